@@ -1,0 +1,1 @@
+"""kaizen-bot: the product (workflow, permissions, huddle, measures, rendering, settings, CLI)."""

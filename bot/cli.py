@@ -1,0 +1,177 @@
+"""`kaizen-bot`: run (Socket Mode), serve (HTTP), db upgrade, check."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("kaizen")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kaizen-bot", description="Daily Kaizen in Slack.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="connect to Slack through Socket Mode (needs SLACK_APP_TOKEN)")
+    serve = commands.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000; 0 picks a free one)")
+    serve.add_argument("--no-scheduler", action="store_true", help="run no periodic jobs in this process")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="apply database migrations (also done at start)")
+    commands.add_parser("check", help="validate settings and reach Slack (auth.test)")
+    return parser
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    stop.wait()
+
+
+def cmd_run(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app
+    from bot.scheduler import start_scheduler
+    from bot.services import build_services
+
+    settings.require("slack_bot_token", "slack_app_token")
+    services = build_services(settings)
+    app = build_app(services, socket_mode=True)
+    scheduler = start_scheduler(services)
+    handler = SocketModeHandler(app, settings.require("slack_app_token"))
+    handler.connect()
+    log.info("Connected to Slack through Socket Mode")
+    try:
+        _wait_for_signal()
+    finally:
+        handler.close()
+        scheduler.shutdown(wait=False)
+        services.close()
+    return 0
+
+
+def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> int:
+    from bot.app import build_app
+    from bot.scheduler import start_scheduler
+    from bot.server import bound_port, make_server
+    from bot.services import build_services
+
+    settings.require("slack_bot_token", "slack_signing_secret")
+    services = build_services(settings)
+    app = build_app(services)
+    scheduler = start_scheduler(services) if scheduler_on else None
+    server = make_server(app, host, port)
+    # Tests and supervisors read this line to learn the port when --port 0 was asked for.
+    print(f"kaizen-bot serving on http://{host}:{bound_port(server)}", flush=True)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        server.close()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.run()
+    except OSError:
+        pass  # closing the listening socket from the signal handler ends run() this way
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        services.close()
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    migrate.upgrade(db)
+    print(f"Database is up to date ({db.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def cmd_check(settings: Settings) -> int:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from storage import migrate
+    from storage.db import Database
+
+    problems: list[str] = []
+    token = settings.require("slack_bot_token")
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        problems.append(
+            "Neither SLACK_APP_TOKEN (for `run`) nor SLACK_SIGNING_SECRET (for `serve`) is set: set the one your "
+            "mode needs."
+        )
+    try:
+        auth = WebClient(token=token, base_url=settings.slack_api_url, timeout=10).auth_test()
+        print(f"Slack: connected to workspace {auth.get('team')} ({auth.get('team_id')}) as {auth.get('user')}")
+    except SlackApiError as error:
+        code = error.response.get("error")
+        hint = {
+            "invalid_auth": "SLACK_BOT_TOKEN was rejected: copy the Bot User OAuth Token again (OAuth & Permissions)",
+            "not_authed": "SLACK_BOT_TOKEN was not sent: set it",
+            "account_inactive": "the app was uninstalled or its token revoked: reinstall it to the workspace",
+            "token_revoked": "the token was revoked: reinstall the app and copy the new Bot User OAuth Token",
+        }.get(str(code), "see Slack's auth.test documentation")
+        problems.append(f"Slack: auth.test failed with {code}: {hint}.")
+    except Exception as error:  # noqa: BLE001 - any failure to reach Slack is reported in one line
+        problems.append(f"Slack: could not reach {settings.slack_api_url} ({type(error).__name__}: {error}).")
+    try:
+        db = Database(settings.database_url)
+        state = "up to date" if migrate.is_up_to_date(db) else "needs `kaizen-bot db upgrade` (also done at start)"
+        print(f"Database: {db.url.render_as_string(hide_password=True)} reachable, schema {state}")
+    except SQLAlchemyError as error:
+        problems.append(
+            f"Database: cannot open DATABASE_URL ({type(error).__name__}: {error.args[0] if error.args else ''})."
+        )
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print("All good.")
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            return cmd_run(settings)
+        if args.command == "serve":
+            return cmd_serve(settings, args.host, args.port, not args.no_scheduler)
+        if args.command == "db":
+            return cmd_db_upgrade(settings)
+        return cmd_check(settings)
+    except SettingsError as error:
+        print(f"kaizen-bot: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(
+            f"kaizen-bot: the database at DATABASE_URL is not usable: {type(error).__name__}: {error}", file=sys.stderr
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""The `/kaizen` grammar. A subcommand runs only when the whole text matches it exactly; text whose first word
+is a subcommand but whose rest does not parse gets that subcommand's usage; anything else raises an idea.
+
+`parse_command` takes Slack's escaped command text (mentions arrive as `<@U123|name>`), so that user IDs can be
+read from it, and decodes the rest once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+from bot.settings import parse_days, parse_hhmm
+from bot.text import decode_slack_text, mentioned_user_ids
+
+LIST_FILTERS = ("new", "approved", "in-progress", "done", "not-now", "all")
+
+USAGE: dict[str, str] = {
+    "help": "`/kaizen help`",
+    "list": "`/kaizen list [new|approved|in-progress|done|not-now|all]`",
+    "mine": "`/kaizen mine`",
+    "show": "`/kaizen show N` or `/kaizen N`, e.g. `/kaizen show 42`",
+    "huddle": (
+        "`/kaizen huddle` · `/kaizen huddle at HH:MM[,HH:MM] [mon-fri|daily|mon,wed,fri] [Area/City]` · "
+        "`/kaizen huddle off` · `/kaizen huddle skip YYYY-MM-DD` · `/kaizen huddle holidays CC|off`"
+    ),
+    "leaders": "`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`",
+    "stats": "`/kaizen stats [weeks] [share]`, e.g. `/kaizen stats 26 share`",
+    "export": "`/kaizen export`",
+}
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class ListIdeas:
+    filter: str | None  # one of LIST_FILTERS, None for the open board
+
+
+@dataclass(frozen=True)
+class Mine:
+    pass
+
+
+@dataclass(frozen=True)
+class Show:
+    number: int
+
+
+@dataclass(frozen=True)
+class HuddleNow:
+    pass
+
+
+@dataclass(frozen=True)
+class HuddleAt:
+    times: tuple[time, ...]
+    days: tuple[int, ...] | None
+    zone: str | None
+
+
+@dataclass(frozen=True)
+class HuddleOff:
+    pass
+
+
+@dataclass(frozen=True)
+class HuddleSkip:
+    day: date
+
+
+@dataclass(frozen=True)
+class HuddleHolidays:
+    country: str | None  # None turns holidays off
+
+
+@dataclass(frozen=True)
+class Leaders:
+    pass
+
+
+@dataclass(frozen=True)
+class LeadersAdd:
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LeadersRemove:
+    user_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stats:
+    weeks: int | None
+    share: bool
+
+
+@dataclass(frozen=True)
+class Export:
+    pass
+
+
+@dataclass(frozen=True)
+class Raise:
+    text: str  # plain text, decoded; may be empty
+
+
+@dataclass(frozen=True)
+class Usage:
+    subcommand: str
+    text: str  # the decoded text, offered to raise as an idea instead
+
+    @property
+    def usage(self) -> str:
+        return USAGE[self.subcommand]
+
+
+Command = (
+    Help
+    | ListIdeas
+    | Mine
+    | Show
+    | HuddleNow
+    | HuddleAt
+    | HuddleOff
+    | HuddleSkip
+    | HuddleHolidays
+    | Leaders
+    | LeadersAdd
+    | LeadersRemove
+    | Stats
+    | Export
+    | Raise
+    | Usage
+)
+
+_MENTION_ONLY = re.compile(r"^(<@[UW][A-Z0-9]+(\|[^<>]*)?>\s*)+$")
+_NUMBER = re.compile(r"^#?([0-9]{1,9})$")
+_ZONE = re.compile(r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2}$|^UTC$")
+
+
+def _parse_huddle(rest: list[str]) -> Command | None:
+    if not rest:
+        return HuddleNow()
+    head, args = rest[0].lower(), rest[1:]
+    if head == "off" and not args:
+        return HuddleOff()
+    if head == "skip" and len(args) == 1:
+        try:
+            return HuddleSkip(date.fromisoformat(args[0]))
+        except ValueError:
+            return None
+    if head == "holidays" and len(args) == 1:
+        if args[0].lower() == "off":
+            return HuddleHolidays(None)
+        if re.fullmatch(r"[A-Za-z]{2}", args[0]):
+            return HuddleHolidays(args[0].upper())
+        return None
+    if head == "at" and 1 <= len(args) <= 3:
+        try:
+            times = tuple(sorted({parse_hhmm(part) for part in args[0].split(",")}))
+        except ValueError:
+            return None
+        days: tuple[int, ...] | None = None
+        zone: str | None = None
+        for arg in args[1:]:
+            if days is None and zone is None and not _ZONE.match(arg):
+                try:
+                    days = parse_days(arg)
+                except ValueError:
+                    return None
+            elif zone is None and _ZONE.match(arg):
+                zone = arg
+            else:
+                return None
+        return HuddleAt(times, days, zone)
+    return None
+
+
+def _parse_leaders(raw_rest: str, rest: list[str]) -> Command | None:
+    if not rest:
+        return Leaders()
+    head = rest[0].lower()
+    mentions_text = raw_rest.strip()[len(rest[0]) :].strip()
+    if head in ("add", "remove") and mentions_text and _MENTION_ONLY.match(mentions_text):
+        users = tuple(mentioned_user_ids(mentions_text))
+        return LeadersAdd(users) if head == "add" else LeadersRemove(users)
+    return None
+
+
+def _parse_stats(rest: list[str]) -> Command | None:
+    weeks: int | None = None
+    share = False
+    for word in rest:
+        if word.lower() == "share" and not share:
+            share = True
+        elif re.fullmatch(r"[0-9]{1,3}", word) and weeks is None and not share and 4 <= int(word) <= 156:
+            weeks = int(word)
+        else:
+            return None
+    return Stats(weeks, share)
+
+
+def _number(word: str) -> int:
+    match = _NUMBER.match(word)
+    assert match is not None
+    return int(match.group(1))
+
+
+def parse_command(raw_text: str) -> Command:
+    """Slack's escaped command text → the command it asks for."""
+    stripped = raw_text.strip()
+    plain = decode_slack_text(stripped).strip()
+    words = stripped.split()
+    if not words:
+        return Raise("")
+    head = words[0].lower()
+    rest = words[1:]
+    raw_rest = stripped[len(words[0]) :]
+    if _NUMBER.match(head) and not rest:
+        return Show(_number(head))
+    parsed: Command | None
+    if head == "help":
+        parsed = Help() if not rest else None
+    elif head == "list":
+        parsed = ListIdeas(rest[0].lower()) if len(rest) == 1 and rest[0].lower() in LIST_FILTERS else None
+        if not rest:
+            parsed = ListIdeas(None)
+    elif head == "mine":
+        parsed = Mine() if not rest else None
+    elif head == "show":
+        parsed = Show(_number(rest[0])) if len(rest) == 1 and _NUMBER.match(rest[0]) else None
+    elif head == "huddle":
+        parsed = _parse_huddle(rest)
+    elif head == "leaders":
+        parsed = _parse_leaders(raw_rest, rest)
+    elif head == "stats":
+        parsed = _parse_stats(rest)
+    elif head == "export":
+        parsed = Export() if not rest else None
+    else:
+        return Raise(plain)
+    return parsed if parsed is not None else Usage(head, plain)

@@ -1,0 +1,34 @@
+"""Logging set-up. Tokens and secrets never reach a log line, whoever writes it (our code or a library)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+_SECRET = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _SECRET.search(message):
+            record.msg = _SECRET.sub(lambda m: m.group(1)[:5] + "[redacted]", message)
+            record.args = ()
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _SECRET.sub(lambda m: m.group(1)[:5] + "[redacted]", text)
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # slack_sdk logs whole requests, headers included, at DEBUG.
+    logging.getLogger("slack_sdk").setLevel(max(level, logging.INFO))
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))

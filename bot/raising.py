@@ -1,0 +1,96 @@
+"""Raising an idea through Slack: which modal to open, whether the chosen channel can hold a team, and telling
+the person when the card could not be posted yet."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.webhook import WebhookClient
+
+from bot import render
+from bot.cards import CardResult
+from bot.render import RaiseContext
+from bot.services import Services
+from bot.workflow import find_team
+
+log = logging.getLogger(__name__)
+
+MEMBERSHIP_TIMEOUT_SECONDS = 1  # the trigger_id is valid for 3 s; leave most of it for views.open
+
+
+def bot_is_member(services: Services, workspace_id: str, channel_id: str) -> bool | None:
+    """Whether the bot is in the channel; None when Slack could not say in time."""
+    if channel_id.startswith("D"):
+        return False
+    client = services.quick(workspace_id, MEMBERSHIP_TIMEOUT_SECONDS)
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        if error.response.get("error") == "channel_not_found":
+            return False  # private channels the bot is not in look like this
+        log.warning("conversations.info for %s failed: %s", channel_id, error.response.get("error"))
+        return None
+    except Exception:
+        log.warning("conversations.info for %s did not answer in time", channel_id, exc_info=True)
+        return None
+    return bool(channel.get("is_member")) and not channel.get("is_archived")
+
+
+def raise_modal_for(
+    services: Services, workspace_id: str, channel_id: str, prefill: str, context: RaiseContext
+) -> View:
+    team = find_team(services.db, workspace_id, channel_id)
+    if team is not None:
+        return render.raise_modal(
+            prefill=prefill, context=context, pick_team=False, anonymous_allowed=team.anonymous_allowed
+        )
+    member = bot_is_member(services, workspace_id, channel_id)
+    return render.raise_modal(prefill=prefill, context=context, pick_team=member is not True, anonymous_allowed=True)
+
+
+def team_channel_problem(services: Services, workspace_id: str, channel_id: str) -> str | None:
+    """Why a picked channel cannot take the idea, in words for the person; None when it can."""
+    if find_team(services.db, workspace_id, channel_id) is not None:
+        return None
+    if channel_id.startswith(("D", "U", "W")):
+        return "Please pick a team channel, not a direct message."
+    if bot_is_member(services, workspace_id, channel_id) is False:
+        return "Kaizen isn't in that channel yet. Invite it there with `/invite @Kaizen`, or pick another channel."
+    return None
+
+
+def card_failure_text(result: CardResult) -> str:
+    assert result.idea is not None
+    number, channel = result.idea.number, result.idea.team.channel_id
+    if result.error == "no_answer" or (result.error or "").startswith("http_5"):
+        return (
+            f"Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
+            "I'll make sure it's there within a minute or two."
+        )
+    reason = {
+        "not_in_channel": "Kaizen isn't a member of that channel — invite it with `/invite @Kaizen`",
+        "channel_not_found": "Slack couldn't find that channel for Kaizen",
+        "is_archived": "that channel is archived",
+        "ratelimited": "Slack asked us to slow down",
+    }.get(result.error or "", f"Slack said `{result.error}`")
+    return (
+        f"Your idea #{number} is saved, but its card couldn't be posted in <#{channel}> just now ({reason}). "
+        "I'll keep trying and post it there as soon as I can."
+    )
+
+
+def tell_card_failure(services: Services, result: CardResult, user_id: str, response_url: str | None) -> None:
+    """Tell the person their idea is safe although its card is not up yet: via the command's response_url,
+    else by DM."""
+    text = card_failure_text(result)
+    try:
+        if response_url:
+            response = WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral")
+            if response.status_code < 300:
+                return
+            log.warning("response_url answered %s", response.status_code)
+        services.web(result.idea.workspace_id if result.idea else None).chat_postMessage(channel=user_id, text=text)
+    except Exception:
+        log.exception("Could not tell %s that the card of their idea is delayed", user_id)

@@ -1,0 +1,394 @@
+"""Block Kit rendering: one function per surface, returning `slack_sdk.models` objects (layout lives here only).
+
+Everything a person typed goes through `escape_clipped`; mentions and dates we build ourselves are Slack markup
+on purpose (`<@U123>` shows a name, `<!date^…>` shows a date in the reader's own time zone).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import blockkit as bk
+from bot.commands import USAGE, Usage
+from bot.text import one_line
+from bot.workflow import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, age_in_days
+from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus
+
+RAISE_CALLBACK = "raise_idea"
+RAISE_INSTEAD_ACTION = "raise_instead"
+
+
+class Field:
+    """Block and action IDs of the raise modal (one ID for both keeps lookups simple)."""
+
+    TEAM = "team"
+    PROBLEM = "problem"
+    IDEA = "idea"
+    BENEFIT = "benefit"
+    CATEGORY = "category"
+    INPUT_FROM = "input_from"
+    ANONYMOUS = "anonymous"
+
+
+STATUS_LABEL: dict[str, str] = {
+    IdeaStatus.NEW: ":new: New — waiting for a decision",
+    IdeaStatus.APPROVED: ":white_check_mark: Approved — go ahead",
+    IdeaStatus.IN_PROGRESS: ":hammer_and_wrench: In progress",
+    IdeaStatus.DONE: ":tada: Done",
+    IdeaStatus.NOT_NOW: ":double_vertical_bar: Not now",
+}
+
+GROUP_TITLE: dict[str, str] = {
+    IdeaStatus.NEW: "Waiting for a decision",
+    IdeaStatus.APPROVED: "Approved, not started yet",
+    IdeaStatus.IN_PROGRESS: "In progress",
+    IdeaStatus.DONE: "Done",
+    IdeaStatus.NOT_NOW: "Not now",
+}
+
+CATEGORY_LABEL: dict[str, str] = {
+    Category.SAFETY: "Safety",
+    Category.QUALITY: "Quality",
+    Category.CUSTOMER_EXPERIENCE: "Patient/customer experience",
+    Category.STAFF_EXPERIENCE: "Staff experience",
+    Category.FLOW: "Flow/time",
+    Category.COST: "Cost",
+    Category.OTHER: "Other",
+}
+
+PATIENT_HINT = ":lock: Please leave out patient names and anything else that could identify a patient."
+ANONYMOUS_HINT = (
+    "Your name will not be shown to anyone in Slack: not on the card, in threads, huddles or lists. "
+    "Whoever runs the bot and its database can still see who raised it."
+)
+
+_SAFE_LINK = re.compile(r"^https://[^\s<>|]+$")
+LINE_TEXT = 140  # how much of a problem a list line shows
+
+
+# --- small pieces --------------------------------------------------------------------------------------------
+
+
+def date_markup(when: datetime, style: str = "{date_short_pretty}") -> str:
+    """A date Slack renders in the reader's time zone, with an ISO fallback."""
+    return f"<!date^{int(when.timestamp())}^{style}|{when:%Y-%m-%d %H:%M} UTC>"
+
+
+def days_text(days: int) -> str:
+    return "today" if days == 0 else ("1 day" if days == 1 else f"{days} days")
+
+
+def author_text(idea: Idea) -> str:
+    return "someone who chose not to give their name" if idea.anonymous else f"<@{idea.author_id}>"
+
+
+def idea_line(idea: Idea, now: datetime, *, with_status: bool = False, with_channel: bool = False) -> str:
+    problem = bk.escape_clipped(one_line(idea.problem), LINE_TEXT)
+    parts = [f"`#{idea.number}` {problem}"]
+    if with_status:
+        parts.append(GROUP_TITLE[idea.status].lower())
+    if with_channel:
+        parts.append(f"in <#{idea.team.channel_id}>")
+    parts.append(days_text(age_in_days(idea.created_at, now)))
+    return " — ".join(parts)
+
+
+def _labelled(label: str, text: str | None, limit: int) -> str | None:
+    if not text:
+        return None
+    return f"*{label}*\n{bk.escape_clipped(text, limit - len(label) - 4)}"
+
+
+# --- the card ------------------------------------------------------------------------------------------------
+
+
+def card_text(idea: Idea) -> str:
+    """The notification text of a card (what a phone shows)."""
+    return f"Kaizen #{idea.number}: {bk.escape_clipped(one_line(idea.problem), bk.FALLBACK_TEXT)}"
+
+
+def card_blocks(idea: Idea) -> list[Block]:
+    blocks: list[Block] = [bk.section(f"*Kaizen #{idea.number}* · {STATUS_LABEL[idea.status]}")]
+    for label, text, limit in (
+        ("Problem", idea.problem, bk.SECTION_TEXT),
+        ("Idea", idea.idea, bk.SECTION_TEXT),
+        ("Expected benefit", idea.benefit, bk.SECTION_TEXT),
+    ):
+        labelled = _labelled(label, text, limit)
+        if labelled:
+            blocks.append(bk.section(labelled))
+    facts = [f"Raised by {author_text(idea)} on {date_markup(idea.created_at)}"]
+    if idea.category:
+        facts.append(f"Category: {CATEGORY_LABEL.get(idea.category, idea.category)}")
+    if idea.input_from:
+        facts.append("Input needed from " + ", ".join(f"<@{user}>" for user in idea.input_from))
+    if idea.source_link and _SAFE_LINK.match(idea.source_link):
+        facts.append(f"<{idea.source_link}|Original message>")
+    blocks.append(bk.context(" · ".join(facts)))
+    return blocks
+
+
+# --- the raise modal -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaiseContext:
+    """What the raise modal carries through `private_metadata`: where it was opened and how to reach the person."""
+
+    channel_id: str | None
+    response_url: str | None
+    source: str
+    source_link: str | None = None
+
+    def encode(self) -> str:
+        data = {"c": self.channel_id, "r": self.response_url, "s": self.source, "l": self.source_link}
+        encoded = json.dumps(data, separators=(",", ":"))
+        if len(encoded) > bk.PRIVATE_METADATA:
+            encoded = json.dumps({**data, "l": None}, separators=(",", ":"))
+        return encoded
+
+    @classmethod
+    def decode(cls, text: str | None) -> RaiseContext:
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+
+        def text_or_none(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) and value else None
+
+        return cls(text_or_none("c"), text_or_none("r"), text_or_none("s") or "modal", text_or_none("l"))
+
+
+def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> View:
+    blocks: list[Block] = []
+    if pick_team:
+        blocks.append(
+            InputBlock(
+                block_id=Field.TEAM,
+                label="Team channel",
+                hint="The channel whose team should see this. Kaizen needs to be a member of it.",
+                element=ConversationSelectElement(
+                    action_id=Field.TEAM,
+                    placeholder="Pick the team's channel",
+                    filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+                    **({"initial_conversation": context.channel_id} if context.channel_id else {}),
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=Field.PROBLEM,
+            label="What's the problem?",
+            hint="What happened, or what gets in the way? A problem without a solution is welcome.",
+            element=PlainTextInputElement(
+                action_id=Field.PROBLEM,
+                multiline=True,
+                max_length=PROBLEM_MAX,
+                initial_value=bk.clip(prefill, PROBLEM_MAX) if prefill else None,
+                placeholder="e.g. We walk to the other ward for the bladder scanner several times a shift",
+            ),
+        )
+    )
+    blocks.append(bk.context(PATIENT_HINT))
+    blocks.append(
+        InputBlock(
+            block_id=Field.IDEA,
+            label="Your idea (optional)",
+            optional=True,
+            element=PlainTextInputElement(action_id=Field.IDEA, multiline=True, max_length=IDEA_MAX),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=Field.BENEFIT,
+            label="Expected benefit (optional)",
+            optional=True,
+            element=PlainTextInputElement(action_id=Field.BENEFIT, multiline=True, max_length=BENEFIT_MAX),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=Field.CATEGORY,
+            label="Category (optional)",
+            optional=True,
+            element=StaticSelectElement(
+                action_id=Field.CATEGORY,
+                placeholder="Pick one",
+                options=[Option(value=value, label=label) for value, label in CATEGORY_LABEL.items()],
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=Field.INPUT_FROM,
+            label="Input needed from (optional)",
+            optional=True,
+            element=UserMultiSelectElement(
+                action_id=Field.INPUT_FROM, placeholder="People who can help", max_selected_items=INPUT_FROM_MAX
+            ),
+        )
+    )
+    if anonymous_allowed:
+        blocks.append(
+            InputBlock(
+                block_id=Field.ANONYMOUS,
+                label="Name",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=Field.ANONYMOUS,
+                    options=[
+                        Option(
+                            value="anonymous",
+                            text=PlainTextObject(text="Post without my name"),
+                            description=PlainTextObject(text=bk.clip(ANONYMOUS_HINT, bk.OPTION_TEXT)),
+                        )
+                    ],
+                ),
+            )
+        )
+        blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, bk.SECTION_TEXT)))
+    return View(
+        type="modal",
+        callback_id=RAISE_CALLBACK,
+        title="Raise a Kaizen idea",
+        submit="Raise it",
+        close="Cancel",
+        private_metadata=context.encode(),
+        blocks=blocks,
+    )
+
+
+# --- replies to commands -------------------------------------------------------------------------------------
+
+
+HELP_LINES = (
+    ("/kaizen", "raise a problem or an idea (a form opens)"),
+    ("/kaizen <what's wrong>", "the same, with the problem filled in"),
+    ("/kaizen list [new|approved|in-progress|done|not-now|all]", "this channel's board, with ages"),
+    ("/kaizen mine", "the ideas you raised or own"),
+    ("/kaizen show 42", "one idea and its history (also `/kaizen 42`)"),
+    ("/kaizen help", "this help"),
+)
+
+
+def help_blocks() -> list[Block]:
+    lines = [f"• `{command}` — {what}" for command, what in HELP_LINES]
+    return [
+        bk.section(
+            "*Kaizen: small improvements, every day*\nRaise a problem the moment you notice it. "
+            "A problem without a solution is welcome."
+        ),
+        bk.section("\n".join(lines)),
+        bk.context("Slash commands don't work in threads: write `/kaizen` in the channel instead."),
+    ]
+
+
+def usage_blocks(usage: Usage) -> list[Block]:
+    blocks: list[Block] = [
+        bk.section(f"That doesn't match `/kaizen {usage.subcommand}`. Try {USAGE[usage.subcommand]}.")
+    ]
+    if usage.text:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        action_id=RAISE_INSTEAD_ACTION,
+                        text="Raise this as an idea instead",
+                        value=bk.clip(usage.text, bk.BUTTON_VALUE),
+                    )
+                ]
+            )
+        )
+    return blocks
+
+
+def board_blocks(board: Board, channel_id: str, now: datetime, list_filter: str | None) -> list[Block]:
+    title = f"*Kaizen board for <#{channel_id}>*"
+    if board.team is None or not any(board.groups.values()):
+        what = "open ideas" if list_filter is None else f"ideas in “{list_filter}”"
+        return [bk.section(f"{title}\nNo {what} here yet. Raise one with `/kaizen`.")]
+    blocks: list[Block] = [bk.section(title)]
+    for status, ideas in board.groups.items():
+        if not ideas:
+            continue
+        total = board.counts.get(status, len(ideas))
+        lines = [idea_line(idea, now) for idea in ideas]
+        if total > len(ideas):
+            lines.append(f"+{total - len(ideas)} more")
+        blocks.append(DividerBlock())
+        blocks.append(bk.section(f"*{GROUP_TITLE[status]}* ({total})"))
+        blocks.extend(bk.line_sections(lines))
+    if list_filter is None:
+        blocks.append(bk.context("Open ideas, oldest first. `/kaizen list all` shows done and not-now ones too."))
+    return bk.fit_blocks(blocks, overflow_note="More than fits here — try `/kaizen list new` and the like.")
+
+
+def mine_blocks(ideas: Sequence[Idea], total: int, now: datetime) -> list[Block]:
+    if not ideas:
+        return [bk.section("You haven't raised any ideas yet. `/kaizen` opens the form.")]
+    lines = [idea_line(idea, now, with_status=True, with_channel=True) for idea in ideas]
+    if total > len(ideas):
+        lines.append(f"+{total - len(ideas)} older ones")
+    return bk.fit_blocks(
+        [bk.section(f"*Your ideas* ({total})"), *bk.line_sections(lines)], overflow_note="+ more not shown"
+    )
+
+
+EVENT_TEXT: dict[str, str] = {
+    EventKind.CREATED: "raised",
+    EventKind.EDITED: "edited",
+    EventKind.REDACTED: "redacted",
+}
+
+
+def history_line(event: IdeaEvent, idea: Idea) -> str:
+    if idea.anonymous and event.actor_id == idea.author_id:
+        who = "the author"
+    else:
+        who = f"<@{event.actor_id}>" if event.actor_id else "Kaizen"
+    if event.kind == EventKind.STATUS:
+        before = GROUP_TITLE.get(event.from_status or "", event.from_status)
+        after = GROUP_TITLE.get(event.to_status or "", event.to_status)
+        what = f"{before} → {after}"
+    else:
+        what = EVENT_TEXT.get(event.kind, event.kind)
+    line = f"{date_markup(event.at, '{date_short_pretty} {time}')} — {what} by {who}"
+    if event.note:
+        line += f": {bk.escape_clipped(one_line(event.note), 300)}"
+    return line
+
+
+def show_blocks(idea: Idea, events: Sequence[IdeaEvent]) -> list[Block]:
+    history = [history_line(event, idea) for event in events]
+    blocks = [*card_blocks(idea), DividerBlock(), bk.section("*History*"), *bk.line_sections(history)]
+    return bk.fit_blocks(blocks, overflow_note="Older history not shown.")
+
+
+def notice_blocks(text: str) -> list[Block]:
+    """A one-paragraph reply made of text we wrote (safe mrkdwn)."""
+    return [bk.section(text)]

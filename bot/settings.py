@@ -1,0 +1,208 @@
+"""Settings from the environment and `.env`, named as in the product page ("Running it").
+
+A missing or malformed setting stops start-up with one line that names it and says how to fix it:
+`SettingsError` carries that line and the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///kaizen.db"
+
+# How each setting is fixed, in the words of the one-line error.
+HINTS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "set it to the app's Bot User OAuth Token (xoxb-…) from OAuth & Permissions",
+    "SLACK_APP_TOKEN": (
+        "set it to an app-level token (xapp-…) with the connections:write scope, from Basic Information → "
+        "App-Level Tokens (needed by `kaizen-bot run`, Socket Mode)"
+    ),
+    "SLACK_SIGNING_SECRET": "set it to the Signing Secret from Basic Information → App Credentials",
+    "SLACK_API_URL": "set it to an http(s) URL ending in /api/, or unset it to use Slack's",
+    "DATABASE_URL": "set it to a SQLAlchemy URL such as sqlite:///kaizen.db or postgresql://user:pw@host/db",
+    "KAIZEN_LEADERS": "set it to Slack user IDs separated by commas, e.g. U012ABCDEF,U034GHIJKL",
+    "KAIZEN_LEADER_GROUP": "set it to a Slack user group ID such as S012ABCDEF, or unset it",
+    "KAIZEN_APPROVE_EMOJI": "set it to an emoji name without colons, e.g. white_check_mark",
+    "KAIZEN_TIMEZONE": "set it to an IANA time zone such as Europe/London or America/New_York",
+    "KAIZEN_HUDDLE_TIME": "set it to a time as HH:MM, e.g. 08:30",
+    "KAIZEN_HUDDLE_DAYS": "set it to mon-fri, daily, or days like mon,wed,fri",
+    "KAIZEN_NUDGE_DAYS": "set it to a whole number of days, 0 or more, e.g. 2",
+    "SLACK_CLIENT_ID": "set it to the Client ID from Basic Information → App Credentials, or unset it",
+    "SLACK_CLIENT_SECRET": "set it to the Client Secret from Basic Information → App Credentials, or unset it",
+}
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_EMOJI = re.compile(r"^[a-z0-9_+'-]+$")
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; str(error) is the one line shown to the person."""
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """`mon-fri`, `daily` or `mon,wed,fri` → weekday numbers (Monday = 0)."""
+    text = text.strip().lower()
+    if text == "daily":
+        return tuple(range(7))
+    if re.fullmatch(r"[a-z]{3}-[a-z]{3}", text):
+        first, last = text.split("-")
+        if first in _DAY_NAMES and last in _DAY_NAMES and _DAY_NAMES.index(first) <= _DAY_NAMES.index(last):
+            return tuple(range(_DAY_NAMES.index(first), _DAY_NAMES.index(last) + 1))
+        raise ValueError(f"not a range of days: {text}")
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names or any(name not in _DAY_NAMES for name in names):
+        raise ValueError(f"not a list of days: {text}")
+    return tuple(sorted({_DAY_NAMES.index(name) for name in names}))
+
+
+def parse_hhmm(text: str) -> time:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
+    if not match:
+        raise ValueError(f"not a time as HH:MM: {text}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    kaizen_leaders: Annotated[tuple[str, ...], NoDecode] = ()
+    kaizen_leader_group: str | None = None
+    kaizen_approve_emoji: str = "white_check_mark"
+    kaizen_timezone: str = "UTC"
+    kaizen_huddle_time: str = "08:30"
+    kaizen_huddle_days: str = "mon-fri"
+    kaizen_nudge_days: int = Field(default=2, ge=0, le=365)
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("a bot token starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError as error:
+            raise ValueError("not a SQLAlchemy database URL") from error
+        return value
+
+    @field_validator("kaizen_leaders", mode="before")
+    @classmethod
+    def _leaders(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        leaders = tuple(str(item) for item in value)  # type: ignore[union-attr]
+        bad = [item for item in leaders if not _USER_ID.match(item)]
+        if bad:
+            raise ValueError(f"not a Slack user ID: {bad[0]}")
+        return leaders
+
+    @field_validator("kaizen_leader_group")
+    @classmethod
+    def _leader_group(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"S[A-Z0-9]{2,}", value.strip()):
+            raise ValueError("not a Slack user group ID")
+        return value.strip() if value else None
+
+    @field_validator("kaizen_approve_emoji")
+    @classmethod
+    def _emoji(cls, value: str) -> str:
+        value = value.strip().strip(":")
+        if not _EMOJI.match(value):
+            raise ValueError("not an emoji name")
+        return value
+
+    @field_validator("kaizen_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("unknown time zone") from error
+        return value
+
+    @field_validator("kaizen_huddle_time")
+    @classmethod
+    def _huddle_time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value.strip()
+
+    @field_validator("kaizen_huddle_days")
+    @classmethod
+    def _huddle_days(cls, value: str) -> str:
+        parse_days(value)
+        return value.strip().lower()
+
+    @property
+    def oauth_enabled(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.kaizen_timezone)
+
+    def bot_token(self) -> str:
+        return self.require("slack_bot_token")
+
+    def require(self, *names: str) -> str:
+        """The value of the first named setting; a SettingsError naming any that is missing."""
+        for name in names:
+            value = getattr(self, name)
+            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+                raise SettingsError(missing_line(name.upper()))
+        value = getattr(self, names[0])
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
+def missing_line(env_name: str) -> str:
+    return f"Setting {env_name} is missing: {HINTS.get(env_name, 'set it in the environment or .env')}."
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a SettingsError with one line per the first problem found."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        env_name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        hint = HINTS.get(env_name, "check its value")
+        raise SettingsError(f"Setting {env_name} is malformed ({reason}): {hint}.") from None
+
+
+Mode = Literal["socket", "http", "cli"]

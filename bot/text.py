@@ -1,0 +1,72 @@
+"""User text in and out of Slack: decode Slack's markup once on the way in, escape once on the way out.
+
+Slack sends command and message text with `&`, `<`, `>` as entities and mentions, channels and links as
+`<...>` markup. We store plain text and escape it for mrkdwn with `escape` only, so nobody's text can
+become a live mention (`<!channel>`), a user ping or a link on any card, thread or list.
+"""
+
+from __future__ import annotations
+
+import re
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_SPECIAL = {"channel": "@channel", "here": "@here", "everyone": "@everyone"}
+
+
+def _unescape_entities(text: str) -> str:
+    # &amp; last, so that "&amp;lt;" decodes to the literal "&lt;" the person typed.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _decode_token(body: str) -> str:
+    target, _, label = body.partition("|")
+    label = _unescape_entities(label)
+    if target.startswith("@"):
+        return "@" + (label or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if target.startswith("!"):
+        command = target[1:]
+        if command in _SPECIAL:
+            return _SPECIAL[command]
+        if command.startswith("subteam^"):
+            return label if label.startswith("@") else "@" + (label or command.split("^", 1)[1])
+        return label or "@" + command.split("^", 1)[0]
+    url = _unescape_entities(target)
+    if url.startswith("mailto:"):
+        return label or url.removeprefix("mailto:")
+    if label and label != url:
+        return f"{label} ({url})"
+    return url
+
+
+def decode_slack_text(text: str) -> str:
+    """Slack's escaped text (slash command text, message text) → the plain text the person meant."""
+    parts: list[str] = []
+    position = 0
+    for match in _MARKUP.finditer(text):
+        parts.append(_unescape_entities(text[position : match.start()]))
+        parts.append(_decode_token(match.group(1)))
+        position = match.end()
+    parts.append(_unescape_entities(text[position:]))
+    return "".join(parts)
+
+
+def mentioned_user_ids(text: str) -> list[str]:
+    """User IDs mentioned in Slack's escaped text, in order, without repeats."""
+    seen: list[str] = []
+    for user_id in _MENTION.findall(text):
+        if user_id not in seen:
+            seen.append(user_id)
+    return seen
+
+
+def escape(text: str) -> str:
+    """Plain text → safe mrkdwn: the one escape function for everything a person typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace so a long text reads as one list line."""
+    return " ".join(text.split())

@@ -1,0 +1,182 @@
+"""The idea workflow: raising ideas and reading them back, with the rules that decide who sees what.
+
+Functions take plain values and return plain values (detached rows), so they are tested without Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from storage import queries
+from storage.db import Database
+from storage.models import OPEN_STATUSES, Category, EventKind, Idea, IdeaEvent, IdeaStatus, Source, Team
+
+# Field lengths: inside Block Kit's input limit (3000) and short enough that a whole card fits one message.
+PROBLEM_MAX = 2000
+IDEA_MAX = 2000
+BENEFIT_MAX = 1000
+INPUT_FROM_MAX = 10
+
+# The sweep leaves a fresh idea to the thread that raised it for this long before it posts the card itself.
+CARD_FIRST_SWEEP_DELAY = timedelta(seconds=30)
+
+LIST_FILTER_STATUSES: dict[str | None, tuple[IdeaStatus, ...]] = {
+    None: OPEN_STATUSES,
+    "new": (IdeaStatus.NEW,),
+    "approved": (IdeaStatus.APPROVED,),
+    "in-progress": (IdeaStatus.IN_PROGRESS,),
+    "done": (IdeaStatus.DONE,),
+    "not-now": (IdeaStatus.NOT_NOW,),
+    "all": (*OPEN_STATUSES, IdeaStatus.DONE, IdeaStatus.NOT_NOW),
+}
+
+
+class InvalidIdea(ValueError):
+    """The person's input breaks a rule; `errors` maps a field to a message for them."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class NewIdea:
+    workspace_id: str
+    channel_id: str
+    channel_name: str
+    author_id: str
+    problem: str
+    idea: str | None = None
+    benefit: str | None = None
+    category: str | None = None
+    input_from: Sequence[str] = field(default_factory=tuple)
+    anonymous: bool = False
+    source: Source = Source.MODAL
+    source_link: str | None = None
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def validate(new: NewIdea, team: Team | None) -> NewIdea:
+    """The idea as it will be stored, or InvalidIdea naming what to fix."""
+    errors: dict[str, str] = {}
+    problem = _clean(new.problem)
+    if problem is None:
+        errors["problem"] = "Please describe the problem: what happened, or what gets in the way?"
+    elif len(problem) > PROBLEM_MAX:
+        errors["problem"] = f"Please keep the problem under {PROBLEM_MAX} characters (it has {len(problem)})."
+    idea, benefit = _clean(new.idea), _clean(new.benefit)
+    if idea is not None and len(idea) > IDEA_MAX:
+        errors["idea"] = f"Please keep the idea under {IDEA_MAX} characters (it has {len(idea)})."
+    if benefit is not None and len(benefit) > BENEFIT_MAX:
+        errors["benefit"] = f"Please keep the benefit under {BENEFIT_MAX} characters (it has {len(benefit)})."
+    if new.category is not None and new.category not in set(Category):
+        errors["category"] = "Please pick one of the listed categories."
+    if len(new.input_from) > INPUT_FROM_MAX:
+        errors["input_from"] = f"Please pick at most {INPUT_FROM_MAX} people."
+    if new.anonymous and team is not None and not team.anonymous_allowed:
+        errors["anonymous"] = "This team does not take ideas without a name; untick the box to raise it."
+    if errors:
+        raise InvalidIdea(errors)
+    assert problem is not None
+    return NewIdea(
+        workspace_id=new.workspace_id,
+        channel_id=new.channel_id,
+        channel_name=new.channel_name,
+        author_id=new.author_id,
+        problem=problem,
+        idea=idea,
+        benefit=benefit,
+        category=new.category,
+        input_from=tuple(dict.fromkeys(new.input_from)),
+        anonymous=new.anonymous,
+        source=new.source,
+        source_link=new.source_link,
+    )
+
+
+def find_team(db: Database, workspace_id: str, channel_id: str) -> Team | None:
+    with db.read() as session:
+        return queries.get_team(session, workspace_id, channel_id)
+
+
+def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Idea:
+    """Validate and commit a new idea with its first history event; the card is posted afterwards."""
+    now = clock.now()
+    with db.write() as session:
+        team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
+        clean = validate(new, team)
+        idea = Idea(
+            workspace_id=clean.workspace_id,
+            number=queries.allocate_idea_number(session, clean.workspace_id),
+            team_id=team.id,
+            author_id=clean.author_id,
+            owner_id=None if clean.anonymous else clean.author_id,
+            anonymous=clean.anonymous,
+            problem=clean.problem,
+            idea=clean.idea,
+            benefit=clean.benefit,
+            category=clean.category,
+            input_from=list(clean.input_from),
+            status=IdeaStatus.NEW,
+            created_at=now,
+            source_link=clean.source_link,
+            card_next_attempt_at=now + CARD_FIRST_SWEEP_DELAY,
+        )
+        session.add(idea)
+        session.flush()
+        queries.add_event(
+            session,
+            idea,
+            at=now,
+            kind=EventKind.CREATED,
+            source=clean.source,
+            actor_id=clean.author_id,
+            to_status=IdeaStatus.NEW,
+        )
+        session.flush()
+        session.refresh(idea)
+        return idea
+
+
+@dataclass(frozen=True)
+class Board:
+    team: Team | None
+    groups: dict[str, list[Idea]]
+    counts: dict[str, int]
+
+
+def team_board(db: Database, workspace_id: str, channel_id: str, list_filter: str | None, per_status: int) -> Board:
+    statuses = LIST_FILTER_STATUSES[list_filter]
+    with db.read() as session:
+        team = queries.get_team(session, workspace_id, channel_id)
+        if team is None:
+            return Board(None, {}, {})
+        return Board(
+            team, queries.team_board(session, team.id, statuses, per_status), queries.count_by_status(session, team.id)
+        )
+
+
+def ideas_of_person(db: Database, workspace_id: str, user_id: str, limit: int) -> tuple[list[Idea], int]:
+    with db.read() as session:
+        return queries.ideas_of_person(session, workspace_id, user_id, limit)
+
+
+def idea_with_history(db: Database, workspace_id: str, number: int) -> tuple[Idea, list[IdeaEvent]] | None:
+    with db.read() as session:
+        idea = queries.idea_by_number(session, workspace_id, number)
+        if idea is None:
+            return None
+        return idea, queries.events_of(session, idea.id)
+
+
+def age_in_days(since: datetime, now: datetime) -> int:
+    return max(0, (now - since).days)

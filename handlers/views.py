@@ -1,0 +1,100 @@
+"""The raise modal's submission: read the fields, commit the idea, close the modal, then post the card."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import workflow
+from bot.raising import team_channel_problem, tell_card_failure
+from bot.render import RAISE_CALLBACK, Field, RaiseContext
+from bot.services import Services
+from bot.workflow import InvalidIdea, NewIdea
+from storage.models import Source
+
+log = logging.getLogger(__name__)
+
+CALLBACKS = (RAISE_CALLBACK,)
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(RAISE_CALLBACK)
+    def raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_raise_submission(services, ack, body, view)
+
+
+def _state(view: dict[str, Any], field: str) -> dict[str, Any]:
+    return ((view.get("state") or {}).get("values") or {}).get(field, {}).get(field) or {}
+
+
+def _text(view: dict[str, Any], field: str) -> str | None:
+    value = _state(view, field).get("value")
+    return value if isinstance(value, str) else None
+
+
+def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseContext, channel_id: str) -> NewIdea:
+    """The raise modal's fields as Slack sends them (values are plain text: no decoding needed)."""
+    category = (_state(view, Field.CATEGORY).get("selected_option") or {}).get("value")
+    users = _state(view, Field.INPUT_FROM).get("selected_users") or []
+    anonymous = any(
+        (option or {}).get("value") == "anonymous"
+        for option in _state(view, Field.ANONYMOUS).get("selected_options") or []
+    )
+    source = Source(context.source) if context.source in set(Source) else Source.MODAL
+    return NewIdea(
+        workspace_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
+        channel_id=channel_id,
+        channel_name="",
+        author_id=body["user"]["id"],
+        problem=_text(view, Field.PROBLEM) or "",
+        idea=_text(view, Field.IDEA),
+        benefit=_text(view, Field.BENEFIT),
+        category=category if isinstance(category, str) else None,
+        input_from=tuple(user for user in users if isinstance(user, str)),
+        anonymous=anonymous,
+        source=source,
+        source_link=context.source_link,
+    )
+
+
+def _errors_for(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Slack shows errors only on input blocks of the view; anything else goes on the problem field."""
+    present = {block.get("block_id") for block in view.get("blocks", [])}
+    shown: dict[str, str] = {}
+    for field, message in errors.items():
+        target = field if field in present else Field.PROBLEM
+        shown[target] = (shown[target] + " " + message) if target in shown else message
+    return shown
+
+
+def handle_raise_submission(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    context = RaiseContext.decode(view.get("private_metadata"))
+    picked = _state(view, Field.TEAM).get("selected_conversation")
+    channel_id = picked if isinstance(picked, str) and picked else context.channel_id
+    if not channel_id:
+        ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: "Please pick the team's channel."}))
+        return
+    new = read_new_idea(body, view, context, channel_id)
+    if picked:
+        problem = team_channel_problem(services, new.workspace_id, channel_id)
+        if problem:
+            ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: problem}))
+            return
+    try:
+        idea = workflow.raise_idea(services.db, services.clock, new)
+    except InvalidIdea as invalid:
+        ack(response_action="errors", errors=_errors_for(view, invalid.errors))
+        return
+    except Exception:
+        log.exception("Could not save an idea from %s", new.author_id)
+        ack(
+            response_action="errors",
+            errors=_errors_for(view, {Field.PROBLEM: "Sorry, I couldn't save this just now. Please try again."}),
+        )
+        return
+    ack()  # the idea is committed: now the modal may close
+    result = services.cards.post(idea.id)
+    if not result.posted and result.error is not None:
+        tell_card_failure(services, result, new.author_id, context.response_url)

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, queries and Alembic migrations. Knows nothing of Slack."""

@@ -1,0 +1,23 @@
+"""Alembic environment: run with the connection `storage.migrate.upgrade` hands over (inside its lock)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from storage.models import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+
+if connection is None:
+    # `alembic revision --autogenerate` from a developer's shell: a throwaway engine on sqlalchemy.url.
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite:///kaizen.db")
+    with engine.begin() as own_connection:
+        context.configure(connection=own_connection, target_metadata=Base.metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+else:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,185 @@
+"""The store: workspaces, teams (channels), ideas and their history.
+
+Times are stored as UTC. A workspace is a Slack workspace (Slack calls it a "team"); a team here is a channel
+that runs Kaizen, as in the product page.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (no zone support) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use the clock's aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class IdeaStatus(StrEnum):
+    NEW = "new"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_NOW = "not_now"
+
+
+OPEN_STATUSES = (IdeaStatus.NEW, IdeaStatus.APPROVED, IdeaStatus.IN_PROGRESS)
+
+
+class Category(StrEnum):
+    SAFETY = "safety"
+    QUALITY = "quality"
+    CUSTOMER_EXPERIENCE = "customer_experience"
+    STAFF_EXPERIENCE = "staff_experience"
+    FLOW = "flow"
+    COST = "cost"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    STATUS = "status"
+    EDITED = "edited"
+    REDACTED = "redacted"
+    CARD_POSTED = "card_posted"
+
+
+class Source(StrEnum):
+    MODAL = "modal"
+    COMMAND = "command"
+    SHORTCUT = "shortcut"
+    EMOJI = "emoji"
+    BUTTON = "button"
+    SWEEP = "sweep"
+    CLI = "cli"
+
+
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
+
+
+class Workspace(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Idea numbers count up per workspace and are never handed out twice.
+    last_idea_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", name="uq_teams_workspace_channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.id"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    approve_emoji: Mapped[str | None] = mapped_column(String(100))
+    anonymous_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    just_do_it_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Idea(Base):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number", name="uq_ideas_workspace_number"),
+        Index("ix_ideas_team_status", "team_id", "status"),
+        Index("ix_ideas_workspace_author", "workspace_id", "author_id"),
+        Index("ix_ideas_card_pending", "card_ts", "card_next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    author_id: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem: Mapped[str] = mapped_column(Text)
+    idea: Mapped[str | None] = mapped_column(Text)
+    benefit: Mapped[str | None] = mapped_column(Text)
+    input_from: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.NEW)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    result: Mapped[str | None] = mapped_column(Text)
+    learned: Mapped[str | None] = mapped_column(Text)
+    effect: Mapped[str | None] = mapped_column(Text)
+    source_link: Mapped[str | None] = mapped_column(String(500))
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The card in the team channel: its ts once posted; a claim with a lease while a process posts it, so the
+    # card is posted once even when the submit thread and the sweep (or two processes) race.
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    card_claim: Mapped[str | None] = mapped_column(String(64))
+    card_claim_until: Mapped[datetime | None]
+    card_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    card_next_attempt_at: Mapped[datetime | None]
+    card_error: Mapped[str | None] = mapped_column(String(100))
+
+    team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
+
+
+class IdeaEvent(Base):
+    __tablename__ = "idea_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    slack_event_id: Mapped[str | None] = mapped_column(String(64))
