@@ -1,0 +1,132 @@
+"""Shared fixtures: a Slack Web API double on a free loopback port, the bot served over HTTP exactly as
+`kaizen-bot serve` serves it (same factory, same WSGI server), a real SQLite file in a temp dir, a clock the
+test sets, and a driver that sends what Slack sends, signed."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.app import build_app
+from bot.clock import SettableClock
+from bot.scheduler import start_scheduler
+from bot.server import bound_port, make_server
+from bot.services import Services, build_services
+from bot.settings import Settings
+from tests.slack_double import SlackDouble
+from tests.slack_driver import SlackDriver
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+WORKSPACE = "T0001"
+TEAM_CHANNEL = "C_TEAM"
+OTHER_CHANNEL = "C_OTHER"
+OUTSIDE_CHANNEL = "C_OUTSIDE"  # a channel Kaizen is not a member of
+ALICE, BOB, CAROL = "U_ALICE", "U_BOB", "U_CAROL"
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from each test alone, never from the machine's environment."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "KAIZEN_")) or name == "DATABASE_URL":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def double(clock: SettableClock) -> Iterator[SlackDouble]:
+    slack = SlackDouble(bot_token=BOT_TOKEN, team_id=WORKSPACE)
+    slack.clock = lambda: clock.now().timestamp()  # message ts on the same time line as the bot
+    slack.start()
+    slack.add_user(ALICE, "alice")
+    slack.add_user(BOB, "bob")
+    slack.add_user(CAROL, "carol")
+    slack.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, "UBOT"])
+    slack.add_channel(OTHER_CHANNEL, "pharmacy", members=[BOB, "UBOT"])
+    slack.add_channel(OUTSIDE_CHANNEL, "random", members=[ALICE, BOB, CAROL], is_member=False)
+    yield slack
+    slack.stop()
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(START)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'kaizen.db'}"
+
+
+def make_settings(double: SlackDouble, database_url: str, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": double.api_url,
+        "database_url": database_url,
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class RunningBot:
+    services: Services
+    endpoint: str
+    url: str
+    scheduler: BackgroundScheduler | None
+
+
+@pytest.fixture
+def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) -> Iterator[object]:
+    """Start the bot (several times, for restarts); everything started is stopped at the end."""
+    started: list[tuple[object, RunningBot]] = []
+
+    def start(*, scheduler: bool = False, sweep_seconds: float = 0.2, **extra: object) -> RunningBot:
+        services = build_services(make_settings(double, database_url, **extra), clock=clock)
+        app = build_app(services)
+        server = make_server(app, "127.0.0.1", 0)
+        threading.Thread(target=server.run, daemon=True).start()
+        url = f"http://127.0.0.1:{bound_port(server)}"
+        sched = start_scheduler(services, card_sweep_seconds=sweep_seconds) if scheduler else None
+        running = RunningBot(services, url + "/slack/events", url, sched)
+        started.append((server, running))
+        return running
+
+    yield start
+    for server, running in started:
+        stop_bot(server, running)
+
+
+def stop_bot(server: object, running: RunningBot) -> None:
+    if running.scheduler is not None and running.scheduler.running:
+        running.scheduler.shutdown(wait=True)
+    server.close()  # type: ignore[attr-defined]
+    running.services.close()
+
+
+@pytest.fixture
+def bot(bot_factory: object) -> RunningBot:
+    return bot_factory()  # type: ignore[operator]
+
+
+@pytest.fixture
+def slack(bot: RunningBot, double: SlackDouble) -> SlackDriver:
+    return SlackDriver(bot.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_rejections(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Whatever a test does, Slack must never have refused our Block Kit."""
+    slack: SlackDouble | None = request.getfixturevalue("double") if "double" in request.fixturenames else None
+    yield
+    if slack is not None and "expect_rejections" not in request.keywords:
+        assert not slack.rejections, f"Slack would have rejected: {slack.rejections}"

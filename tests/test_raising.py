@@ -1,0 +1,191 @@
+"""Raising an idea: `/kaizen` → modal → stored idea → card in the team channel, through the HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import SettableClock
+from storage.models import Idea, IdeaEvent
+from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, TEAM_CHANNEL, WORKSPACE, RunningBot
+from tests.slack_double import SlackDouble
+from tests.slack_driver import SlackDriver
+
+
+def open_modal(slack: SlackDriver, double: SlackDouble, text: str = "", **kwargs: Any) -> tuple[dict, str]:
+    before = len(double.calls("views.open"))
+    reply, response_url = slack.command(text, **kwargs)
+    assert reply.status == 200
+    calls = double.wait_for("views.open", count=before + 1)
+    return calls[-1].args["view"] | {"id": double.last_view()["id"]}, response_url
+
+
+def input_element(view: dict, block_id: str) -> dict:
+    for block in view["blocks"]:
+        if block.get("block_id") == block_id:
+            return block["element"]
+    raise AssertionError(f"no input block {block_id} in the modal")
+
+
+def block_ids(view: dict) -> set[str]:
+    return {block.get("block_id") for block in view["blocks"] if block.get("type") == "input"}
+
+
+def ideas(bot: RunningBot) -> list[Idea]:
+    with bot.services.db.read() as session:
+        return list(session.scalars(select(Idea).order_by(Idea.number)))
+
+
+def all_text(message: dict) -> str:
+    return json.dumps(message.get("blocks", [])) + message.get("text", "")
+
+
+def test_kaizen_opens_the_raise_modal_with_the_fields_and_the_patient_hint(slack, double):
+    view, _ = open_modal(slack, double)
+    assert view["callback_id"] == "raise_idea"
+    assert {"problem", "idea", "benefit", "category", "input_from", "anonymous"} <= block_ids(view)
+    assert "team" not in block_ids(view), "Kaizen is a member here: no team picker"
+    assert "patient" in json.dumps(view["blocks"]).lower()
+    for block_id in ("problem", "idea", "benefit"):
+        assert 1 <= input_element(view, block_id)["max_length"] <= 3000
+
+
+def test_command_text_prefills_the_problem_decoded_once(slack, double):
+    view, _ = open_modal(slack, double, "Pumps &amp; lines &lt;3 in <#C123|ward-7> ask <@U_BOB|bob> <!channel>")
+    assert input_element(view, "problem")["initial_value"] == "Pumps & lines <3 in #ward-7 ask @bob @channel"
+
+
+def test_submitting_commits_the_idea_and_posts_its_card(bot, slack, double):
+    view, _ = open_modal(slack, double)
+    reply = slack.submit_view(
+        view,
+        {
+            "problem": "The bladder scanner is always on the other ward",
+            "idea": "Buy a second one & keep it in bay 2",
+            "benefit": "Less walking",
+            "category": "flow",
+            "input_from": [BOB],
+        },
+    )
+    assert reply.status == 200
+    assert reply.body in (b"", b"{}") or reply.json().get("response_action") is None
+    [stored] = ideas(bot)
+    assert (stored.number, stored.status, stored.author_id, stored.owner_id) == (1, "new", ALICE, ALICE)
+    assert stored.idea == "Buy a second one & keep it in bay 2"
+    assert stored.category == "flow" and stored.input_from == [BOB]
+    double.wait_for("chat.postMessage")
+    [card] = double.messages(TEAM_CHANNEL)
+    text = all_text(card)
+    assert "Kaizen #1" in text and "New" in text
+    assert "bladder scanner" in text and "Less walking" in text and "Flow/time" in text
+    assert "Buy a second one &amp; keep it in bay 2" in text, "user text is escaped once for mrkdwn"
+    assert f"<@{ALICE}>" in text and f"<@{BOB}>" in text
+    with bot.services.db.read() as session:
+        assert session.get(Idea, stored.id).card_ts == card["ts"]
+        [event] = session.scalars(select(IdeaEvent)).all()
+        assert (event.kind, event.to_status, event.actor_id) == ("created", "new", ALICE)
+
+
+def test_numbers_count_up_per_workspace(bot, slack, double):
+    for problem in ("first", "second", "third"):
+        view, _ = open_modal(slack, double)
+        slack.submit_view(view, {"problem": problem})
+    assert [(i.number, i.problem) for i in ideas(bot)] == [(1, "first"), (2, "second"), (3, "third")]
+    double.wait_for("chat.postMessage", count=3)
+
+
+def test_text_from_a_person_never_becomes_a_live_mention_on_the_card(slack, double):
+    view, _ = open_modal(slack, double)
+    slack.submit_view(view, {"problem": "<!channel> <@U_BOB> <https://evil.example|click> &lt; & >"})
+    double.wait_for("chat.postMessage")
+    [card] = double.messages(TEAM_CHANNEL)
+    text = all_text(card)
+    for live in ("<!channel>", "<@U_BOB>", "<https://evil"):
+        assert live not in text
+    assert "&lt;!channel&gt;" in text and "&amp;lt;" in text
+
+
+def test_an_anonymous_idea_never_shows_its_author(bot, slack, double):
+    view, _ = open_modal(slack, double)
+    slack.submit_view(view, {"problem": "Night shift handover is rushed", "anonymous": ["anonymous"]})
+    double.wait_for("chat.postMessage")
+    [card] = double.messages(TEAM_CHANNEL)
+    assert ALICE not in all_text(card)
+    [stored] = ideas(bot)
+    assert stored.anonymous and stored.owner_id is None and stored.author_id == ALICE
+
+
+def test_a_blank_problem_gets_an_error_in_the_modal_and_nothing_is_stored(bot, slack, double):
+    view, _ = open_modal(slack, double)
+    reply = slack.submit_view(view, {"problem": "   "})
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_action"] == "errors" and "problem" in body["errors"]
+    assert ideas(bot) == []
+    assert double.calls("chat.postMessage") == []
+
+
+def test_in_a_dm_the_modal_asks_for_the_team_channel(bot, slack, double):
+    view, _ = open_modal(slack, double, "Printer jams", channel_id="D_ALICE", channel_name="directmessage")
+    assert "team" in block_ids(view)
+    slack.submit_view(view, {"team": TEAM_CHANNEL, "problem": "Printer jams"})
+    double.wait_for("chat.postMessage")
+    assert [m["text"] for m in double.messages(TEAM_CHANNEL)] == ["Kaizen #1: Printer jams"]
+
+
+def test_typed_where_kaizen_is_not_a_member_the_modal_asks_for_a_team(bot, slack, double):
+    view, _ = open_modal(slack, double, channel_id=OUTSIDE_CHANNEL, channel_name="random")
+    assert "team" in block_ids(view)
+    assert input_element(view, "team").get("initial_conversation") == OUTSIDE_CHANNEL
+    reply = slack.submit_view(view, {"team": OUTSIDE_CHANNEL, "problem": "x"})
+    body = reply.json()
+    assert body["response_action"] == "errors" and "invite" in body["errors"]["team"].lower()
+    assert ideas(bot) == []
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found"])
+def test_when_the_card_cannot_be_posted_the_idea_is_kept_the_person_told_and_the_card_posted_later(
+    bot_factory, double, clock: SettableClock, error: str
+):
+    running: RunningBot = bot_factory(scheduler=True, sweep_seconds=0.2)
+    slack = SlackDriver(running.endpoint, "test-signing-secret", double, team_id=WORKSPACE)
+    double.fail("chat.postMessage", error, times=1)
+    view, response_url = open_modal(slack, double, "Sharps bin overflowing")
+    reply = slack.submit_view(view, {"problem": "Sharps bin overflowing"})
+    assert reply.status == 200 and reply.body in (b"", b"{}")
+    [told] = double.wait_for_response(response_url)
+    assert "#1 is saved" in told["text"] and told.get("response_type") == "ephemeral"
+    [stored] = ideas(running)
+    assert stored.card_ts is None
+    # The sweep waits its back-off; once it has passed, the card goes up, once.
+    clock.advance(timedelta(minutes=2))
+    double.wait_for("chat.postMessage", count=2, timeout=10)
+    clock.advance(timedelta(minutes=10))
+    import time
+
+    time.sleep(1.0)  # several more sweeps run; none may post again
+    assert len(double.messages(TEAM_CHANNEL)) == 1
+    with running.services.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Idea).where(Idea.card_ts.is_not(None))) == 1
+
+
+def test_a_post_slack_took_but_never_confirmed_is_found_not_posted_twice(bot_factory, double, clock):
+    running: RunningBot = bot_factory(scheduler=True, sweep_seconds=0.2)
+    slack = SlackDriver(running.endpoint, "test-signing-secret", double, team_id=WORKSPACE)
+    double.delay("chat.postMessage", 12, times=1)  # longer than the client's timeout: the post lands, unanswered
+    view, response_url = open_modal(slack, double, "Fridge alarm")
+    slack.submit_view(view, {"problem": "Fridge alarm"})
+    [told] = double.wait_for_response(response_url, timeout=20)
+    assert "#1 is saved" in told["text"]
+    clock.advance(timedelta(minutes=2))  # past the claim's lease
+    double.wait_for("conversations.history", timeout=10)
+    import time
+
+    time.sleep(0.6)
+    assert len(double.messages(TEAM_CHANNEL)) == 1
+    [stored] = ideas(running)
+    assert stored.card_ts == double.messages(TEAM_CHANNEL)[0]["ts"]
