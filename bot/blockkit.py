@@ -50,14 +50,15 @@ def escape_clipped(text: str, limit: int) -> str:
     escaped = escape(text)
     if len(escaped) <= limit:
         return escaped
-    keep = limit - 1
-    while keep > 0:
-        candidate = escape(text[:keep])
-        over = len(candidate) - (limit - 1)
-        if over <= 0:
-            return candidate + ELLIPSIS
-        keep -= over  # dropping `over` characters shortens the escaped text by at least `over`
-    return ELLIPSIS
+    # The escaped length grows with every character kept: find the longest prefix that fits.
+    low, high = 0, min(len(text), limit - 1)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(escape(text[:middle])) <= limit - 1:
+            low = middle
+        else:
+            high = middle - 1
+    return escape(text[:low]) + ELLIPSIS
 
 
 def section(text: str) -> SectionBlock:
@@ -79,8 +80,8 @@ def line_sections(lines: Sequence[str], *, limit: int = SECTION_TEXT) -> list[Se
         if chunk and size + 1 + len(line) > limit:
             blocks.append(section("\n".join(chunk)))
             chunk, size = [], 0
+        size += len(line) + (1 if chunk else 0)  # the joined length, newlines included
         chunk.append(line)
-        size += len(line) + 1
     if chunk:
         blocks.append(section("\n".join(chunk)))
     return blocks

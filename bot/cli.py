@@ -71,7 +71,7 @@ def cmd_run(settings: Settings) -> int:
 def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> int:
     from bot.app import build_app
     from bot.scheduler import start_scheduler
-    from bot.server import bound_port, make_server
+    from bot.server import bound_port, make_server, run_until_closed
     from bot.services import build_services
 
     settings.require("slack_bot_token", "slack_signing_secret")
@@ -88,9 +88,7 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        server.run()
-    except OSError:
-        pass  # closing the listening socket from the signal handler ends run() this way
+        run_until_closed(server)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -149,7 +149,7 @@ def _parse_huddle(rest: list[str]) -> Command | None:
     head, args = rest[0].lower(), rest[1:]
     if head == "off" and not args:
         return HuddleOff()
-    if head == "skip" and len(args) == 1:
+    if head == "skip" and len(args) == 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", args[0]):
         try:
             return HuddleSkip(date.fromisoformat(args[0]))
         except ValueError:

@@ -44,3 +44,13 @@ def make_server(app: App, host: str, port: int) -> BaseWSGIServer | MultiSocketS
 
 def bound_port(server: BaseWSGIServer | MultiSocketServer) -> int:
     return int(server.effective_port)  # type: ignore[union-attr]
+
+
+def run_until_closed(server: BaseWSGIServer | MultiSocketServer) -> None:
+    """Serve until `server.close()` is called from another thread or a signal handler.
+
+    waitress's loop then fails in select() on the closed socket; that is how it ends, not an error."""
+    try:
+        server.run()
+    except OSError:
+        log.debug("Server loop ended after close", exc_info=True)

@@ -17,7 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.app import build_app
 from bot.clock import SettableClock
 from bot.scheduler import start_scheduler
-from bot.server import bound_port, make_server
+from bot.server import bound_port, make_server, run_until_closed
 from bot.services import Services, build_services
 from bot.settings import Settings
 from tests.slack_double import SlackDouble
@@ -94,7 +94,7 @@ def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) ->
         services = build_services(make_settings(double, database_url, **extra), clock=clock)
         app = build_app(services)
         server = make_server(app, "127.0.0.1", 0)
-        threading.Thread(target=server.run, daemon=True).start()
+        threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
         url = f"http://127.0.0.1:{bound_port(server)}"
         sched = start_scheduler(services, card_sweep_seconds=sweep_seconds) if scheduler else None
         running = RunningBot(services, url + "/slack/events", url, sched)

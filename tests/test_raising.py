@@ -189,3 +189,41 @@ def test_a_post_slack_took_but_never_confirmed_is_found_not_posted_twice(bot_fac
     assert len(double.messages(TEAM_CHANNEL)) == 1
     [stored] = ideas(running)
     assert stored.card_ts == double.messages(TEAM_CHANNEL)[0]["ts"]
+
+
+def test_a_rate_limited_post_waits_for_retry_after_and_posts_once(bot, slack, double):
+    double.rate_limit("chat.postMessage", retry_after=1, times=1)
+    view, response_url = open_modal(slack, double, "Linen cupboard empty by noon")
+    slack.submit_view(view, {"problem": "Linen cupboard empty by noon"})
+    double.wait_for("chat.postMessage", count=2, timeout=10)
+    import time
+
+    time.sleep(0.3)
+    assert len(double.messages(TEAM_CHANNEL)) == 1
+    assert double.responses(response_url) == [], "nothing went wrong that the person needs to hear about"
+
+
+@pytest.mark.expect_rejections
+def test_opening_the_modal_never_waits_on_a_rate_limit(slack, double):
+    double.rate_limit("views.open", retry_after=30, times=1)
+    reply, response_url = slack.command("")
+    assert reply.status == 200
+    [told] = double.wait_for_response(response_url)
+    assert "try `/kaizen` again" in told["text"]
+    assert len(double.calls("views.open")) == 1, "no retry: the trigger_id would be dead by then"
+
+
+def test_acks_do_not_queue_behind_slow_card_posts(bot, slack, double):
+    """More submissions at once than Bolt's default pool of 5, each followed by a slow post: every one is
+    acknowledged (an ack stuck behind post-ack work would make Slack show an error)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    views = [open_modal(slack, double, f"Problem {n}")[0] for n in range(10)]
+    double.delay("chat.postMessage", 4, times=10)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        replies = list(
+            pool.map(lambda v: slack.submit_view(v, {"problem": v["blocks"][0]["element"]["initial_value"]}), views)
+        )
+    assert [r.status for r in replies] == [200] * 10
+    assert all(r.body in (b"", b"{}") for r in replies)
+    assert len(ideas(bot)) == 10

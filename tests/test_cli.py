@@ -1,0 +1,216 @@
+"""`kaizen-bot serve` and `kaizen-bot check` as real processes, against the Slack double."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
+from tests.slack_double import SlackDouble
+from tests.slack_driver import SlackDriver
+
+pytestmark = pytest.mark.slow
+
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 5.0
+SERVING = re.compile(r"kaizen-bot serving on (http://127\.0\.0\.1:(\d+))")
+
+
+def bot_env(double: SlackDouble, tmp_path: Path, *, token: str = BOT_TOKEN) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "SLACK_BOT_TOKEN": token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": double.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'kaizen.db'}",
+    }
+
+
+class ServeProcess:
+    """`python -m bot.cli serve --port 0`: started, its port read from stdout, stopped by SIGTERM."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, name: str) -> None:
+        self.stderr_path = cwd / f"{name}.stderr"
+        self._stderr = self.stderr_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stdout: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self._wait_for_url()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.stdout.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _wait_for_url(self) -> str:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill()
+                raise AssertionError(f"no 'serving on' line within {START_TIMEOUT}s; stderr:\n{self.stderr()}")
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if line is None:
+                self.proc.wait(timeout=5)
+                raise AssertionError(f"serve exited with {self.proc.returncode} before serving:\n{self.stderr()}")
+            match = SERVING.search(line)
+            if match:
+                assert int(match.group(2)) > 0
+                return match.group(1)
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + "/slack/events"
+
+    def stderr(self) -> str:
+        self._stderr.flush()
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def terminate(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"serve did not exit within {STOP_TIMEOUT}s of SIGTERM:\n{self.stderr()}") from None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def close(self) -> None:
+        self.kill()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._stderr.close()
+
+
+@pytest.fixture
+def serve(double: SlackDouble, tmp_path: Path) -> Iterator[object]:
+    started: list[ServeProcess] = []
+
+    def start() -> ServeProcess:
+        process = ServeProcess(bot_env(double, tmp_path), tmp_path, f"serve-{len(started) + 1}")
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.close()
+
+
+def shown(body: dict) -> str:
+    return json.dumps(body.get("blocks", []), ensure_ascii=False) + body.get("text", "")
+
+
+def test_an_idea_raised_through_serve_survives_a_restart(serve, double: SlackDouble):
+    problem = "Drug fridge thermometer keeps resetting"
+    first: ServeProcess = serve()
+    slack = SlackDriver(first.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
+
+    reply, _ = slack.command("")
+    assert reply.status == 200, reply.text
+    [opened] = double.wait_for("views.open", timeout=10)
+    view = opened.args["view"] | {"id": double.last_view()["id"]}
+    reply = slack.submit_view(view, {"problem": problem})
+    assert reply.status == 200, reply.text
+    double.wait_for("chat.postMessage", timeout=10)
+    [card] = double.messages(TEAM_CHANNEL)
+    assert "Kaizen #1" in shown(card) and problem in shown(card)
+
+    assert first.terminate() == 0, first.stderr()
+
+    second: ServeProcess = serve()
+    slack = SlackDriver(second.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
+    reply, response_url = slack.command("list")
+    assert reply.status == 200, reply.text
+    [board] = double.wait_for_response(response_url, timeout=10)
+    assert problem in shown(board) and "#1" in shown(board), shown(board)
+    assert second.terminate() == 0, second.stderr()
+
+
+def test_serve_answers_health_checks_and_exits_0_on_sigterm(serve):
+    import urllib.request
+
+    process: ServeProcess = serve()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(process.url + "/healthz", timeout=10) as response:
+        assert response.status == 200
+    assert process.terminate() == 0, process.stderr()
+
+
+def run_check(double: SlackDouble, tmp_path: Path, token: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check"],
+        env=bot_env(double, tmp_path, token=token),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_check_reaches_the_workspace(double: SlackDouble, tmp_path: Path):
+    result = run_check(double, tmp_path, BOT_TOKEN)
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert WORKSPACE in result.stdout and "workspace" in result.stdout.lower(), result.stdout
+    assert double.calls("auth.test"), "check must call auth.test"
+    assert BOT_TOKEN not in result.stdout + result.stderr
+
+
+def test_check_with_a_rejected_token_names_the_error_and_the_setting_but_not_the_token(
+    double: SlackDouble, tmp_path: Path
+):
+    wrong = "xoxb-wrong"
+    result = run_check(double, tmp_path, wrong)
+    assert result.returncode == 1, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    output = result.stdout + result.stderr
+    assert any("invalid_auth" in line and "SLACK_BOT_TOKEN" in line for line in output.splitlines()), output
+    assert wrong not in output
+
+
+def test_serve_exits_0_on_sigterm_sent_as_soon_as_it_says_it_is_serving(double: SlackDouble, tmp_path: Path):
+    """Supervisors read the "serving on" line to know the server is up; a SIGTERM sent right after it must
+    still be a clean shutdown (exit 0), not death by the signal's default action."""
+    env = bot_env(double, tmp_path)
+    for attempt in range(15):
+        process = ServeProcess(env, tmp_path, f"early-{attempt}")
+        try:
+            process.proc.send_signal(signal.SIGTERM)
+            try:
+                code = process.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(f"attempt {attempt}: no exit within {STOP_TIMEOUT}s of SIGTERM") from None
+            assert code == 0, (
+                f"attempt {attempt}: exit code {code} (negative: killed by that signal) for a SIGTERM sent "
+                f"just after the 'serving on' line; stderr:\n{process.stderr()}"
+            )
+        finally:
+            process.close()
