@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,15 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _wait_for_signal() -> None:
-    stop = threading.Event()
+def _on_stop_signal(action: Callable[[], None]) -> None:
+    """SIGTERM and SIGINT run `action` (installed before anything starts, so an early signal still stops cleanly)."""
 
     def handle(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
+        action()
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
-    stop.wait()
 
 
 def cmd_run(settings: Settings) -> int:
@@ -53,14 +52,17 @@ def cmd_run(settings: Settings) -> int:
     from bot.services import build_services
 
     settings.require("slack_bot_token", "slack_app_token")
+    stop = threading.Event()
+    _on_stop_signal(stop.set)
     services = build_services(settings)
     app = build_app(services, socket_mode=True)
     scheduler = start_scheduler(services)
     handler = SocketModeHandler(app, settings.require("slack_app_token"))
-    handler.connect()
-    log.info("Connected to Slack through Socket Mode")
     try:
-        _wait_for_signal()
+        if not stop.is_set():
+            handler.connect()
+            log.info("Connected to Slack through Socket Mode")
+        stop.wait()
     finally:
         handler.close()
         scheduler.shutdown(wait=False)
@@ -75,18 +77,17 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     from bot.services import build_services
 
     settings.require("slack_bot_token", "slack_signing_secret")
+    stopping = threading.Event()
+    _on_stop_signal(stopping.set)
     services = build_services(settings)
     app = build_app(services)
     scheduler = start_scheduler(services) if scheduler_on else None
     server = make_server(app, host, port)
+    _on_stop_signal(server.close)
+    if stopping.is_set():
+        server.close()
     # Tests and supervisors read this line to learn the port when --port 0 was asked for.
     print(f"kaizen-bot serving on http://{host}:{bound_port(server)}", flush=True)
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        server.close()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     try:
         run_until_closed(server)
     finally:

@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from bot import render
-from bot.cards import CardResult
+from bot.outbox import NO_ANSWER, SendResult
 from bot.render import RaiseContext
 from bot.services import Services
 from bot.workflow import find_team
@@ -61,10 +61,10 @@ def team_channel_problem(services: Services, workspace_id: str, channel_id: str)
     return None
 
 
-def card_failure_text(result: CardResult) -> str:
+def card_failure_text(result: SendResult) -> str:
     assert result.idea is not None
     number, channel = result.idea.number, result.idea.team.channel_id
-    if result.error == "no_answer" or (result.error or "").startswith("http_5"):
+    if result.error == NO_ANSWER or (result.error or "").startswith("http_5"):
         return (
             f"Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
             "I'll make sure it's there within a minute or two."
@@ -81,7 +81,7 @@ def card_failure_text(result: CardResult) -> str:
     )
 
 
-def tell_card_failure(services: Services, result: CardResult, user_id: str, response_url: str | None) -> None:
+def tell_card_failure(services: Services, result: SendResult, user_id: str, response_url: str | None) -> None:
     """Tell the person their idea is safe although its card is not up yet: via the command's response_url,
     else by DM."""
     text = card_failure_text(result)

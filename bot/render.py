@@ -31,8 +31,8 @@ from slack_sdk.models.views import View
 
 from bot import blockkit as bk
 from bot.commands import USAGE, Usage
+from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, age_in_days
 from bot.text import one_line
-from bot.workflow import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, age_in_days
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus
 
 RAISE_CALLBACK = "raise_idea"
@@ -128,24 +128,87 @@ def card_text(idea: Idea) -> str:
     return f"Kaizen #{idea.number}: {bk.escape_clipped(one_line(idea.problem), bk.FALLBACK_TEXT)}"
 
 
-def card_blocks(idea: Idea) -> list[Block]:
-    blocks: list[Block] = [bk.section(f"*Kaizen #{idea.number}* · {STATUS_LABEL[idea.status]}")]
-    for label, text, limit in (
-        ("Problem", idea.problem, bk.SECTION_TEXT),
-        ("Idea", idea.idea, bk.SECTION_TEXT),
-        ("Expected benefit", idea.benefit, bk.SECTION_TEXT),
-    ):
-        labelled = _labelled(label, text, limit)
+class CardAction:
+    """Action IDs of the card's buttons; each button's value is the idea's id."""
+
+    APPROVE = "idea_approve"
+    NOT_NOW = "idea_not_now"
+    START = "idea_start"
+    DONE = "idea_done"
+    REOPEN = "idea_reopen"
+    EDIT = "idea_edit"
+    REDACT = "idea_redact"
+
+
+CARD_BUTTONS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
+    # status → (action id, button text, style); who may press which is decided on the server, per press.
+    IdeaStatus.NEW: (
+        (CardAction.APPROVE, "Approve", "primary"),
+        (CardAction.NOT_NOW, "Not now…", None),
+        (CardAction.START, "Start", None),
+        (CardAction.EDIT, "Edit", None),
+        (CardAction.REDACT, "Redact", "danger"),
+    ),
+    IdeaStatus.APPROVED: (
+        (CardAction.START, "Start", "primary"),
+        (CardAction.DONE, "Done…", None),
+        (CardAction.NOT_NOW, "Not now…", None),
+        (CardAction.EDIT, "Edit", None),
+        (CardAction.REDACT, "Redact", "danger"),
+    ),
+    IdeaStatus.IN_PROGRESS: (
+        (CardAction.DONE, "Done…", "primary"),
+        (CardAction.EDIT, "Edit", None),
+        (CardAction.REDACT, "Redact", "danger"),
+    ),
+    IdeaStatus.DONE: ((CardAction.REOPEN, "Reopen", None), (CardAction.REDACT, "Redact", "danger")),
+    IdeaStatus.NOT_NOW: ((CardAction.REOPEN, "Reopen", None), (CardAction.REDACT, "Redact", "danger")),
+}
+
+OUTCOME_LABEL = {"worked": "It worked", "did_not_work": "It didn't work — and we learned from it"}
+
+
+def status_text(idea: Idea) -> str:
+    label = STATUS_LABEL[idea.status]
+    if idea.status in (IdeaStatus.APPROVED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE) and idea.decided_by:
+        label += f" · approved by <@{idea.decided_by}>"
+    return label
+
+
+def card_blocks(idea: Idea, *, supporters: int = 0) -> list[Block]:
+    blocks: list[Block] = [bk.section(f"*Kaizen #{idea.number}* · {status_text(idea)}")]
+    texts: list[tuple[str, str | None]] = [
+        ("Problem", idea.problem),
+        ("Idea", idea.idea),
+        ("Expected benefit", idea.benefit),
+    ]
+    if idea.status == IdeaStatus.DONE:
+        texts += [
+            (OUTCOME_LABEL.get(idea.outcome or "", "Outcome"), idea.result),
+            ("What we learned", idea.learned),
+            ("Effect", idea.effect),
+        ]
+    for label, text in texts:
+        labelled = _labelled(label, text, bk.SECTION_TEXT)
         if labelled:
             blocks.append(bk.section(labelled))
     facts = [f"Raised by {author_text(idea)} on {date_markup(idea.created_at)}"]
+    if idea.owner_id and idea.owner_id != idea.author_id:
+        facts.append(f"Owner: <@{idea.owner_id}>")
     if idea.category:
         facts.append(f"Category: {CATEGORY_LABEL.get(idea.category, idea.category)}")
     if idea.input_from:
         facts.append("Input needed from " + ", ".join(f"<@{user}>" for user in idea.input_from))
+    if supporters:
+        facts.append(f":+1: {supporters} {'person supports' if supporters == 1 else 'people support'} this")
     if idea.source_link and _SAFE_LINK.match(idea.source_link):
         facts.append(f"<{idea.source_link}|Original message>")
     blocks.append(bk.context(" · ".join(facts)))
+    buttons = [
+        ButtonElement(action_id=action, text=text, value=str(idea.id), **({"style": style} if style else {}))
+        for action, text, style in CARD_BUTTONS[idea.status]
+    ]
+    blocks.append(ActionsBlock(block_id=f"card_{idea.id}", elements=buttons))
     return blocks
 
 

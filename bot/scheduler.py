@@ -12,20 +12,20 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-CARD_SWEEP_SECONDS = 30
+OUTBOX_SWEEP_SECONDS = 15
 
 
-def start_scheduler(services: Services, *, card_sweep_seconds: float = CARD_SWEEP_SECONDS) -> BackgroundScheduler:
+def start_scheduler(services: Services, *, sweep_seconds: float = OUTBOX_SWEEP_SECONDS) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        services.cards.sweep,
+        services.outbox.sweep,
         "interval",
-        seconds=card_sweep_seconds,
-        id="card-sweep",
+        seconds=sweep_seconds,
+        id="outbox-sweep",
         next_run_time=datetime.now(UTC),  # catch up at start with cards that failed while we were down
         max_instances=1,
         coalesce=True,
     )
     scheduler.start()
-    log.info("Scheduler started: card sweep every %ss", card_sweep_seconds)
+    log.info("Scheduler started: outbox sweep every %ss", sweep_seconds)
     return scheduler

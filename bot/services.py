@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 
 from bot.access import ChannelAccess
-from bot.cards import CardPoster
 from bot.clock import Clock, SystemClock
+from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack_api import SlackClients
 from storage import migrate
@@ -21,11 +21,11 @@ class Services:
     db: Database
     clock: Clock
     clients: SlackClients
-    cards: CardPoster = field(init=False)
+    outbox: Outbox = field(init=False)
     access: ChannelAccess = field(init=False)
 
     def __post_init__(self) -> None:
-        self.cards = CardPoster(self.db, self.clock, self.web)
+        self.outbox = Outbox(self.db, self.clock, self.web)
         self.access = ChannelAccess(self.clock)
 
     def token_for(self, workspace_id: str | None) -> str:

@@ -7,21 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
+from bot.outbox import new_message as outbox_message
 from storage import queries
 from storage.db import Database
-from storage.models import OPEN_STATUSES, Category, EventKind, Idea, IdeaEvent, IdeaStatus, Source, Team
-
-# Field lengths: inside Block Kit's input limit (3000) and short enough that a whole card fits one message.
-PROBLEM_MAX = 2000
-IDEA_MAX = 2000
-BENEFIT_MAX = 1000
-INPUT_FROM_MAX = 10
-
-# The sweep leaves a fresh idea to the thread that raised it for this long before it posts the card itself.
-CARD_FIRST_SWEEP_DELAY = timedelta(seconds=30)
+from storage.models import OPEN_STATUSES, Category, EventKind, Idea, IdeaEvent, IdeaStatus, OutboxKind, Source, Team
 
 LIST_FILTER_STATUSES: dict[str | None, tuple[IdeaStatus, ...]] = {
     None: OPEN_STATUSES,
@@ -108,8 +100,14 @@ def find_team(db: Database, workspace_id: str, channel_id: str) -> Team | None:
         return queries.get_team(session, workspace_id, channel_id)
 
 
-def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Idea:
-    """Validate and commit a new idea with its first history event; the card is posted afterwards."""
+@dataclass(frozen=True)
+class Raised:
+    idea: Idea
+    card_message_id: int  # the outbox message that posts the card
+
+
+def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
+    """Validate and commit a new idea with its first history event and its card queued in the outbox."""
     now = clock.now()
     with db.write() as session:
         team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
@@ -129,7 +127,6 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Idea:
             status=IdeaStatus.NEW,
             created_at=now,
             source_link=clean.source_link,
-            card_next_attempt_at=now + CARD_FIRST_SWEEP_DELAY,
         )
         session.add(idea)
         session.flush()
@@ -142,16 +139,13 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Idea:
             actor_id=clean.author_id,
             to_status=IdeaStatus.NEW,
         )
-        session.flush()
+        card = outbox_message(
+            kind=OutboxKind.CARD, dedupe_key=f"card:{idea.id}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now
+        )
+        card_id = queries.add_outbox(session, card)
+        assert card_id is not None
         session.refresh(idea)
-        return idea
-
-
-@dataclass(frozen=True)
-class Board:
-    team: Team | None
-    groups: dict[str, list[Idea]]
-    counts: dict[str, int]
+        return Raised(idea, card_id)
 
 
 def team_board(db: Database, workspace_id: str, channel_id: str, list_filter: str | None, per_status: int) -> Board:
@@ -176,7 +170,3 @@ def idea_with_history(db: Database, workspace_id: str, number: int) -> tuple[Ide
         if idea is None:
             return None
         return idea, queries.events_of(session, idea.id)
-
-
-def age_in_days(since: datetime, now: datetime) -> int:
-    return max(0, (now - since).days)

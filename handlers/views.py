@@ -83,7 +83,7 @@ def handle_raise_submission(services: Services, ack: Ack, body: dict[str, Any], 
             ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: problem}))
             return
     try:
-        idea = workflow.raise_idea(services.db, services.clock, new)
+        raised = workflow.raise_idea(services.db, services.clock, new)
     except InvalidIdea as invalid:
         ack(response_action="errors", errors=_errors_for(view, invalid.errors))
         return
@@ -95,6 +95,6 @@ def handle_raise_submission(services: Services, ack: Ack, body: dict[str, Any], 
         )
         return
     ack()  # the idea is committed: now the modal may close
-    result = services.cards.post(idea.id)
-    if not result.posted and result.error is not None:
+    result = services.outbox.send(raised.card_message_id)
+    if not result.sent and result.error is not None:
         tell_card_failure(services, result, new.author_id, context.response_url)

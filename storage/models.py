@@ -130,7 +130,7 @@ class Idea(Base):
         UniqueConstraint("workspace_id", "number", name="uq_ideas_workspace_number"),
         Index("ix_ideas_team_status", "team_id", "status"),
         Index("ix_ideas_workspace_author", "workspace_id", "author_id"),
-        Index("ix_ideas_card_pending", "card_ts", "card_next_attempt_at"),
+        Index("ix_ideas_card_ts", "card_ts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,14 +158,11 @@ class Idea(Base):
     effect: Mapped[str | None] = mapped_column(Text)
     source_link: Mapped[str | None] = mapped_column(String(500))
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The card in the team channel: its ts once posted; a claim with a lease while a process posts it, so the
-    # card is posted once even when the submit thread and the sweep (or two processes) race.
+    # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
+    # card_version; the card is re-rendered until card_synced_version catches up.
     card_ts: Mapped[str | None] = mapped_column(String(32))
-    card_claim: Mapped[str | None] = mapped_column(String(64))
-    card_claim_until: Mapped[datetime | None]
-    card_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    card_next_attempt_at: Mapped[datetime | None]
-    card_error: Mapped[str | None] = mapped_column(String(100))
+    card_version: Mapped[int] = mapped_column(Integer, default=1)
+    card_synced_version: Mapped[int] = mapped_column(Integer, default=0)
 
     team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
 
@@ -183,3 +180,74 @@ class IdeaEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
     slack_event_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class TeamLeader(Base):
+    __tablename__ = "team_leaders"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime]
+
+
+class Supporter(Base):
+    __tablename__ = "idea_supporters"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime]
+
+
+class InboxEvent(Base):
+    """An Events API delivery, committed before Slack gets its 200, applied by a worker (once: unique event_id)."""
+
+    __tablename__ = "inbox_events"
+    __table_args__ = (Index("ix_inbox_events_pending", "done_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claim: Mapped[str | None] = mapped_column(String(64))
+    claim_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class OutboxKind(StrEnum):
+    CARD = "card"  # the idea's card in its team channel
+    THREAD = "thread"  # a reply in the card's thread
+    DM = "dm"  # a direct message to one person
+    EPHEMERAL = "ephemeral"  # a message only one person sees, in a channel
+
+
+class OutboxMessage(Base):
+    """A message that must reach Slack once: written in the same transaction as the change it tells of, then
+    posted under a claim with a lease; posts carry metadata with the row id so a lost answer is found, not
+    repeated."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "done_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claim: Mapped[str | None] = mapped_column(String(64))
+    claim_until: Mapped[datetime | None]
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    done_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(100))

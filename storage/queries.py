@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import EventKind, Idea, IdeaEvent, Team, Workspace
+from storage.models import (
+    EventKind,
+    Idea,
+    IdeaEvent,
+    InboxEvent,
+    OutboxMessage,
+    Supporter,
+    Team,
+    TeamLeader,
+    Workspace,
+)
 
 
 def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None:
@@ -128,52 +139,182 @@ def events_of(session: Session, idea_id: int) -> list[IdeaEvent]:
     )
 
 
-# --- the card in the channel -------------------------------------------------------------------------------
+# --- ideas: conditional changes, cards ------------------------------------------------------------------------
 
 
-def claim_card(session: Session, idea_id: int, claim: str, now: datetime, until: datetime) -> bool:
-    """Take the right to post this idea's card; false when it is posted or another claim's lease still runs."""
+def change_idea(session: Session, idea_id: int, from_statuses: Sequence[str], values: dict[str, Any]) -> bool:
+    """Apply `values` only if the idea is still in one of `from_statuses`; two racing changes apply once."""
     result = session.execute(
         update(Idea)
-        .where(
-            Idea.id == idea_id,
-            Idea.card_ts.is_(None),
-            or_(Idea.card_claim_until.is_(None), Idea.card_claim_until < now),
-        )
-        .values(card_claim=claim, card_claim_until=until, card_attempts=Idea.card_attempts + 1)
+        .where(Idea.id == idea_id, Idea.status.in_(list(from_statuses)))
+        .values(**values, card_version=Idea.card_version + 1)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def record_card(session: Session, idea_id: int, claim: str, ts: str) -> bool:
-    result = session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id, Idea.card_claim == claim, Idea.card_ts.is_(None))
-        .values(card_ts=ts, card_claim=None, card_claim_until=None, card_next_attempt_at=None, card_error=None)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+def bump_card(session: Session, idea_id: int) -> None:
+    session.execute(update(Idea).where(Idea.id == idea_id).values(card_version=Idea.card_version + 1))
 
 
-def release_card(session: Session, idea_id: int, claim: str, next_attempt_at: datetime, error: str) -> None:
-    """Give a claim back after Slack said no, so the sweep tries again at `next_attempt_at`."""
+def idea_by_card(session: Session, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
+    return session.scalars(
+        select(Idea)
+        .join(Team, Idea.team_id == Team.id)
+        .where(Idea.workspace_id == workspace_id, Team.channel_id == channel_id, Idea.card_ts == ts)
+    ).one_or_none()
+
+
+def mark_card_synced(session: Session, idea_id: int, version: int) -> None:
     session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id, Idea.card_claim == claim)
-        .values(card_claim=None, card_claim_until=None, card_next_attempt_at=next_attempt_at, card_error=error[:100])
+        update(Idea).where(Idea.id == idea_id, Idea.card_synced_version < version).values(card_synced_version=version)
     )
 
 
-def ideas_needing_card(session: Session, now: datetime, limit: int) -> list[int]:
-    """Ideas whose card is not posted, not claimed by a live lease, and due for another try."""
+def cards_out_of_date(session: Session, limit: int) -> list[int]:
     return list(
         session.scalars(
             select(Idea.id)
-            .where(
-                Idea.card_ts.is_(None),
-                or_(Idea.card_next_attempt_at.is_(None), Idea.card_next_attempt_at <= now),
-                or_(Idea.card_claim_until.is_(None), Idea.card_claim_until < now),
-            )
+            .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
             .order_by(Idea.id)
             .limit(limit)
         )
     )
+
+
+def new_ideas_with_cards(session: Session, since: datetime, after_id: int, limit: int) -> list[Idea]:
+    """Ideas still waiting for a decision whose cards may carry approvals we missed while down."""
+    return list(
+        session.scalars(
+            select(Idea)
+            .where(Idea.status == "new", Idea.card_ts.is_not(None), Idea.created_at >= since, Idea.id > after_id)
+            .order_by(Idea.id)
+            .limit(limit)
+        )
+    )
+
+
+# --- leaders and supporters ----------------------------------------------------------------------------------
+
+
+def team_leader_ids(session: Session, team_id: int) -> list[str]:
+    return list(
+        session.scalars(select(TeamLeader.user_id).where(TeamLeader.team_id == team_id).order_by(TeamLeader.added_at))
+    )
+
+
+def add_leaders(session: Session, team_id: int, user_ids: Sequence[str], added_by: str, now: datetime) -> list[str]:
+    existing = set(team_leader_ids(session, team_id))
+    added = [user for user in dict.fromkeys(user_ids) if user not in existing]
+    for user in added:
+        session.add(TeamLeader(team_id=team_id, user_id=user, added_by=added_by, added_at=now))
+    return added
+
+
+def remove_leaders(session: Session, team_id: int, user_ids: Sequence[str]) -> int:
+    result = session.execute(
+        delete(TeamLeader).where(TeamLeader.team_id == team_id, TeamLeader.user_id.in_(list(user_ids)))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add_supporter(session: Session, idea_id: int, user_id: str, now: datetime) -> bool:
+    try:
+        with session.begin_nested():
+            session.execute(insert(Supporter).values(idea_id=idea_id, user_id=user_id, at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def remove_supporter(session: Session, idea_id: int, user_id: str) -> bool:
+    result = session.execute(delete(Supporter).where(Supporter.idea_id == idea_id, Supporter.user_id == user_id))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def supporter_count(session: Session, idea_id: int) -> int:
+    return int(session.execute(select(func.count()).where(Supporter.idea_id == idea_id)).scalar_one())
+
+
+# --- claims: the inbox and the outbox share one way of taking work with a lease ------------------------------
+
+Claimable = type[InboxEvent] | type[OutboxMessage]
+
+
+def claim(session: Session, model: Claimable, row_id: int, token: str, now: datetime, until: datetime) -> bool:
+    """Take a row to work on; false when it is done or another worker's lease still runs."""
+    result = session.execute(
+        update(model)
+        .where(
+            model.id == row_id,
+            model.done_at.is_(None),
+            or_(model.claim_until.is_(None), model.claim_until < now),
+        )
+        .values(claim=token, claim_until=until, attempts=model.attempts + 1)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish(session: Session, model: Claimable, row_id: int, token: str, now: datetime, **values: Any) -> bool:
+    result = session.execute(
+        update(model)
+        .where(model.id == row_id, model.claim == token, model.done_at.is_(None))
+        .values(done_at=now, claim=None, claim_until=None, **values)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release(session: Session, model: Claimable, row_id: int, token: str, next_attempt_at: datetime, error: str) -> None:
+    """Give a claim back so the row is tried again at `next_attempt_at`."""
+    session.execute(
+        update(model)
+        .where(model.id == row_id, model.claim == token)
+        .values(claim=None, claim_until=None, next_attempt_at=next_attempt_at, error=error[:100])
+    )
+
+
+def pending(session: Session, model: Claimable, now: datetime, limit: int) -> list[int]:
+    """Rows not done, due, and not held by a live lease, oldest first."""
+    return list(
+        session.scalars(
+            select(model.id)
+            .where(
+                model.done_at.is_(None),
+                model.next_attempt_at <= now,
+                or_(model.claim_until.is_(None), model.claim_until < now),
+            )
+            .order_by(model.id)
+            .limit(limit)
+        )
+    )
+
+
+def add_inbox_event(
+    session: Session, event_id: str, workspace_id: str, event_type: str, payload: dict[str, Any], now: datetime
+) -> int | None:
+    """Store a delivery; None when this event_id is already stored (a retry or a duplicate)."""
+    try:
+        with session.begin_nested():
+            row = InboxEvent(
+                event_id=event_id,
+                workspace_id=workspace_id,
+                event_type=event_type,
+                payload=payload,
+                received_at=now,
+                next_attempt_at=now,
+            )
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row.id
+
+
+def add_outbox(session: Session, message: OutboxMessage) -> int | None:
+    """Queue a message; None when one with the same dedupe_key exists (it is sent once)."""
+    try:
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        return None
+    return message.id

@@ -96,7 +96,7 @@ def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) ->
         server = make_server(app, "127.0.0.1", 0)
         threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
         url = f"http://127.0.0.1:{bound_port(server)}"
-        sched = start_scheduler(services, card_sweep_seconds=sweep_seconds) if scheduler else None
+        sched = start_scheduler(services, sweep_seconds=sweep_seconds) if scheduler else None
         running = RunningBot(services, url + "/slack/events", url, sched)
         started.append((server, running))
         return running

@@ -130,7 +130,7 @@ def test_utc_datetime_refuses_a_naive_time_and_writes_nothing(db: Database) -> N
 
 def test_a_raised_idea_keeps_the_clocks_time(db: Database) -> None:
     when = datetime(2026, 6, 1, 8, 15, 30, 250000, tzinfo=ZoneInfo("Europe/London"))
-    idea = raise_idea(db, SettableClock(when), _new())
+    idea = raise_idea(db, SettableClock(when), _new()).idea
     with db.read() as session:
         stored = session.get(Idea, idea.id)
         assert stored is not None
@@ -144,21 +144,21 @@ def test_a_raised_idea_keeps_the_clocks_time(db: Database) -> None:
 def test_numbers_count_up_per_workspace(db: Database, clock: SettableClock) -> None:
     got = []
     for workspace in ("T1", "T1", "T2", "T1", "T2"):
-        got.append((workspace, raise_idea(db, clock, _new(workspace=workspace)).number))
+        got.append((workspace, raise_idea(db, clock, _new(workspace=workspace)).idea.number))
     assert got == [("T1", 1), ("T1", 2), ("T2", 1), ("T1", 3), ("T2", 2)]
     assert _numbers(db, "T1") == [1, 2, 3]
     assert _numbers(db, "T2") == [1, 2]
 
 
 def test_numbers_are_shared_by_the_channels_of_a_workspace(db: Database, clock: SettableClock) -> None:
-    assert raise_idea(db, clock, _new(channel="C1")).number == 1
-    assert raise_idea(db, clock, _new(channel="C2")).number == 2
-    assert raise_idea(db, clock, _new(channel="C1")).number == 3
+    assert raise_idea(db, clock, _new(channel="C1")).idea.number == 1
+    assert raise_idea(db, clock, _new(channel="C2")).idea.number == 2
+    assert raise_idea(db, clock, _new(channel="C1")).idea.number == 3
     assert _count(db, Team) == 2
 
 
 def test_a_raised_idea_is_stored_with_its_first_event(db: Database, clock: SettableClock) -> None:
-    idea = raise_idea(db, clock, _new("  The fridge is leaking  ", idea="  Call estates  "))
+    idea = raise_idea(db, clock, _new("  The fridge is leaking  ", idea="  Call estates  ")).idea
     with db.read() as session:
         stored = session.get(Idea, idea.id)
         assert stored is not None
@@ -176,9 +176,10 @@ def test_numbers_are_never_reused(db: Database, clock: SettableClock) -> None:
     with db.write() as session:
         last_id = session.execute(text("SELECT id FROM ideas WHERE workspace_id = 'T1' AND number = 3")).scalar_one()
         session.execute(text("DELETE FROM idea_events WHERE idea_id = :id"), {"id": last_id})
+        session.execute(text("DELETE FROM outbox WHERE idea_id = :id"), {"id": last_id})
         session.execute(text("DELETE FROM ideas WHERE id = :id"), {"id": last_id})
     assert _numbers(db, "T1") == [1, 2]
-    assert raise_idea(db, clock, _new()).number == 4
+    assert raise_idea(db, clock, _new()).idea.number == 4
     assert _numbers(db, "T1") == [1, 2, 4]
     with db.read() as session:
         workspace = session.get(Workspace, "T1")
@@ -198,14 +199,14 @@ def test_an_invalid_idea_leaves_nothing_behind(db: Database, clock: SettableCloc
 
 
 def test_an_invalid_idea_uses_up_no_number_and_creates_no_team(db: Database, clock: SettableClock) -> None:
-    assert raise_idea(db, clock, _new(channel="C1")).number == 1
+    assert raise_idea(db, clock, _new(channel="C1")).idea.number == 1
     with pytest.raises(InvalidIdea):
         raise_idea(db, clock, _new("x" * 5000, channel="C_NEW"))
     with pytest.raises(InvalidIdea):
         raise_idea(db, clock, _new("fine", channel="C_NEW", category="not-a-category"))
     assert _count(db, Team) == 1
     assert _count(db, Idea) == 1
-    assert raise_idea(db, clock, _new(channel="C1")).number == 2
+    assert raise_idea(db, clock, _new(channel="C1")).idea.number == 2
 
 
 THREADS = 8
@@ -227,7 +228,7 @@ def test_concurrent_threads_get_distinct_numbers(tmp_path: Path, clock: Settable
         try:
             barrier.wait(timeout=30)
             for n in range(PER_THREAD):
-                idea = raise_idea(database, clock, _new(f"problem {index}-{n}", channel=f"C{index % 3}"))
+                idea = raise_idea(database, clock, _new(f"problem {index}-{n}", channel=f"C{index % 3}")).idea
                 with lock:
                     numbers.append(idea.number)
         except BaseException as error:  # reported by the test below
@@ -261,7 +262,7 @@ def _raise_in_another_process(url: str, count: int, barrier: object, results: ob
     try:
         barrier.wait(timeout=60)  # type: ignore[attr-defined]
         for n in range(count):
-            numbers.append(raise_idea(database, clock, _new(f"from a process {n}")).number)
+            numbers.append(raise_idea(database, clock, _new(f"from a process {n}")).idea.number)
         results.put(("ok", numbers))  # type: ignore[attr-defined]
     except BaseException as error:  # sent back to the test
         results.put(("error", f"{type(error).__name__}: {error}"))  # type: ignore[attr-defined]

@@ -1,0 +1,25 @@
+"""Plain facts about ideas that rendering and the workflow both need (kept apart so neither imports the other)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.models import Idea, Team
+
+# Field lengths: inside Block Kit's input limit (3000) and short enough that a whole card fits one message.
+PROBLEM_MAX = 2000
+IDEA_MAX = 2000
+BENEFIT_MAX = 1000
+INPUT_FROM_MAX = 10
+
+
+@dataclass(frozen=True)
+class Board:
+    team: Team | None
+    groups: dict[str, list[Idea]]
+    counts: dict[str, int]
+
+
+def age_in_days(since: datetime, now: datetime) -> int:
+    return max(0, (now - since).days)

@@ -1,0 +1,268 @@
+"""Messages that must reach Slack once: an idea's card, a thread reply, a note to one person.
+
+A message is written to the outbox in the same transaction as the change it tells of, so a crash can lose
+neither. A sender claims it with a lease, posts it with message metadata naming the outbox row, and records the
+ts. When Slack took a post but the answer never came, the next try finds that post in the channel (or the
+thread) instead of posting twice. The submit thread, the sweep and several processes may all try; one posts.
+
+Cards are also kept up to date here: each change bumps the idea's card_version, and `sync_card` re-renders the
+card with chat.update until the synced version catches up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import render
+from bot.clock import Clock
+from storage import queries
+from storage.db import Database
+from storage.models import Idea, OutboxKind, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "kaizen_outbox"
+CLAIM_LEASE = timedelta(seconds=60)
+# The sweep leaves a fresh message to the thread that queued it for this long.
+FIRST_SWEEP_DELAY = timedelta(seconds=30)
+RETRY_BACKOFF = timedelta(seconds=30)
+RETRY_BACKOFF_MAX = timedelta(minutes=15)
+MAX_ATTEMPTS = 12  # with the back-off, about two hours of trying before giving up loudly
+SWEEP_BATCH = 50
+NO_ANSWER = "no_answer"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sent: bool
+    idea: Idea | None = None
+    error: str | None = None  # Slack's error code, or NO_ANSWER when Slack did not answer in time
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(RETRY_BACKOFF * (2 ** max(attempts - 1, 0)), RETRY_BACKOFF_MAX)
+
+
+def new_message(
+    *,
+    kind: OutboxKind,
+    dedupe_key: str,
+    workspace_id: str,
+    now: datetime,
+    idea_id: int | None = None,
+    channel_id: str | None = None,
+    user_id: str | None = None,
+    text: str | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+) -> OutboxMessage:
+    return OutboxMessage(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        workspace_id=workspace_id,
+        idea_id=idea_id,
+        channel_id=channel_id,
+        user_id=user_id,
+        text=text,
+        blocks=blocks,
+        created_at=now,
+        next_attempt_at=now + FIRST_SWEEP_DELAY,
+    )
+
+
+class _Deferred(Exception):
+    """The message cannot go yet (a thread reply whose card is not posted): try again later."""
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Clock, client_for: Callable[[str], WebClient]) -> None:
+        self._db = db
+        self._clock = clock
+        self._client_for = client_for  # workspace id → a posting client with that workspace's token
+        self._card_locks: dict[int, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # --- sending -------------------------------------------------------------------------------------------
+
+    def send(self, message_id: int) -> SendResult:
+        token = uuid.uuid4().hex
+        now = self._clock.now()
+        with self._db.write() as session:
+            if not queries.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
+                return SendResult(sent=False)
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
+            idea = queries.idea_by_id(session, message.idea_id) if message.idea_id else None
+            supporters = queries.supporter_count(session, idea.id) if idea else 0
+            rendered_version = idea.card_version if idea else 0
+        client = self._client_for(message.workspace_id)
+        try:
+            ts = self._deliver(client, message, idea, supporters)
+        except _Deferred as deferred:
+            self._release(message, token, str(deferred))
+            return SendResult(sent=False, idea=idea, error=str(deferred))
+        except SlackApiError as error:
+            code = str(error.response.get("error") or f"http_{error.response.status_code}")
+            if error.response.status_code >= 500:
+                # Slack may have posted it anyway: keep the claim; the next try after the lease looks first.
+                log.warning("Slack answered %s to outbox message %s (%s)", code, message.id, message.kind)
+                return SendResult(sent=False, idea=idea, error=code)
+            log.warning("Slack refused outbox message %s (%s): %s", message.id, message.kind, code)
+            self._release(message, token, code)
+            return SendResult(sent=False, idea=idea, error=code)
+        except Exception:
+            log.warning("No answer from Slack for outbox message %s (%s)", message.id, message.kind, exc_info=True)
+            if message.kind == OutboxKind.EPHEMERAL:
+                self._finish(message, token, None, error=NO_ANSWER)  # cannot be looked for: at most once
+            return SendResult(sent=False, idea=idea, error=NO_ANSWER)
+        self._finish(message, token, ts, rendered_version=rendered_version)
+        return SendResult(sent=True, idea=idea)
+
+    def _deliver(self, client: WebClient, message: OutboxMessage, idea: Idea | None, supporters: int) -> str | None:
+        metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox_id": message.id}}
+        retry = message.attempts > 1
+        if message.kind == OutboxKind.CARD:
+            assert idea is not None
+            channel = idea.team.channel_id
+            found = self._find(client, channel, message, thread_ts=None) if retry else None
+            if found:
+                return found
+            response = client.chat_postMessage(
+                channel=channel,
+                text=render.card_text(idea),
+                blocks=render.card_blocks(idea, supporters=supporters),
+                metadata=metadata,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            return str(response["ts"])
+        if message.kind == OutboxKind.THREAD:
+            assert idea is not None
+            if idea.card_ts is None:
+                raise _Deferred("card_not_posted")
+            channel = idea.team.channel_id
+            found = self._find(client, channel, message, thread_ts=idea.card_ts) if retry else None
+            if found:
+                return found
+            response = client.chat_postMessage(
+                channel=channel, thread_ts=idea.card_ts, text=message.text or "", blocks=message.blocks,
+                metadata=metadata, unfurl_links=False, unfurl_media=False,
+            )  # fmt: skip
+            return str(response["ts"])
+        if message.kind == OutboxKind.DM:
+            # A DM cannot be looked for without reading the person's DMs: a lost answer may mean a second DM.
+            response = client.chat_postMessage(
+                channel=message.user_id or "", text=message.text or "", blocks=message.blocks, unfurl_links=False
+            )
+            return str(response["ts"])
+        response = client.chat_postEphemeral(
+            channel=message.channel_id or "", user=message.user_id or "", text=message.text or "", blocks=message.blocks
+        )
+        return str(response.get("message_ts") or "")
+
+    def _find(self, client: WebClient, channel: str, message: OutboxMessage, *, thread_ts: str | None) -> str | None:
+        oldest = f"{(message.created_at - timedelta(minutes=1)).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(10):  # bounded: the post was made soon after the message was queued
+            if thread_ts is None:
+                response = client.conversations_history(
+                    channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+                )
+            else:
+                response = client.conversations_replies(
+                    channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+                )
+            for posted in response.get("messages", []):
+                metadata = posted.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == METADATA_TYPE
+                    and (metadata.get("event_payload") or {}).get("outbox_id") == message.id
+                ):
+                    log.info("Found outbox message %s already posted (ts %s)", message.id, posted.get("ts"))
+                    return str(posted["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+    def _finish(
+        self, message: OutboxMessage, token: str, ts: str | None, *, error: str | None = None, rendered_version: int = 0
+    ) -> None:
+        now = self._clock.now()
+        with self._db.write() as session:
+            queries.finish(session, OutboxMessage, message.id, token, now, sent_ts=ts, error=error)
+            if message.kind == OutboxKind.CARD and ts and message.idea_id:
+                idea = queries.idea_by_id(session, message.idea_id)
+                assert idea is not None
+                idea.card_ts = ts
+                # The card shows the idea as it was when claimed; a change made since still needs a sync.
+                idea.card_synced_version = max(idea.card_synced_version, rendered_version)
+        if message.kind == OutboxKind.CARD and ts and message.idea_id:
+            log.info("Posted the card of idea %s in its channel", message.idea_id)
+            self.sync_card(message.idea_id)
+
+    def _release(self, message: OutboxMessage, token: str, error: str) -> None:
+        now = self._clock.now()
+        with self._db.write() as session:
+            if message.attempts >= MAX_ATTEMPTS:
+                log.error("Giving up on outbox message %s (%s) after %s tries: %s", message.id, message.kind,
+                          message.attempts, error)  # fmt: skip
+                queries.finish(session, OutboxMessage, message.id, token, now, error=f"gave_up:{error}")
+            else:
+                queries.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), error)
+
+    # --- keeping cards up to date --------------------------------------------------------------------------
+
+    def _card_lock(self, idea_id: int) -> threading.Lock:
+        with self._locks_guard:
+            return self._card_locks.setdefault(idea_id, threading.Lock())
+
+    def sync_card(self, idea_id: int) -> bool:
+        """Re-render a posted card if the idea changed since; true when the card is up to date."""
+        with self._card_lock(idea_id):
+            with self._db.read() as session:
+                idea = queries.idea_by_id(session, idea_id)
+                if idea is None or idea.card_ts is None:
+                    return False
+                if idea.card_synced_version >= idea.card_version:
+                    return True
+                supporters = queries.supporter_count(session, idea_id)
+            try:
+                self._client_for(idea.workspace_id).chat_update(
+                    channel=idea.team.channel_id,
+                    ts=idea.card_ts,
+                    text=render.card_text(idea),
+                    blocks=render.card_blocks(idea, supporters=supporters),
+                )
+            except Exception:
+                log.warning("Could not update the card of idea %s", idea_id, exc_info=True)
+                return False
+            with self._db.write() as session:
+                queries.mark_card_synced(session, idea_id, idea.card_version)
+            return True
+
+    # --- the sweep -----------------------------------------------------------------------------------------
+
+    def sweep(self) -> int:
+        """Send what is due and bring stale cards up to date; returns how many messages were sent."""
+        now = self._clock.now()
+        with self._db.read() as session:
+            due = queries.pending(session, OutboxMessage, now, SWEEP_BATCH)
+            stale = queries.cards_out_of_date(session, SWEEP_BATCH)
+        sent = 0
+        for message_id in due:
+            try:
+                sent += self.send(message_id).sent
+            except Exception:
+                log.exception("Sweep could not send outbox message %s", message_id)
+        for idea_id in stale:
+            self.sync_card(idea_id)
+        return sent
