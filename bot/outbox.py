@@ -127,46 +127,46 @@ class Outbox:
         return SendResult(sent=True, idea=idea)
 
     def _deliver(self, client: WebClient, message: OutboxMessage, idea: Idea | None, supporters: int) -> str | None:
-        metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox_id": message.id}}
-        retry = message.attempts > 1
-        if message.kind == OutboxKind.CARD:
-            assert idea is not None
-            channel = idea.team.channel_id
-            found = self._find(client, channel, message, thread_ts=None) if retry else None
-            if found:
-                return found
-            response = client.chat_postMessage(
-                channel=channel,
-                text=render.card_text(idea),
-                blocks=render.card_blocks(idea, supporters=supporters),
-                metadata=metadata,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-            return str(response["ts"])
-        if message.kind == OutboxKind.THREAD:
-            assert idea is not None
-            if idea.card_ts is None:
-                raise _Deferred("card_not_posted")
-            channel = idea.team.channel_id
-            found = self._find(client, channel, message, thread_ts=idea.card_ts) if retry else None
-            if found:
-                return found
-            response = client.chat_postMessage(
-                channel=channel, thread_ts=idea.card_ts, text=message.text or "", blocks=message.blocks,
-                metadata=metadata, unfurl_links=False, unfurl_media=False,
-            )  # fmt: skip
-            return str(response["ts"])
         if message.kind == OutboxKind.DM:
             # A DM cannot be looked for without reading the person's DMs: a lost answer may mean a second DM.
             response = client.chat_postMessage(
                 channel=message.user_id or "", text=message.text or "", blocks=message.blocks, unfurl_links=False
             )
             return str(response["ts"])
-        response = client.chat_postEphemeral(
-            channel=message.channel_id or "", user=message.user_id or "", text=message.text or "", blocks=message.blocks
+        if message.kind == OutboxKind.EPHEMERAL:
+            response = client.chat_postEphemeral(
+                channel=message.channel_id or "", user=message.user_id or "", text=message.text or "",
+                blocks=message.blocks,
+            )  # fmt: skip
+            return str(response.get("message_ts") or "")
+        # Messages in a channel or a card's thread: found again by their metadata after a lost answer.
+        thread_ts: str | None = None
+        text, blocks = message.text or "", message.blocks
+        if message.kind == OutboxKind.CARD:
+            assert idea is not None
+            channel = idea.team.channel_id
+            text, blocks = render.card_text(idea), render.to_dicts(render.card_blocks(idea, supporters=supporters))
+        elif message.kind == OutboxKind.THREAD:
+            assert idea is not None
+            if idea.card_ts is None:
+                raise _Deferred("card_not_posted")
+            channel, thread_ts = idea.team.channel_id, idea.card_ts
+        else:
+            channel = message.channel_id or ""
+        if message.attempts > 1:
+            found = self._find(client, channel, message, thread_ts=thread_ts)
+            if found:
+                return found
+        response = client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=text,
+            blocks=blocks,
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"outbox_id": message.id}},
+            unfurl_links=False,
+            unfurl_media=False,
         )
-        return str(response.get("message_ts") or "")
+        return str(response["ts"])
 
     def _find(self, client: WebClient, channel: str, message: OutboxMessage, *, thread_ts: str | None) -> str | None:
         oldest = f"{(message.created_at - timedelta(minutes=1)).timestamp():.6f}"

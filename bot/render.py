@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -49,6 +50,7 @@ class Field:
     CATEGORY = "category"
     INPUT_FROM = "input_from"
     ANONYMOUS = "anonymous"
+    ALREADY_DONE = "already_done"
 
 
 STATUS_LABEL: dict[str, str] = {
@@ -85,6 +87,11 @@ ANONYMOUS_HINT = (
 
 _SAFE_LINK = re.compile(r"^https://[^\s<>|]+$")
 LINE_TEXT = 140  # how much of a problem a list line shows
+
+
+def to_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """Blocks as JSON-ready dicts (validated by slack_sdk on the way), for storing in the outbox."""
+    return [block.to_dict() for block in blocks]
 
 
 # --- small pieces --------------------------------------------------------------------------------------------
@@ -313,6 +320,23 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
             optional=True,
             element=UserMultiSelectElement(
                 action_id=Field.INPUT_FROM, placeholder="People who can help", max_selected_items=INPUT_FROM_MAX
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=Field.ALREADY_DONE,
+            label="Already done?",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=Field.ALREADY_DONE,
+                options=[
+                    Option(
+                        value="done",
+                        text=PlainTextObject(text="I already did it (“just did it”)"),
+                        description=PlainTextObject(text="Recorded as done, so the team can learn from it"),
+                    )
+                ],
             ),
         )
     )

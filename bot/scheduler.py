@@ -1,5 +1,5 @@
 """Periodic work in every process. Each job is safe to run in several processes at once, because the database
-decides who does what (claims with leases), never the scheduler."""
+decides who does what (claims with leases, conditional updates), never the scheduler."""
 
 from __future__ import annotations
 
@@ -8,24 +8,34 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.approvals import Reconciler
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 OUTBOX_SWEEP_SECONDS = 15
+INBOX_SWEEP_SECONDS = 5
+RECONCILE_SECONDS = 300
 
 
-def start_scheduler(services: Services, *, sweep_seconds: float = OUTBOX_SWEEP_SECONDS) -> BackgroundScheduler:
+def start_scheduler(
+    services: Services,
+    *,
+    sweep_seconds: float = OUTBOX_SWEEP_SECONDS,
+    inbox_seconds: float = INBOX_SWEEP_SECONDS,
+    reconcile_seconds: float = RECONCILE_SECONDS,
+) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        services.outbox.sweep,
-        "interval",
-        seconds=sweep_seconds,
-        id="outbox-sweep",
-        next_run_time=datetime.now(UTC),  # catch up at start with cards that failed while we were down
-        max_instances=1,
-        coalesce=True,
+    now = datetime.now(UTC)  # every job also runs once at start: catching up on what happened while we were down
+    jobs = (
+        ("outbox-sweep", services.outbox.sweep, sweep_seconds),
+        ("inbox-sweep", services.inbox.sweep, inbox_seconds),
+        ("reconcile-approvals", Reconciler(services).run, reconcile_seconds),
     )
+    for job_id, function, seconds in jobs:
+        scheduler.add_job(
+            function, "interval", seconds=seconds, id=job_id, next_run_time=now, max_instances=1, coalesce=True
+        )
     scheduler.start()
-    log.info("Scheduler started: outbox sweep every %ss", sweep_seconds)
+    log.info("Scheduler started: %s", ", ".join(f"{job_id} every {seconds}s" for job_id, _f, seconds in jobs))
     return scheduler

@@ -1,18 +1,31 @@
-"""What every part of the running bot shares: settings, the store, the clock and the Slack clients."""
+"""What every part of the running bot shares: settings, the store, the clock, the Slack clients, and the parts
+of the product built on them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
 from bot.access import ChannelAccess
 from bot.clock import Clock, SystemClock
+from bot.inbox import Inbox
+from bot.leaders import Leaders
+from bot.lifecycle import Change, Lifecycle
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack_api import SlackClients
-from storage import migrate
+from storage import migrate, queries
 from storage.db import Database
+from storage.models import Team
+
+EMOJI_CACHE_TTL = timedelta(seconds=30)
+
+
+def emoji_name(reaction: str) -> str:
+    """`white_check_mark::skin-tone-3` → `white_check_mark`."""
+    return reaction.split("::", 1)[0]
 
 
 @dataclass
@@ -23,10 +36,17 @@ class Services:
     clients: SlackClients
     outbox: Outbox = field(init=False)
     access: ChannelAccess = field(init=False)
+    leaders: Leaders = field(init=False)
+    lifecycle: Lifecycle = field(init=False)
+    inbox: Inbox = field(init=False)
+    _emoji_cache: tuple[datetime, frozenset[str]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.clock, self.web)
         self.access = ChannelAccess(self.clock)
+        self.leaders = Leaders(self.db, self.clock, self.settings, self.web)
+        self.lifecycle = Lifecycle(self.db, self.clock)
+        self.inbox = Inbox(self.db, self.clock)
 
     def token_for(self, workspace_id: str | None) -> str:
         # One workspace, one bot token; multi-workspace installs look it up per workspace.
@@ -39,7 +59,28 @@ class Services:
         token = self.token_for(workspace_id)
         return self.clients.quick(token) if timeout is None else self.clients.quick(token, timeout)
 
+    def approve_emoji(self, team: Team | None) -> str:
+        return (team.approve_emoji if team is not None and team.approve_emoji else None) or (
+            self.settings.kaizen_approve_emoji
+        )
+
+    def approve_emojis(self) -> frozenset[str]:
+        """Every approve emoji in use: the default and teams' own (cached briefly; reactions are frequent)."""
+        now = self.clock.now()
+        if self._emoji_cache is None or self._emoji_cache[0] <= now:
+            with self.db.read() as session:
+                own = queries.team_approve_emojis(session)
+            self._emoji_cache = (now + EMOJI_CACHE_TTL, frozenset({self.settings.kaizen_approve_emoji, *own}))
+        return self._emoji_cache[1]
+
+    def deliver(self, change: Change) -> None:
+        """Send what a change owes people, then bring its card up to date."""
+        for message_id in change.message_ids:
+            self.outbox.send(message_id)
+        self.outbox.sync_card(change.idea.id)
+
     def close(self) -> None:
+        self.inbox.close()
         self.db.dispose()
 
 
@@ -47,6 +88,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None, upgrade_db
     db = Database(settings.database_url)
     if upgrade_db:
         migrate.upgrade(db)
-    return Services(
-        settings=settings, db=db, clock=clock or SystemClock(), clients=SlackClients(settings.slack_api_url)
-    )
+    clients = SlackClients(settings.slack_api_url)
+    return Services(settings=settings, db=db, clock=clock or SystemClock(), clients=clients)

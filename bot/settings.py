@@ -30,6 +30,7 @@ HINTS: dict[str, str] = {
     "KAIZEN_LEADERS": "set it to Slack user IDs separated by commas, e.g. U012ABCDEF,U034GHIJKL",
     "KAIZEN_LEADER_GROUP": "set it to a Slack user group ID such as S012ABCDEF, or unset it",
     "KAIZEN_APPROVE_EMOJI": "set it to an emoji name without colons, e.g. white_check_mark",
+    "KAIZEN_SUPPORT_EMOJIS": "set it to emoji names separated by commas, e.g. +1,raised_hands",
     "KAIZEN_TIMEZONE": "set it to an IANA time zone such as Europe/London or America/New_York",
     "KAIZEN_HUDDLE_TIME": "set it to a time as HH:MM, e.g. 08:30",
     "KAIZEN_HUDDLE_DAYS": "set it to mon-fri, daily, or days like mon,wed,fri",
@@ -84,6 +85,7 @@ class Settings(BaseSettings):
     kaizen_leaders: Annotated[tuple[str, ...], NoDecode] = ()
     kaizen_leader_group: str | None = None
     kaizen_approve_emoji: str = "white_check_mark"
+    kaizen_support_emojis: Annotated[tuple[str, ...], NoDecode] = ("+1",)
     kaizen_timezone: str = "UTC"
     kaizen_huddle_time: str = "08:30"
     kaizen_huddle_days: str = "mon-fri"
@@ -149,6 +151,17 @@ class Settings(BaseSettings):
         if not _EMOJI.match(value):
             raise ValueError("not an emoji name")
         return value
+
+    @field_validator("kaizen_support_emojis", mode="before")
+    @classmethod
+    def _support_emojis(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [part.strip().strip(":") for part in value.split(",") if part.strip()]
+        emojis = tuple(str(item) for item in value)  # type: ignore[union-attr]
+        bad = [item for item in emojis if not _EMOJI.match(item)]
+        if bad or not emojis:
+            raise ValueError(f"not a list of emoji names: {bad[0] if bad else 'empty'}")
+        return emojis
 
     @field_validator("kaizen_timezone")
     @classmethod

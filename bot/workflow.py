@@ -46,6 +46,7 @@ class NewIdea:
     category: str | None = None
     input_from: Sequence[str] = field(default_factory=tuple)
     anonymous: bool = False
+    already_done: bool = False  # "just did it": recorded as done from the start
     source: Source = Source.MODAL
     source_link: str | None = None
 
@@ -90,6 +91,7 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         category=new.category,
         input_from=tuple(dict.fromkeys(new.input_from)),
         anonymous=new.anonymous,
+        already_done=new.already_done,
         source=new.source,
         source_link=new.source_link,
     )
@@ -124,8 +126,10 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
             benefit=clean.benefit,
             category=clean.category,
             input_from=list(clean.input_from),
-            status=IdeaStatus.NEW,
+            status=IdeaStatus.DONE if clean.already_done else IdeaStatus.NEW,
             created_at=now,
+            started_at=now if clean.already_done else None,
+            done_at=now if clean.already_done else None,
             source_link=clean.source_link,
         )
         session.add(idea)
@@ -137,7 +141,8 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
             kind=EventKind.CREATED,
             source=clean.source,
             actor_id=clean.author_id,
-            to_status=IdeaStatus.NEW,
+            to_status=idea.status,
+            note="already done" if clean.already_done else None,
         )
         card = outbox_message(
             kind=OutboxKind.CARD, dedupe_key=f"card:{idea.id}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now
@@ -170,3 +175,10 @@ def idea_with_history(db: Database, workspace_id: str, number: int) -> tuple[Ide
         if idea is None:
             return None
         return idea, queries.events_of(session, idea.id)
+
+
+def idea_by_card(db: Database, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
+    if not ts:
+        return None
+    with db.read() as session:
+        return queries.idea_by_card(session, workspace_id, channel_id, ts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, views
+from handlers import actions, card_actions, card_views, commands, events, views
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,16 @@ class Wiring:
 WIRING = Wiring(
     commands=(commands.COMMAND,),
     shortcuts=(),
-    events=(),
-    actions=actions.ACTIONS,
-    views=views.CALLBACKS,
+    events=events.EVENTS,
+    actions=(*actions.ACTIONS, *card_actions.ACTIONS),
+    views=(*views.CALLBACKS, *card_views.CALLBACKS),
 )
 
 
 def register_all(app: App, services: Services) -> None:
+    events.register(app, services)  # first: its middleware stores events before anything else sees them
     commands.register(app, services)
     views.register(app, services)
     actions.register(app, services)
+    card_actions.register(app, services)
+    card_views.register(app, services)

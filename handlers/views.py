@@ -42,6 +42,10 @@ def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseCont
         (option or {}).get("value") == "anonymous"
         for option in _state(view, Field.ANONYMOUS).get("selected_options") or []
     )
+    already_done = any(
+        (option or {}).get("value") == "done"
+        for option in _state(view, Field.ALREADY_DONE).get("selected_options") or []
+    )
     source = Source(context.source) if context.source in set(Source) else Source.MODAL
     return NewIdea(
         workspace_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
@@ -54,6 +58,7 @@ def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseCont
         category=category if isinstance(category, str) else None,
         input_from=tuple(user for user in users if isinstance(user, str)),
         anonymous=anonymous,
+        already_done=already_done,
         source=source,
         source_link=context.source_link,
     )

@@ -221,6 +221,7 @@ class InboxEvent(Base):
 
 class OutboxKind(StrEnum):
     CARD = "card"  # the idea's card in its team channel
+    CHANNEL = "channel"  # a message in a team channel (an announcement)
     THREAD = "thread"  # a reply in the card's thread
     DM = "dm"  # a direct message to one person
     EPHEMERAL = "ephemeral"  # a message only one person sees, in a channel

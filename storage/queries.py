@@ -318,3 +318,14 @@ def add_outbox(session: Session, message: OutboxMessage) -> int | None:
     except IntegrityError:
         return None
     return message.id
+
+
+def team_approve_emojis(session: Session) -> list[str]:
+    return [
+        e for e in session.scalars(select(Team.approve_emoji).where(Team.approve_emoji.is_not(None)).distinct()) if e
+    ]
+
+
+def redact_history_notes(session: Session, idea_id: int) -> None:
+    """Notes in the history may quote the removed text (a reason, say): they go too; the events stay."""
+    session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id).values(note=None))

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -31,6 +33,7 @@ OTHER_CHANNEL = "C_OTHER"
 OUTSIDE_CHANNEL = "C_OUTSIDE"  # a channel Kaizen is not a member of
 ALICE, BOB, CAROL = "U_ALICE", "U_BOB", "U_CAROL"
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -130,3 +133,15 @@ def _no_unexpected_rejections(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if slack is not None and "expect_rejections" not in request.keywords:
         assert not slack.rejections, f"Slack would have rejected: {slack.rejections}"
+
+
+def eventually(check: Callable[[], T], *, timeout: float = 5.0, interval: float = 0.02) -> T:
+    """Poll until `check` returns a truthy value (work after an ack runs on another thread)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+        time.sleep(interval)

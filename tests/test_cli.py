@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -125,6 +126,15 @@ def serve(double: SlackDouble, tmp_path: Path) -> Iterator[object]:
         process.close()
 
 
+@contextlib.contextmanager
+def explained(process: ServeProcess) -> Iterator[None]:
+    """A failed expectation shows what the bot process logged."""
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n--- kaizen-bot serve stderr ---\n{process.stderr()}") from None
+
+
 def shown(body: dict) -> str:
     return json.dumps(body.get("blocks", []), ensure_ascii=False) + body.get("text", "")
 
@@ -134,24 +144,25 @@ def test_an_idea_raised_through_serve_survives_a_restart(serve, double: SlackDou
     first: ServeProcess = serve()
     slack = SlackDriver(first.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
 
-    reply, _ = slack.command("")
-    assert reply.status == 200, reply.text
-    [opened] = double.wait_for("views.open", timeout=10)
-    view = opened.args["view"] | {"id": double.last_view()["id"]}
-    reply = slack.submit_view(view, {"problem": problem})
-    assert reply.status == 200, reply.text
-    double.wait_for("chat.postMessage", timeout=10)
-    [card] = double.messages(TEAM_CHANNEL)
-    assert "Kaizen #1" in shown(card) and problem in shown(card)
-
+    with explained(first):
+        reply, _ = slack.command("")
+        assert reply.status == 200, reply.text
+        [opened] = double.wait_for("views.open", timeout=10)
+        view = opened.args["view"] | {"id": double.last_view()["id"]}
+        reply = slack.submit_view(view, {"problem": problem})
+        assert reply.status == 200, reply.text
+        double.wait_for("chat.postMessage", timeout=10)
+        [card] = double.messages(TEAM_CHANNEL)
+        assert "Kaizen #1" in shown(card) and problem in shown(card)
     assert first.terminate() == 0, first.stderr()
 
     second: ServeProcess = serve()
     slack = SlackDriver(second.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
-    reply, response_url = slack.command("list")
-    assert reply.status == 200, reply.text
-    [board] = double.wait_for_response(response_url, timeout=10)
-    assert problem in shown(board) and "#1" in shown(board), shown(board)
+    with explained(second):
+        reply, response_url = slack.command("list")
+        assert reply.status == 200, reply.text
+        [board] = double.wait_for_response(response_url, timeout=10)
+        assert problem in shown(board) and "#1" in shown(board), shown(board)
     assert second.terminate() == 0, second.stderr()
 
 
@@ -198,19 +209,30 @@ def test_check_with_a_rejected_token_names_the_error_and_the_setting_but_not_the
 
 def test_serve_exits_0_on_sigterm_sent_as_soon_as_it_says_it_is_serving(double: SlackDouble, tmp_path: Path):
     """Supervisors read the "serving on" line to know the server is up; a SIGTERM sent right after it must
-    still be a clean shutdown (exit 0), not death by the signal's default action."""
+    still be a clean shutdown (exit 0), not death by the signal's default action. The window is short, so the
+    line is read unbuffered and the signal sent at once, several times over."""
     env = bot_env(double, tmp_path)
+    command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"]
     for attempt in range(15):
-        process = ServeProcess(env, tmp_path, f"early-{attempt}")
+        stderr_path = tmp_path / f"early-{attempt}.stderr"
+        with stderr_path.open("wb") as err:
+            proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=err, bufsize=0)
         try:
-            process.proc.send_signal(signal.SIGTERM)
+            assert proc.stdout is not None
+            line = proc.stdout.readline().decode()  # the first line is the "serving on" line
+            assert SERVING.search(line), f"attempt {attempt}: {line!r}; stderr:\n{stderr_path.read_text()}"
+            proc.send_signal(signal.SIGTERM)
             try:
-                code = process.proc.wait(timeout=STOP_TIMEOUT)
+                code = proc.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 raise AssertionError(f"attempt {attempt}: no exit within {STOP_TIMEOUT}s of SIGTERM") from None
             assert code == 0, (
                 f"attempt {attempt}: exit code {code} (negative: killed by that signal) for a SIGTERM sent "
-                f"just after the 'serving on' line; stderr:\n{process.stderr()}"
+                f"just after the 'serving on' line; stderr:\n{stderr_path.read_text()}"
             )
         finally:
-            process.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+            if proc.stdout is not None:
+                proc.stdout.close()

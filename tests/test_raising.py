@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.clock import SettableClock
 from storage.models import Idea, IdeaEvent
-from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, TEAM_CHANNEL, WORKSPACE, RunningBot
+from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
 
@@ -84,8 +84,8 @@ def test_submitting_commits_the_idea_and_posts_its_card(bot, slack, double):
     assert "bladder scanner" in text and "Less walking" in text and "Flow/time" in text
     assert "Buy a second one &amp; keep it in bay 2" in text, "user text is escaped once for mrkdwn"
     assert f"<@{ALICE}>" in text and f"<@{BOB}>" in text
+    eventually(lambda: ideas(bot)[0].card_ts == card["ts"])
     with bot.services.db.read() as session:
-        assert session.get(Idea, stored.id).card_ts == card["ts"]
         [event] = session.scalars(select(IdeaEvent)).all()
         assert (event.kind, event.to_status, event.actor_id) == ("created", "new", ALICE)
 

@@ -1,0 +1,160 @@
+"""Who leads a team: its own leaders (`/kaizen leaders add`), the global `KAIZEN_LEADERS`, and members of the
+optional `KAIZEN_LEADER_GROUP` user group. `is_leader` is the one function that decides."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from bot.settings import Settings
+from storage import queries
+from storage.db import Database
+from storage.models import Team
+
+log = logging.getLogger(__name__)
+
+GROUP_TTL = timedelta(minutes=5)
+ADMIN_TTL = timedelta(minutes=10)
+
+
+class LeaderGroupUnavailable(Exception):
+    """The leader user group cannot be read; str(error) says why in plain words."""
+
+
+@dataclass(frozen=True)
+class LeaderList:
+    team: tuple[str, ...]
+    everywhere: tuple[str, ...]
+    group_id: str | None
+    group_problem: str | None  # why the group could not be read, if it could not
+
+
+@dataclass(frozen=True)
+class LeadersChange:
+    changed: tuple[str, ...]
+    first_leaders: bool  # the team had none before: the channel is told
+
+
+class Leaders:
+    def __init__(self, db: Database, clock: Clock, settings: Settings, client_for: Callable[[str], WebClient]) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._client_for = client_for
+        self._lock = threading.Lock()
+        self._groups: dict[tuple[str, str], tuple[datetime, frozenset[str] | None, str | None]] = {}
+        self._admins: dict[tuple[str, str], tuple[datetime, bool]] = {}
+
+    # --- deciding ------------------------------------------------------------------------------------------
+
+    def is_leader(self, workspace_id: str, team: Team | None, user_id: str) -> bool:
+        """The one function that decides whether `user_id` leads `team`."""
+        if user_id in self._settings.kaizen_leaders:
+            return True
+        if team is not None:
+            with self._db.read() as session:
+                if user_id in queries.team_leader_ids(session, team.id):
+                    return True
+        members, _problem = self._group_members(workspace_id)
+        return members is not None and user_id in members
+
+    def may_manage(self, workspace_id: str, team: Team, user_id: str) -> bool:
+        """Who may change a team's leaders: anyone while it has none, else its leaders and workspace admins."""
+        with self._db.read() as session:
+            if not queries.team_leader_ids(session, team.id):
+                return True
+        return self.is_leader(workspace_id, team, user_id) or self._is_admin(workspace_id, user_id)
+
+    def listing(self, workspace_id: str, team: Team | None) -> LeaderList:
+        own: tuple[str, ...] = ()
+        if team is not None:
+            with self._db.read() as session:
+                own = tuple(queries.team_leader_ids(session, team.id))
+        group = self._settings.kaizen_leader_group
+        _members, problem = self._group_members(workspace_id) if group else (None, None)
+        return LeaderList(own, tuple(self._settings.kaizen_leaders), group, problem)
+
+    def describe(self, workspace_id: str, team: Team | None) -> str:
+        """Who can approve, in words (mentions render as names)."""
+        listing = self.listing(workspace_id, team)
+        people = [*listing.team, *[u for u in listing.everywhere if u not in listing.team]]
+        parts = [", ".join(f"<@{user}>" for user in people)] if people else []
+        if listing.group_id and not listing.group_problem:
+            parts.append(f"members of the leader user group ({listing.group_id})")
+        if not parts:
+            return "no one yet — any member can add the first leaders with `/kaizen leaders add @name`"
+        return " and ".join(parts)
+
+    # --- changing ------------------------------------------------------------------------------------------
+
+    def add(self, team: Team, user_ids: Sequence[str], by: str) -> LeadersChange:
+        with self._db.write() as session:
+            first = not queries.team_leader_ids(session, team.id)
+            added = queries.add_leaders(session, team.id, user_ids, by, self._clock.now())
+        return LeadersChange(tuple(added), first and bool(added))
+
+    def remove(self, team: Team, user_ids: Sequence[str]) -> LeadersChange:
+        with self._db.write() as session:
+            current = set(queries.team_leader_ids(session, team.id))
+            queries.remove_leaders(session, team.id, user_ids)
+        return LeadersChange(tuple(u for u in user_ids if u in current), False)
+
+    # --- Slack look-ups, cached ----------------------------------------------------------------------------
+
+    def _group_members(self, workspace_id: str) -> tuple[frozenset[str] | None, str | None]:
+        group = self._settings.kaizen_leader_group
+        if not group:
+            return None, None
+        key = (workspace_id, group)
+        now = self._clock.now()
+        with self._lock:
+            cached = self._groups.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1], cached[2]
+        members: frozenset[str] | None
+        problem: str | None
+        try:
+            response = self._client_for(workspace_id).usergroups_users_list(usergroup=group)
+            members, problem = frozenset(response.get("users", [])), None
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code == "plan_upgrade_required":
+                problem = (
+                    "KAIZEN_LEADER_GROUP is set, but user groups need a paid Slack plan "
+                    "(Slack answered plan_upgrade_required); list leaders with /kaizen leaders add instead."
+                )
+            elif code == "no_such_subteam":
+                problem = f"KAIZEN_LEADER_GROUP names a user group Slack does not know ({group})."
+            elif code == "missing_scope":
+                problem = "Reading the leader user group needs the usergroups:read scope; reinstall the app."
+            else:
+                raise  # a passing fault: let the caller's retry try again, do not cache it
+            log.error("Leader group unavailable: %s", problem)
+            members = None
+        with self._lock:
+            self._groups[key] = (now + GROUP_TTL, members, problem)
+        return members, problem
+
+    def _is_admin(self, workspace_id: str, user_id: str) -> bool:
+        key = (workspace_id, user_id)
+        now = self._clock.now()
+        with self._lock:
+            cached = self._admins.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            user = self._client_for(workspace_id).users_info(user=user_id)["user"]
+            admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        except SlackApiError as error:
+            log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+            return False
+        with self._lock:
+            self._admins[key] = (now + ADMIN_TTL, admin)
+        return admin

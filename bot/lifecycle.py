@@ -1,0 +1,343 @@
+"""The idea lifecycle: who may move an idea where, and what each change records and tells.
+
+new → approved → in_progress → done; new/approved → not_now (with a reason); not_now/done → new (reopen);
+new → in_progress by the owner where the team allows "just do it"; approved → new when a leader's approval is
+taken back. Every change is a conditional update (it applies only from the statuses it expects, so racing
+deliveries apply once), an event in the idea's history, and the messages it owes people queued in the outbox in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot import render
+from bot.clock import Clock
+from bot.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
+from bot.outbox import new_message
+from storage import queries
+from storage.db import Database
+from storage.models import EventKind, Idea, IdeaStatus, OutboxKind, Source, Team
+
+S = IdeaStatus
+RESULT_MAX = 2000
+REASON_MAX = 1000
+REDACTED_TEXT = "[removed by a leader]"
+
+
+class NotAllowed(Exception):
+    """The person may not do this; str(error) tells them why, kindly."""
+
+
+class Stale(Exception):
+    """The idea has moved on (another click or delivery got there first); str(error) says where it is."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    is_leader: bool
+
+
+@dataclass
+class Change:
+    idea: Idea  # as it is after the change
+    message_ids: list[int] = field(default_factory=list)  # outbox messages to send now
+
+
+def _thanks_to(idea: Idea) -> str:
+    return "whoever raised it" if idea.anonymous else f"<@{idea.author_id}>"
+
+
+def _is_owner(idea: Idea, user_id: str) -> bool:
+    return idea.owner_id == user_id
+
+
+def _stale(idea: Idea) -> Stale:
+    return Stale(f"#{idea.number} is already {render.GROUP_TITLE[idea.status].lower()}.")
+
+
+class Lifecycle:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # --- the one place a status changes --------------------------------------------------------------------
+
+    def _move(
+        self,
+        idea_id: int,
+        actor_id: str,
+        from_statuses: Sequence[str],
+        to: str,
+        *,
+        source: Source,
+        values: dict[str, Any] | None = None,
+        note: str | None = None,
+        slack_event_id: str | None = None,
+        tell: Sequence[tuple[OutboxKind, str, str]] = (),
+    ) -> Change | None:
+        """Move the idea if it is still in `from_statuses`; None when it was not (someone got there first).
+
+        `tell` holds (kind, dedupe suffix, text) of the messages this change owes, queued with it."""
+        now = self._clock.now()
+        with self._db.write() as session:
+            idea = queries.idea_by_id(session, idea_id)
+            if idea is None:
+                return None
+            before = idea.status
+            if not queries.change_idea(session, idea_id, from_statuses, {"status": to, **(values or {})}):
+                return None
+            event = queries.add_event(
+                session, idea, at=now, kind=EventKind.STATUS, source=source, actor_id=actor_id,
+                from_status=before, to_status=to, note=note, slack_event_id=slack_event_id,
+            )  # fmt: skip
+            session.flush()
+            ids = self._queue(session, idea, now, f"event:{event.id}", tell)
+            session.refresh(idea)
+            return Change(idea, ids)
+
+    def _queue(
+        self, session: Any, idea: Idea, now: datetime, key: str, tell: Sequence[tuple[OutboxKind, str, str]]
+    ) -> list[int]:
+        ids: list[int] = []
+        for kind, suffix, text in tell:
+            message = new_message(
+                kind=kind, dedupe_key=f"{key}:{suffix}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now,
+                channel_id=idea.team.channel_id, user_id=idea.author_id if kind == OutboxKind.DM else None, text=text,
+            )  # fmt: skip
+            message_id = queries.add_outbox(session, message)
+            if message_id is not None:
+                ids.append(message_id)
+        return ids
+
+    def load(self, idea_id: int) -> Idea:
+        with self._db.read() as session:
+            idea = queries.idea_by_id(session, idea_id)
+        if idea is None:
+            raise NotAllowed("That idea no longer exists.")
+        return idea
+
+    # --- decisions -----------------------------------------------------------------------------------------
+
+    def approve(self, idea_id: int, actor: Actor, *, source: Source, slack_event_id: str | None = None) -> Change:
+        idea = self.load(idea_id)
+        if not actor.is_leader:
+            raise NotAllowed("Only a leader of this team can approve ideas.")
+        if idea.status != S.NEW:
+            raise _stale(idea)
+        text = (
+            f":white_check_mark: Approved by <@{actor.user_id}> — go ahead! "
+            f"Thank you {_thanks_to(idea)} for raising it."
+        )
+        change = self._move(
+            idea_id, actor.user_id, (S.NEW,), S.APPROVED, source=source, slack_event_id=slack_event_id,
+            values={"decided_at": self._clock.now(), "decided_by": actor.user_id, "decision_note": None},
+            tell=((OutboxKind.THREAD, "thanks", text),),
+        )  # fmt: skip
+        if change is None:
+            raise _stale(self.load(idea_id))
+        return change
+
+    def withdraw_approval(self, idea_id: int, actor_id: str, *, slack_event_id: str | None = None) -> Change | None:
+        """Back to new, silently: the last leader's approve emoji was taken off the card."""
+        return self._move(
+            idea_id, actor_id, (S.APPROVED,), S.NEW, source=Source.EMOJI, slack_event_id=slack_event_id,
+            values={"decided_at": None, "decided_by": None}, note="approval withdrawn",
+        )  # fmt: skip
+
+    def not_now(self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON) -> Change:
+        idea = self.load(idea_id)
+        if not actor.is_leader:
+            raise NotAllowed("Only a leader of this team can decide “not now”.")
+        reason = reason.strip()
+        if not reason:
+            raise NotAllowed("Please give a reason: it helps the person who raised it.")
+        if idea.status not in (S.NEW, S.APPROVED):
+            raise _stale(idea)
+        text = (
+            f"About your idea #{idea.number}: <@{actor.user_id}> decided *not now*, for this reason:\n"
+            f">{render.bk.escape_clipped(reason, REASON_MAX + 200)}\n"
+            "Thank you for raising it — it is kept, and it can be reopened any time. Keep the ideas coming."
+        )
+        change = self._move(
+            idea_id, actor.user_id, (S.NEW, S.APPROVED), S.NOT_NOW, source=source, note=reason[:REASON_MAX],
+            values={"decided_at": self._clock.now(), "decided_by": actor.user_id, "decision_note": reason[:REASON_MAX]},
+            tell=((OutboxKind.DM, "reason", text),),
+        )  # fmt: skip
+        if change is None:
+            raise _stale(self.load(idea_id))
+        return change
+
+    def share_reason(self, idea_id: int, user_id: str) -> Change:
+        """The author chose to share the not-now reason in the card's thread."""
+        idea = self.load(idea_id)
+        if idea.author_id != user_id:
+            raise NotAllowed("Only the person who raised the idea can share this.")
+        if idea.status != S.NOT_NOW or not idea.decision_note:
+            raise _stale(idea)
+        now = self._clock.now()
+        text = f"Not now, for this reason: {render.bk.escape_clipped(idea.decision_note, REASON_MAX + 200)}"
+        with self._db.write() as session:
+            key = f"share:{idea.id}:{idea.decided_at}"
+            ids = self._queue(session, idea, now, key, ((OutboxKind.THREAD, "reason", text),))
+        return Change(idea, ids)
+
+    # --- doing ---------------------------------------------------------------------------------------------
+
+    def start(self, idea_id: int, actor: Actor, team: Team) -> Change:
+        idea = self.load(idea_id)
+        may_take_on = idea.owner_id is None and idea.status == S.APPROVED
+        if idea.status == S.NEW:
+            if not (actor.is_leader or (team.just_do_it_allowed and _is_owner(idea, actor.user_id))):
+                raise NotAllowed("This idea needs a leader's yes before it starts.")
+        elif idea.status == S.APPROVED:
+            if not (actor.is_leader or _is_owner(idea, actor.user_id) or may_take_on):
+                raise NotAllowed("Only the idea's owner or a leader can start it.")
+        else:
+            raise _stale(idea)
+        owner = idea.owner_id or actor.user_id
+        change = self._move(
+            idea_id, actor.user_id, (idea.status,), S.IN_PROGRESS, source=Source.BUTTON,
+            values={"started_at": self._clock.now(), "owner_id": owner},
+            tell=((OutboxKind.THREAD, "started", f":hammer_and_wrench: Started by <@{actor.user_id}>."),),
+        )  # fmt: skip
+        if change is None:
+            raise _stale(self.load(idea_id))
+        return change
+
+    def check_may_finish(self, idea: Idea, actor: Actor) -> None:
+        if idea.status not in (S.APPROVED, S.IN_PROGRESS):
+            raise _stale(idea)
+        if not (actor.is_leader or _is_owner(idea, actor.user_id)):
+            raise NotAllowed("Only the idea's owner or a leader can mark it done.")
+
+    def done(
+        self, idea_id: int, actor: Actor, *, outcome: str, result: str, learned: str, effect: str | None
+    ) -> Change:
+        idea = self.load(idea_id)
+        self.check_may_finish(idea, actor)
+        if outcome not in render.OUTCOME_LABEL:
+            raise NotAllowed("Please say whether it worked.")
+        if not result.strip() or not learned.strip():
+            raise NotAllowed("Please say what changed and what we learned.")
+        people = {idea.owner_id} - {None} if idea.anonymous else {idea.author_id, idea.owner_id} - {None}
+        thanks = " and ".join(f"<@{p}>" for p in sorted(people)) or "everyone who helped"  # type: ignore[type-var]
+        text = f":tada: Done! Thank you {thanks}. What we learned: {render.bk.escape_clipped(learned.strip(), 1500)}"
+        change = self._move(
+            idea_id, actor.user_id, (S.APPROVED, S.IN_PROGRESS), S.DONE, source=Source.BUTTON,
+            values={
+                "done_at": self._clock.now(), "outcome": outcome, "result": result.strip()[:RESULT_MAX],
+                "learned": learned.strip()[:RESULT_MAX], "effect": (effect or "").strip()[:RESULT_MAX] or None,
+                "started_at": idea.started_at or self._clock.now(),
+            },
+            tell=((OutboxKind.THREAD, "done", text),),
+        )  # fmt: skip
+        if change is None:
+            raise _stale(self.load(idea_id))
+        return change
+
+    def reopen(self, idea_id: int, actor: Actor) -> Change:
+        idea = self.load(idea_id)
+        if idea.status not in (S.DONE, S.NOT_NOW):
+            raise _stale(idea)
+        if not (actor.is_leader or _is_owner(idea, actor.user_id) or idea.author_id == actor.user_id):
+            raise NotAllowed("Only the idea's owner, its author or a leader can reopen it.")
+        change = self._move(
+            idea_id, actor.user_id, (S.DONE, S.NOT_NOW), S.NEW, source=Source.BUTTON,
+            values={"decided_at": None, "decided_by": None, "done_at": None, "outcome": None},
+            tell=((OutboxKind.THREAD, "reopened", f"Reopened by <@{actor.user_id}>: it waits for a decision again."),),
+        )  # fmt: skip
+        if change is None:
+            raise _stale(self.load(idea_id))
+        return change
+
+    # --- text: edit and redact -----------------------------------------------------------------------------
+
+    def check_may_edit(self, idea: Idea, actor: Actor) -> None:
+        if not (actor.is_leader or idea.author_id == actor.user_id):
+            raise NotAllowed("Only the person who raised it or a leader can edit an idea.")
+        if idea.redacted and not actor.is_leader:
+            raise NotAllowed("A leader removed this idea's text; only a leader can edit it now.")
+
+    def edit(
+        self, idea_id: int, actor: Actor, *, problem: str, idea_text: str | None, benefit: str | None,
+        category: str | None,
+    ) -> Change:  # fmt: skip
+        idea = self.load(idea_id)
+        self.check_may_edit(idea, actor)
+        problem = problem.strip()
+        if not problem:
+            raise NotAllowed("The problem can't be empty.")
+        values = {
+            "problem": problem[:PROBLEM_MAX],
+            "idea": (idea_text or "").strip()[:IDEA_MAX] or None,
+            "benefit": (benefit or "").strip()[:BENEFIT_MAX] or None,
+            "category": category,
+        }
+        return self._text_change(idea, actor, EventKind.EDITED, values, note=None)
+
+    def redact(self, idea_id: int, actor: Actor, note: str | None = None) -> Change:
+        idea = self.load(idea_id)
+        if not actor.is_leader:
+            raise NotAllowed("Only a leader can redact an idea.")
+        values = {
+            "problem": REDACTED_TEXT,
+            "idea": None,
+            "benefit": None,
+            "result": REDACTED_TEXT if idea.result else None,
+            "learned": REDACTED_TEXT if idea.learned else None,
+            "effect": None,
+            "decision_note": None,
+            "redacted": True,
+        }
+        # The history keeps that it happened and who did it; the removed text is kept nowhere.
+        return self._text_change(idea, actor, EventKind.REDACTED, values, note=(note or "").strip()[:300] or None)
+
+    def _text_change(
+        self, idea: Idea, actor: Actor, kind: EventKind, values: dict[str, Any], note: str | None
+    ) -> Change:
+        now = self._clock.now()
+        with self._db.write() as session:
+            if not queries.change_idea(session, idea.id, list(IdeaStatus), values):
+                raise NotAllowed("That idea no longer exists.")
+            if kind == EventKind.REDACTED:
+                queries.redact_history_notes(session, idea.id)
+            queries.add_event(session, idea, at=now, kind=kind, source=Source.BUTTON, actor_id=actor.user_id, note=note)
+            fresh = queries.idea_by_id(session, idea.id)
+            assert fresh is not None
+            session.refresh(fresh)
+            return Change(fresh)
+
+    # --- support -------------------------------------------------------------------------------------------
+
+    def support(self, idea_id: int, user_id: str, *, add: bool) -> bool:
+        """Count (or uncount) one person's support; true when the count changed."""
+        now = self._clock.now()
+        with self._db.write() as session:
+            changed = (
+                queries.add_supporter(session, idea_id, user_id, now)
+                if add
+                else queries.remove_supporter(session, idea_id, user_id)
+            )
+            if changed:
+                queries.bump_card(session, idea_id)
+            return changed
+
+    def tell_who_approves(self, idea: Idea, user_id: str, channel_id: str, leaders_text: str) -> list[int]:
+        """Tell a non-leader, once per idea, who can approve."""
+        now = self._clock.now()
+        text = (
+            f"Thanks for backing #{idea.number}! Only this team's leaders can approve ideas ({leaders_text}). "
+            "Your reaction stays on the card for them to see."
+        )
+        message = new_message(
+            kind=OutboxKind.EPHEMERAL, dedupe_key=f"who-approves:{idea.id}:{user_id}",
+            workspace_id=idea.workspace_id, idea_id=idea.id, channel_id=channel_id, user_id=user_id, text=text, now=now,
+        )  # fmt: skip
+        with self._db.write() as session:
+            message_id = queries.add_outbox(session, message)
+        return [message_id] if message_id is not None else []

@@ -1,0 +1,63 @@
+"""Events API: every delivery goes into the inbox before Slack gets its answer; the inbox worker then calls the
+functions here. Reactions on cards approve (a leader's approve emoji) and count support (:+1:)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from bot import approvals
+from bot.approvals import Reaction
+from bot.services import Services, emoji_name
+
+log = logging.getLogger(__name__)
+
+REACTION_ADDED = "reaction_added"
+REACTION_REMOVED = "reaction_removed"
+EVENTS = (REACTION_ADDED, REACTION_REMOVED)
+
+
+def register(app: App, services: Services) -> None:
+    services.inbox.on(REACTION_ADDED, lambda body: _reaction(services, body, added=True), wanted=_matters(services))
+    services.inbox.on(REACTION_REMOVED, lambda body: _reaction(services, body, added=False), wanted=_matters(services))
+
+    @app.middleware
+    def event_inbox(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        # Runs after Bolt checked the signature; events stop here (stored, then applied), the rest go on.
+        if body.get("type") == "event_callback":
+            return services.inbox.receive(body)
+        next()
+        return None
+
+
+def _matters(services: Services) -> Callable[[dict[str, Any]], bool]:
+    """Only reactions that could approve or support a card are worth storing; the rest are dropped cheaply."""
+
+    def wanted(body: dict[str, Any]) -> bool:
+        event = body.get("event") or {}
+        if (event.get("item") or {}).get("type") != "message" or not event.get("user"):
+            return False
+        name = emoji_name(str(event.get("reaction") or ""))
+        return approvals.reaction_matters(services, name)
+
+    return wanted
+
+
+def _reaction(services: Services, body: dict[str, Any], *, added: bool) -> None:
+    event = body["event"]
+    item = event["item"]
+    approvals.on_reaction(
+        services,
+        Reaction(
+            workspace_id=str(body.get("team_id") or ""),
+            channel_id=str(item.get("channel") or ""),
+            ts=str(item.get("ts") or ""),
+            user_id=str(event["user"]),
+            name=emoji_name(str(event.get("reaction") or "")),
+            added=added,
+            event_id=str(body["event_id"]),
+        ),
+    )
