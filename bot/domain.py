@@ -21,5 +21,13 @@ class Board:
     counts: dict[str, int]
 
 
+@dataclass(frozen=True)
+class LeaderList:
+    team: tuple[str, ...]
+    everywhere: tuple[str, ...]
+    group_id: str | None
+    group_problem: str | None  # why the group could not be read, if it could not
+
+
 def age_in_days(since: datetime, now: datetime) -> int:
     return max(0, (now - since).days)

@@ -12,11 +12,14 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import render
 from bot.clock import Clock
+from bot.domain import LeaderList
+from bot.outbox import new_message
 from bot.settings import Settings
 from storage import queries
 from storage.db import Database
-from storage.models import Team
+from storage.models import OutboxKind, Team
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +32,10 @@ class LeaderGroupUnavailable(Exception):
 
 
 @dataclass(frozen=True)
-class LeaderList:
-    team: tuple[str, ...]
-    everywhere: tuple[str, ...]
-    group_id: str | None
-    group_problem: str | None  # why the group could not be read, if it could not
-
-
-@dataclass(frozen=True)
 class LeadersChange:
     changed: tuple[str, ...]
     first_leaders: bool  # the team had none before: the channel is told
+    message_ids: tuple[int, ...] = ()  # the announcement, queued in the outbox
 
 
 class Leaders:
@@ -94,11 +90,22 @@ class Leaders:
 
     # --- changing ------------------------------------------------------------------------------------------
 
-    def add(self, team: Team, user_ids: Sequence[str], by: str) -> LeadersChange:
+    def add(self, team: Team, user_ids: Sequence[str], by: str, approve_emoji: str) -> LeadersChange:
+        """Add leaders; the first ones of a team are announced in its channel (queued with the change)."""
+        now = self._clock.now()
         with self._db.write() as session:
             first = not queries.team_leader_ids(session, team.id)
-            added = queries.add_leaders(session, team.id, user_ids, by, self._clock.now())
-        return LeadersChange(tuple(added), first and bool(added))
+            added = queries.add_leaders(session, team.id, user_ids, by, now)
+            ids: list[int] = []
+            if first and added:
+                message = new_message(
+                    kind=OutboxKind.CHANNEL, dedupe_key=f"first-leaders:{team.id}:{now.isoformat()}",
+                    workspace_id=team.workspace_id, channel_id=team.channel_id, now=now,
+                    text=render.first_leaders_text(by, added, approve_emoji),
+                )  # fmt: skip
+                message_id = queries.add_outbox(session, message)
+                ids = [message_id] if message_id is not None else []
+        return LeadersChange(tuple(added), first and bool(added), tuple(ids))
 
     def remove(self, team: Team, user_ids: Sequence[str]) -> LeadersChange:
         with self._db.write() as session:

@@ -32,7 +32,7 @@ from slack_sdk.models.views import View
 
 from bot import blockkit as bk
 from bot.commands import USAGE, Usage
-from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, age_in_days
+from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
 from bot.text import one_line
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus
 
@@ -229,14 +229,18 @@ class RaiseContext:
     channel_id: str | None
     response_url: str | None
     source: str
-    source_link: str | None = None
+    source_channel: str | None = None  # the message a shortcut was used on, linked from the card
+    source_ts: str | None = None
 
     def encode(self) -> str:
-        data = {"c": self.channel_id, "r": self.response_url, "s": self.source, "l": self.source_link}
-        encoded = json.dumps(data, separators=(",", ":"))
-        if len(encoded) > bk.PRIVATE_METADATA:
-            encoded = json.dumps({**data, "l": None}, separators=(",", ":"))
-        return encoded
+        data = {
+            "c": self.channel_id,
+            "r": self.response_url,
+            "s": self.source,
+            "sc": self.source_channel,
+            "st": self.source_ts,
+        }
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def decode(cls, text: str | None) -> RaiseContext:
@@ -251,7 +255,9 @@ class RaiseContext:
             value = data.get(key)
             return value if isinstance(value, str) and value else None
 
-        return cls(text_or_none("c"), text_or_none("r"), text_or_none("s") or "modal", text_or_none("l"))
+        return cls(
+            text_or_none("c"), text_or_none("r"), text_or_none("s") or "modal", text_or_none("sc"), text_or_none("st")
+        )
 
 
 def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> View:
@@ -379,6 +385,7 @@ HELP_LINES = (
     ("/kaizen list [new|approved|in-progress|done|not-now|all]", "this channel's board, with ages"),
     ("/kaizen mine", "the ideas you raised or own"),
     ("/kaizen show 42", "one idea and its history (also `/kaizen 42`)"),
+    ("/kaizen leaders", "who leads this team (`leaders add @a @b`, `leaders remove @a`)"),
     ("/kaizen help", "this help"),
 )
 
@@ -391,7 +398,10 @@ def help_blocks() -> list[Block]:
             "A problem without a solution is welcome."
         ),
         bk.section("\n".join(lines)),
-        bk.context("Slash commands don't work in threads: write `/kaizen` in the channel instead."),
+        bk.context(
+            "Slash commands don't work in threads: there, use the message shortcut “Raise as Kaizen idea” "
+            "(the ⋮ menu on a message)."
+        ),
     ]
 
 
@@ -474,6 +484,32 @@ def show_blocks(idea: Idea, events: Sequence[IdeaEvent]) -> list[Block]:
     history = [history_line(event, idea) for event in events]
     blocks = [*card_blocks(idea), DividerBlock(), bk.section("*History*"), *bk.line_sections(history)]
     return bk.fit_blocks(blocks, overflow_note="Older history not shown.")
+
+
+def first_leaders_text(by: str, leaders: Sequence[str], approve_emoji: str) -> str:
+    names = ", ".join(f"<@{user}>" for user in leaders)
+    return (
+        f"<@{by}> set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with "
+        f":{approve_emoji}: on the card — most ideas deserve a quick yes."
+    )
+
+
+def leaders_blocks(listing: LeaderList, approve_emoji: str) -> list[Block]:
+    """`/kaizen leaders`: who decides for this team, and how to change it."""
+    lines = ["*Leaders of this team*"]
+    lines.append(", ".join(f"<@{u}>" for u in listing.team) if listing.team else "None yet.")
+    if listing.everywhere:
+        lines.append("*Leaders of every team* (KAIZEN_LEADERS): " + ", ".join(f"<@{u}>" for u in listing.everywhere))
+    if listing.group_id:
+        if listing.group_problem:
+            lines.append(f":warning: {bk.escape_clipped(listing.group_problem, 500)}")
+        else:
+            lines.append(f"*Also:* members of the leader user group ({listing.group_id})")
+    lines.append(f"Leaders approve with :{approve_emoji}: on a card.")
+    return [
+        bk.section("\n".join(lines)),
+        bk.context("`/kaizen leaders add @name` · `/kaizen leaders remove @name`"),
+    ]
 
 
 def notice_blocks(text: str) -> list[Block]:

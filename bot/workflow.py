@@ -182,3 +182,16 @@ def idea_by_card(db: Database, workspace_id: str, channel_id: str, ts: str) -> I
         return None
     with db.read() as session:
         return queries.idea_by_card(session, workspace_id, channel_id, ts)
+
+
+def ensure_team(db: Database, clock: Clock, workspace_id: str, channel_id: str, name: str = "") -> Team:
+    with db.write() as session:
+        return queries.ensure_team(session, workspace_id, channel_id, name, clock.now())
+
+
+def set_source_link(db: Database, idea_id: int, link: str) -> None:
+    with db.write() as session:
+        idea = queries.idea_by_id(session, idea_id)
+        if idea is not None:
+            idea.source_link = link[:500]
+            queries.bump_card(session, idea_id)

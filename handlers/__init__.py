@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, card_actions, card_views, commands, events, views
+from handlers import actions, card_actions, card_views, commands, events, shortcuts, views
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Wiring:
 
 WIRING = Wiring(
     commands=(commands.COMMAND,),
-    shortcuts=(),
+    shortcuts=shortcuts.SHORTCUTS,
     events=events.EVENTS,
     actions=(*actions.ACTIONS, *card_actions.ACTIONS),
     views=(*views.CALLBACKS, *card_views.CALLBACKS),
@@ -39,3 +39,4 @@ def register_all(app: App, services: Services) -> None:
     actions.register(app, services)
     card_actions.register(app, services)
     card_views.register(app, services)
+    shortcuts.register(app, services)

@@ -9,8 +9,19 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot import render, workflow
-from bot.commands import Help, ListIdeas, Mine, Raise, Show, Usage, parse_command
-from bot.raising import raise_modal_for
+from bot.commands import (
+    Help,
+    Leaders,
+    LeadersAdd,
+    LeadersRemove,
+    ListIdeas,
+    Mine,
+    Raise,
+    Show,
+    Usage,
+    parse_command,
+)
+from bot.raising import bot_is_member, raise_modal_for
 from bot.render import RaiseContext
 from bot.services import Services
 from storage.models import Source
@@ -43,8 +54,15 @@ def open_raise_modal(
     response_url: str | None,
     respond: Respond | None,
     source: Source = Source.COMMAND,
+    source_message: tuple[str, str] | None = None,
 ) -> None:
-    context = RaiseContext(channel_id=channel_id, response_url=response_url, source=source)
+    context = RaiseContext(
+        channel_id=channel_id,
+        response_url=response_url,
+        source=source,
+        source_channel=source_message[0] if source_message else None,
+        source_ts=source_message[1] if source_message else None,
+    )
     view = raise_modal_for(services, workspace_id, channel_id, prefill, context)
     try:
         services.quick(workspace_id).views_open(trigger_id=trigger_id, view=view)
@@ -90,6 +108,13 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
             else:
                 idea, events = found
                 reply(respond, render.show_blocks(idea, events), render.card_text(idea))
+        case Leaders():
+            team = workflow.find_team(services.db, workspace_id, channel_id)
+            listing = services.leaders.listing(workspace_id, team)
+            blocks = render.leaders_blocks(listing, services.approve_emoji(team))
+            reply(respond, blocks, "Kaizen leaders")
+        case LeadersAdd(user_ids=users) | LeadersRemove(user_ids=users):
+            change_leaders(services, command, respond, users, add=isinstance(parsed, LeadersAdd))
         case Usage() as usage:
             reply(respond, render.usage_blocks(usage), f"Usage: {usage.usage}")
         case _:
@@ -98,3 +123,38 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
                 "`/kaizen help` lists what is."
             )
             reply(respond, render.notice_blocks(render.bk.escape_clipped(text, 3000)), text)
+
+
+def change_leaders(
+    services: Services, command: dict[str, Any], respond: Respond, users: tuple[str, ...], *, add: bool
+) -> None:
+    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    team = workflow.find_team(services.db, workspace_id, channel_id)
+    if team is None:
+        if not add or bot_is_member(services, workspace_id, channel_id) is not True:
+            text = "Leaders belong to a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."
+            reply(respond, render.notice_blocks(text), text)
+            return
+        team = workflow.ensure_team(
+            services.db, services.clock, workspace_id, channel_id, command.get("channel_name", "")
+        )
+    if not services.leaders.may_manage(workspace_id, team, user_id):
+        text = "Only this team's leaders or a workspace admin can change its leaders. `/kaizen leaders` shows who."
+        reply(respond, render.notice_blocks(text), text)
+        return
+    names = ", ".join(f"<@{u}>" for u in users)
+    if add:
+        change = services.leaders.add(team, users, user_id, services.approve_emoji(team))
+        for message_id in change.message_ids:
+            services.outbox.send(message_id)
+        text = (
+            f"{names} {'lead' if len(users) > 1 else 'leads'} this team now."
+            if change.changed
+            else f"{names} already lead this team."
+        )
+    else:
+        change = services.leaders.remove(team, users)
+        text = (
+            f"Removed {names} from this team's leaders." if change.changed else f"{names} weren't leaders of this team."
+        )
+    reply(respond, render.notice_blocks(text), text)

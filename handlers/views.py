@@ -12,7 +12,7 @@ from bot.raising import team_channel_problem, tell_card_failure
 from bot.render import RAISE_CALLBACK, Field, RaiseContext
 from bot.services import Services
 from bot.workflow import InvalidIdea, NewIdea
-from storage.models import Source
+from storage.models import Idea, Source
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseCont
         anonymous=anonymous,
         already_done=already_done,
         source=source,
-        source_link=context.source_link,
     )
 
 
@@ -100,6 +99,18 @@ def handle_raise_submission(services: Services, ack: Ack, body: dict[str, Any], 
         )
         return
     ack()  # the idea is committed: now the modal may close
+    if context.source_channel and context.source_ts:
+        link_source_message(services, raised.idea, context.source_channel, context.source_ts)
     result = services.outbox.send(raised.card_message_id)
     if not result.sent and result.error is not None:
         tell_card_failure(services, result, new.author_id, context.response_url)
+
+
+def link_source_message(services: Services, idea: Idea, channel_id: str, ts: str) -> None:
+    """Link the card to the message the shortcut was used on (fetched after the ack: it is not worth the wait)."""
+    try:
+        permalink = services.web(idea.workspace_id).chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+    except Exception:
+        log.warning("Could not get a permalink for %s/%s", channel_id, ts, exc_info=True)
+        return
+    workflow.set_source_link(services.db, idea.id, str(permalink))
