@@ -82,7 +82,7 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     services = build_services(settings)
     app = build_app(services)
     scheduler = start_scheduler(services) if scheduler_on else None
-    server = make_server(app, host, port)
+    server = make_server(app, host, port, settings.require("slack_signing_secret"))
     _on_stop_signal(server.close)
     if stopping.is_set():
         server.close()

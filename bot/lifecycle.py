@@ -17,15 +17,17 @@ from typing import Any
 from bot import render
 from bot.clock import Clock
 from bot.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
-from bot.outbox import new_message
+from bot.outbox import REDACTED_TEXT, new_message
 from storage import queries
 from storage.db import Database
-from storage.models import EventKind, Idea, IdeaStatus, OutboxKind, Source, Team
+from storage.models import Category, EventKind, Idea, IdeaStatus, OutboxKind, Source, Team
 
 S = IdeaStatus
 RESULT_MAX = 2000
 REASON_MAX = 1000
-REDACTED_TEXT = "[removed by a leader]"
+
+# A message a change owes someone: (kind, dedupe suffix, text), optionally with Block Kit blocks (as dicts).
+Tell = tuple[OutboxKind, str, str] | tuple[OutboxKind, str, str, list[dict[str, Any]]]
 
 
 class NotAllowed(Exception):
@@ -78,11 +80,11 @@ class Lifecycle:
         values: dict[str, Any] | None = None,
         note: str | None = None,
         slack_event_id: str | None = None,
-        tell: Sequence[tuple[OutboxKind, str, str]] = (),
+        tell: Sequence[Tell] = (),
     ) -> Change | None:
         """Move the idea if it is still in `from_statuses`; None when it was not (someone got there first).
 
-        `tell` holds (kind, dedupe suffix, text) of the messages this change owes, queued with it."""
+        `tell` holds (kind, dedupe suffix, text[, blocks]) of the messages this change owes, queued with it."""
         now = self._clock.now()
         with self._db.write() as session:
             idea = queries.idea_by_id(session, idea_id)
@@ -100,14 +102,13 @@ class Lifecycle:
             session.refresh(idea)
             return Change(idea, ids)
 
-    def _queue(
-        self, session: Any, idea: Idea, now: datetime, key: str, tell: Sequence[tuple[OutboxKind, str, str]]
-    ) -> list[int]:
+    def _queue(self, session: Any, idea: Idea, now: datetime, key: str, tell: Sequence[Tell]) -> list[int]:
         ids: list[int] = []
-        for kind, suffix, text in tell:
+        for kind, suffix, text, *blocks in tell:
             message = new_message(
                 kind=kind, dedupe_key=f"{key}:{suffix}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now,
                 channel_id=idea.team.channel_id, user_id=idea.author_id if kind == OutboxKind.DM else None, text=text,
+                blocks=blocks[0] if blocks else None,
             )  # fmt: skip
             message_id = queries.add_outbox(session, message)
             if message_id is not None:
@@ -119,6 +120,13 @@ class Lifecycle:
             idea = queries.idea_by_id(session, idea_id)
         if idea is None:
             raise NotAllowed("That idea no longer exists.")
+        return idea
+
+    def load_in(self, workspace_id: str, idea_id: int) -> Idea:
+        """The idea, if it is one of this workspace's: a button's value or a form's metadata is only a number."""
+        idea = self.load(idea_id)
+        if idea.workspace_id != workspace_id:
+            raise NotAllowed("That idea no longer exists.")  # the same words: another workspace's ideas are unseen
         return idea
 
     # --- decisions -----------------------------------------------------------------------------------------
@@ -149,24 +157,25 @@ class Lifecycle:
             values={"decided_at": None, "decided_by": None}, note="approval withdrawn",
         )  # fmt: skip
 
-    def not_now(self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON) -> Change:
-        idea = self.load(idea_id)
+    def check_may_decline(self, idea: Idea, actor: Actor) -> None:
         if not actor.is_leader:
             raise NotAllowed("Only a leader of this team can decide “not now”.")
-        reason = reason.strip()
-        if not reason:
-            raise NotAllowed("Please give a reason: it helps the person who raised it.")
         if idea.status not in (S.NEW, S.APPROVED):
             raise _stale(idea)
-        text = (
-            f"About your idea #{idea.number}: <@{actor.user_id}> decided *not now*, for this reason:\n"
-            f">{render.bk.escape_clipped(reason, REASON_MAX + 200)}\n"
-            "Thank you for raising it — it is kept, and it can be reopened any time. Keep the ideas coming."
-        )
+
+    def not_now(self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON) -> Change:
+        idea = self.load(idea_id)
+        self.check_may_decline(idea, actor)
+        reason = reason.strip()[:REASON_MAX]
+        if not reason:
+            raise NotAllowed("Please give a reason: it helps the person who raised it.")
+        # The author hears it privately, with a button to share it in the card's thread: sharing is their choice.
+        text = render.not_now_dm_text(idea, actor.user_id, reason)
+        blocks = render.to_dicts(render.not_now_dm_blocks(idea, actor.user_id, reason))
         change = self._move(
-            idea_id, actor.user_id, (S.NEW, S.APPROVED), S.NOT_NOW, source=source, note=reason[:REASON_MAX],
-            values={"decided_at": self._clock.now(), "decided_by": actor.user_id, "decision_note": reason[:REASON_MAX]},
-            tell=((OutboxKind.DM, "reason", text),),
+            idea_id, actor.user_id, (S.NEW, S.APPROVED), S.NOT_NOW, source=source, note=reason,
+            values={"decided_at": self._clock.now(), "decided_by": actor.user_id, "decision_note": reason},
+            tell=((OutboxKind.DM, "reason", text, blocks),),
         )  # fmt: skip
         if change is None:
             raise _stale(self.load(idea_id))
@@ -272,6 +281,9 @@ class Lifecycle:
         problem = problem.strip()
         if not problem:
             raise NotAllowed("The problem can't be empty.")
+        if category is not None and category not in set(Category):
+            # Shown on the card as it is stored: only the listed categories may get there.
+            raise NotAllowed("Please pick one of the listed categories.")
         values = {
             "problem": problem[:PROBLEM_MAX],
             "idea": (idea_text or "").strip()[:IDEA_MAX] or None,
@@ -280,10 +292,15 @@ class Lifecycle:
         }
         return self._text_change(idea, actor, EventKind.EDITED, values, note=None)
 
-    def redact(self, idea_id: int, actor: Actor, note: str | None = None) -> Change:
-        idea = self.load(idea_id)
+    def check_may_redact(self, idea: Idea, actor: Actor) -> None:
         if not actor.is_leader:
             raise NotAllowed("Only a leader can redact an idea.")
+
+    def redact(self, idea_id: int, actor: Actor, note: str | None = None) -> Change:
+        """Remove the idea's text from the store and the card; the caller also has the outbox redact the thread
+        replies that quoted it (`Outbox.redact_posts`)."""
+        idea = self.load(idea_id)
+        self.check_may_redact(idea, actor)
         values = {
             "problem": REDACTED_TEXT,
             "idea": None,

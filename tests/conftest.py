@@ -96,7 +96,7 @@ def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) ->
     def start(*, scheduler: bool = False, sweep_seconds: float = 0.2, **extra: object) -> RunningBot:
         services = build_services(make_settings(double, database_url, **extra), clock=clock)
         app = build_app(services)
-        server = make_server(app, "127.0.0.1", 0)
+        server = make_server(app, "127.0.0.1", 0, SIGNING_SECRET)
         threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
         url = f"http://127.0.0.1:{bound_port(server)}"
         sched = start_scheduler(services, sweep_seconds=sweep_seconds) if scheduler else None

@@ -112,3 +112,9 @@ def test_a_signed_malformed_body_is_a_4xx_and_the_bot_keeps_serving(
     reply = slack.send(body, content_type)
     assert 400 <= reply.status < 500, f"{body!r} as {content_type} answered {reply.status}: {reply.text}"
     assert_still_serves_help(slack, double)
+
+
+@pytest.mark.parametrize(("body", "content_type"), MALFORMED)
+def test_a_malformed_body_with_a_bad_signature_is_401(slack: SlackDriver, body: bytes, content_type: str):
+    reply = slack.send(body, content_type, signature="v0=" + "0" * 64)
+    assert reply.status == 401
