@@ -138,7 +138,7 @@ Command = (
     | Usage
 )
 
-_MENTION_ONLY = re.compile(r"^(<@[UW][A-Z0-9]+(\|[^<>]*)?>\s*)+$")
+_MENTION_ONLY = re.compile(r"^(<@[UW][A-Z0-9_]+(\|[^<>]*)?>\s*)+$")
 _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
 _ZONE = re.compile(r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2}$|^UTC$")
 

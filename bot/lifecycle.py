@@ -186,6 +186,8 @@ class Lifecycle:
         idea = self.load(idea_id)
         if idea.author_id != user_id:
             raise NotAllowed("Only the person who raised the idea can share this.")
+        if idea.redacted:
+            raise NotAllowed("A leader removed this idea's text, and the reason with it: there is nothing to share.")
         if idea.status != S.NOT_NOW or not idea.decision_note:
             raise _stale(idea)
         now = self._clock.now()

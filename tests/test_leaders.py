@@ -1,0 +1,75 @@
+"""Leaders: `/kaizen leaders`, `leaders add`, `leaders remove`, who may change them, and the announcement of a
+team's first leaders."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import ALICE, BOB, CAROL, OUTSIDE_CHANNEL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, eventually
+from tests.slack_double import SlackDouble
+from tests.slack_driver import SlackDriver
+
+
+def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> str:
+    reply, response_url = slack.command(text, **kwargs)  # type: ignore[arg-type]
+    assert reply.status == 200
+    [body] = double.wait_for_response(response_url)
+    return json.dumps(body.get("blocks", []), ensure_ascii=False) + body.get("text", "")
+
+
+def channel_posts(double: SlackDouble) -> list[dict]:
+    return [m for m in double.messages(TEAM_CHANNEL) if not m.get("thread_ts")]
+
+
+def test_with_no_leaders_anyone_adds_the_first_ones_and_the_channel_is_told(bot, slack, double):
+    assert "None yet" in ask(slack, double, "leaders")
+    answer = ask(slack, double, f"leaders add <@{BOB}|bob> <@{CAROL}|carol>", user_id=ALICE)
+    assert "lead this team now" in answer
+    [announcement] = eventually(lambda: channel_posts(double))
+    assert f"<@{ALICE}>" in announcement["text"] and f"<@{BOB}>" in announcement["text"]
+    assert f"<@{CAROL}>" in announcement["text"]
+    listing = ask(slack, double, "leaders")
+    assert f"<@{BOB}>" in listing and f"<@{CAROL}>" in listing
+
+
+def test_once_a_team_has_leaders_only_they_change_them(bot, slack, double):
+    ask(slack, double, f"leaders add <@{BOB}|bob>", user_id=ALICE)
+    refused = ask(slack, double, f"leaders add <@{ALICE}|alice>", user_id=ALICE)
+    assert "Only this team's leaders" in refused
+    assert f"<@{ALICE}>" not in ask(slack, double, "leaders").split("Leaders of every team")[0].replace(
+        "*Leaders of this team*", ""
+    ), "Alice did not make herself a leader"
+    assert "lead" in ask(slack, double, f"leaders add <@{ALICE}|alice>", user_id=BOB)
+    assert "Removed" in ask(slack, double, f"leaders remove <@{BOB}>", user_id=ALICE)
+    assert len(eventually(lambda: channel_posts(double))) == 1, "only the first leaders are announced"
+
+
+def test_a_workspace_admin_may_change_leaders(bot, slack, double):
+    double.add_user("U_ADMIN", "admin", is_admin=True)
+    ask(slack, double, f"leaders add <@{BOB}|bob>", user_id=ALICE)
+    assert "lead" in ask(slack, double, f"leaders add <@{CAROL}|carol>", user_id="U_ADMIN")
+
+
+def test_global_leaders_may_change_leaders_and_are_listed(bot_factory, double):
+    running = bot_factory(kaizen_leaders=("U_LEAD",))
+    slack = SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
+    ask(slack, double, f"leaders add <@{BOB}|bob>", user_id=ALICE)
+    assert "lead" in ask(slack, double, f"leaders add <@{CAROL}|carol>", user_id="U_LEAD")
+    assert "<@U_LEAD>" in ask(slack, double, "leaders")
+
+
+def test_a_leader_group_on_a_free_plan_is_reported_clearly(bot_factory, double):
+    running = bot_factory(kaizen_leader_group="S0LEADS")
+    slack = SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
+    double.fail("usergroups.users.list", "plan_upgrade_required", times=5)
+    assert "paid Slack plan" in ask(slack, double, "leaders")
+
+
+def test_leaders_need_kaizen_in_the_channel(bot, slack, double):
+    answer = ask(slack, double, f"leaders add <@{BOB}|bob>", channel_id=OUTSIDE_CHANNEL)
+    assert "invite" in answer.lower()
+    assert "None yet" in ask(slack, double, "leaders", channel_id=OUTSIDE_CHANNEL)
+
+
+def test_leaders_add_without_mentions_gets_its_usage(bot, slack, double):
+    assert "/kaizen leaders add @a @b" in ask(slack, double, "leaders add bob")
