@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from tests.conftest import BOB, TEAM_CHANNEL, eventually
-from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
 
 
