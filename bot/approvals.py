@@ -72,6 +72,8 @@ def on_approve_emoji_removed(services: Services, idea: Idea, user_id: str, event
     team = idea.team
     if idea.status != IdeaStatus.APPROVED or not services.leaders.is_leader(idea.workspace_id, team, user_id):
         return
+    if workflow.approval_source(services.db, idea.id) not in (Source.EMOJI, Source.SWEEP):
+        return  # approved with the button: emojis coming and going do not undo that
     if any(services.leaders.is_leader(idea.workspace_id, team, u) for u in approvers_on_card(services, idea)):
         return  # another leader's approval still stands
     change = services.lifecycle.withdraw_approval(idea.id, user_id, slack_event_id=event_id)

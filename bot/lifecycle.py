@@ -213,7 +213,16 @@ class Lifecycle:
         owner = idea.owner_id or actor.user_id
         change = self._move(
             idea_id, actor.user_id, (idea.status,), S.IN_PROGRESS, source=Source.BUTTON,
-            values={"started_at": self._clock.now(), "owner_id": owner},
+            values={
+                "started_at": self._clock.now(),
+                "owner_id": owner,
+                # A leader starting a waiting idea has decided it: that counts as the decision.
+                **(
+                    {"decided_at": self._clock.now(), "decided_by": actor.user_id}
+                    if idea.status == S.NEW and actor.is_leader
+                    else {}
+                ),
+            },
             tell=((OutboxKind.THREAD, "started", f":hammer_and_wrench: Started by <@{actor.user_id}>."),),
         )  # fmt: skip
         if change is None:

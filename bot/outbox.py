@@ -41,8 +41,8 @@ SWEEP_BATCH = 50
 NO_ANSWER = "no_answer"
 # What a leader's redaction leaves of the idea's text, on the card and in thread replies that quoted it.
 REDACTED_TEXT = "[removed by a leader]"
-# Thread replies that quote the idea's own words (the Done reply quotes what was learned; a shared not-now
-# reason quotes the reason), by the end of their dedupe key.
+# Messages that quote the idea's own words, by the end of their dedupe key: the Done reply (what was learned)
+# and the not-now reason (in the author's DM, and in the thread once shared).
 QUOTING_REPLIES = (":done", ":reason")
 
 
@@ -275,16 +275,21 @@ class Outbox:
     # --- redaction -----------------------------------------------------------------------------------------
 
     def redact_posts(self, idea_id: int) -> int:
-        """After a redaction: the idea's thread replies that quoted its text say REDACTED_TEXT instead, in the
-        outbox (so one not sent yet never carries the text) and in Slack; returns how many posts could not be
-        updated (a second redaction tries them again)."""
+        """After a redaction: messages that quoted the idea's text (the Done reply, the not-now reason in the
+        author's DM and, if shared, in the thread) say REDACTED_TEXT instead, in the outbox (so the text is kept
+        nowhere, and one not sent yet never carries it) and, for thread replies, in Slack. Returns how many posts
+        could not be changed (a second redaction tries them again)."""
+        kinds = (OutboxKind.THREAD, OutboxKind.DM)
         with self._db.write() as session:
-            posted = queries.replace_outbox_texts(session, idea_id, OutboxKind.THREAD, QUOTING_REPLIES, REDACTED_TEXT)
+            messages = queries.replace_outbox_texts(session, idea_id, kinds, QUOTING_REPLIES, REDACTED_TEXT)
         failed = 0
-        for message in posted:
+        for message in messages:
+            # A DM was posted to a user ID and its channel not kept: only the author sees it, and it stays.
+            if message.kind != OutboxKind.THREAD or not message.sent_ts:
+                continue
             try:
                 self._client_for(message.workspace_id).chat_update(
-                    channel=message.channel_id or "", ts=message.sent_ts or "", text=REDACTED_TEXT
+                    channel=message.channel_id or "", ts=message.sent_ts, text=REDACTED_TEXT
                 )
             except Exception:
                 log.warning("Could not redact outbox message %s of idea %s", message.id, idea_id, exc_info=True)

@@ -49,6 +49,7 @@ class NewIdea:
     already_done: bool = False  # "just did it": recorded as done from the start
     source: Source = Source.MODAL
     source_link: str | None = None
+    source_message: tuple[str, str] | None = None  # (channel, ts) of a reply captured with :bulb:
 
 
 def _clean(text: str | None) -> str | None:
@@ -94,6 +95,7 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         already_done=new.already_done,
         source=new.source,
         source_link=new.source_link,
+        source_message=new.source_message,
     )
 
 
@@ -131,6 +133,8 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
             started_at=now if clean.already_done else None,
             done_at=now if clean.already_done else None,
             source_link=clean.source_link,
+            source_channel=clean.source_message[0] if clean.source_message else None,
+            source_ts=clean.source_message[1] if clean.source_message else None,
         )
         session.add(idea)
         session.flush()
@@ -195,3 +199,9 @@ def set_source_link(db: Database, idea_id: int, link: str) -> None:
         if idea is not None:
             idea.source_link = link[:500]
             queries.bump_card(session, idea_id)
+
+
+def approval_source(db: Database, idea_id: int) -> str | None:
+    """How the idea's standing approval was given (emoji, button, sweep), from its history."""
+    with db.read() as session:
+        return queries.latest_status_source(session, idea_id, IdeaStatus.APPROVED)

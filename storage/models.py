@@ -6,13 +6,14 @@ that runs Kaizen, as in the product page.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -83,6 +84,7 @@ class Source(StrEnum):
     EMOJI = "emoji"
     BUTTON = "button"
     SWEEP = "sweep"
+    BULB = "bulb"
     CLI = "cli"
 
 
@@ -121,6 +123,11 @@ class Team(Base):
     anonymous_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     just_do_it_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # The daily huddle: off (no times) until a leader sets it. Times are local "HH:MM" in `timezone`; days are
+    # weekday numbers (Monday = 0); holidays name a country whose public holidays are skipped.
+    huddle_times: Mapped[list[str]] = mapped_column(JSON, default=list)
+    huddle_days: Mapped[list[int]] = mapped_column(JSON, default=list)
+    huddle_holidays: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime]
 
 
@@ -131,6 +138,7 @@ class Idea(Base):
         Index("ix_ideas_team_status", "team_id", "status"),
         Index("ix_ideas_workspace_author", "workspace_id", "author_id"),
         Index("ix_ideas_card_ts", "card_ts"),
+        UniqueConstraint("workspace_id", "source_channel", "source_ts", name="uq_ideas_source_message"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +169,9 @@ class Idea(Base):
     # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
     # card_version; the card is re-rendered until card_synced_version catches up.
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    # A reply turned into an idea with :bulb: (unique: however many react, it becomes one idea).
+    source_channel: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
     card_version: Mapped[int] = mapped_column(Integer, default=1)
     card_synced_version: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -241,6 +252,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(16))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
     channel_id: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # a CHANNEL message posted in a thread
     user_id: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str | None] = mapped_column(Text)
     blocks: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
@@ -251,4 +263,34 @@ class OutboxMessage(Base):
     claim_until: Mapped[datetime | None]
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     done_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(100))
+
+
+class HuddleSkip(Base):
+    __tablename__ = "huddle_skips"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class HuddlePost(Base):
+    """A huddle thread starter. Scheduled ones are claimed per (team, local date, slot) before posting, so each
+    slot is posted once across restarts and processes; manual ones (`/kaizen huddle`) have no slot."""
+
+    __tablename__ = "huddle_posts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "local_date", "slot", name="uq_huddle_posts_slot"),
+        Index("ix_huddle_posts_message", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    local_date: Mapped[date] = mapped_column(Date)
+    slot: Mapped[int | None] = mapped_column(Integer)
+    scheduled_for: Mapped[datetime]
+    claim: Mapped[str | None] = mapped_column(String(64))
+    claim_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(100))

@@ -95,6 +95,12 @@ def add_event(
     return event
 
 
+def idea_by_source(session: Session, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
+    return session.scalars(
+        select(Idea).where(Idea.workspace_id == workspace_id, Idea.source_channel == channel_id, Idea.source_ts == ts)
+    ).one_or_none()
+
+
 def idea_by_number(session: Session, workspace_id: str, number: int) -> Idea | None:
     return session.scalars(select(Idea).where(Idea.workspace_id == workspace_id, Idea.number == number)).one_or_none()
 
@@ -329,3 +335,34 @@ def team_approve_emojis(session: Session) -> list[str]:
 def redact_history_notes(session: Session, idea_id: int) -> None:
     """Notes in the history may quote the removed text (a reason, say): they go too; the events stay."""
     session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id).values(note=None))
+
+
+def replace_outbox_texts(
+    session: Session, idea_id: int, kinds: Sequence[str], key_suffixes: Sequence[str], text: str
+) -> list[OutboxMessage]:
+    """Give an idea's messages of `kinds` whose dedupe key ends in one of `key_suffixes` a new text (sent or not);
+    returns them."""
+    messages = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.idea_id == idea_id,
+                OutboxMessage.kind.in_(list(kinds)),
+                or_(*(OutboxMessage.dedupe_key.endswith(suffix, autoescape=True) for suffix in key_suffixes)),
+            )
+            .order_by(OutboxMessage.id)
+        )
+    )
+    for message in messages:
+        message.text, message.blocks = text, None
+    session.flush()
+    return messages
+
+
+def latest_status_source(session: Session, idea_id: int, to_status: str) -> str | None:
+    return session.scalars(
+        select(IdeaEvent.source)
+        .where(IdeaEvent.idea_id == idea_id, IdeaEvent.kind == EventKind.STATUS, IdeaEvent.to_status == to_status)
+        .order_by(IdeaEvent.at.desc(), IdeaEvent.id.desc())
+        .limit(1)
+    ).one_or_none()

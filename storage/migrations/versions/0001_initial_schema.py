@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 20:55:40.534581
+Create Date: 2026-11-25 21:14:43.121216
 """
 
 from collections.abc import Sequence
@@ -57,10 +57,40 @@ def upgrade() -> None:
         sa.Column("anonymous_allowed", sa.Boolean(), nullable=False),
         sa.Column("just_do_it_allowed", sa.Boolean(), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=True),
+        sa.Column("huddle_times", sa.JSON(), nullable=False),
+        sa.Column("huddle_days", sa.JSON(), nullable=False),
+        sa.Column("huddle_holidays", sa.String(length=8), nullable=True),
         sa.Column("created_at", storage.models.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], name=op.f("fk_teams_workspace_id_workspaces")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("workspace_id", "channel_id", name="uq_teams_workspace_channel"),
+    )
+    op.create_table(
+        "huddle_posts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=True),
+        sa.Column("scheduled_for", storage.models.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("claim", sa.String(length=64), nullable=True),
+        sa.Column("claim_until", storage.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("message_ts", sa.String(length=32), nullable=True),
+        sa.Column("posted_at", storage.models.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_huddle_posts_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_huddle_posts")),
+        sa.UniqueConstraint("team_id", "local_date", "slot", name="uq_huddle_posts_slot"),
+    )
+    with op.batch_alter_table("huddle_posts", schema=None) as batch_op:
+        batch_op.create_index("ix_huddle_posts_message", ["message_ts"], unique=False)
+
+    op.create_table(
+        "huddle_skips",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_huddle_skips_team_id_teams")),
+        sa.PrimaryKeyConstraint("team_id", "day", name=op.f("pk_huddle_skips")),
     )
     op.create_table(
         "ideas",
@@ -90,12 +120,15 @@ def upgrade() -> None:
         sa.Column("source_link", sa.String(length=500), nullable=True),
         sa.Column("redacted", sa.Boolean(), nullable=False),
         sa.Column("card_ts", sa.String(length=32), nullable=True),
+        sa.Column("source_channel", sa.String(length=32), nullable=True),
+        sa.Column("source_ts", sa.String(length=32), nullable=True),
         sa.Column("card_version", sa.Integer(), nullable=False),
         sa.Column("card_synced_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_ideas_team_id_teams")),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], name=op.f("fk_ideas_workspace_id_workspaces")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ideas")),
         sa.UniqueConstraint("workspace_id", "number", name="uq_ideas_workspace_number"),
+        sa.UniqueConstraint("workspace_id", "source_channel", "source_ts", name="uq_ideas_source_message"),
     )
     with op.batch_alter_table("ideas", schema=None) as batch_op:
         batch_op.create_index("ix_ideas_card_ts", ["card_ts"], unique=False)
@@ -145,6 +178,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("idea_id", sa.Integer(), nullable=True),
         sa.Column("channel_id", sa.String(length=32), nullable=True),
+        sa.Column("thread_ts", sa.String(length=32), nullable=True),
         sa.Column("user_id", sa.String(length=32), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.Column("blocks", sa.JSON(), nullable=True),
@@ -184,6 +218,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ideas_card_ts")
 
     op.drop_table("ideas")
+    op.drop_table("huddle_skips")
+    with op.batch_alter_table("huddle_posts", schema=None) as batch_op:
+        batch_op.drop_index("ix_huddle_posts_message")
+
+    op.drop_table("huddle_posts")
     op.drop_table("teams")
     op.drop_table("workspaces")
     with op.batch_alter_table("inbox_events", schema=None) as batch_op:

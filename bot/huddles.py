@@ -1,0 +1,328 @@
+"""Posting huddle threads: on schedule (once per team, local date and slot, across restarts and processes) and
+on demand (`/kaizen huddle`, `kaizen-bot huddle --channel`), plus the leaders' daily digest.
+
+A slot is claimed in the database before posting. The post carries message metadata with the claim's id, so a
+process that takes over an expired claim (its predecessor crashed after Slack took the post) first looks for
+that post in the channel and never posts twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import render
+from bot.clock import Clock
+from bot.outbox import backoff, new_message
+from bot.schedule import Slot, due_slots, supported_country, week_start
+from bot.services import Services
+from bot.settings import Settings, parse_hhmm
+from storage import huddles as store
+from storage import queries
+from storage.models import Idea, OutboxKind, Team
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "kaizen_huddle"
+CLAIM_LEASE = timedelta(minutes=2)
+LIST_LIMIT = 8  # per list: a huddle is read standing up
+DIGEST_LIMIT = 10
+NAME_TTL = timedelta(hours=6)
+
+QUESTIONS = (
+    "What got in your way yesterday?",
+    "What made you wait today?",
+    "Where did you walk further than you should have to?",
+    "What did you have to look for this week?",
+    "What did you do twice that should be done once?",
+    "What would make the next shift easier?",
+    "Which small thing annoys you every day?",
+    "What did a patient or customer have to wait for?",
+    "What did you fix or work around yesterday?",
+    "What would you stop doing if you could?",
+    "Where is a checklist missing, or one too many?",
+    "What did someone else do that we should all do?",
+)
+
+
+def team_zone(team: Team, settings: Settings) -> ZoneInfo:
+    return ZoneInfo(team.timezone or settings.kaizen_timezone)
+
+
+def question_of_the_day(day: date, slot: int) -> str:
+    return QUESTIONS[(day.toordinal() + slot) % len(QUESTIONS)]
+
+
+@dataclass(frozen=True)
+class Posted:
+    ts: str
+    team: Team
+
+
+class Names:
+    """Display names for showing people without notifying them (a <@mention> pings)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._names: dict[tuple[str, str], tuple[datetime, str]] = {}
+
+    def name(self, client: WebClient, workspace_id: str, user_id: str) -> str:
+        now = self._clock.now()
+        with self._lock:
+            cached = self._names.get((workspace_id, user_id))
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            user = client.users_info(user=user_id)["user"]
+            profile = user.get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user["name"]
+        except Exception:
+            log.warning("Could not look up the name of %s", user_id, exc_info=True)
+            return "a colleague"
+        with self._lock:
+            self._names[(workspace_id, user_id)] = (now + NAME_TTL, str(name))
+        return str(name)
+
+
+class Huddles:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._names = Names(services.clock)
+
+    # --- composing -----------------------------------------------------------------------------------------
+
+    def _compose(self, team: Team, client: WebClient, now: datetime, local_date: date, slot: int | None) -> tuple:
+        services = self._services
+        with services.db.read() as session:
+            since = store.last_scheduled_post(session, team.id, now) or now - timedelta(days=1)
+            content = store.huddle_content(session, team.id, since, LIST_LIMIT)
+        owners = {i.owner_id for i in content.in_progress if i.owner_id}
+        names = {user: self._names.name(client, team.workspace_id, user) for user in owners}
+        title = "Morning huddle" if not slot else "Huddle"
+        blocks = render.huddle_blocks(
+            title=title, local_date=local_date, content=content, names=names, now=now,
+            nudge_days=services.settings.kaizen_nudge_days, question=question_of_the_day(local_date, slot or 0),
+        )  # fmt: skip
+        return render.huddle_text(title, local_date), blocks
+
+    # --- on schedule ---------------------------------------------------------------------------------------
+
+    def tick(self) -> int:
+        """Post every slot that is due now; returns how many were posted."""
+        services = self._services
+        now = services.clock.now()
+        with services.db.read() as session:
+            teams = store.teams_with_huddles(session)
+            plans = [(team, store.skip_dates(session, team.id)) for team in teams]
+        posted = 0
+        for team, skips in plans:
+            try:
+                slots = due_slots(
+                    times=[parse_hhmm(t) for t in team.huddle_times], days=team.huddle_days,
+                    zone=team_zone(team, services.settings), skips=skips, holiday_country=team.huddle_holidays,
+                    now=now,
+                )  # fmt: skip
+                for slot in slots:
+                    posted += self.post_slot(team, slot)
+            except Exception:
+                log.exception("Huddle tick failed for team %s (%s)", team.id, team.channel_id)
+        return posted
+
+    def post_slot(self, team: Team, slot: Slot) -> bool:
+        services = self._services
+        token = uuid.uuid4().hex
+        now = services.clock.now()
+        with services.db.write() as session:
+            claim = store.claim_slot(
+                session, team.id, slot.local_date, slot.index, slot.at, token, now, now + CLAIM_LEASE
+            )
+        if claim is None:
+            return False
+        client = services.web(team.workspace_id)
+        try:
+            ts = self._find_post(client, team, claim.row_id, slot.at) if claim.takeover else None
+            if ts is None:
+                text, blocks = self._compose(team, client, now, slot.local_date, slot.index)
+                ts = str(
+                    client.chat_postMessage(
+                        channel=team.channel_id, text=text, blocks=blocks, unfurl_links=False,
+                        metadata={"event_type": METADATA_TYPE, "event_payload": {"huddle_id": claim.row_id}},
+                    )["ts"]
+                )  # fmt: skip
+        except SlackApiError as error:
+            code = str(error.response.get("error") or f"http_{error.response.status_code}")
+            if error.response.status_code < 500:
+                log.warning("Slack refused the huddle of team %s: %s", team.channel_id, code)
+                with services.db.write() as session:
+                    store.release_slot(session, claim.row_id, token, services.clock.now() + backoff(1), code)
+            else:
+                log.warning("Slack answered %s to the huddle of team %s; will look before retrying", code, team.id)
+            return False
+        except Exception:
+            log.warning("No answer from Slack posting the huddle of team %s", team.id, exc_info=True)
+            return False
+        with services.db.write() as session:
+            store.record_post(session, claim.row_id, token, ts, services.clock.now())
+        log.info("Posted huddle slot %s of %s for team %s", slot.index, slot.local_date, team.channel_id)
+        self._after_post(team, slot, ts)
+        return True
+
+    def _find_post(self, client: WebClient, team: Team, row_id: int, scheduled_for: datetime) -> str | None:
+        oldest = f"{(scheduled_for - timedelta(minutes=1)).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(10):
+            response = client.conversations_history(
+                channel=team.channel_id, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+            )
+            for message in response.get("messages", []):
+                metadata = message.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == METADATA_TYPE
+                    and (metadata.get("event_payload") or {}).get("huddle_id") == row_id
+                ):
+                    log.info("Found huddle %s already posted (ts %s)", row_id, message.get("ts"))
+                    return str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+        return None
+
+    def _after_post(self, team: Team, slot: Slot, ts: str) -> None:
+        if slot.index == 0:
+            try:
+                self.send_digests(team, slot.local_date)
+            except Exception:
+                log.exception("Leader digest failed for team %s", team.channel_id)
+
+    def first_of_week(self, team: Team, local_date: date) -> bool:
+        with self._services.db.read() as session:
+            return not store.first_huddle_of_week_posted(session, team.id, week_start(local_date), local_date)
+
+    # --- on demand -----------------------------------------------------------------------------------------
+
+    def post_now(self, team: Team) -> Posted:
+        """A huddle now, outside the schedule: it uses up no slot. Raises SlackApiError when Slack says no."""
+        services = self._services
+        now = services.clock.now()
+        local_date = now.astimezone(team_zone(team, services.settings)).date()
+        client = services.web(team.workspace_id)
+        text, blocks = self._compose(team, client, now, local_date, None)
+        ts = str(client.chat_postMessage(channel=team.channel_id, text=text, blocks=blocks, unfurl_links=False)["ts"])
+        with services.db.write() as session:
+            store.add_manual_post(session, team.id, local_date, ts, now)
+        return Posted(ts, team)
+
+    # --- the leaders' digest -------------------------------------------------------------------------------
+
+    def send_digests(self, team: Team, local_date: date) -> int:
+        """Once a day per leader: the ideas of this team waiting past the nudge threshold, with links."""
+        services = self._services
+        now = services.clock.now()
+        threshold = now - timedelta(days=services.settings.kaizen_nudge_days)
+        with services.db.read() as session:
+            waiting = store.waiting_past(session, team.id, threshold, DIGEST_LIMIT)
+            leaders = [*queries.team_leader_ids(session, team.id)]
+        leaders += [u for u in services.settings.kaizen_leaders if u not in leaders]
+        if not waiting or not leaders:
+            return 0
+        links = self._links(team, waiting)
+        text = render.digest_text(team.channel_id, waiting, links, now, services.settings.kaizen_nudge_days)
+        ids: list[int] = []
+        with services.db.write() as session:
+            for leader in leaders:
+                message = new_message(
+                    kind=OutboxKind.DM, dedupe_key=f"digest:{team.id}:{leader}:{local_date.isoformat()}",
+                    workspace_id=team.workspace_id, user_id=leader, text=text, now=now,
+                )  # fmt: skip
+                message_id = queries.add_outbox(session, message)
+                if message_id is not None:
+                    ids.append(message_id)
+        for message_id in ids:
+            services.outbox.send(message_id)
+        return len(ids)
+
+    def _links(self, team: Team, ideas: list[Idea]) -> dict[int, str]:
+        client = self._services.web(team.workspace_id)
+        links: dict[int, str] = {}
+        for idea in ideas:
+            if idea.card_ts:
+                try:
+                    links[idea.id] = str(
+                        client.chat_getPermalink(channel=team.channel_id, message_ts=idea.card_ts)["permalink"]
+                    )
+                except SlackApiError:
+                    log.warning("No permalink for the card of idea %s", idea.id)
+        return links
+
+
+# --- a team's schedule ---------------------------------------------------------------------------------------
+
+
+class ScheduleError(ValueError):
+    """A schedule a person asked for that cannot be: str(error) says why, with an example."""
+
+
+def describe_schedule(team: Team, settings: Settings) -> str:
+    if not team.huddle_times:
+        return "The daily huddle is off."
+    days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in team.huddle_days)
+    holidays_text = f", not on {team.huddle_holidays} public holidays" if team.huddle_holidays else ""
+    zone = team.timezone or settings.kaizen_timezone
+    return f"Huddles at {', '.join(team.huddle_times)} ({zone}) on {days}{holidays_text}."
+
+
+def leader_zone(services: Services, workspace_id: str, user_id: str) -> str:
+    """The zone a leader's Slack profile gives, else KAIZEN_TIMEZONE."""
+    try:
+        zone = services.web(workspace_id).users_info(user=user_id)["user"].get("tz")
+        ZoneInfo(str(zone))
+        return str(zone)
+    except Exception:  # noqa: BLE001 - no profile zone: the configured default will do
+        return services.settings.kaizen_timezone
+
+
+def set_schedule(services: Services, team: Team, times: list[str], days: list[int], zone: str) -> Team:
+    try:
+        ZoneInfo(zone)
+    except Exception as error:
+        raise ScheduleError(
+            f"I don't know the time zone “{zone}”. Try an Area/City name like Europe/London."
+        ) from error
+    if not times or not days:
+        raise ScheduleError("A huddle needs a time and at least one day, e.g. `/kaizen huddle at 08:30 mon-fri`.")
+    with services.db.write() as session:
+        row = session.get(Team, team.id)
+        assert row is not None
+        row.huddle_times, row.huddle_days, row.timezone = sorted(times), sorted(days), zone
+        return row
+
+
+def turn_off(services: Services, team: Team) -> None:
+    with services.db.write() as session:
+        row = session.get(Team, team.id)
+        assert row is not None
+        row.huddle_times = []
+
+
+def skip_day(services: Services, team: Team, day: date) -> bool:
+    with services.db.write() as session:
+        return store.add_skip(session, team.id, day)
+
+
+def set_holidays(services: Services, team: Team, country: str | None) -> None:
+    if country is not None and not supported_country(country):
+        raise ScheduleError(
+            f"I don't have public holidays for “{country}”. Use a two-letter country code like GB or US."
+        )
+    with services.db.write() as session:
+        row = session.get(Team, team.id)
+        assert row is not None
+        row.huddle_holidays = country.upper() if country else None

@@ -1,0 +1,180 @@
+"""Queries for huddles: schedules, slot claims, and what a huddle shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
+
+
+def teams_with_huddles(session: Session) -> list[Team]:
+    # JSON emptiness is spelled differently per database; the list of teams is small enough to filter here.
+    return [team for team in session.scalars(select(Team).order_by(Team.id)) if team.huddle_times]
+
+
+def skip_dates(session: Session, team_id: int) -> set[date]:
+    return set(session.scalars(select(HuddleSkip.day).where(HuddleSkip.team_id == team_id)))
+
+
+def add_skip(session: Session, team_id: int, day: date) -> bool:
+    try:
+        with session.begin_nested():
+            session.add(HuddleSkip(team_id=team_id, day=day))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class SlotClaim:
+    row_id: int
+    takeover: bool  # an earlier claim's lease ran out: its post may exist, look before posting
+
+
+def claim_slot(
+    session: Session, team_id: int, local_date: date, slot: int, scheduled_for: datetime, token: str,
+    now: datetime, until: datetime,
+) -> SlotClaim | None:  # fmt: skip
+    """Claim a scheduled slot; None when it is posted or another claim's lease still runs."""
+    try:
+        with session.begin_nested():
+            row = HuddlePost(
+                team_id=team_id, local_date=local_date, slot=slot, scheduled_for=scheduled_for, claim=token,
+                claim_until=until, attempts=1,
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            return SlotClaim(row.id, takeover=False)
+    except IntegrityError:
+        pass
+    existing = session.scalars(
+        select(HuddlePost).where(
+            HuddlePost.team_id == team_id, HuddlePost.local_date == local_date, HuddlePost.slot == slot
+        )
+    ).one()
+    result = session.execute(
+        update(HuddlePost)
+        .where(
+            HuddlePost.id == existing.id,
+            HuddlePost.posted_at.is_(None),
+            or_(HuddlePost.claim_until.is_(None), HuddlePost.claim_until < now),
+        )
+        .values(claim=token, claim_until=until, attempts=HuddlePost.attempts + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return SlotClaim(existing.id, takeover=existing.attempts > 0)
+
+
+def record_post(session: Session, row_id: int, token: str, ts: str, now: datetime) -> bool:
+    result = session.execute(
+        update(HuddlePost)
+        .where(HuddlePost.id == row_id, HuddlePost.claim == token, HuddlePost.posted_at.is_(None))
+        .values(message_ts=ts, posted_at=now, claim=None, claim_until=None, error=None)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_slot(session: Session, row_id: int, token: str, retry_at: datetime, error: str) -> None:
+    session.execute(
+        update(HuddlePost)
+        .where(HuddlePost.id == row_id, HuddlePost.claim == token)
+        .values(claim_until=retry_at, error=error[:100])
+    )
+
+
+def add_manual_post(session: Session, team_id: int, local_date: date, ts: str, now: datetime) -> None:
+    session.add(
+        HuddlePost(team_id=team_id, local_date=local_date, slot=None, scheduled_for=now, message_ts=ts, posted_at=now)
+    )
+
+
+def huddle_post_by_message(session: Session, team_id: int, ts: str) -> HuddlePost | None:
+    return session.scalars(
+        select(HuddlePost).where(HuddlePost.team_id == team_id, HuddlePost.message_ts == ts)
+    ).one_or_none()
+
+
+def last_scheduled_post(session: Session, team_id: int, before: datetime) -> datetime | None:
+    return session.execute(
+        select(func.max(HuddlePost.posted_at)).where(
+            HuddlePost.team_id == team_id, HuddlePost.slot.is_not(None), HuddlePost.posted_at < before
+        )
+    ).scalar_one_or_none()
+
+
+def first_huddle_of_week_posted(session: Session, team_id: int, since: date, before: date) -> bool:
+    return (
+        session.execute(
+            select(func.count()).where(
+                HuddlePost.team_id == team_id,
+                HuddlePost.slot.is_not(None),
+                HuddlePost.posted_at.is_not(None),
+                HuddlePost.local_date >= since,
+                HuddlePost.local_date < before,
+            )
+        ).scalar_one()
+        > 0
+    )
+
+
+# --- what a huddle shows ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HuddleContent:
+    waiting: list[Idea]
+    waiting_total: int
+    in_progress: list[Idea]
+    in_progress_total: int
+    need_an_idea: list[Idea]
+    need_an_idea_total: int
+    done: list[Idea]
+    done_total: int
+
+
+def _listed(session: Session, where: Sequence[object], order: Sequence[object], limit: int) -> tuple[list[Idea], int]:
+    total = session.execute(select(func.count()).select_from(Idea).where(*where)).scalar_one()  # type: ignore[arg-type]
+    ideas = list(session.scalars(select(Idea).where(*where).order_by(*order).limit(limit)))  # type: ignore[arg-type]
+    return ideas, int(total)
+
+
+def huddle_content(session: Session, team_id: int, done_since: datetime, limit: int) -> HuddleContent:
+    waiting = _listed(session, [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW], [Idea.created_at], limit)
+    doing = _listed(session, [Idea.team_id == team_id, Idea.status == IdeaStatus.IN_PROGRESS], [Idea.started_at], limit)
+    need = _listed(
+        session,
+        [
+            Idea.team_id == team_id,
+            Idea.status.in_([IdeaStatus.NEW, IdeaStatus.APPROVED]),
+            or_(Idea.idea.is_(None), Idea.idea == ""),
+        ],
+        [Idea.created_at],
+        limit,
+    )
+    done = _listed(
+        session,
+        [Idea.team_id == team_id, Idea.status == IdeaStatus.DONE, Idea.done_at > done_since],
+        [Idea.done_at],
+        limit,
+    )
+    return HuddleContent(*waiting, *doing, *need, *done)
+
+
+def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -> list[Idea]:
+    """Ideas waiting for a decision since before `before`, oldest first (for the leaders' digest)."""
+    return list(
+        session.scalars(
+            select(Idea)
+            .where(Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, Idea.created_at < before)
+            .order_by(Idea.created_at)
+            .limit(limit)
+        )
+    )

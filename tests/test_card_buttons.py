@@ -1,0 +1,475 @@
+"""The buttons on an idea's card, through the HTTP endpoint: Approve, Not now… (with the author's choice to share
+the reason), Start, Done…, Reopen, Edit and Redact. Who may press what is decided on the server at every press
+and again when a form is submitted; whoever may not is told privately, and nothing changes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.render import SHARE_REASON_ACTION, CardAction
+from storage.models import Idea, IdeaEvent, InboxEvent, OutboxMessage
+from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
+from tests.slack_double import SlackDouble
+from tests.slack_driver import Reply, SlackDriver
+
+LEAD = "ULEAD"  # a leader through KAIZEN_LEADERS (a real-looking Slack user ID)
+REDACTED = "[removed by a leader]"
+
+
+@dataclass
+class Kaizen:
+    """A bot with one leader, the Slack double, and the steps people take, each waiting for its outcome."""
+
+    running: RunningBot
+    slack: SlackDriver
+    double: SlackDouble
+
+    # --- reading the state ---------------------------------------------------------------------------------
+
+    def idea(self, idea_id: int) -> Idea:
+        with self.running.services.db.read() as session:
+            idea = session.get(Idea, idea_id)
+            assert idea is not None
+            return idea
+
+    def settled(self) -> bool:
+        """Every stored event applied, every queued message sent and every card up to date."""
+        with self.running.services.db.read() as session:
+            unapplied = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
+            unsent = session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None))
+            )
+            stale = session.scalar(
+                select(func.count())
+                .select_from(Idea)
+                .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
+            )
+        return unapplied == 0 and unsent == 0 and stale == 0
+
+    def wait_for(self, idea: Idea, **expected: Any) -> Idea:
+        """The idea once it has the expected values and everything it owes is sent and shown."""
+
+        def ready() -> Idea | None:
+            fresh = self.idea(idea.id)
+            matches = all(getattr(fresh, name) == value for name, value in expected.items())
+            return fresh if matches and self.settled() else None
+
+        return eventually(ready, timeout=10)
+
+    def card(self, idea: Idea) -> dict:
+        [found] = [m for m in self.double.messages(TEAM_CHANNEL) if m["ts"] == idea.card_ts]
+        return found
+
+    def thread(self, idea: Idea) -> list[dict]:
+        return [m for m in self.double.messages(TEAM_CHANNEL) if m.get("thread_ts") == idea.card_ts]
+
+    def dms(self, user_id: str) -> list[dict]:
+        return self.double.messages(user_id)
+
+    def card_updates(self, idea: Idea) -> int:
+        return len([c for c in self.double.calls("chat.update") if c.args.get("ts") == idea.card_ts])
+
+    def history(self, number: int, user_id: str = LEAD) -> str:
+        reply, response_url = self.slack.command(f"show {number}", user_id=user_id)
+        assert reply.status == 200
+        [body] = self.double.wait_for_response(response_url)
+        return shown(body)
+
+    # --- doing ---------------------------------------------------------------------------------------------
+
+    def raise_idea(self, problem: str, *, user_id: str = ALICE, anonymous: bool = False) -> Idea:
+        """Raised with /kaizen and the modal; returned once its card is up in the team channel."""
+        before = len(self.double.calls("views.open"))
+        reply, _ = self.slack.command(problem, user_id=user_id)
+        assert reply.status == 200
+        self.double.wait_for("views.open", count=before + 1)
+        values: dict[str, Any] = {"problem": problem}
+        if anonymous:
+            values["anonymous"] = ["anonymous"]
+        assert self.slack.submit_view(self.double.last_view(), values, user_id=user_id).status == 200
+
+        def posted() -> Idea | None:
+            with self.running.services.db.read() as session:
+                idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
+            return idea if idea is not None and idea.card_ts and self.settled() else None
+
+        return eventually(posted)
+
+    def press(
+        self, action_id: str, idea: Idea, user_id: str, *, value: str | None = None, card: dict | None = None
+    ) -> Reply:
+        """A click on the card's button as it shows now (or as it showed to someone who had it open)."""
+        card = card or self.card(self.idea(idea.id))
+        reply = self.slack.block_action(action_id, value, user_id=user_id, channel_id=TEAM_CHANNEL, message=card)
+        assert reply.status == 200
+        return reply
+
+    def refused(
+        self, action_id: str, idea: Idea, user_id: str, *, value: str | None = None, card: dict | None = None
+    ) -> str:
+        """Press, and return what the presser alone was told."""
+        self.press(action_id, idea, user_id, value=value, card=card)
+        [told] = self.double.wait_for_response(str(self.slack.last_response_url))
+        assert told.get("response_type") == "ephemeral" and told.get("replace_original") is False
+        return str(told["text"])
+
+    def open_form(self, action_id: str, idea: Idea, user_id: str) -> dict:
+        before = len(self.double.calls("views.open"))
+        self.press(action_id, idea, user_id)
+        self.double.wait_for("views.open", count=before + 1)
+        return self.double.last_view()
+
+    def submit(self, form: dict, values: dict[str, Any], user_id: str) -> dict:
+        """Submit a form; returns the body of the ack ({} when it closed)."""
+        reply = self.slack.submit_view(form, values, user_id=user_id)
+        assert reply.status == 200
+        return reply.json() or {}
+
+    def approve(self, idea: Idea) -> Idea:
+        self.press(CardAction.APPROVE, idea, LEAD)
+        return self.wait_for(idea, status="approved")
+
+    def start(self, idea: Idea, user_id: str) -> Idea:
+        self.press(CardAction.START, idea, user_id)
+        return self.wait_for(idea, status="in_progress")
+
+    def finish(self, idea: Idea, user_id: str, *, learned: str = "Checking twice a shift is enough") -> Idea:
+        form = self.open_form(CardAction.DONE, idea, user_id)
+        values = {"outcome": "worked", "result": "A second scanner in bay 2", "learned": learned}
+        assert self.submit(form, values, user_id) == {}
+        return self.wait_for(idea, status="done")
+
+    def not_now(self, idea: Idea, reason: str) -> Idea:
+        form = self.open_form(CardAction.NOT_NOW, idea, LEAD)
+        assert self.submit(form, {"reason": reason}, LEAD) == {}
+        return self.wait_for(idea, status="not_now")
+
+    def share_reason(self, idea: Idea, user_id: str = ALICE) -> Reply:
+        [note] = [m for m in self.dms(ALICE) if SHARE_REASON_ACTION in shown(m)]
+        channel = f"D{ALICE}"
+        reply = self.slack.block_action(SHARE_REASON_ACTION, user_id=user_id, channel_id=channel, message=note)
+        assert reply.status == 200
+        return reply
+
+
+def shown(message: dict) -> str:
+    return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
+
+
+def outbox_contents(kaizen: Kaizen) -> str:
+    """Every message the bot stored to send, sent or not."""
+    with kaizen.running.services.db.read() as session:
+        return json.dumps([(m.text, m.blocks) for m in session.scalars(select(OutboxMessage))])
+
+
+def everything_in_the_channel(kaizen: Kaizen) -> str:
+    return "".join(shown(m) for m in kaizen.double.messages(TEAM_CHANNEL))
+
+
+@pytest.fixture
+def kaizen(bot_factory: Any, double: SlackDouble) -> Kaizen:
+    double.add_user(LEAD, "lead")
+    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, CAROL, LEAD, "UBOT"])
+    running: RunningBot = bot_factory(kaizen_leaders=(LEAD,))
+    return Kaizen(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double)
+
+
+# --- Approve -------------------------------------------------------------------------------------------------
+
+
+def test_a_leaders_approve_updates_the_card_in_place_and_thanks_the_author_once(kaizen: Kaizen):
+    idea = kaizen.raise_idea("The bladder scanner is always on the other ward")
+    idea = kaizen.approve(idea)
+    assert (idea.status, idea.decided_by) == ("approved", LEAD)
+    [card] = [m for m in kaizen.double.messages(TEAM_CHANNEL) if not m.get("thread_ts")]
+    assert card["ts"] == idea.card_ts, "the same message, updated: no second card"
+    assert kaizen.card_updates(idea) >= 1
+    assert "Approved" in shown(card) and f"approved by <@{LEAD}>" in shown(card)
+    [thanks] = kaizen.thread(idea)
+    assert f"<@{ALICE}>" in thanks["text"] and "Approved by" in thanks["text"]
+
+
+def test_approve_from_someone_who_is_not_a_leader_changes_nothing_and_tells_them_privately(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Handover sheets go missing")
+    told = kaizen.refused(CardAction.APPROVE, idea, BOB)
+    assert "Only a leader" in told
+    assert kaizen.idea(idea.id).status == "new"
+    assert kaizen.card_updates(idea) == 0 and kaizen.thread(idea) == []
+    assert "New" in shown(kaizen.card(idea))
+
+
+def test_a_second_approve_is_stale_changes_nothing_and_posts_no_second_reply(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Gloves run out on nights")
+    as_it_was = kaizen.card(idea)  # open on a second screen: it still shows Approve
+    idea = kaizen.approve(idea)
+    updates = kaizen.card_updates(idea)
+    told = kaizen.refused(CardAction.APPROVE, idea, LEAD, card=as_it_was)
+    assert "already approved" in told
+    assert len(kaizen.thread(idea)) == 1
+    assert kaizen.card_updates(idea) == updates
+    with kaizen.running.services.db.read() as session:
+        kinds = session.scalars(select(IdeaEvent.to_status).where(IdeaEvent.idea_id == idea.id)).all()
+    assert list(kinds).count("approved") == 1
+
+
+@pytest.mark.parametrize("value", ["not-a-number", "", "1; DROP TABLE ideas", "99999", "1" * 40, "١"])
+def test_a_forged_or_garbage_button_value_does_nothing_and_says_so(kaizen: Kaizen, value: str):
+    idea = kaizen.raise_idea("Call bells are too quiet")
+    told = kaizen.refused(CardAction.APPROVE, idea, LEAD, value=value)
+    assert "nothing was changed" in told or "no longer exists" in told
+    assert kaizen.idea(idea.id).status == "new"
+    assert kaizen.thread(idea) == []
+
+
+# --- Not now… and sharing the reason -------------------------------------------------------------------------
+
+
+def test_not_now_asks_for_a_reason_sends_it_privately_and_the_author_may_share_it_once(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Buy a coffee machine for the staff room")
+    form = kaizen.open_form(CardAction.NOT_NOW, idea, LEAD)
+    assert form["callback_id"] == "idea_not_now"
+
+    refused = kaizen.submit(form, {"reason": "   "}, LEAD)
+    assert refused["response_action"] == "errors" and "reason" in refused["errors"]
+    assert kaizen.idea(idea.id).status == "new"
+
+    reason = "The budget for this year is spent; let's raise it again in January & see."
+    assert kaizen.submit(form, {"reason": reason}, LEAD) == {}
+    idea = kaizen.wait_for(idea, status="not_now")
+    assert (idea.decided_by, idea.decision_note) == (LEAD, reason)
+    assert "Not now" in shown(kaizen.card(idea))
+    assert reason not in everything_in_the_channel(kaizen) and "budget" not in everything_in_the_channel(kaizen)
+    [note] = kaizen.dms(ALICE)
+    assert "budget for this year is spent" in shown(note) and "&amp; see" in shown(note)
+    assert "Share this reason in the thread" in shown(note)
+    assert kaizen.thread(idea) == [], "the reason is private until the author shares it"
+
+    kaizen.share_reason(idea)
+    eventually(lambda: len(kaizen.thread(idea)) == 1 and kaizen.settled())
+    [shared] = kaizen.thread(idea)
+    assert "budget for this year is spent" in shared["text"]
+
+    kaizen.share_reason(idea)
+    [told] = kaizen.double.wait_for_response(str(kaizen.slack.last_response_url))
+    assert "already shared" in told["text"]
+    assert len(kaizen.thread(idea)) == 1
+
+
+def test_only_the_author_can_share_the_reason(kaizen: Kaizen):
+    idea = kaizen.not_now(kaizen.raise_idea("Move the linen trolley"), "The corridor must stay clear for beds.")
+    kaizen.share_reason(idea, user_id=BOB)
+    [told] = kaizen.double.wait_for_response(str(kaizen.slack.last_response_url))
+    assert "Only the person who raised" in told["text"]
+    assert kaizen.thread(idea) == []
+
+
+def test_not_now_from_someone_who_is_not_a_leader_opens_nothing(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Label the drawers")
+    before = len(kaizen.double.calls("views.open"))
+    told = kaizen.refused(CardAction.NOT_NOW, idea, BOB)
+    assert "Only a leader" in told
+    assert len(kaizen.double.calls("views.open")) == before
+    assert kaizen.idea(idea.id).status == "new"
+
+
+def test_a_not_now_form_submitted_by_someone_who_is_not_a_leader_is_refused_in_the_form(kaizen: Kaizen):
+    """The server decides at submit time too, whoever the form was opened for."""
+    idea = kaizen.raise_idea("Paint the corridor")
+    form = kaizen.open_form(CardAction.NOT_NOW, idea, LEAD)
+    refused = kaizen.submit(form, {"reason": "No"}, BOB)
+    assert refused["response_action"] == "errors" and "Only a leader" in refused["errors"]["reason"]
+    assert kaizen.idea(idea.id).status == "new" and kaizen.dms(ALICE) == []
+
+
+# --- Start, Done…, Reopen ------------------------------------------------------------------------------------
+
+
+def test_the_owner_starts_their_own_idea_and_someone_else_may_not(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Stock the crash trolley checklist")
+    assert "needs a leader's yes" in kaizen.refused(CardAction.START, idea, BOB)
+    assert kaizen.idea(idea.id).status == "new"
+    idea = kaizen.start(idea, ALICE)
+    assert (idea.owner_id, idea.started_at is not None) == (ALICE, True)
+    assert "In progress" in shown(kaizen.card(idea))
+    [started] = kaizen.thread(idea)
+    assert f"Started by <@{ALICE}>" in started["text"]
+
+
+def test_done_shows_what_changed_and_was_learned_on_the_card_and_thanks_by_name(kaizen: Kaizen):
+    idea = kaizen.start(kaizen.raise_idea("Drip stands block the bay"), ALICE)
+    form = kaizen.open_form(CardAction.DONE, idea, ALICE)
+    assert form["callback_id"] == "idea_done"
+
+    refused = kaizen.submit(form, {"outcome": "did_not_work", "result": "Moved them", "learned": "  "}, ALICE)
+    assert refused["response_action"] == "errors"
+    assert kaizen.idea(idea.id).status == "in_progress"
+
+    values = {
+        "outcome": "did_not_work",
+        "result": "Moved the stands to the store room",
+        "learned": "People need them within reach <3",
+        "effect": "None yet",
+    }
+    assert kaizen.submit(form, values, ALICE) == {}
+    idea = kaizen.wait_for(idea, status="done")
+    assert (idea.outcome, idea.result, idea.learned, idea.effect) == (
+        "did_not_work",
+        "Moved the stands to the store room",
+        "People need them within reach <3",
+        "None yet",
+    )
+    card = shown(kaizen.card(idea))
+    assert "Done" in card and "didn't work" in card
+    assert "Moved the stands to the store room" in card and "within reach &lt;3" in card and "None yet" in card
+    done = kaizen.thread(idea)[-1]["text"]
+    assert f"Thank you <@{ALICE}>" in done and "within reach &lt;3" in done
+
+
+def test_done_on_an_anonymous_idea_thanks_whoever_did_it_never_its_author(kaizen: Kaizen):
+    idea = kaizen.approve(kaizen.raise_idea("Nobody restocks the sharps bins", anonymous=True))
+    idea = kaizen.start(idea, BOB)  # Bob takes it on
+    assert idea.owner_id == BOB
+    kaizen.finish(idea, BOB)
+    done = kaizen.thread(idea)[-1]["text"]
+    assert f"<@{BOB}>" in done
+    assert ALICE not in everything_in_the_channel(kaizen)
+
+
+def test_someone_who_is_neither_owner_nor_leader_cannot_mark_it_done(kaizen: Kaizen):
+    idea = kaizen.start(kaizen.raise_idea("Whiteboard is out of date"), ALICE)
+    before = len(kaizen.double.calls("views.open"))
+    assert "owner or a leader" in kaizen.refused(CardAction.DONE, idea, BOB)
+    assert len(kaizen.double.calls("views.open")) == before
+    assert kaizen.idea(idea.id).status == "in_progress"
+
+
+def test_reopen_sends_a_done_idea_back_to_waiting(kaizen: Kaizen):
+    idea = kaizen.finish(kaizen.start(kaizen.raise_idea("Fridge log is on paper"), ALICE), ALICE)
+    assert "Only the idea's owner, its author or a leader" in kaizen.refused(CardAction.REOPEN, idea, CAROL)
+    assert kaizen.idea(idea.id).status == "done"
+    kaizen.press(CardAction.REOPEN, idea, ALICE)
+    idea = kaizen.wait_for(idea, status="new")
+    assert "New" in shown(kaizen.card(idea))
+    assert f"Reopened by <@{ALICE}>" in kaizen.thread(idea)[-1]["text"]
+
+
+# --- Edit ----------------------------------------------------------------------------------------------------
+
+
+def test_the_author_edits_the_text_and_the_card_and_store_follow(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Sharps bin overflowing")
+    form = kaizen.open_form(CardAction.EDIT, idea, ALICE)
+    assert form["callback_id"] == "idea_edit"
+    problem_input = next(b for b in form["blocks"] if b.get("block_id") == "problem")["element"]
+    assert problem_input["initial_value"] == "Sharps bin overflowing"
+
+    values = {"problem": "Sharps bin in bay 3 overflowing", "idea": "A second bin", "category": "safety"}
+    assert kaizen.submit(form, values, ALICE) == {}
+    idea = kaizen.wait_for(idea, problem="Sharps bin in bay 3 overflowing")
+    assert (idea.idea, idea.category) == ("A second bin", "safety")
+    card = shown(kaizen.card(idea))
+    assert "bay 3" in card and "A second bin" in card and "Safety" in card
+    assert "edited by" in kaizen.history(idea.number, ALICE)
+
+
+def test_someone_else_cannot_edit(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Too many alarms at night")
+    before = len(kaizen.double.calls("views.open"))
+    assert "Only the person who raised it or a leader" in kaizen.refused(CardAction.EDIT, idea, BOB)
+    assert len(kaizen.double.calls("views.open")) == before
+    assert kaizen.idea(idea.id).problem == "Too many alarms at night"
+
+
+# --- Redact --------------------------------------------------------------------------------------------------
+
+
+def test_redaction_replaces_the_text_on_the_card_in_the_store_and_in_a_thread_reply_that_quoted_it(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Mrs Example in bed 4 fell near the sink")
+    idea = kaizen.finish(kaizen.start(idea, ALICE), ALICE, learned="Mrs Example needed a night light")
+    assert "Mrs Example" in kaizen.thread(idea)[-1]["text"]
+
+    form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
+    assert form["callback_id"] == "idea_redact"
+    assert kaizen.submit(form, {"note": "Contained a patient's name"}, LEAD) == {}
+    idea = kaizen.wait_for(idea, redacted=True)
+    eventually(lambda: "Mrs Example" not in everything_in_the_channel(kaizen))
+
+    assert (idea.problem, idea.learned) == (REDACTED, REDACTED)
+    assert REDACTED in shown(kaizen.card(idea))
+    assert any(reply["text"] == REDACTED for reply in kaizen.thread(idea))
+    assert "Mrs Example" not in outbox_contents(kaizen)
+    history = kaizen.history(idea.number)
+    assert f"redacted by <@{LEAD}>" in history and "Contained a patient's name" in history
+    assert "Mrs Example" not in history
+
+
+def test_redaction_also_replaces_a_shared_not_now_reason(kaizen: Kaizen):
+    idea = kaizen.not_now(kaizen.raise_idea("Ward 7 keeps the spare pump"), "Ask Dr Example about bed 2 first")
+    kaizen.share_reason(idea)
+    eventually(lambda: len(kaizen.thread(idea)) == 1 and kaizen.settled())
+    form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
+    assert kaizen.submit(form, {}, LEAD) == {}
+    kaizen.wait_for(idea, redacted=True, decision_note=None)
+    eventually(lambda: "Dr Example" not in everything_in_the_channel(kaizen))
+    assert [reply["text"] for reply in kaizen.thread(idea)] == [REDACTED]
+    assert "Dr Example" not in outbox_contents(kaizen), "nor in the stored copy of the author's DM"
+    assert "redacted by" in kaizen.history(idea.number)
+
+
+def test_when_slack_refuses_to_change_a_quoting_reply_the_leader_is_told_and_redacting_again_finishes(
+    kaizen: Kaizen,
+):
+    idea = kaizen.raise_idea("Bed 9 (Mr Example) waited an hour")
+    idea = kaizen.finish(kaizen.start(idea, ALICE), ALICE, learned="Mr Example needed a porter")
+    kaizen.double.fail("chat.update", "internal_error", times=2)  # the card's update, then the reply's
+    form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
+    assert kaizen.submit(form, {}, LEAD) == {}
+    [told] = eventually(lambda: kaizen.double.ephemerals(TEAM_CHANNEL, LEAD))
+    assert "press Redact once more" in told["text"]
+    assert kaizen.idea(idea.id).problem == REDACTED, "the store is redacted whatever Slack says"
+
+    form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
+    assert kaizen.submit(form, {}, LEAD) == {}
+    eventually(lambda: "Mr Example" not in everything_in_the_channel(kaizen))
+    assert any(reply["text"] == REDACTED for reply in kaizen.thread(idea))
+
+
+def test_someone_who_is_not_a_leader_cannot_redact_even_their_own_idea(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Bed 4's family complained")
+    before = len(kaizen.double.calls("views.open"))
+    assert "Only a leader can redact" in kaizen.refused(CardAction.REDACT, idea, ALICE)
+    assert len(kaizen.double.calls("views.open")) == before
+    assert kaizen.idea(idea.id).redacted is False
+
+
+def test_an_edit_form_left_open_while_a_leader_redacts_is_refused_on_submit(kaizen: Kaizen):
+    idea = kaizen.raise_idea("Mr Example's chart is wrong")
+    edit_form = kaizen.open_form(CardAction.EDIT, idea, ALICE)
+    redact_form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
+    assert kaizen.submit(redact_form, {}, LEAD) == {}
+    kaizen.wait_for(idea, redacted=True)
+    refused = kaizen.submit(edit_form, {"problem": "Mr Example's chart is still wrong"}, ALICE)
+    assert refused["response_action"] == "errors" and "only a leader can edit" in refused["errors"]["problem"]
+    assert kaizen.idea(idea.id).problem == REDACTED
+
+
+# --- where the rules meet ------------------------------------------------------------------------------------
+
+
+def test_taking_an_approve_emoji_off_does_not_undo_an_approval_made_with_the_button(kaizen: Kaizen):
+    """A leader approves with the button; another leader's approve emoji goes on (a no-op: already approved) and
+    comes off again. No leader's emoji remains, but the approval was never an emoji's: it should stand."""
+    idea = kaizen.approve(kaizen.raise_idea("The drug fridge beeps all night"))
+    assert idea.card_ts is not None
+    for removed in (False, True):
+        reply = kaizen.slack.reaction_added(
+            "white_check_mark", user_id=LEAD, channel_id=TEAM_CHANNEL, ts=idea.card_ts, removed=removed
+        )
+        assert reply.status == 200
+        eventually(kaizen.settled)  # one event applied before the next is sent, as when a person does both
+    assert kaizen.idea(idea.id).status == "approved"
