@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot import workflow
+from bot import capture, workflow
 from bot.lifecycle import Actor, NotAllowed, Stale
 from bot.services import Services, emoji_name
 from storage import queries
@@ -34,10 +34,14 @@ class Reaction:
 
 
 def reaction_matters(services: Services, name: str) -> bool:
-    return name in services.settings.kaizen_support_emojis or name in services.approve_emojis()
+    return name == capture.BULB or name in services.settings.kaizen_support_emojis or name in services.approve_emojis()
 
 
 def on_reaction(services: Services, reaction: Reaction) -> None:
+    if reaction.name == capture.BULB:
+        if reaction.added:
+            capture.capture_reply(services, reaction.workspace_id, reaction.channel_id, reaction.ts)
+        return
     idea = workflow.idea_by_card(services.db, reaction.workspace_id, reaction.channel_id, reaction.ts)
     if idea is None:
         return  # a reaction on some other message

@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply database migrations (also done at start)")
     commands.add_parser("check", help="validate settings and reach Slack (auth.test)")
+    huddle = commands.add_parser("huddle", help="post a huddle now (uses up no scheduled slot)")
+    huddle.add_argument("--channel", required=True, help="the team channel's ID, e.g. C0123ABCD")
     return parser
 
 
@@ -107,6 +109,34 @@ def cmd_db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def cmd_huddle(settings: Settings, channel_id: str) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    from bot import workflow
+    from bot.services import build_services
+
+    settings.require("slack_bot_token")
+    services = build_services(settings)
+    try:
+        client = services.web(None)
+        workspace_id = str(client.auth_test()["team_id"])
+        info = client.conversations_info(channel=channel_id)["channel"]
+        if not info.get("is_member"):
+            print(
+                f"kaizen-bot: Kaizen is not a member of {channel_id}: invite it with /invite @Kaizen.", file=sys.stderr
+            )
+            return 1
+        team = workflow.ensure_team(services.db, services.clock, workspace_id, channel_id, str(info.get("name") or ""))
+        posted = services.huddles.post_now(team)
+    except SlackApiError as error:
+        print(f"kaizen-bot: Slack said {error.response.get('error')} for channel {channel_id}.", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    print(f"Posted a huddle in {channel_id} (ts {posted.ts}).")
+    return 0
+
+
 def cmd_check(settings: Settings) -> int:
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
@@ -161,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve(settings, args.host, args.port, not args.no_scheduler)
         if args.command == "db":
             return cmd_db_upgrade(settings)
+        if args.command == "huddle":
+            return cmd_huddle(settings, args.channel)
         return cmd_check(settings)
     except SettingsError as error:
         print(f"kaizen-bot: {error}", file=sys.stderr)

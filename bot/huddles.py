@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -23,7 +24,7 @@ from bot.clock import Clock
 from bot.outbox import backoff, new_message
 from bot.schedule import Slot, due_slots, supported_country, week_start
 from bot.services import Services
-from bot.settings import Settings, parse_hhmm
+from bot.settings import Settings, parse_days, parse_hhmm
 from storage import huddles as store
 from storage import queries
 from storage.models import Idea, OutboxKind, Team
@@ -279,17 +280,31 @@ def describe_schedule(team: Team, settings: Settings) -> str:
     return f"Huddles at {', '.join(team.huddle_times)} ({zone}) on {days}{holidays_text}."
 
 
-def leader_zone(services: Services, workspace_id: str, user_id: str) -> str:
-    """The zone a leader's Slack profile gives, else KAIZEN_TIMEZONE."""
+def leader_zone(services: Services, workspace_id: str, user_id: str, *, quick: bool = False) -> str:
+    """The zone a leader's Slack profile gives, else KAIZEN_TIMEZONE. `quick` while a trigger_id ticks."""
+    client = services.quick(workspace_id, 1) if quick else services.web(workspace_id)
     try:
-        zone = services.web(workspace_id).users_info(user=user_id)["user"].get("tz")
+        zone = client.users_info(user=user_id)["user"].get("tz")
         ZoneInfo(str(zone))
         return str(zone)
     except Exception:  # noqa: BLE001 - no profile zone: the configured default will do
         return services.settings.kaizen_timezone
 
 
-def set_schedule(services: Services, team: Team, times: list[str], days: list[int], zone: str) -> Team:
+def set_schedule(
+    services: Services,
+    team: Team,
+    times: Sequence[time],
+    days: Sequence[int] | None,
+    zone: str | None,
+    *,
+    leader_id: str,
+) -> Team:
+    """Set a team's huddle times. Days default to the team's (else KAIZEN_HUDDLE_DAYS); the zone to the team's,
+    else the leader's Slack time zone, else KAIZEN_TIMEZONE."""
+    settings = services.settings
+    days = list(days) if days is not None else (list(team.huddle_days) or list(parse_days(settings.kaizen_huddle_days)))
+    zone = zone or team.timezone or leader_zone(services, team.workspace_id, leader_id)
     try:
         ZoneInfo(zone)
     except Exception as error:
@@ -301,7 +316,8 @@ def set_schedule(services: Services, team: Team, times: list[str], days: list[in
     with services.db.write() as session:
         row = session.get(Team, team.id)
         assert row is not None
-        row.huddle_times, row.huddle_days, row.timezone = sorted(times), sorted(days), zone
+        row.huddle_times = sorted(t.strftime("%H:%M") for t in times)
+        row.huddle_days, row.timezone = sorted(days), zone
         return row
 
 
@@ -326,3 +342,20 @@ def set_holidays(services: Services, team: Team, country: str | None) -> None:
         row = session.get(Team, team.id)
         assert row is not None
         row.huddle_holidays = country.upper() if country else None
+
+
+def welcome(services: Services, workspace_id: str, channel_id: str, event_id: str) -> None:
+    """Kaizen was added to a channel: say hello once, with buttons to set up the huddle and add leaders."""
+    team = None
+    with services.db.read() as session:
+        team = queries.get_team(session, workspace_id, channel_id)
+    emoji = services.approve_emoji(team)
+    message = new_message(
+        kind=OutboxKind.CHANNEL, dedupe_key=f"welcome:{channel_id}:{event_id}", workspace_id=workspace_id,
+        channel_id=channel_id, now=services.clock.now(), text="Hello! I help this team improve a little every day.",
+        blocks=render.to_dicts(render.welcome_blocks(emoji)),
+    )  # fmt: skip
+    with services.db.write() as session:
+        message_id = queries.add_outbox(session, message)
+    if message_id is not None:
+        services.outbox.send(message_id)

@@ -65,6 +65,7 @@ def new_message(
     now: datetime,
     idea_id: int | None = None,
     channel_id: str | None = None,
+    thread_ts: str | None = None,
     user_id: str | None = None,
     text: str | None = None,
     blocks: list[dict[str, Any]] | None = None,
@@ -75,6 +76,7 @@ def new_message(
         workspace_id=workspace_id,
         idea_id=idea_id,
         channel_id=channel_id,
+        thread_ts=thread_ts,
         user_id=user_id,
         text=text,
         blocks=blocks,
@@ -157,7 +159,7 @@ class Outbox:
                 raise _Deferred("card_not_posted")
             channel, thread_ts = idea.team.channel_id, idea.card_ts
         else:
-            channel = message.channel_id or ""
+            channel, thread_ts = message.channel_id or "", message.thread_ts
         if message.attempts > 1:
             found = self._find(client, channel, message, thread_ts=thread_ts)
             if found:

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
     ConversationFilter,
     ConversationSelectElement,
     DividerBlock,
+    HeaderBlock,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -35,6 +36,7 @@ from bot import blockkit as bk
 from bot.commands import USAGE, Usage
 from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
 from bot.text import one_line
+from storage.huddles import HuddleContent
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus
 
 RAISE_CALLBACK = "raise_idea"
@@ -387,6 +389,11 @@ HELP_LINES = (
     ("/kaizen mine", "the ideas you raised or own"),
     ("/kaizen show 42", "one idea and its history (also `/kaizen 42`)"),
     ("/kaizen leaders", "who leads this team (`leaders add @a @b`, `leaders remove @a`)"),
+    ("/kaizen huddle", "post the team's huddle thread now"),
+    (
+        "/kaizen huddle at 08:30[,14:00] [mon-fri|daily|mon,wed,fri] [Europe/London]",
+        "leaders: the daily huddle (also `huddle off`, `huddle skip 2026-12-24`, `huddle holidays GB|off`)",
+    ),
     ("/kaizen help", "this help"),
 )
 
@@ -400,8 +407,8 @@ def help_blocks() -> list[Block]:
         ),
         bk.section("\n".join(lines)),
         bk.context(
-            "Slash commands don't work in threads: there, use the message shortcut “Raise as Kaizen idea” "
-            "(the ⋮ menu on a message)."
+            "Slash commands don't work in threads: there, react :bulb: on a huddle reply, or use the message "
+            "shortcut “Raise as Kaizen idea” (the ⋮ menu on a message)."
         ),
     ]
 
@@ -718,3 +725,174 @@ def not_now_dm_blocks(idea: Idea, leader_id: str, reason: str) -> list[Block]:
         bk.context("Only you can see this. Sharing the reason helps others learn what's possible now and what's not."),
         ActionsBlock(block_id=f"share_{idea.id}", elements=[share]),
     ]
+
+
+# --- the huddle ----------------------------------------------------------------------------------------------
+
+BULB_UNDO_ACTION = "bulb_undo"
+BULB_ANONYMOUS_ACTION = "bulb_make_anonymous"
+WELCOME_HUDDLE_ACTION = "welcome_set_up_huddle"
+WELCOME_LEADERS_ACTION = "welcome_add_leaders"
+HUDDLE_SETUP_CALLBACK = "huddle_setup"
+ADD_LEADERS_CALLBACK = "add_leaders"
+
+HUDDLE_HOW_TO = (
+    "Reply in this thread with what got in your way, or an idea. React :bulb: on a reply to turn it into a Kaizen idea."
+)
+
+
+def huddle_text(title: str, local_date: date) -> str:
+    return f"{title} · {local_date:%A} {local_date.day} {local_date:%B}"
+
+
+def _more(shown: int, total: int) -> list[str]:
+    return [f"+{total - shown} more — `/kaizen list`"] if total > shown else []
+
+
+def huddle_blocks(
+    *, title: str, local_date: date, content: HuddleContent, names: dict[str, str], now: datetime,
+    nudge_days: int, question: str,
+) -> list[Block]:  # fmt: skip
+    """The huddle thread starter. Names are shown as plain text (no ping); thanks mention people on purpose;
+    anonymous authors are never named."""
+    blocks: list[Block] = [
+        HeaderBlock(text=bk.clip(huddle_text(title, local_date), bk.HEADER_TEXT)),
+        bk.context("Good morning, team :wave: Five minutes: what waits, what moves, what we learned."),
+    ]
+
+    def add(heading: str, lines: list[str]) -> None:
+        blocks.append(bk.section(f"*{heading}*"))
+        blocks.extend(bk.line_sections(lines or ["_Nothing here right now._"]))
+
+    waiting = []
+    for idea in content.waiting:
+        days = age_in_days(idea.created_at, now)
+        flag = " :warning:" if days > nudge_days else ""
+        waiting.append(f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — {days_text(days)}{flag}")
+    add(f"Waiting for a decision ({content.waiting_total})", waiting + _more(len(waiting), content.waiting_total))
+    doing = [
+        f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — "
+        f"{bk.escape_clipped(names.get(idea.owner_id or '', 'someone'), 80)}"
+        for idea in content.in_progress
+    ]
+    add(f"In progress ({content.in_progress_total})", doing + _more(len(doing), content.in_progress_total))
+    need = [f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)}" for idea in content.need_an_idea]
+    add(
+        f"Problems that still need an idea ({content.need_an_idea_total})",
+        need + _more(len(need), content.need_an_idea_total),
+    )
+    done = []
+    for idea in content.done:
+        people = {idea.owner_id} - {None} if idea.anonymous else {idea.author_id, idea.owner_id} - {None}
+        thanks = " and ".join(f"<@{p}>" for p in sorted(p for p in people if p)) or "everyone who helped"
+        done.append(f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — thank you {thanks}! :tada:")
+    add(f"Done since the last huddle ({content.done_total})", done + _more(len(done), content.done_total))
+    blocks.append(DividerBlock())
+    blocks.append(bk.section(f":speech_balloon: *Question of the day:* {question}"))
+    blocks.append(bk.context(HUDDLE_HOW_TO))
+    return bk.fit_blocks(blocks, overflow_note="More than fits here — `/kaizen list` has the whole board.")
+
+
+def digest_text(channel_id: str, ideas: Sequence[Idea], links: dict[int, str], now: datetime, nudge_days: int) -> str:
+    lines = [
+        f"Good morning! {len(ideas)} idea{'s' if len(ideas) != 1 else ''} in <#{channel_id}> "
+        f"{'have' if len(ideas) != 1 else 'has'} waited more than {days_text(nudge_days)} for a decision. "
+        "A quick yes keeps ideas flowing:"
+    ]
+    for idea in ideas:
+        label = f"#{idea.number}"
+        link = links.get(idea.id)
+        number = f"<{link}|{label}>" if link and _SAFE_LINK.match(link) else label
+        age = days_text(age_in_days(idea.created_at, now))
+        lines.append(f"• {number} {bk.escape_clipped(one_line(idea.problem), 120)} — {age}")
+    return "\n".join(lines)
+
+
+def bulb_confirmation(idea: Idea) -> str:
+    who = "" if idea.anonymous else f" Thank you <@{idea.author_id}>!"
+    return f":bulb: This reply is now Kaizen idea #{idea.number}.{who}"
+
+
+def bulb_private_text(idea: Idea) -> str:
+    return f"Your reply became Kaizen idea #{idea.number}. Not what you meant? Undo it, or take your name off it."
+
+
+def bulb_private_blocks(idea: Idea) -> list[Block]:
+    return [
+        bk.section(bulb_private_text(idea)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(action_id=BULB_UNDO_ACTION, text="Undo", value=str(idea.id)),
+                ButtonElement(action_id=BULB_ANONYMOUS_ACTION, text="Make anonymous", value=str(idea.id)),
+            ]
+        ),
+    ]
+
+
+def welcome_blocks(approve_emoji: str) -> list[Block]:
+    return [
+        bk.section(
+            ":wave: *Hello! I help this team improve a little every day.*\n"
+            "Anyone can raise a problem or an idea with `/kaizen`. Leaders say yes with "
+            f":{approve_emoji}: on the card, and a short huddle thread every morning keeps things moving."
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(action_id=WELCOME_HUDDLE_ACTION, text="Set up daily huddle", style="primary"),
+                ButtonElement(action_id=WELCOME_LEADERS_ACTION, text="Add leaders"),
+            ]
+        ),
+    ]
+
+
+def huddle_setup_modal(channel_id: str, *, time_text: str, days: Sequence[int], zone: str) -> View:
+    day_names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    options = [Option(value=str(n), text=PlainTextObject(text=name)) for n, name in enumerate(day_names)]
+    return View(
+        type="modal",
+        callback_id=HUDDLE_SETUP_CALLBACK,
+        title="Daily huddle",
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"c": channel_id}),
+        blocks=[
+            InputBlock(
+                block_id="times",
+                label="Time(s), HH:MM",
+                hint="Several for shift changes, e.g. 08:30,14:00",
+                element=PlainTextInputElement(action_id="times", initial_value=time_text, max_length=60),
+            ),
+            InputBlock(
+                block_id="days",
+                label="Days",
+                element=CheckboxesElement(
+                    action_id="days", options=options, initial_options=[options[d] for d in days]
+                ),
+            ),
+            InputBlock(
+                block_id="zone",
+                label="Time zone",
+                hint="An Area/City name like Europe/London",
+                element=PlainTextInputElement(action_id="zone", initial_value=zone, max_length=64),
+            ),
+        ],
+    )
+
+
+def add_leaders_modal(channel_id: str) -> View:
+    return View(
+        type="modal",
+        callback_id=ADD_LEADERS_CALLBACK,
+        title="Add leaders",
+        submit="Add",
+        close="Cancel",
+        private_metadata=json.dumps({"c": channel_id}),
+        blocks=[
+            InputBlock(
+                block_id="users",
+                label="Leaders of this team",
+                hint="Leaders say yes (or not now) to ideas. Most ideas deserve a quick yes.",
+                element=UserMultiSelectElement(action_id="users", max_selected_items=20),
+            )
+        ],
+    )

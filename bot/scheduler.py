@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 OUTBOX_SWEEP_SECONDS = 15
 INBOX_SWEEP_SECONDS = 5
 RECONCILE_SECONDS = 300
+HUDDLE_TICK_SECONDS = 20
 
 
 def start_scheduler(
@@ -24,6 +25,7 @@ def start_scheduler(
     sweep_seconds: float = OUTBOX_SWEEP_SECONDS,
     inbox_seconds: float = INBOX_SWEEP_SECONDS,
     reconcile_seconds: float = RECONCILE_SECONDS,
+    huddle_seconds: float = HUDDLE_TICK_SECONDS,
 ) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     now = datetime.now(UTC)  # every job also runs once at start: catching up on what happened while we were down
@@ -31,6 +33,8 @@ def start_scheduler(
         ("outbox-sweep", services.outbox.sweep, sweep_seconds),
         ("inbox-sweep", services.inbox.sweep, inbox_seconds),
         ("reconcile-approvals", Reconciler(services).run, reconcile_seconds),
+        # Reads from the database which slots are due, so a schedule changed in any process applies at once.
+        ("huddle-tick", services.huddles.tick, huddle_seconds),
     )
     for job_id, function, seconds in jobs:
         scheduler.add_job(

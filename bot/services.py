@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
@@ -19,6 +20,9 @@ from bot.slack_api import SlackClients
 from storage import migrate, queries
 from storage.db import Database
 from storage.models import Team
+
+if TYPE_CHECKING:
+    from bot.huddles import Huddles
 
 EMOJI_CACHE_TTL = timedelta(seconds=30)
 
@@ -40,6 +44,7 @@ class Services:
     lifecycle: Lifecycle = field(init=False)
     inbox: Inbox = field(init=False)
     _emoji_cache: tuple[datetime, frozenset[str]] | None = field(init=False, default=None)
+    _huddles: Huddles | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.clock, self.web)
@@ -72,6 +77,14 @@ class Services:
                 own = queries.team_approve_emojis(session)
             self._emoji_cache = (now + EMOJI_CACHE_TTL, frozenset({self.settings.kaizen_approve_emoji, *own}))
         return self._emoji_cache[1]
+
+    @property
+    def huddles(self) -> Huddles:
+        if self._huddles is None:
+            from bot.huddles import Huddles  # it builds on Services; imported here to avoid a cycle
+
+            self._huddles = Huddles(self)
+        return self._huddles
 
     def deliver(self, change: Change) -> None:
         """Send what a change owes people, then bring its card up to date."""

@@ -1,31 +1,115 @@
-"""Buttons on our messages."""
+"""Buttons on our messages: "raise this instead" on a usage reply, the welcome's set-up buttons, and Undo /
+Make anonymous on the private note after a :bulb: capture."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 
-from bot.render import RAISE_INSTEAD_ACTION
+from bot import capture, huddles, render
+from bot.lifecycle import NotAllowed
+from bot.render import (
+    BULB_ANONYMOUS_ACTION,
+    BULB_UNDO_ACTION,
+    RAISE_INSTEAD_ACTION,
+    WELCOME_HUDDLE_ACTION,
+    WELCOME_LEADERS_ACTION,
+)
 from bot.services import Services
+from bot.settings import parse_days
 from handlers.commands import open_raise_modal
 from storage.models import Source
 
-ACTIONS = (RAISE_INSTEAD_ACTION,)
+log = logging.getLogger(__name__)
+
+ACTIONS = (
+    RAISE_INSTEAD_ACTION,
+    WELCOME_HUDDLE_ACTION,
+    WELCOME_LEADERS_ACTION,
+    BULB_UNDO_ACTION,
+    BULB_ANONYMOUS_ACTION,
+)
+
+
+def _channel(body: dict[str, Any]) -> str:
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+
+
+def _private(respond: Respond, text: str) -> None:
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def _open(services: Services, body: dict[str, Any], view: View, respond: Respond) -> None:
+    try:
+        services.quick(body["team"]["id"]).views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as error:
+        log.warning("views.open failed: %s", error.response.get("error"))
+        _private(respond, "Slack didn't let me open the form in time. Please press the button again.")
+
+
+def _idea_id(action: dict[str, Any]) -> int | None:
+    value = str(action.get("value") or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def register(app: App, services: Services) -> None:
     @app.action(RAISE_INSTEAD_ACTION)
     def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         open_raise_modal(
             services,
             workspace_id=body["team"]["id"],
-            channel_id=channel_id,
+            channel_id=_channel(body),
             trigger_id=body["trigger_id"],
             prefill=str(action.get("value") or ""),
             response_url=body.get("response_url"),
             respond=respond,
             source=Source.COMMAND,
         )
+
+    @app.action(WELCOME_HUDDLE_ACTION)
+    def set_up_huddle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        settings = services.settings
+        view = render.huddle_setup_modal(
+            _channel(body),
+            time_text=settings.kaizen_huddle_time,
+            days=parse_days(settings.kaizen_huddle_days),
+            zone=huddles.leader_zone(services, body["team"]["id"], body["user"]["id"], quick=True),
+        )
+        _open(services, body, view, respond)
+
+    @app.action(WELCOME_LEADERS_ACTION)
+    def add_leaders(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        _open(services, body, render.add_leaders_modal(_channel(body)), respond)
+
+    @app.action(BULB_UNDO_ACTION)
+    def bulb_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        idea_id = _idea_id(action)
+        try:
+            if idea_id is None:
+                raise NotAllowed("That button doesn't name an idea; nothing was changed.")
+            capture.undo(services, idea_id, body["user"]["id"])
+        except NotAllowed as refusal:
+            _private(respond, str(refusal))
+            return
+        respond(text="Undone: your reply is just a reply again.", replace_original=True)
+
+    @app.action(BULB_ANONYMOUS_ACTION)
+    def bulb_anonymous(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        idea_id = _idea_id(action)
+        try:
+            if idea_id is None:
+                raise NotAllowed("That button doesn't name an idea; nothing was changed.")
+            capture.make_anonymous(services, idea_id, body["user"]["id"])
+        except NotAllowed as refusal:
+            _private(respond, str(refusal))
+            return
+        respond(text="Done: your name is off the idea everywhere it shows.", replace_original=True)

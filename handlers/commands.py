@@ -8,9 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot import render, workflow
+from bot import huddles, render, workflow
 from bot.commands import (
     Help,
+    HuddleAt,
+    HuddleHolidays,
+    HuddleNow,
+    HuddleOff,
+    HuddleSkip,
     Leaders,
     LeadersAdd,
     LeadersRemove,
@@ -21,10 +26,11 @@ from bot.commands import (
     Usage,
     parse_command,
 )
+from bot.huddles import ScheduleError
 from bot.raising import bot_is_member, raise_modal_for
 from bot.render import RaiseContext
 from bot.services import Services
-from storage.models import Source
+from storage.models import Source, Team
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +121,10 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
             reply(respond, blocks, "Kaizen leaders")
         case LeadersAdd(user_ids=users) | LeadersRemove(user_ids=users):
             change_leaders(services, command, respond, users, add=isinstance(parsed, LeadersAdd))
+        case HuddleNow():
+            huddle_now(services, command, respond)
+        case HuddleAt() | HuddleOff() | HuddleSkip() | HuddleHolidays():
+            change_huddle(services, command, respond, parsed)
         case Usage() as usage:
             reply(respond, render.usage_blocks(usage), f"Usage: {usage.usage}")
         case _:
@@ -158,3 +168,63 @@ def change_leaders(
             f"Removed {names} from this team's leaders." if change.changed else f"{names} weren't leaders of this team."
         )
     reply(respond, render.notice_blocks(text), text)
+
+
+def team_here(services: Services, command: dict[str, Any], respond: Respond) -> Team | None:
+    """The team of the channel the command was typed in, set up on first use; None (and the person told) when
+    Kaizen is not in that channel."""
+    workspace_id, channel_id = command["team_id"], command["channel_id"]
+    team = workflow.find_team(services.db, workspace_id, channel_id)
+    if team is not None:
+        return team
+    if bot_is_member(services, workspace_id, channel_id) is not True:
+        text = "Huddles happen in a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."
+        reply(respond, render.notice_blocks(text), text)
+        return None
+    return workflow.ensure_team(services.db, services.clock, workspace_id, channel_id, command.get("channel_name", ""))
+
+
+def huddle_now(services: Services, command: dict[str, Any], respond: Respond) -> None:
+    team = team_here(services, command, respond)
+    if team is None:
+        return
+    try:
+        services.huddles.post_now(team)
+    except SlackApiError as error:
+        log.warning("Could not post a huddle in %s: %s", team.channel_id, error.response.get("error"), exc_info=True)
+        text = f"Slack didn't let me post the huddle here (`{error.response.get('error')}`). Please try again."
+        reply(respond, render.notice_blocks(text), text)
+
+
+def change_huddle(
+    services: Services,
+    command: dict[str, Any],
+    respond: Respond,
+    parsed: HuddleAt | HuddleOff | HuddleSkip | HuddleHolidays,
+) -> None:
+    workspace_id, user_id = command["team_id"], command["user_id"]
+    team = team_here(services, command, respond)
+    if team is None:
+        return
+    if not services.leaders.is_leader(workspace_id, team, user_id):
+        text = "Only this team's leaders can change its huddle. `/kaizen leaders` shows who they are."
+        reply(respond, render.notice_blocks(text), text)
+        return
+    settings = services.settings
+    try:
+        match parsed:
+            case HuddleAt(times=times, days=days, zone=zone):
+                team = huddles.set_schedule(services, team, times, days, zone, leader_id=user_id)
+                text = huddles.describe_schedule(team, settings)
+            case HuddleOff():
+                huddles.turn_off(services, team)
+                text = "The daily huddle is off. `/kaizen huddle at 08:30` turns it on again."
+            case HuddleSkip(day=day):
+                huddles.skip_day(services, team, day)
+                text = f"No huddle on {day.isoformat()}."
+            case HuddleHolidays(country=country):
+                huddles.set_holidays(services, team, country)
+                text = f"No huddles on {country} public holidays." if country else "Huddles on public holidays too."
+    except ScheduleError as error:
+        text = str(error)
+    reply(respond, render.notice_blocks(render.bk.escape_clipped(text, 2900)), text)

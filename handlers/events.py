@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot import approvals
+from bot import approvals, huddles
 from bot.approvals import Reaction
 from bot.services import Services, emoji_name
 
@@ -17,12 +17,14 @@ log = logging.getLogger(__name__)
 
 REACTION_ADDED = "reaction_added"
 REACTION_REMOVED = "reaction_removed"
-EVENTS = (REACTION_ADDED, REACTION_REMOVED)
+MEMBER_JOINED = "member_joined_channel"
+EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED)
 
 
 def register(app: App, services: Services) -> None:
     services.inbox.on(REACTION_ADDED, lambda body: _reaction(services, body, added=True), wanted=_matters(services))
     services.inbox.on(REACTION_REMOVED, lambda body: _reaction(services, body, added=False), wanted=_matters(services))
+    services.inbox.on(MEMBER_JOINED, lambda body: _joined(services, body), wanted=_is_kaizen_joining)
 
     @app.middleware
     def event_inbox(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
@@ -61,3 +63,21 @@ def _reaction(services: Services, body: dict[str, Any], *, added: bool) -> None:
             event_id=str(body["event_id"]),
         ),
     )
+
+
+def _bot_user_id(body: dict[str, Any]) -> str | None:
+    for authorization in body.get("authorizations") or []:
+        if authorization.get("is_bot") and authorization.get("user_id"):
+            return str(authorization["user_id"])
+    return None
+
+
+def _is_kaizen_joining(body: dict[str, Any]) -> bool:
+    """Only Kaizen itself joining a channel matters (it says hello); other people joining are not stored."""
+    user = (body.get("event") or {}).get("user")
+    return bool(user) and user == _bot_user_id(body)
+
+
+def _joined(services: Services, body: dict[str, Any]) -> None:
+    event = body["event"]
+    huddles.welcome(services, str(body.get("team_id") or ""), str(event["channel"]), str(body["event_id"]))

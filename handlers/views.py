@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import workflow
+from bot import huddles, workflow
+from bot.huddles import ScheduleError
 from bot.raising import team_channel_problem, tell_card_failure
-from bot.render import RAISE_CALLBACK, Field, RaiseContext
+from bot.render import ADD_LEADERS_CALLBACK, HUDDLE_SETUP_CALLBACK, RAISE_CALLBACK, Field, RaiseContext
 from bot.services import Services
+from bot.settings import parse_hhmm
 from bot.workflow import InvalidIdea, NewIdea
-from storage.models import Idea, Source
+from storage.models import Idea, Source, Team
 
 log = logging.getLogger(__name__)
 
-CALLBACKS = (RAISE_CALLBACK,)
+CALLBACKS = (RAISE_CALLBACK, HUDDLE_SETUP_CALLBACK, ADD_LEADERS_CALLBACK)
 
 
 def register(app: App, services: Services) -> None:
     @app.view(RAISE_CALLBACK)
     def raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         handle_raise_submission(services, ack, body, view)
+
+    @app.view(HUDDLE_SETUP_CALLBACK)
+    def huddle_set_up(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_huddle_setup(services, ack, body, view)
+
+    @app.view(ADD_LEADERS_CALLBACK)
+    def leaders_added(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handle_add_leaders(services, ack, body, view)
 
 
 def _state(view: dict[str, Any], field: str) -> dict[str, Any]:
@@ -114,3 +125,58 @@ def link_source_message(services: Services, idea: Idea, channel_id: str, ts: str
         log.warning("Could not get a permalink for %s/%s", channel_id, ts, exc_info=True)
         return
     workflow.set_source_link(services.db, idea.id, str(permalink))
+
+
+def _team_of_form(services: Services, body: dict[str, Any], view: dict[str, Any]) -> Team | None:
+    """The team channel a welcome form was opened from (Kaizen is a member: it posted the welcome there)."""
+    try:
+        channel_id = json.loads(view.get("private_metadata") or "{}").get("c")
+    except ValueError:
+        return None
+    if not isinstance(channel_id, str) or not channel_id:
+        return None
+    workspace_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+    return workflow.ensure_team(services.db, services.clock, workspace_id, channel_id)
+
+
+def handle_huddle_setup(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    team = _team_of_form(services, body, view)
+    if team is None:
+        ack(response_action="errors", errors={"times": "This form lost track of its channel; please start again."})
+        return
+    user_id = body["user"]["id"]
+    if not services.leaders.is_leader(team.workspace_id, team, user_id):
+        message = "Only this team's leaders can set its huddle. Add leaders first (the “Add leaders” button)."
+        ack(response_action="errors", errors={"times": message})
+        return
+    try:
+        times = [parse_hhmm(part) for part in (_text(view, "times") or "").split(",") if part.strip()]
+    except ValueError:
+        ack(response_action="errors", errors={"times": "Please write times as HH:MM, e.g. 08:30 or 08:30,14:00."})
+        return
+    options = _state(view, "days").get("selected_options") or []
+    days = [int(o["value"]) for o in options if str((o or {}).get("value", "")).isdigit() and int(o["value"]) < 7]
+    try:
+        huddles.set_schedule(services, team, times, days, (_text(view, "zone") or "").strip(), leader_id=user_id)
+    except ScheduleError as error:
+        field = "zone" if "zone" in str(error) else ("days" if not days else "times")
+        ack(response_action="errors", errors={field: str(error)})
+        return
+    ack()
+
+
+def handle_add_leaders(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    team = _team_of_form(services, body, view)
+    if team is None:
+        ack(response_action="errors", errors={"users": "This form lost track of its channel; please start again."})
+        return
+    user_id = body["user"]["id"]
+    users = [u for u in _state(view, "users").get("selected_users") or [] if isinstance(u, str)]
+    if not services.leaders.may_manage(team.workspace_id, team, user_id):
+        message = "Only this team's leaders or a workspace admin can change its leaders."
+        ack(response_action="errors", errors={"users": message})
+        return
+    ack()
+    change = services.leaders.add(team, users, user_id, services.approve_emoji(team))
+    for message_id in change.message_ids:
+        services.outbox.send(message_id)
