@@ -93,13 +93,20 @@ def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) ->
     """Start the bot (several times, for restarts); everything started is stopped at the end."""
     started: list[tuple[object, RunningBot]] = []
 
-    def start(*, scheduler: bool = False, sweep_seconds: float = 0.2, **extra: object) -> RunningBot:
+    def start(
+        *,
+        scheduler: bool = False,
+        sweep_seconds: float = 0.2,
+        schedule: dict[str, float] | None = None,
+        **extra: object,
+    ) -> RunningBot:
+        """`schedule` sets other job intervals (inbox_seconds, reconcile_seconds, huddle_seconds)."""
         services = build_services(make_settings(double, database_url, **extra), clock=clock)
         app = build_app(services)
         server = make_server(app, "127.0.0.1", 0, SIGNING_SECRET)
         threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
         url = f"http://127.0.0.1:{bound_port(server)}"
-        sched = start_scheduler(services, sweep_seconds=sweep_seconds) if scheduler else None
+        sched = start_scheduler(services, sweep_seconds=sweep_seconds, **(schedule or {})) if scheduler else None
         running = RunningBot(services, url + "/slack/events", url, sched)
         started.append((server, running))
         return running
