@@ -280,36 +280,15 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
             )
         )
     blocks.append(
-        InputBlock(
-            block_id=Field.PROBLEM,
-            label="What's the problem?",
+        _text_input(
+            Field.PROBLEM, "What's the problem?", max_length=PROBLEM_MAX, initial=prefill,
             hint="What happened, or what gets in the way? A problem without a solution is welcome.",
-            element=PlainTextInputElement(
-                action_id=Field.PROBLEM,
-                multiline=True,
-                max_length=PROBLEM_MAX,
-                initial_value=bk.clip(prefill, PROBLEM_MAX) if prefill else None,
-                placeholder="e.g. We walk to the other ward for the bladder scanner several times a shift",
-            ),
+            placeholder="e.g. We walk to the other ward for the bladder scanner several times a shift",
         )
-    )
+    )  # fmt: skip
     blocks.append(bk.context(PATIENT_HINT))
-    blocks.append(
-        InputBlock(
-            block_id=Field.IDEA,
-            label="Your idea (optional)",
-            optional=True,
-            element=PlainTextInputElement(action_id=Field.IDEA, multiline=True, max_length=IDEA_MAX),
-        )
-    )
-    blocks.append(
-        InputBlock(
-            block_id=Field.BENEFIT,
-            label="Expected benefit (optional)",
-            optional=True,
-            element=PlainTextInputElement(action_id=Field.BENEFIT, multiline=True, max_length=BENEFIT_MAX),
-        )
-    )
+    blocks.append(_text_input(Field.IDEA, "Your idea (optional)", max_length=IDEA_MAX, optional=True))
+    blocks.append(_text_input(Field.BENEFIT, "Expected benefit (optional)", max_length=BENEFIT_MAX, optional=True))
     blocks.append(
         InputBlock(
             block_id=Field.CATEGORY,

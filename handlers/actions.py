@@ -4,6 +4,7 @@ Make anonymous on the private note after a :bulb: capture."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -21,6 +22,7 @@ from bot.render import (
 )
 from bot.services import Services
 from bot.settings import parse_days
+from handlers.card_actions import idea_id_of
 from handlers.commands import open_raise_modal
 from storage.models import Source
 
@@ -49,11 +51,6 @@ def _open(services: Services, body: dict[str, Any], view: View, respond: Respond
     except SlackApiError as error:
         log.warning("views.open failed: %s", error.response.get("error"))
         _private(respond, "Slack didn't let me open the form in time. Please press the button again.")
-
-
-def _idea_id(action: dict[str, Any]) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def register(app: App, services: Services) -> None:
@@ -91,25 +88,30 @@ def register(app: App, services: Services) -> None:
     @app.action(BULB_UNDO_ACTION)
     def bulb_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        idea_id = _idea_id(action)
-        try:
-            if idea_id is None:
-                raise NotAllowed("That button doesn't name an idea; nothing was changed.")
-            capture.undo(services, idea_id, body["user"]["id"])
-        except NotAllowed as refusal:
-            _private(respond, str(refusal))
-            return
-        respond(text="Undone: your reply is just a reply again.", replace_original=True)
+        on_capture_choice(services, body, action, respond, capture.undo, "Undone: your reply is just a reply again.")
 
     @app.action(BULB_ANONYMOUS_ACTION)
     def bulb_anonymous(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        idea_id = _idea_id(action)
-        try:
-            if idea_id is None:
-                raise NotAllowed("That button doesn't name an idea; nothing was changed.")
-            capture.make_anonymous(services, idea_id, body["user"]["id"])
-        except NotAllowed as refusal:
-            _private(respond, str(refusal))
-            return
-        respond(text="Done: your name is off the idea everywhere it shows.", replace_original=True)
+        done = "Done: your name is off the idea everywhere it shows."
+        on_capture_choice(services, body, action, respond, capture.make_anonymous, done)
+
+
+def on_capture_choice(
+    services: Services,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    choice: Callable[[Services, int, str], None],
+    done: str,
+) -> None:
+    """Undo or Make anonymous on the private note after a :bulb: capture: the note is replaced by the outcome."""
+    idea_id = idea_id_of(action.get("value"))
+    try:
+        if idea_id is None:
+            raise NotAllowed("That button doesn't name an idea; nothing was changed.")
+        choice(services, idea_id, body["user"]["id"])
+    except NotAllowed as refusal:
+        _private(respond, str(refusal))
+        return
+    respond(text=done, replace_original=True)
