@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply database migrations (also done at start)")
     commands.add_parser("check", help="validate settings and reach Slack (auth.test)")
+    export = commands.add_parser("export", help="write all ideas to standard output")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    export.add_argument("--team", metavar="CHANNEL", help="only the ideas of this team channel, e.g. C0123ABCD")
     huddle = commands.add_parser("huddle", help="post a huddle now (uses up no scheduled slot)")
     huddle.add_argument("--channel", required=True, help="the team channel's ID, e.g. C0123ABCD")
     return parser
@@ -137,6 +140,23 @@ def cmd_huddle(settings: Settings, channel_id: str) -> int:
     return 0
 
 
+def cmd_export(settings: Settings, output_format: str, channel_id: str | None) -> int:
+    from bot import export
+    from storage import migrate
+    from storage.db import Database
+    from storage.export import export_rows
+
+    db = Database(settings.database_url)
+    migrate.upgrade(db)
+    with db.read() as session:
+        rows = export_rows(session, channel_id=channel_id)
+        write = export.write_json if output_format == "json" else export.write_csv
+        count = write(rows, sys.stdout)
+    sys.stdout.flush()
+    print(f"Exported {count} ideas.", file=sys.stderr)
+    return 0
+
+
 def cmd_check(settings: Settings) -> int:
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
@@ -191,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve(settings, args.host, args.port, not args.no_scheduler)
         if args.command == "db":
             return cmd_db_upgrade(settings)
+        if args.command == "export":
+            return cmd_export(settings, args.format, args.team)
         if args.command == "huddle":
             return cmd_huddle(settings, args.channel)
         return cmd_check(settings)

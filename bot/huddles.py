@@ -197,6 +197,14 @@ class Huddles:
         return None
 
     def _after_post(self, team: Team, slot: Slot, ts: str) -> None:
+        if slot.index == 0 and self.first_of_week(team, slot.local_date):
+            try:
+                from bot import stats  # charts pull in matplotlib: only when a chart is due
+
+                report = stats.build_report(self._services, team.workspace_id, team, None)
+                stats.send_report(self._services, team.workspace_id, report, team.channel_id, thread_ts=ts)
+            except Exception:
+                log.exception("Weekly chart failed for team %s", team.channel_id)
         if slot.index == 0:
             try:
                 self.send_digests(team, slot.local_date)

@@ -23,6 +23,7 @@ from storage.models import Team
 
 if TYPE_CHECKING:
     from bot.huddles import Huddles
+    from bot.stats import HumanMembers
 
 EMOJI_CACHE_TTL = timedelta(seconds=30)
 
@@ -45,6 +46,7 @@ class Services:
     inbox: Inbox = field(init=False)
     _emoji_cache: tuple[datetime, frozenset[str]] | None = field(init=False, default=None)
     _huddles: Huddles | None = field(init=False, default=None)
+    _members: HumanMembers | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(self.db, self.clock, self.web)
@@ -79,6 +81,14 @@ class Services:
         return self._emoji_cache[1]
 
     @property
+    def members(self) -> HumanMembers:
+        if self._members is None:
+            from bot.stats import HumanMembers  # it builds on Services; imported here to avoid a cycle
+
+            self._members = HumanMembers(self)
+        return self._members
+
+    @property
     def huddles(self) -> Huddles:
         if self._huddles is None:
             from bot.huddles import Huddles  # it builds on Services; imported here to avoid a cycle
@@ -88,9 +98,12 @@ class Services:
 
     def deliver(self, change: Change) -> None:
         """Send what a change owes people, then bring its card up to date."""
+        from bot import home  # the Home tab builds on Services; imported here to avoid a cycle
+
         for message_id in change.message_ids:
             self.outbox.send(message_id)
         self.outbox.sync_card(change.idea.id)
+        home.publish(self, change.idea.workspace_id, change.idea.author_id)
 
     def close(self) -> None:
         self.inbox.close()

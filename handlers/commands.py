@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot import huddles, render, workflow
+from bot import export, huddles, render, stats, workflow
 from bot.commands import (
+    Export,
     Help,
     HuddleAt,
     HuddleHolidays,
@@ -23,6 +24,7 @@ from bot.commands import (
     Mine,
     Raise,
     Show,
+    Stats,
     Usage,
     parse_command,
 )
@@ -30,6 +32,7 @@ from bot.huddles import ScheduleError
 from bot.raising import bot_is_member, raise_modal_for
 from bot.render import RaiseContext
 from bot.services import Services
+from storage.export import export_rows
 from storage.models import Source, Team
 
 log = logging.getLogger(__name__)
@@ -125,14 +128,12 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
             huddle_now(services, command, respond)
         case HuddleAt() | HuddleOff() | HuddleSkip() | HuddleHolidays():
             change_huddle(services, command, respond, parsed)
+        case Stats(weeks=weeks, share=share):
+            send_stats(services, command, respond, weeks, share)
+        case Export():
+            send_export(services, command, respond)
         case Usage() as usage:
             reply(respond, render.usage_blocks(usage), f"Usage: {usage.usage}")
-        case _:
-            text = (
-                f"`/kaizen {(command.get('text') or '').split()[0]}` isn't available in this version of Kaizen yet. "
-                "`/kaizen help` lists what is."
-            )
-            reply(respond, render.notice_blocks(render.bk.escape_clipped(text, 3000)), text)
 
 
 def change_leaders(
@@ -228,3 +229,47 @@ def change_huddle(
     except ScheduleError as error:
         text = str(error)
     reply(respond, render.notice_blocks(render.bk.escape_clipped(text, 2900)), text)
+
+
+def send_stats(services: Services, command: dict[str, Any], respond: Respond, weeks: int | None, share: bool) -> None:
+    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    team = stats.team_of(services, workspace_id, channel_id)
+    if share and team is None:
+        text = "`share` posts the charts in a team channel: use it in one that raises ideas."
+        reply(respond, render.notice_blocks(text), text)
+        return
+    report = stats.build_report(services, workspace_id, team, weeks)
+    try:
+        if share:
+            stats.send_report(services, workspace_id, report, channel_id)
+            text = "Shared the charts in this channel."
+        else:
+            stats.send_privately(services, workspace_id, report, user_id)
+            text = "Sent you the charts in a direct message."
+    except SlackApiError as error:
+        log.warning("Could not send the stats: %s", error.response.get("error"), exc_info=True)
+        text = f"Slack didn't take the charts (`{error.response.get('error')}`). Please try again."
+    reply(respond, render.notice_blocks(text), text)
+
+
+def send_export(services: Services, command: dict[str, Any], respond: Respond) -> None:
+    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    team = stats.team_of(services, workspace_id, channel_id)
+    if team is None or not services.leaders.is_leader(workspace_id, team, user_id):
+        text = "Only a leader of this team can export its ideas, from the team's channel."
+        reply(respond, render.notice_blocks(text), text)
+        return
+    with services.db.read() as session:
+        content = export.csv_bytes(export_rows(session, workspace_id=workspace_id, channel_id=channel_id))
+    client = services.web(workspace_id)
+    try:
+        dm = client.conversations_open(users=user_id)["channel"]["id"]
+        client.files_upload_v2(
+            channel=dm, content=content, filename=f"kaizen-{team.name or channel_id}.csv",
+            title=f"Kaizen ideas of <#{channel_id}>", initial_comment="Here are the team's ideas as a CSV file.",
+        )  # fmt: skip
+        text = "Sent you the team's ideas as a CSV file in a direct message."
+    except SlackApiError as error:
+        log.warning("Could not send the export: %s", error.response.get("error"), exc_info=True)
+        text = f"Slack didn't take the file (`{error.response.get('error')}`). Please try again."
+    reply(respond, render.notice_blocks(text), text)

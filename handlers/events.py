@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot import approvals, huddles
+from bot import approvals, home, huddles
 from bot.approvals import Reaction
 from bot.services import Services, emoji_name
 
@@ -18,13 +18,15 @@ log = logging.getLogger(__name__)
 REACTION_ADDED = "reaction_added"
 REACTION_REMOVED = "reaction_removed"
 MEMBER_JOINED = "member_joined_channel"
-EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED)
+HOME_OPENED = "app_home_opened"
+EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, HOME_OPENED)
 
 
 def register(app: App, services: Services) -> None:
     services.inbox.on(REACTION_ADDED, lambda body: _reaction(services, body, added=True), wanted=_matters(services))
     services.inbox.on(REACTION_REMOVED, lambda body: _reaction(services, body, added=False), wanted=_matters(services))
     services.inbox.on(MEMBER_JOINED, lambda body: _joined(services, body), wanted=_is_kaizen_joining)
+    services.inbox.on(HOME_OPENED, lambda body: _home(services, body), wanted=_is_home_tab)
 
     @app.middleware
     def event_inbox(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
@@ -81,3 +83,11 @@ def _is_kaizen_joining(body: dict[str, Any]) -> bool:
 def _joined(services: Services, body: dict[str, Any]) -> None:
     event = body["event"]
     huddles.welcome(services, str(body.get("team_id") or ""), str(event["channel"]), str(body["event_id"]))
+
+
+def _is_home_tab(body: dict[str, Any]) -> bool:
+    return (body.get("event") or {}).get("tab") == "home"
+
+
+def _home(services: Services, body: dict[str, Any]) -> None:
+    home.publish(services, str(body.get("team_id") or ""), str(body["event"]["user"]))

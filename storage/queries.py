@@ -366,3 +366,7 @@ def latest_status_source(session: Session, idea_id: int, to_status: str) -> str 
         .order_by(IdeaEvent.at.desc(), IdeaEvent.id.desc())
         .limit(1)
     ).one_or_none()
+
+
+def teams_of_workspace(session: Session, workspace_id: str, limit: int) -> list[Team]:
+    return list(session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id).limit(limit)))
