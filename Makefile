@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PYTEST := $(BIN)/python -m pytest -n auto -p no:cacheprovider
 
-.PHONY: run serve test lint install install-test
+.PHONY: run serve test lint install install-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,14 @@ serve: install
 lint: install-test
 	$(BIN)/ruff check .
 
+# The suite on SQLite; then, when KAIZEN_TEST_POSTGRES names a PostgreSQL server (CI sets it), on PostgreSQL.
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	env -u KAIZEN_TEST_POSTGRES $(PYTEST) $(PYTEST_ARGS)
+	@if [ -n "$$KAIZEN_TEST_POSTGRES" ]; then \
+		echo "--- the same suite on PostgreSQL"; \
+		$(PYTEST) $(PYTEST_ARGS); \
+	fi
+
+bench: install-test
+	$(BIN)/python -m bench

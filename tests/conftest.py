@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,7 +41,7 @@ T = TypeVar("T")
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings come from each test alone, never from the machine's environment."""
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "KAIZEN_")) or name == "DATABASE_URL":
+        if (name.startswith(("SLACK_", "KAIZEN_")) or name == "DATABASE_URL") and name != POSTGRES_ENV:
             monkeypatch.delenv(name)
 
 
@@ -64,9 +65,34 @@ def clock() -> SettableClock:
     return SettableClock(START)
 
 
+# Set to a PostgreSQL URL (a role that may create databases) to run the suite on PostgreSQL: each test then
+# gets a database of its own on that server. Unset, each test gets a SQLite file in its temp dir.
+POSTGRES_ENV = "KAIZEN_TEST_POSTGRES"
+
+
+def on_postgres() -> bool:
+    return bool(os.environ.get(POSTGRES_ENV))
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'kaizen.db'}"
+def database_url(tmp_path: Path) -> Iterator[str]:
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        yield f"sqlite:///{tmp_path / 'kaizen.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"kaizen_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def make_settings(double: SlackDouble, database_url: str, **extra: object) -> Settings:

@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,8 +28,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'kaizen.db'}")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
     upgrade(database)
     yield database
     database.dispose()

@@ -5,14 +5,13 @@ retried by the sweep, and only an inbox that cannot be written answers 503 (so t
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from bot.clock import SettableClock
 from storage.models import Idea, IdeaEvent, InboxEvent, OutboxMessage
@@ -269,19 +268,19 @@ def test_an_event_whose_processing_crashed_is_applied_by_the_sweep_once(bot_fact
 def test_when_the_inbox_cannot_be_written_the_answer_is_503_and_a_retry_after_recovery_applies(bot_factory, double):
     running, slack = start(bot_factory, double)
     idea = raise_idea(running, slack, double, "Thermometer covers run out")
-    path = running.services.db.url.database
-    assert path
+    # A separate engine, as another process would be: SQLite and PostgreSQL both rename tables this way.
+    other = create_engine(running.services.db.url)
 
     def rename(old: str, new: str) -> None:
-        with sqlite3.connect(path, timeout=30) as connection:
-            connection.execute(f"ALTER TABLE {old} RENAME TO {new}")
-        connection.close()
+        with other.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
 
     rename("inbox_events", "inbox_events_away")  # the inbox cannot be written
     try:
         assert approve(slack, idea, event_id="EvLOSTINBOX") == 503
     finally:
         rename("inbox_events_away", "inbox_events")
+        other.dispose()
     assert load(running, idea.id).status == "new"
     assert inbox_rows(running) == [], "nothing was stored"
 

@@ -7,7 +7,6 @@ import multiprocessing
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,13 +22,10 @@ from storage.models import Idea, IdeaEvent, IdeaStatus, Team, Workspace
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
-def _url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'kaizen.db'}"
-
-
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(_url(tmp_path))
+def db(database_url: str) -> Iterator[Database]:
+    # A SQLite file in tmp_path, or a fresh PostgreSQL database when the suite runs on PostgreSQL (conftest).
+    database = Database(database_url)
     upgrade(database)
     yield database
     database.dispose()
@@ -66,8 +62,8 @@ def _numbers(db: Database, workspace: str) -> list[int]:
 # --- migrations ---------------------------------------------------------------------------------------------
 
 
-def test_a_new_file_is_not_up_to_date_until_upgraded(tmp_path: Path) -> None:
-    database = Database(_url(tmp_path))
+def test_a_new_file_is_not_up_to_date_until_upgraded(database_url: str) -> None:
+    database = Database(database_url)
     try:
         assert is_up_to_date(database) is False
         upgrade(database)
@@ -85,8 +81,8 @@ def test_upgrading_twice_is_harmless(db: Database, clock: SettableClock) -> None
         assert session.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
 
 
-def test_a_second_database_object_on_the_same_file_sees_it_up_to_date(db: Database, tmp_path: Path) -> None:
-    other = Database(_url(tmp_path))
+def test_a_second_database_object_on_the_same_file_sees_it_up_to_date(db: Database, database_url: str) -> None:
+    other = Database(database_url)
     try:
         assert is_up_to_date(other)
         upgrade(other)
@@ -214,8 +210,8 @@ PER_THREAD = 10
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["one-database-object", "one-per-thread"])
-def test_concurrent_threads_get_distinct_numbers(tmp_path: Path, clock: SettableClock, shared: bool) -> None:
-    url = _url(tmp_path)
+def test_concurrent_threads_get_distinct_numbers(database_url: str, clock: SettableClock, shared: bool) -> None:
+    url = database_url
     main = Database(url)
     upgrade(main)
     barrier = threading.Barrier(THREADS)
@@ -271,9 +267,9 @@ def _raise_in_another_process(url: str, count: int, barrier: object, results: ob
 
 
 @pytest.mark.slow
-def test_concurrent_processes_get_distinct_numbers(tmp_path: Path) -> None:
+def test_concurrent_processes_get_distinct_numbers(database_url: str) -> None:
     processes_count, per_process = 3, 15
-    url = _url(tmp_path)
+    url = database_url
     setup = Database(url)
     upgrade(setup)
     context = multiprocessing.get_context("spawn")
