@@ -10,6 +10,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.services import Services
+from bot.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,18 @@ SORRY = "Sorry, something went wrong on our side and it has been logged. Please 
 
 def build_app(services: Services, *, socket_mode: bool = False) -> App:
     settings = services.settings
+    installations = services.installations
+    if installations is not None and socket_mode:
+        raise SettingsError(
+            "Setting SLACK_CLIENT_ID is set: installing in several workspaces needs HTTP mode (`kaizen-bot serve`); "
+            "unset SLACK_CLIENT_ID/SLACK_CLIENT_SECRET to run in Socket Mode."
+        )
+    # One workspace: its bot token. Several: Bolt's OAuth flow installs, and authorizes each request's token.
+    token = None if installations is not None else settings.bot_token()
     app = App(
-        client=services.clients.web(settings.bot_token()),
+        client=services.clients.web(token),
+        oauth_settings=installations.oauth_settings() if installations is not None else None,
+        installation_store=installations.installation_store if installations is not None else None,
         signing_secret="" if socket_mode else settings.require("slack_signing_secret"),
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,

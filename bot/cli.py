@@ -36,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--team", metavar="CHANNEL", help="only the ideas of this team channel, e.g. C0123ABCD")
     huddle = commands.add_parser("huddle", help="post a huddle now (uses up no scheduled slot)")
     huddle.add_argument("--channel", required=True, help="the team channel's ID, e.g. C0123ABCD")
+    for command in (huddle, export):
+        command.add_argument("--workspace", metavar="TEAM_ID", help="the workspace (T…), when installed in several")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
+    manifest.add_argument("--http", metavar="BASE_URL", help="HTTP mode with OAuth at this public base URL")
+    workspace = commands.add_parser("workspace", help="show or set a workspace's own leaders and approve emoji")
+    workspace.add_argument("workspace", metavar="TEAM_ID", help="the workspace (T…)")
+    workspace.add_argument("--leaders", help="user IDs that lead every team there, comma-separated ('' clears)")
+    workspace.add_argument("--leader-group", help="a user group (S…) whose members lead every team ('' clears)")
+    workspace.add_argument("--approve-emoji", help="the emoji leaders approve with there ('' clears)")
     return parser
 
 
@@ -81,7 +90,9 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     from bot.server import bound_port, make_server, run_until_closed
     from bot.services import build_services
 
-    settings.require("slack_bot_token", "slack_signing_secret")
+    settings.require("slack_signing_secret")
+    if not settings.oauth_enabled:
+        settings.require("slack_bot_token")
     stopping = threading.Event()
     _on_stop_signal(stopping.set)
     services = build_services(settings)
@@ -112,17 +123,22 @@ def cmd_db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def cmd_huddle(settings: Settings, channel_id: str) -> int:
+def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot import workflow
+    from bot.installations import NotInstalled
     from bot.services import build_services
 
-    settings.require("slack_bot_token")
+    if not settings.oauth_enabled:
+        settings.require("slack_bot_token")
+    elif not workspace:
+        print("kaizen-bot: installed in several workspaces: say which with --workspace T…", file=sys.stderr)
+        return 2
     services = build_services(settings)
     try:
-        client = services.web(None)
-        workspace_id = str(client.auth_test()["team_id"])
+        client = services.web(workspace)
+        workspace_id = workspace or str(client.auth_test()["team_id"])
         info = client.conversations_info(channel=channel_id)["channel"]
         if not info.get("is_member"):
             print(
@@ -134,13 +150,16 @@ def cmd_huddle(settings: Settings, channel_id: str) -> int:
     except SlackApiError as error:
         print(f"kaizen-bot: Slack said {error.response.get('error')} for channel {channel_id}.", file=sys.stderr)
         return 1
+    except NotInstalled as error:
+        print(f"kaizen-bot: {error}.", file=sys.stderr)
+        return 1
     finally:
         services.close()
     print(f"Posted a huddle in {channel_id} (ts {posted.ts}).")
     return 0
 
 
-def cmd_export(settings: Settings, output_format: str, channel_id: str | None) -> int:
+def cmd_export(settings: Settings, output_format: str, channel_id: str | None, workspace: str | None) -> int:
     from bot import export
     from storage import migrate
     from storage.db import Database
@@ -149,11 +168,56 @@ def cmd_export(settings: Settings, output_format: str, channel_id: str | None) -
     db = Database(settings.database_url)
     migrate.upgrade(db)
     with db.read() as session:
-        rows = export_rows(session, channel_id=channel_id)
+        rows = export_rows(session, workspace_id=workspace, channel_id=channel_id)
         write = export.write_json if output_format == "json" else export.write_csv
         count = write(rows, sys.stdout)
     sys.stdout.flush()
     print(f"Exported {count} ideas.", file=sys.stderr)
+    return 0
+
+
+def cmd_manifest(http_base: str | None) -> int:
+    import json
+
+    from bot.manifest import manifest
+
+    if http_base is not None and not http_base.startswith("https://"):
+        print("kaizen-bot: --http needs the public https:// base URL Slack will call, e.g. https://kaizen.example.org",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    print(json.dumps(manifest(http_base), indent=2))
+    return 0
+
+
+def cmd_workspace(
+    settings: Settings, workspace_id: str, leaders: str | None, group: str | None, emoji: str | None
+) -> int:
+    from bot.clock import SystemClock
+    from storage import migrate, queries
+    from storage.db import Database
+    from storage.models import Workspace
+
+    # The same rules (and one-line errors) as the KAIZEN_* settings they stand in for.
+    checked = load_settings(
+        **({"kaizen_leaders": leaders} if leaders else {}),
+        **({"kaizen_leader_group": group} if group else {}),
+        **({"kaizen_approve_emoji": emoji} if emoji else {}),
+    )
+    db = Database(settings.database_url)
+    migrate.upgrade(db)
+    with db.write() as session:
+        queries.ensure_workspace(session, workspace_id, SystemClock().now())
+        row = session.get(Workspace, workspace_id)
+        assert row is not None
+        if leaders is not None:
+            row.leaders = list(checked.kaizen_leaders) if leaders else []
+        if group is not None:
+            row.leader_group = checked.kaizen_leader_group if group else None
+        if emoji is not None:
+            row.approve_emoji = checked.kaizen_approve_emoji if emoji else None
+        own = ",".join(row.leaders) or "(none of its own)"
+        print(f"{workspace_id}: leaders {own}; leader group {row.leader_group or '(none)'}; "
+              f"approve emoji {row.approve_emoji or '(default)'}")  # fmt: skip
     return 0
 
 
@@ -212,9 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "db":
             return cmd_db_upgrade(settings)
         if args.command == "export":
-            return cmd_export(settings, args.format, args.team)
+            return cmd_export(settings, args.format, args.team, args.workspace)
         if args.command == "huddle":
-            return cmd_huddle(settings, args.channel)
+            return cmd_huddle(settings, args.channel, args.workspace)
+        if args.command == "manifest":
+            return cmd_manifest(args.http)
+        if args.command == "workspace":
+            return cmd_workspace(settings, args.workspace, args.leaders, args.leader_group, args.approve_emoji)
         return cmd_check(settings)
     except SettingsError as error:
         print(f"kaizen-bot: {error}", file=sys.stderr)

@@ -19,7 +19,7 @@ from bot.outbox import new_message
 from bot.settings import Settings
 from storage import queries
 from storage.db import Database
-from storage.models import OutboxKind, Team
+from storage.models import OutboxKind, Team, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,18 @@ class Leaders:
 
     # --- deciding ------------------------------------------------------------------------------------------
 
+    def _everywhere(self, workspace_id: str) -> tuple[tuple[str, ...], str | None]:
+        """Leaders of every team and the leader group: the workspace's own, else KAIZEN_LEADERS/_GROUP."""
+        with self._db.read() as session:
+            workspace = session.get(Workspace, workspace_id)
+        leaders = tuple(dict.fromkeys([*self._settings.kaizen_leaders, *(workspace.leaders if workspace else [])]))
+        group = (workspace.leader_group if workspace else None) or self._settings.kaizen_leader_group
+        return leaders, group
+
     def is_leader(self, workspace_id: str, team: Team | None, user_id: str) -> bool:
         """The one function that decides whether `user_id` leads `team`."""
-        if user_id in self._settings.kaizen_leaders:
+        everywhere, _group = self._everywhere(workspace_id)
+        if user_id in everywhere:
             return True
         if team is not None:
             with self._db.read() as session:
@@ -73,9 +82,9 @@ class Leaders:
         if team is not None:
             with self._db.read() as session:
                 own = tuple(queries.team_leader_ids(session, team.id))
-        group = self._settings.kaizen_leader_group
+        everywhere, group = self._everywhere(workspace_id)
         _members, problem = self._group_members(workspace_id) if group else (None, None)
-        return LeaderList(own, tuple(self._settings.kaizen_leaders), group, problem)
+        return LeaderList(own, everywhere, group, problem)
 
     def describe(self, workspace_id: str, team: Team | None) -> str:
         """Who can approve, in words (mentions render as names)."""
@@ -116,7 +125,7 @@ class Leaders:
     # --- Slack look-ups, cached ----------------------------------------------------------------------------
 
     def _group_members(self, workspace_id: str) -> tuple[frozenset[str] | None, str | None]:
-        group = self._settings.kaizen_leader_group
+        _everywhere, group = self._everywhere(workspace_id)
         if not group:
             return None, None
         key = (workspace_id, group)

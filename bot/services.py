@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.access import ChannelAccess
 from bot.clock import Clock, SystemClock
 from bot.inbox import Inbox
+from bot.installations import Installations
 from bot.leaders import Leaders
 from bot.lifecycle import Change, Lifecycle
 from bot.outbox import Outbox
@@ -19,7 +20,7 @@ from bot.settings import Settings
 from bot.slack_api import SlackClients
 from storage import migrate, queries
 from storage.db import Database
-from storage.models import Team
+from storage.models import Team, Workspace
 
 if TYPE_CHECKING:
     from bot.huddles import Huddles
@@ -44,11 +45,13 @@ class Services:
     leaders: Leaders = field(init=False)
     lifecycle: Lifecycle = field(init=False)
     inbox: Inbox = field(init=False)
+    installations: Installations | None = field(init=False)
     _emoji_cache: tuple[datetime, frozenset[str]] | None = field(init=False, default=None)
     _huddles: Huddles | None = field(init=False, default=None)
     _members: HumanMembers | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
+        self.installations = Installations(self.settings, self.db) if self.settings.oauth_enabled else None
         self.outbox = Outbox(self.db, self.clock, self.web)
         self.access = ChannelAccess(self.clock)
         self.leaders = Leaders(self.db, self.clock, self.settings, self.web)
@@ -56,7 +59,9 @@ class Services:
         self.inbox = Inbox(self.db, self.clock)
 
     def token_for(self, workspace_id: str | None) -> str:
-        # One workspace, one bot token; multi-workspace installs look it up per workspace.
+        """One workspace: the bot token; installs in several (OAuth): that workspace's, from the store."""
+        if self.installations is not None:
+            return self.installations.bot_token(workspace_id)
         return self.settings.bot_token()
 
     def web(self, workspace_id: str | None) -> WebClient:
@@ -67,9 +72,15 @@ class Services:
         return self.clients.quick(token) if timeout is None else self.clients.quick(token, timeout)
 
     def approve_emoji(self, team: Team | None) -> str:
-        return (team.approve_emoji if team is not None and team.approve_emoji else None) or (
-            self.settings.kaizen_approve_emoji
-        )
+        """The team's own approve emoji, else its workspace's, else KAIZEN_APPROVE_EMOJI."""
+        if team is not None and team.approve_emoji:
+            return team.approve_emoji
+        if team is not None:
+            with self.db.read() as session:
+                workspace = session.get(Workspace, team.workspace_id)
+            if workspace is not None and workspace.approve_emoji:
+                return workspace.approve_emoji
+        return self.settings.kaizen_approve_emoji
 
     def approve_emojis(self) -> frozenset[str]:
         """Every approve emoji in use: the default and teams' own (cached briefly; reactions are frequent)."""

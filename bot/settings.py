@@ -212,13 +212,17 @@ def missing_line(env_name: str) -> str:
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; a SettingsError with one line per the first problem found."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
         env_name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
         reason = str(first["msg"]).removeprefix("Value error, ")
         hint = HINTS.get(env_name, "check its value")
         raise SettingsError(f"Setting {env_name} is malformed ({reason}): {hint}.") from None
+    # Installing in several workspaces needs both halves of the app's credentials.
+    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
+        raise SettingsError(missing_line("SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"))
+    return settings
 
 
 Mode = Literal["socket", "http", "cli"]

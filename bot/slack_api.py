@@ -20,7 +20,7 @@ RATE_LIMIT_RETRIES = 5
 class SlackClients:
     base_url: str
 
-    def web(self, token: str) -> WebClient:
+    def web(self, token: str | None) -> WebClient:
         """For posting and reading: waits out rate limits, no blind retries on connection errors."""
         return WebClient(
             token=token,

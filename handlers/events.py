@@ -19,7 +19,9 @@ REACTION_ADDED = "reaction_added"
 REACTION_REMOVED = "reaction_removed"
 MEMBER_JOINED = "member_joined_channel"
 HOME_OPENED = "app_home_opened"
-EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, HOME_OPENED)
+UNINSTALLED = "app_uninstalled"
+TOKENS_REVOKED = "tokens_revoked"
+EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, HOME_OPENED, UNINSTALLED, TOKENS_REVOKED)
 
 
 def register(app: App, services: Services) -> None:
@@ -27,6 +29,8 @@ def register(app: App, services: Services) -> None:
     services.inbox.on(REACTION_REMOVED, lambda body: _reaction(services, body, added=False), wanted=_matters(services))
     services.inbox.on(MEMBER_JOINED, lambda body: _joined(services, body), wanted=_is_kaizen_joining)
     services.inbox.on(HOME_OPENED, lambda body: _home(services, body), wanted=_is_home_tab)
+    services.inbox.on(UNINSTALLED, lambda body: _tokens_gone(services, body))
+    services.inbox.on(TOKENS_REVOKED, lambda body: _tokens_gone(services, body), wanted=_bot_token_revoked)
 
     @app.middleware
     def event_inbox(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
@@ -91,3 +95,16 @@ def _is_home_tab(body: dict[str, Any]) -> bool:
 
 def _home(services: Services, body: dict[str, Any]) -> None:
     home.publish(services, str(body.get("team_id") or ""), str(body["event"]["user"]))
+
+
+def _bot_token_revoked(body: dict[str, Any]) -> bool:
+    return bool(((body.get("event") or {}).get("tokens") or {}).get("bot"))
+
+
+def _tokens_gone(services: Services, body: dict[str, Any]) -> None:
+    workspace_id = str(body.get("team_id") or "")
+    if services.installations is None:
+        log.warning("Slack says Kaizen's token for %s is gone (%s): set a new SLACK_BOT_TOKEN", workspace_id,
+                    body["event"]["type"])  # fmt: skip
+        return
+    services.installations.remove(workspace_id)

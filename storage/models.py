@@ -108,6 +108,10 @@ class Workspace(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     # Idea numbers count up per workspace and are never handed out twice.
     last_idea_number: Mapped[int] = mapped_column(Integer, default=0)
+    # Per-workspace settings (installs in several workspaces); unset, KAIZEN_* settings apply.
+    leaders: Mapped[list[str]] = mapped_column(JSON, default=list)
+    leader_group: Mapped[str | None] = mapped_column(String(32))
+    approve_emoji: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
 
 

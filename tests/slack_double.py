@@ -485,6 +485,10 @@ class SlackDouble:
         self.app_id = app_id
         self.team_domain = team_domain
         self.socket_mode_url: str | None = None
+        # Installs in other workspaces (OAuth): their bot tokens are accepted too, and oauth.v2.access hands them
+        # out for the codes registered with add_install.
+        self.other_tokens: dict[str, str] = {}
+        self._install_codes: dict[str, JSON] = {}
         self.rejections: list[tuple[str, str]] = []
         # Slack's trigger_ids expire after 3 s; None turns the check off (only ids from new_trigger_id() expire).
         self.trigger_ttl: float | None = 3.0
@@ -519,6 +523,7 @@ class SlackDouble:
         self.add_user(bot_user_id, "kaizen", is_bot=True)
         self._methods: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
@@ -871,6 +876,10 @@ class SlackDouble:
         if method == "apps.connections.open":
             if not isinstance(token, str) or not token.startswith("xapp-"):
                 return _err("invalid_auth")
+        elif method == "oauth.v2.access":
+            pass  # authenticated by the app's client id and secret, not a token
+        elif handler is not None and token in self.other_tokens:
+            pass
         elif handler is None:
             return _err("unknown_method")
         elif not token:
@@ -997,6 +1006,27 @@ class SlackDouble:
         return items[start:end], (_cursor(end) if end < len(items) else "")
 
     # --- methods -----------------------------------------------------------------------------------------------------
+
+    def add_install(self, code: str, *, team_id: str, bot_token: str, bot_user_id: str = "UBOT2") -> None:
+        """Let oauth.v2.access exchange `code` for an install in workspace `team_id` with `bot_token`."""
+        with self._lock:
+            self.other_tokens[bot_token] = team_id
+            self._install_codes[code] = {
+                "ok": True,
+                "app_id": self.app_id,
+                "authed_user": {"id": "U_INSTALLER"},
+                "scope": "commands,chat:write",
+                "token_type": "bot",
+                "access_token": bot_token,
+                "bot_user_id": bot_user_id,
+                "team": {"id": team_id, "name": f"Workspace {team_id}"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+
+    def _oauth_v2_access(self, args: JSON) -> JSON:
+        answer = self._install_codes.pop(str(args.get("code") or ""), None)
+        return dict(answer) if answer else _err("invalid_code")
 
     def _auth_test(self, args: JSON) -> JSON:
         return {

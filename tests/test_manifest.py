@@ -87,3 +87,25 @@ def test_each_declared_command_is_handled_over_http(slack: SlackDriver, double: 
     assert reply.status == 200, f"{command} answered {reply.status}: {reply.text}"
     [body] = double.wait_for_response(response_url)
     assert body.get("text") or body.get("blocks")
+
+
+def test_manifest_yml_is_what_the_code_declares():
+    from bot.manifest import manifest
+
+    assert load_manifest() == manifest(None)
+
+
+def test_the_http_manifest_points_every_request_url_at_the_bot_and_validates(tmp_path):
+    from bot.manifest import manifest
+
+    http = manifest("https://kaizen.example.org")
+    events_url = "https://kaizen.example.org/slack/events"
+    assert http["features"]["slash_commands"][0]["url"] == events_url
+    assert http["settings"]["interactivity"]["request_url"] == events_url
+    assert http["settings"]["event_subscriptions"]["request_url"] == events_url
+    assert http["oauth_config"]["redirect_urls"] == ["https://kaizen.example.org/slack/oauth_redirect"]
+    assert http["settings"]["socket_mode_enabled"] is False
+    if SCHEMA_PATH.exists():
+        schema = json.loads(SCHEMA_PATH.read_text())
+        errors = [e.message for e in Draft7Validator(schema).iter_errors(http)]
+        assert errors == []
