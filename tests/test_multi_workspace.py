@@ -85,7 +85,7 @@ def test_workspaces_never_see_each_others_ideas(bot_factory, double):
     raise_in(other, double, "C_OTHER_WS", "Away secret")
     eventually(lambda: len(double.calls("chat.postMessage")) >= 2)
     # Both are #1: numbers count per workspace.
-    reply, response_url = other.command("show 1", channel_id="C_OTHER_WS")
+    _reply, response_url = other.command("show 1", channel_id="C_OTHER_WS")
     [shown] = double.wait_for_response(response_url)
     assert "Away secret" in str(shown) and "Home secret" not in str(shown)
     _reply, response_url = other.command("list all", channel_id=TEAM_CHANNEL)
