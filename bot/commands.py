@@ -23,7 +23,8 @@ USAGE: dict[str, str] = {
     "show": "`/kaizen show N` or `/kaizen N`, e.g. `/kaizen show 42`",
     "huddle": (
         "`/kaizen huddle` · `/kaizen huddle at HH:MM[,HH:MM] [mon-fri|daily|mon,wed,fri] [Area/City]` · "
-        "`/kaizen huddle off` · `/kaizen huddle skip YYYY-MM-DD` · `/kaizen huddle holidays CC|off`"
+        "`/kaizen huddle off` · `/kaizen huddle skip YYYY-MM-DD` · `/kaizen huddle holidays CC|off` — "
+        "e.g. `/kaizen huddle at 08:30 mon-fri Europe/London`"
     ),
     "leaders": "`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`",
     "stats": "`/kaizen stats [weeks] [share]`, e.g. `/kaizen stats 26 share`",

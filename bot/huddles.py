@@ -107,9 +107,10 @@ class Huddles:
             content = store.huddle_content(session, team.id, since, LIST_LIMIT)
         owners = {i.owner_id for i in content.in_progress if i.owner_id}
         names = {user: self._names.name(client, team.workspace_id, user) for user in owners}
-        title = "Morning huddle" if not slot else "Huddle"
+        morning = slot == 0 or (slot is None and now.astimezone(team_zone(team, services.settings)).hour < 12)
+        title = "Morning huddle" if morning else "Huddle"
         blocks = render.huddle_blocks(
-            title=title, local_date=local_date, content=content, names=names, now=now,
+            title=title, morning=morning, local_date=local_date, content=content, names=names, now=now,
             nudge_days=services.settings.kaizen_nudge_days, question=question_of_the_day(local_date, slot or 0),
         )  # fmt: skip
         return render.huddle_text(title, local_date), blocks
@@ -237,13 +238,12 @@ class Huddles:
         now = services.clock.now()
         threshold = now - timedelta(days=services.settings.kaizen_nudge_days)
         with services.db.read() as session:
-            waiting = store.waiting_past(session, team.id, threshold, DIGEST_LIMIT)
-            leaders = [*queries.team_leader_ids(session, team.id)]
-        leaders += [u for u in services.settings.kaizen_leaders if u not in leaders]
+            waiting, total = store.waiting_past(session, team.id, threshold, DIGEST_LIMIT)
+        leaders = services.leaders.everyone_leading(team.workspace_id, team)
         if not waiting or not leaders:
             return 0
         links = self._links(team, waiting)
-        text = render.digest_text(team.channel_id, waiting, links, now, services.settings.kaizen_nudge_days)
+        text = render.digest_text(team.channel_id, waiting, total, links, now, services.settings.kaizen_nudge_days)
         ids: list[int] = []
         with services.db.write() as session:
             for leader in leaders:

@@ -70,6 +70,17 @@ class Leaders:
         members, _problem = self._group_members(workspace_id)
         return members is not None and user_id in members
 
+    def everyone_leading(self, workspace_id: str, team: Team) -> list[str]:
+        """Every person who leads `team`: its own leaders, those of every team, and the leader group's members."""
+        with self._db.read() as session:
+            people = list(queries.team_leader_ids(session, team.id))
+        everywhere, _group = self._everywhere(workspace_id)
+        members, _problem = self._group_members(workspace_id)
+        for user in [*everywhere, *sorted(members or ())]:
+            if user not in people:
+                people.append(user)
+        return people
+
     def may_manage(self, workspace_id: str, team: Team, user_id: str) -> bool:
         """Who may change a team's leaders: anyone while it has none, else its leaders and workspace admins."""
         with self._db.read() as session:

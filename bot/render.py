@@ -735,14 +735,17 @@ def _more(shown: int, total: int) -> list[str]:
 
 
 def huddle_blocks(
-    *, title: str, local_date: date, content: HuddleContent, names: dict[str, str], now: datetime,
+    *, title: str, morning: bool, local_date: date, content: HuddleContent, names: dict[str, str], now: datetime,
     nudge_days: int, question: str,
 ) -> list[Block]:  # fmt: skip
     """The huddle thread starter. Names are shown as plain text (no ping); thanks mention people on purpose;
     anonymous authors are never named."""
     blocks: list[Block] = [
         HeaderBlock(text=bk.clip(huddle_text(title, local_date), bk.HEADER_TEXT)),
-        bk.context("Good morning, team :wave: Five minutes: what waits, what moves, what we learned."),
+        bk.context(
+            f"{'Good morning' if morning else 'Hello'}, team :wave: Five minutes: what waits, what moves, "
+            "what we learned."
+        ),
     ]
 
     def add(heading: str, lines: list[str]) -> None:
@@ -778,10 +781,12 @@ def huddle_blocks(
     return bk.fit_blocks(blocks, overflow_note="More than fits here — `/kaizen list` has the whole board.")
 
 
-def digest_text(channel_id: str, ideas: Sequence[Idea], links: dict[int, str], now: datetime, nudge_days: int) -> str:
+def digest_text(
+    channel_id: str, ideas: Sequence[Idea], total: int, links: dict[int, str], now: datetime, nudge_days: int
+) -> str:
     lines = [
-        f"Good morning! {len(ideas)} idea{'s' if len(ideas) != 1 else ''} in <#{channel_id}> "
-        f"{'have' if len(ideas) != 1 else 'has'} waited more than {days_text(nudge_days)} for a decision. "
+        f"Good morning! {total} idea{'s' if total != 1 else ''} in <#{channel_id}> "
+        f"{'have' if total != 1 else 'has'} waited more than {days_text(nudge_days)} for a decision. "
         "A quick yes keeps ideas flowing:"
     ]
     for idea in ideas:
@@ -790,6 +795,7 @@ def digest_text(channel_id: str, ideas: Sequence[Idea], links: dict[int, str], n
         number = f"<{link}|{label}>" if link and _SAFE_LINK.match(link) else label
         age = days_text(age_in_days(idea.created_at, now))
         lines.append(f"• {number} {bk.escape_clipped(one_line(idea.problem), 120)} — {age}")
+    lines += [f"+{total - len(ideas)} more — `/kaizen list new` in <#{channel_id}>"] if total > len(ideas) else []
     return "\n".join(lines)
 
 

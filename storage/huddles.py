@@ -168,13 +168,11 @@ def huddle_content(session: Session, team_id: int, done_since: datetime, limit: 
     return HuddleContent(*waiting, *doing, *need, *done)
 
 
-def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -> list[Idea]:
-    """Ideas waiting for a decision since before `before`, oldest first (for the leaders' digest)."""
-    return list(
-        session.scalars(
-            select(Idea)
-            .where(Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, Idea.created_at < before)
-            .order_by(Idea.created_at)
-            .limit(limit)
-        )
+def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -> tuple[list[Idea], int]:
+    """Ideas waiting for a decision since before `before`, oldest first, and how many in all (leaders' digest)."""
+    return _listed(
+        session,
+        [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, Idea.created_at < before],
+        [Idea.created_at],
+        limit,
     )
