@@ -210,23 +210,21 @@ class Lifecycle:
                 raise NotAllowed("Only the idea's owner or a leader can start it.")
         else:
             raise _stale(idea)
+        approval: Change | None = None
+        if idea.status == S.NEW and actor.is_leader and not _is_owner(idea, actor.user_id):
+            # A leader starting a waiting idea says yes to it first: the history (and time to decision) shows that.
+            approval = self.approve(idea_id, actor, source=Source.BUTTON)
         owner = idea.owner_id or actor.user_id
+        from_status = S.APPROVED if approval is not None else idea.status
         change = self._move(
-            idea_id, actor.user_id, (idea.status,), S.IN_PROGRESS, source=Source.BUTTON,
-            values={
-                "started_at": self._clock.now(),
-                "owner_id": owner,
-                # A leader starting a waiting idea has decided it: that counts as the decision.
-                **(
-                    {"decided_at": self._clock.now(), "decided_by": actor.user_id}
-                    if idea.status == S.NEW and actor.is_leader
-                    else {}
-                ),
-            },
+            idea_id, actor.user_id, (from_status,), S.IN_PROGRESS, source=Source.BUTTON,
+            values={"started_at": self._clock.now(), "owner_id": owner},
             tell=((OutboxKind.THREAD, "started", f":hammer_and_wrench: Started by <@{actor.user_id}>."),),
         )  # fmt: skip
         if change is None:
             raise _stale(self.load(idea_id))
+        if approval is not None:
+            change.message_ids[:0] = approval.message_ids
         return change
 
     def check_may_finish(self, idea: Idea, actor: Actor) -> None:

@@ -266,7 +266,8 @@ def send_export(services: Services, command: dict[str, Any], respond: Respond) -
         dm = client.conversations_open(users=user_id)["channel"]["id"]
         client.files_upload_v2(
             channel=dm, content=content, filename=f"kaizen-{team.name or channel_id}.csv",
-            title=f"Kaizen ideas of <#{channel_id}>", initial_comment="Here are the team's ideas as a CSV file.",
+            title=f"Kaizen ideas of #{team.name or channel_id}",
+            initial_comment="Here are the team's ideas as a CSV file.",
         )  # fmt: skip
         text = "Sent you the team's ideas as a CSV file in a direct message."
     except SlackApiError as error:

@@ -768,10 +768,12 @@ class SlackDouble:
             return copy.deepcopy(self._view_history)
 
     def last_view(self) -> JSON:
+        """The latest modal (opened, pushed or updated); Home tabs published meanwhile are not modals."""
         with self._lock:
-            if not self._view_history:
+            modals = [view for view in self._view_history if view.get("type") != "home"]
+            if not modals:
                 raise AssertionError(f"no view was opened; views.* calls: {self._view_calls()}")
-            return copy.deepcopy(self._view_history[-1])
+            return copy.deepcopy(modals[-1])
 
     def view(self, view_id: str) -> JSON:
         with self._lock:

@@ -1,0 +1,255 @@
+"""`/kaizen stats [weeks] [share]` through the HTTP endpoint: one PNG of XmR charts uploaded with
+files_upload_v2 (to the person's DM, or shared in the team channel), a summary in words with it, and a private
+reply saying where it went. The ideas behind the figures are raised and moved in the bot's own database with
+the workflow and the lifecycle, under a clock of the story's own (the bot's clock stays at "now")."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import SettableClock
+from bot.lifecycle import Actor, Lifecycle
+from bot.workflow import NewIdea, raise_idea
+from storage.models import Source
+from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot
+from tests.slack_double import SlackDouble
+from tests.slack_driver import SlackDriver
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SERIES_TITLES = (
+    "Ideas raised per week",
+    "Ideas done per week",
+    "People taking part per week",
+    "Days to a decision",
+)
+LEADER = Actor("ULEAD", is_leader=True)
+SIGNAL = re.compile(r"\bsignal\b")  # "signal", not the "no signals" of a steady chart
+RENDER_TIMEOUT = 60.0  # the first chart in a process pays for importing matplotlib
+
+
+class Story:
+    """Ideas in the bot's database, told at moments of the story's own clock."""
+
+    def __init__(self, running: RunningBot) -> None:
+        self.db = running.services.db
+        self.clock = SettableClock(START - timedelta(weeks=60))
+        self.lifecycle = Lifecycle(self.db, self.clock)
+
+    def raise_(self, when: datetime, author: str, channel: str = TEAM_CHANNEL) -> int:
+        self.clock.set(when)
+        new = NewIdea(
+            workspace_id=WORKSPACE, channel_id=channel, channel_name="ward-7", author_id=author,
+            problem=f"Something in the way, noticed by {author}",
+        )  # fmt: skip
+        return raise_idea(self.db, self.clock, new).idea.id
+
+    def approve(self, idea_id: int, when: datetime) -> None:
+        self.clock.set(when)
+        self.lifecycle.approve(idea_id, LEADER, source=Source.BUTTON)
+
+    def not_now(self, idea_id: int, when: datetime) -> None:
+        self.clock.set(when)
+        self.lifecycle.not_now(idea_id, LEADER, "Not this month.")
+
+    def finish(self, idea_id: int, when: datetime) -> None:
+        self.clock.set(when)
+        self.lifecycle.start(idea_id, LEADER, self.lifecycle.load(idea_id).team)
+        self.lifecycle.done(idea_id, LEADER, outcome="worked", result="Fixed.", learned="Ask early.", effect=None)
+
+
+def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> dict:
+    """A /kaizen command; its one private reply."""
+    reply, response_url = slack.command(text, **kwargs)  # type: ignore[arg-type]
+    assert reply.status == 200
+    [body] = double.wait_for_response(response_url, timeout=RENDER_TIMEOUT)
+    assert body.get("response_type", "ephemeral") == "ephemeral"
+    return body
+
+
+def shown(body: dict) -> str:
+    return json.dumps(body.get("blocks") or [], ensure_ascii=False) + (body.get("text") or "")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG's IHDR chunk, which must come first."""
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def assert_real_png(data: bytes) -> None:
+    assert data.startswith(PNG_SIGNATURE)
+    assert 5_000 < len(data) < 5_000_000, f"{len(data)} bytes is not a plausible chart"
+    width, height = png_size(data)
+    assert width >= 400 and height >= 4 * 100, "four charts, one above the other, readable in Slack"
+    assert data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"), "the whole file arrived"
+
+
+def summary_lines(upload: dict) -> list[str]:
+    comment = upload["initial_comment"]
+    assert isinstance(comment, str) and comment
+    return comment.splitlines()
+
+
+def line_about(lines: list[str], title: str) -> str:
+    [line] = [line for line in lines if title in line]
+    return line
+
+
+def a_little_history(running: RunningBot) -> None:
+    """Last week: Alice's idea approved after 1 day, Bob's declined after 2 days."""
+    story = Story(running)
+    alice = story.raise_(datetime(2026, 11, 16, 9, tzinfo=UTC), ALICE)
+    story.approve(alice, datetime(2026, 11, 17, 9, tzinfo=UTC))
+    bob = story.raise_(datetime(2026, 11, 18, 9, tzinfo=UTC), BOB)
+    story.not_now(bob, datetime(2026, 11, 20, 9, tzinfo=UTC))
+
+
+# --- privately, by DM ----------------------------------------------------------------------------------------
+
+
+def test_stats_sends_a_png_with_a_summary_to_the_persons_dm_and_says_so(bot, slack, double):
+    a_little_history(bot)
+
+    body = ask(slack, double, "stats", user_id=ALICE, channel_id=TEAM_CHANNEL)
+
+    assert "Sent you the charts in a direct message" in shown(body)
+    [upload] = double.uploaded_files()
+    # The DM is the one conversations.open gave for Alice.
+    [opened] = double.calls("conversations.open")
+    assert opened.args.get("users") == ALICE
+    dm = double.channel(upload["channel_id"])
+    assert dm is not None and dm["is_im"] and dm["user"] == ALICE
+    assert upload["channel_id"] != TEAM_CHANNEL
+    assert upload["filename"].endswith(".png")
+    assert_real_png(upload["bytes"])
+    assert double.calls("files.completeUploadExternal"), "uploaded the files_upload_v2 way"
+    assert double.messages(TEAM_CHANNEL) == [], "nothing is posted in the channel"
+
+    lines = summary_lines(upload)
+    for title in SERIES_TITLES:
+        assert title in line_about(lines, title)
+    [figures] = [line for line in lines if line.startswith("Last 52 weeks")]
+    # Alice and Bob raised ideas; the channel's humans are Alice and Bob (the bot is not counted).
+    assert "2 of 2 people took part (100%)" in figures
+    assert "50% of decisions were a yes" in figures  # Alice's yes, Bob's not now
+    assert "1.5 days" in figures  # median(1, 2)
+    assert "0 ideas done" in figures
+
+
+def test_stats_outside_a_team_channel_sends_the_workspace_figures_privately(bot, slack, double):
+    a_little_history(bot)
+
+    body = ask(slack, double, "stats", user_id=BOB, channel_id=OUTSIDE_CHANNEL)
+
+    assert "Sent you the charts in a direct message" in shown(body)
+    [upload] = double.uploaded_files()
+    dm = double.channel(upload["channel_id"])
+    assert dm is not None and dm["is_im"] and dm["user"] == BOB
+    assert_real_png(upload["bytes"])
+    assert "workspace" in upload["title"]
+    [figures] = [line for line in summary_lines(upload) if line.startswith("Last 52 weeks")]
+    assert "2 people took part" in figures and "50% of decisions were a yes" in figures
+
+
+# --- shared in the channel -----------------------------------------------------------------------------------
+
+
+def test_stats_with_weeks_and_share_posts_the_charts_in_the_team_channel(bot, slack, double):
+    a_little_history(bot)
+
+    body = ask(slack, double, "stats 12 share", user_id=BOB, channel_id=TEAM_CHANNEL)
+
+    assert "Shared the charts in this channel" in shown(body)
+    [upload] = double.uploaded_files()
+    assert upload["channel_id"] == TEAM_CHANNEL
+    assert "12 weeks" in upload["title"]
+    assert_real_png(upload["bytes"])
+    lines = summary_lines(upload)
+    for title in SERIES_TITLES:
+        assert title in line_about(lines, title)
+    assert any(line.startswith("Last 52 weeks") for line in lines)
+    assert double.calls("conversations.open") == [], "no DM for a shared chart"
+
+
+@pytest.mark.parametrize("channel", [OUTSIDE_CHANNEL, OTHER_CHANNEL, "DU_ALICE"])
+def test_stats_share_outside_a_team_channel_is_refused_clearly(bot, slack, double, channel):
+    a_little_history(bot)  # the workspace has a team, but not here
+
+    body = ask(slack, double, "stats share", user_id=ALICE, channel_id=channel)
+
+    text = shown(body)
+    assert "team channel" in text and "share" in text
+    assert double.uploaded_files() == []
+    assert double.calls("files.getUploadURLExternal") == []
+    assert double.calls("chat.postMessage") == []
+
+
+# --- grammar -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["stats 2", "stats 3", "stats 157", "stats share 12", "stats twelve"])
+def test_stats_outside_its_grammar_gets_the_usage(bot, slack, double, text):
+    body = ask(slack, double, text, user_id=ALICE, channel_id=TEAM_CHANNEL)
+
+    shown_text = shown(body)
+    assert "/kaizen stats [weeks] [share]" in shown_text
+    assert "Raise this as an idea instead" in shown_text
+    assert double.uploaded_files() == []
+    assert double.calls("files.getUploadURLExternal") == []
+
+
+# --- signals -------------------------------------------------------------------------------------------------
+
+
+def test_a_jump_in_ideas_done_for_eight_weeks_is_called_a_signal(bot, slack, double):
+    # 20 weeks up to the week of Monday 23 November 2026 (UTC, the default zone): weeks start 13 July.
+    story = Story(bot)
+    first_monday = datetime(2026, 7, 13, 9, tzinfo=UTC)
+    done_per_week = [1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1] + [5] * 8
+    # Hand-computed XmR of "done": mean of the 20 points = (16 + 40) / 20 = 2.8; the last 8 weeks (5) all lie
+    # above it (rule 2); moving ranges sum to 8 + 4 = 12 over 19 → 0.63, upper limit 2.8 + 2.66 × 0.63 ≈ 4.48,
+    # so 5 is also beyond the limit (rule 1). Either way: a signal.
+    for week, count in enumerate(done_per_week):
+        monday = first_monday + timedelta(weeks=week)
+        for n in range(count):
+            author = (ALICE, BOB)[n % 2]
+            idea = story.raise_(monday + timedelta(minutes=n), author)
+            story.approve(idea, monday + timedelta(hours=1, minutes=n))
+            story.finish(idea, monday + timedelta(days=1, minutes=n))
+    assert story.clock.now() < START
+
+    body = ask(slack, double, "stats 20", user_id=ALICE, channel_id=TEAM_CHANNEL)
+
+    assert "Sent you the charts in a direct message" in shown(body)
+    [upload] = double.uploaded_files()
+    assert_real_png(upload["bytes"])
+    lines = summary_lines(upload)
+    done_line = line_about(lines, "Ideas done per week")
+    assert SIGNAL.search(done_line), done_line
+    assert "steady" not in done_line
+    [figures] = [line for line in lines if line.startswith("Last 52 weeks")]
+    assert f"{sum(done_per_week)} ideas done" in figures  # 56
+
+
+def test_steady_weeks_are_not_called_a_signal(bot, slack, double):
+    story = Story(bot)
+    first_monday = datetime(2026, 7, 13, 9, tzinfo=UTC)
+    done_per_week = [1, 2] * 10  # alternating: no run, nothing beyond 1.5 ± 2.66 × 1
+    for week, count in enumerate(done_per_week):
+        monday = first_monday + timedelta(weeks=week)
+        for n in range(count):
+            idea = story.raise_(monday + timedelta(minutes=n), ALICE)
+            story.approve(idea, monday + timedelta(hours=1, minutes=n))
+            story.finish(idea, monday + timedelta(days=1, minutes=n))
+
+    ask(slack, double, "stats 20", user_id=ALICE, channel_id=TEAM_CHANNEL)
+
+    [upload] = double.uploaded_files()
+    done_line = line_about(summary_lines(upload), "Ideas done per week")
+    assert not SIGNAL.search(done_line) and "steady" in done_line, done_line
