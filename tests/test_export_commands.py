@@ -239,15 +239,15 @@ def test_export_outside_a_team_channel_is_refused_even_for_a_leader(bot_factory,
 # --- kaizen-bot export -----------------------------------------------------------------------------------------
 
 
-def cli_env(double: SlackDouble, tmp_path: Path) -> dict[str, str]:
-    """As tests/test_cli.py builds it; the database is the file the bot fixture uses."""
+def cli_env(double: SlackDouble, tmp_path: Path, database_url: str) -> dict[str, str]:
+    """As tests/test_cli.py builds it; the database is the one the bot fixture uses (SQLite or PostgreSQL)."""
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", str(tmp_path)),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": double.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'kaizen.db'}",
+        "DATABASE_URL": database_url,
     }
 
 
@@ -259,22 +259,24 @@ def kaizen_bot() -> list[str]:
     return [found] if found else [sys.executable, "-m", "bot.cli"]
 
 
-def run_export(double: SlackDouble, tmp_path: Path, *args: str) -> bytes:
+def run_export(double: SlackDouble, tmp_path: Path, database_url: str, *args: str) -> bytes:
+    env = cli_env(double, tmp_path, database_url)
     done = subprocess.run(
-        [*kaizen_bot(), "export", *args],
-        env=cli_env(double, tmp_path), cwd=tmp_path, capture_output=True, timeout=CLI_TIMEOUT, check=False,
-    )  # fmt: skip
+        [*kaizen_bot(), "export", *args], env=env, cwd=tmp_path, capture_output=True, timeout=CLI_TIMEOUT, check=False
+    )
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert b"Exported" in done.stderr, "the count goes to stderr, not into the data"
     return done.stdout
 
 
 @pytest.mark.slow
-def test_cli_export_csv_writes_every_idea_with_a_header_and_defuses_formulas(bot_factory, double, clock, tmp_path):
+def test_cli_export_csv_writes_every_idea_with_a_header_and_defuses_formulas(
+    bot_factory, double, clock, tmp_path, database_url
+):
     running, slack = start(bot_factory, double)
     ideas = a_team_history(running, slack, double, clock)
 
-    header, rows = read_csv(run_export(double, tmp_path, "--format", "csv"))
+    header, rows = read_csv(run_export(double, tmp_path, database_url, "--format", "csv"))
 
     assert header == HEADER
     everything = ideas_in_store(running)
@@ -292,12 +294,12 @@ def test_cli_export_csv_writes_every_idea_with_a_header_and_defuses_formulas(bot
 
 @pytest.mark.slow
 def test_cli_export_json_round_trips_every_field_but_the_author_of_anonymous_ideas(
-    bot_factory, double, clock, tmp_path
+    bot_factory, double, clock, tmp_path, database_url
 ):
     running, slack = start(bot_factory, double)
     ideas = a_team_history(running, slack, double, clock)
 
-    records = json.loads(run_export(double, tmp_path, "--format", "json").decode("utf-8"))
+    records = json.loads(run_export(double, tmp_path, database_url, "--format", "json").decode("utf-8"))
 
     assert isinstance(records, list)
     everything = ideas_in_store(running)
@@ -318,11 +320,11 @@ def test_cli_export_json_round_trips_every_field_but_the_author_of_anonymous_ide
 
 @pytest.mark.slow
 @pytest.mark.parametrize("output_format", ["csv", "json"])
-def test_cli_export_of_one_team(bot_factory, double, clock, tmp_path, output_format):
+def test_cli_export_of_one_team(bot_factory, double, clock, tmp_path, output_format, database_url):
     running, slack = start(bot_factory, double)
     ideas = a_team_history(running, slack, double, clock)
 
-    out = run_export(double, tmp_path, "--format", output_format, "--team", OTHER_CHANNEL)
+    out = run_export(double, tmp_path, database_url, "--format", output_format, "--team", OTHER_CHANNEL)
 
     pharmacy = ideas_in_store(running, OTHER_CHANNEL)
     assert [idea.id for idea in pharmacy] == [ideas["pharmacy"].id]
@@ -336,10 +338,10 @@ def test_cli_export_of_one_team(bot_factory, double, clock, tmp_path, output_for
 
 
 @pytest.mark.slow
-def test_cli_export_of_an_empty_store_is_just_the_header(double, tmp_path, bot_factory):
+def test_cli_export_of_an_empty_store_is_just_the_header(double, tmp_path, bot_factory, database_url):
     bot_factory()  # creates the database file, with no ideas
 
-    header, rows = read_csv(run_export(double, tmp_path))  # csv is the default
+    header, rows = read_csv(run_export(double, tmp_path, database_url))  # csv is the default
 
     assert header == HEADER and rows == []
-    assert json.loads(run_export(double, tmp_path, "--format", "json")) == []
+    assert json.loads(run_export(double, tmp_path, database_url, "--format", "json")) == []
