@@ -28,14 +28,16 @@ STOP_TIMEOUT = 5.0
 SERVING = re.compile(r"kaizen-bot serving on (http://127\.0\.0\.1:(\d+))")
 
 
-def bot_env(double: SlackDouble, tmp_path: Path, *, token: str = BOT_TOKEN) -> dict[str, str]:
+def bot_env(
+    double: SlackDouble, tmp_path: Path, *, token: str = BOT_TOKEN, database_url: str | None = None
+) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", str(tmp_path)),
         "SLACK_BOT_TOKEN": token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": double.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'kaizen.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'kaizen.db'}",
     }
 
 
@@ -113,11 +115,12 @@ class ServeProcess:
 
 
 @pytest.fixture
-def serve(double: SlackDouble, tmp_path: Path) -> Iterator[object]:
+def serve(double: SlackDouble, tmp_path: Path, database_url: str) -> Iterator[object]:
     started: list[ServeProcess] = []
 
     def start() -> ServeProcess:
-        process = ServeProcess(bot_env(double, tmp_path), tmp_path, f"serve-{len(started) + 1}")
+        env = bot_env(double, tmp_path, database_url=database_url)
+        process = ServeProcess(env, tmp_path, f"serve-{len(started) + 1}")
         started.append(process)
         return process
 

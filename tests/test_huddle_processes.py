@@ -24,11 +24,11 @@ def huddles_posted(double: SlackDouble) -> list[dict]:
     return [m for m in double.messages(TEAM_CHANNEL) if "huddle" in m.get("text", "").lower()]
 
 
-def test_two_processes_on_one_database_post_a_huddle_once(double: SlackDouble, tmp_path: Path):
+def test_two_processes_on_one_database_post_a_huddle_once(double: SlackDouble, tmp_path: Path, database_url: str):
     double.clock = time.time  # the processes run on the real clock; so does Slack
     double.add_user(LEADER, "lead")
     double.add_channel(TEAM_CHANNEL, "ward-7", members=["U_ALICE", LEADER, "UBOT"])
-    env = bot_env(double, tmp_path) | {"KAIZEN_LEADERS": LEADER}
+    env = bot_env(double, tmp_path, database_url=database_url) | {"KAIZEN_LEADERS": LEADER}
     first = ServeProcess(env, tmp_path, "serve-1")
     second = ServeProcess(env, tmp_path, "serve-2")
     try:
