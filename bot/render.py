@@ -267,6 +267,17 @@ class RaiseContext:
         )
 
 
+def _checkbox(block_id: str, label: str, value: str, text: str, description: str) -> InputBlock:
+    """An optional input with one tick box (its block and action share the id)."""
+    option = Option(value=value, text=PlainTextObject(text=text), description=PlainTextObject(text=description))
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        element=CheckboxesElement(action_id=block_id, options=[option]),
+    )
+
+
 def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> View:
     blocks: list[Block] = []
     if pick_team:
@@ -316,38 +327,15 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
         )
     )
     blocks.append(
-        InputBlock(
-            block_id=Field.ALREADY_DONE,
-            label="Already done?",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=Field.ALREADY_DONE,
-                options=[
-                    Option(
-                        value="done",
-                        text=PlainTextObject(text="I already did it (“just did it”)"),
-                        description=PlainTextObject(text="Recorded as done, so the team can learn from it"),
-                    )
-                ],
-            ),
+        _checkbox(
+            Field.ALREADY_DONE, "Already done?", "done", "I already did it (“just did it”)",
+            "Recorded as done, so the team can learn from it",
         )
-    )
+    )  # fmt: skip
     if anonymous_allowed:
         blocks.append(
-            InputBlock(
-                block_id=Field.ANONYMOUS,
-                label="Name",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=Field.ANONYMOUS,
-                    options=[
-                        Option(
-                            value="anonymous",
-                            text=PlainTextObject(text="Post without my name"),
-                            description=PlainTextObject(text=bk.clip(ANONYMOUS_HINT, bk.OPTION_TEXT)),
-                        )
-                    ],
-                ),
+            _checkbox(
+                Field.ANONYMOUS, "Name", "anonymous", "Post without my name", bk.clip(ANONYMOUS_HINT, bk.OPTION_TEXT)
             )
         )
         blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, bk.SECTION_TEXT)))
