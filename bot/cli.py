@@ -254,14 +254,20 @@ def cmd_check(settings: Settings) -> int:
         state = "up to date" if migrate.is_up_to_date(db) else "needs `kaizen-bot db upgrade` (also done at start)"
         print(f"Database: {db.url.render_as_string(hide_password=True)} reachable, schema {state}")
     except SQLAlchemyError as error:
-        problems.append(
-            f"Database: cannot open DATABASE_URL ({type(error).__name__}: {error.args[0] if error.args else ''})."
-        )
+        problems.append(f"Database: {database_problem(error)}")
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:
         print("All good.")
     return 1 if problems else 0
+
+
+def database_problem(error: SQLAlchemyError) -> str:
+    """One line for a database that cannot be used: the driver's first line, never the password."""
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip()
+    first = text.splitlines()[0] if text else type(cause).__name__
+    return f"the database at DATABASE_URL cannot be used ({first[:200]}): is it running, and is DATABASE_URL right?"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -288,9 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kaizen-bot: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        print(
-            f"kaizen-bot: the database at DATABASE_URL is not usable: {type(error).__name__}: {error}", file=sys.stderr
-        )
+        print(f"kaizen-bot: {database_problem(error)}", file=sys.stderr)
         return 3
 
 

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot import render
 from bot.clock import Clock
 from bot.outbox import backoff, new_message
-from bot.schedule import Slot, due_slots, supported_country, week_start
+from bot.schedule import GRACE, Slot, due_slots, supported_country, week_start
 from bot.services import Services
 from bot.settings import Settings, parse_days, parse_hhmm
 from storage import huddles as store
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 METADATA_TYPE = "kaizen_huddle"
 CLAIM_LEASE = timedelta(minutes=2)
+# Long enough for the digest's links and a chart; short enough that a crash is followed up within a minute.
+FOLLOW_UP_LEASE = timedelta(seconds=30)
 LIST_LIMIT = 8  # per list: a huddle is read standing up
 DIGEST_LIMIT = 10
 NAME_TTL = timedelta(hours=6)
@@ -134,6 +136,10 @@ class Huddles:
                 )  # fmt: skip
                 for slot in slots:
                     posted += self.post_slot(team, slot)
+                with services.db.read() as session:
+                    follow_ups = store.follow_ups_due(session, team.id, now - GRACE)
+                for row in follow_ups:
+                    self._follow_up(team, row.id, row.local_date, row.message_ts or "")
             except Exception:
                 log.exception("Huddle tick failed for team %s (%s)", team.id, team.channel_id)
         return posted
@@ -174,7 +180,11 @@ class Huddles:
         with services.db.write() as session:
             store.record_post(session, claim.row_id, token, ts, services.clock.now())
         log.info("Posted huddle slot %s of %s for team %s", slot.index, slot.local_date, team.channel_id)
-        self._after_post(team, slot, ts)
+        if slot.index == 0:
+            try:
+                self._follow_up(team, claim.row_id, slot.local_date, ts)
+            except Exception:
+                log.exception("Follow-up of the huddle of team %s failed; will try again", team.channel_id)
         return True
 
     def _find_post(self, client: WebClient, team: Team, row_id: int, scheduled_for: datetime) -> str | None:
@@ -197,20 +207,24 @@ class Huddles:
                 return None
         return None
 
-    def _after_post(self, team: Team, slot: Slot, ts: str) -> None:
-        if slot.index == 0 and self.first_of_week(team, slot.local_date):
-            try:
-                from bot import stats  # charts pull in matplotlib: only when a chart is due
+    def _follow_up(self, team: Team, row_id: int, local_date: date, ts: str) -> None:
+        """The first huddle of the day brings the leaders' digest and, on the first day of the week, the chart.
 
-                report = stats.build_report(self._services, team.workspace_id, team, None)
-                stats.send_report(self._services, team.workspace_id, report, team.channel_id, thread_ts=ts)
-            except Exception:
-                log.exception("Weekly chart failed for team %s", team.channel_id)
-        if slot.index == 0:
-            try:
-                self.send_digests(team, slot.local_date)
-            except Exception:
-                log.exception("Leader digest failed for team %s", team.channel_id)
+        Claimed under a lease and marked done only when both went out, so a Slack fault or a crash after the
+        post is followed up by a later tick (digest DMs are deduplicated per leader and day)."""
+        services = self._services
+        now = services.clock.now()
+        with services.db.write() as session:
+            if not store.claim_follow_up(session, row_id, now, now + FOLLOW_UP_LEASE):
+                return
+        self.send_digests(team, local_date)
+        if self.first_of_week(team, local_date):
+            from bot import stats  # charts pull in matplotlib: only when a chart is due
+
+            report = stats.build_report(services, team.workspace_id, team, None)
+            stats.send_report(services, team.workspace_id, report, team.channel_id, thread_ts=ts)
+        with services.db.write() as session:
+            store.finish_follow_up(session, row_id, services.clock.now())
 
     def first_of_week(self, team: Team, local_date: date) -> bool:
         with self._services.db.read() as session:

@@ -29,7 +29,11 @@ class Database:
 
     def _create_engine(self, echo: bool) -> Engine:
         if not self.is_sqlite:
-            return create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # A server that drops packets must not hang start-up: give up connecting after 10 s.
+            return create_engine(
+                self.url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                connect_args={"connect_timeout": 10} if self.url.get_backend_name() == "postgresql" else {},
+            )  # fmt: skip
         in_memory = self.url.database in (None, "", ":memory:")
         if not in_memory:
             Path(self.url.database or "").expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)

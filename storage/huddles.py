@@ -176,3 +176,35 @@ def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -
         [Idea.created_at],
         limit,
     )
+
+
+def claim_follow_up(session: Session, row_id: int, now: datetime, until: datetime) -> bool:
+    result = session.execute(
+        update(HuddlePost)
+        .where(
+            HuddlePost.id == row_id,
+            HuddlePost.posted_at.is_not(None),
+            HuddlePost.followed_up_at.is_(None),
+            or_(HuddlePost.follow_up_until.is_(None), HuddlePost.follow_up_until < now),
+        )
+        .values(follow_up_until=until)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish_follow_up(session: Session, row_id: int, now: datetime) -> None:
+    session.execute(update(HuddlePost).where(HuddlePost.id == row_id).values(followed_up_at=now, follow_up_until=None))
+
+
+def follow_ups_due(session: Session, team_id: int, since: datetime) -> list[HuddlePost]:
+    """First huddles of the day posted since `since` whose digest and chart are not done yet."""
+    return list(
+        session.scalars(
+            select(HuddlePost).where(
+                HuddlePost.team_id == team_id,
+                HuddlePost.slot == 0,
+                HuddlePost.posted_at >= since,
+                HuddlePost.followed_up_at.is_(None),
+            )
+        )
+    )

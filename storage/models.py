@@ -298,3 +298,7 @@ class HuddlePost(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(100))
+    # What the first huddle of the day brings after it (the leaders' digest, the weekly chart): done under its own
+    # lease, so a crash or a Slack fault after the post is followed up by the next tick.
+    follow_up_until: Mapped[datetime | None]
+    followed_up_at: Mapped[datetime | None]

@@ -1,0 +1,487 @@
+"""Slack failing, then recovering, against the bot served over HTTP with its scheduler on the settable clock:
+rate limits under a burst, 5xx answers (with and without the post having happened: `fail_http(take_effect=...)`,
+which is also what a timed-out post looks like), a channel Slack will not post in, and a huddle whose leaders'
+digest fails half-way. Whatever Slack does, nothing is lost and nothing is posted twice."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import SettableClock
+from bot.slack_api import RATE_LIMIT_RETRIES
+from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage
+from tests.conftest import ALICE, BOB, SIGNING_SECRET, START, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
+from tests.slack_double import SlackDouble
+from tests.slack_driver import SlackDriver
+
+LEAD, GROUP_LEAD = "ULEAD", "UGLEAD"  # leaders in settings must look like real Slack user IDs
+GROUP = "S0LEADS"
+APPROVE = "white_check_mark"
+JOBS = {"huddle_seconds": 0.1, "inbox_seconds": 0.1}
+EARLY = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # a Wednesday; UTC is London's time in November
+SLOT = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
+JUST_AFTER = SLOT + timedelta(minutes=1)
+CARD_TEXT = re.compile(r"^Kaizen #(\d+)")
+HUDDLE_TEXT = re.compile(r"^(Morning huddle|Huddle) · ")
+WAIT = 10.0
+
+
+# --- the bot and what people do --------------------------------------------------------------------------------
+
+
+@dataclass
+class Bot:
+    running: RunningBot
+    slack: SlackDriver
+    double: SlackDouble
+    clock: SettableClock
+
+    # reading the store
+
+    def rows(self, model: type, *where: Any) -> list[Any]:
+        with self.running.services.db.read() as session:
+            return list(session.scalars(select(model).where(*where).order_by(model.id)))
+
+    def idea(self, number: int) -> Idea:
+        [idea] = self.rows(Idea, Idea.number == number)
+        return idea
+
+    def outbox(self, dedupe_suffix: str, *, kind: str | None = None) -> list[OutboxMessage]:
+        return [
+            m
+            for m in self.rows(OutboxMessage)
+            if m.dedupe_key.endswith(dedupe_suffix) and (kind is None or m.kind == kind)
+        ]
+
+    def one_outbox(self, dedupe_suffix: str) -> OutboxMessage | None:
+        found = self.outbox(dedupe_suffix)
+        assert len(found) <= 1, [m.dedupe_key for m in found]
+        return found[0] if found else None
+
+    def slot_row(self) -> HuddlePost | None:
+        rows = self.rows(HuddlePost)
+        assert len(rows) <= 1, rows
+        return rows[0] if rows else None
+
+    # reading Slack
+
+    def cards(self) -> list[dict]:
+        return [
+            m
+            for m in self.double.messages(TEAM_CHANNEL)
+            if not m.get("thread_ts") and CARD_TEXT.match(m.get("text") or "")
+        ]
+
+    def card_numbers(self) -> list[int]:
+        return sorted(int(CARD_TEXT.match(m["text"]).group(1)) for m in self.cards())  # type: ignore[union-attr]
+
+    def replies(self, idea: Idea) -> list[dict]:
+        return [m for m in self.double.messages(TEAM_CHANNEL) if idea.card_ts and m.get("thread_ts") == idea.card_ts]
+
+    def huddles(self) -> list[dict]:
+        return [
+            m
+            for m in self.double.messages(TEAM_CHANNEL)
+            if not m.get("thread_ts") and HUDDLE_TEXT.match(m.get("text") or "")
+        ]
+
+    def digests(self, user: str) -> list[dict]:
+        return [m for m in self.double.messages(user) if "waited more than" in (m.get("text") or "")]
+
+    # doing
+
+    def open_modal(self, text: str, user_id: str = ALICE) -> tuple[dict, str]:
+        before = len(self.double.calls("views.open"))
+        reply, response_url = self.slack.command(text, user_id=user_id)
+        assert reply.status == 200, reply.text
+        opened = self.double.wait_for("views.open", count=before + 1)[-1]
+        assert opened.args["view"]["callback_id"] == "raise_idea"
+        return self.double.last_view(), response_url
+
+    def submit(self, view: dict, problem: str, user_id: str = ALICE) -> None:
+        reply = self.slack.submit_view(view, {"problem": problem}, user_id=user_id)
+        assert reply.status == 200 and reply.body in (b"", b"{}"), reply.text
+
+    def raise_idea(self, problem: str) -> Idea:
+        """Raised with /kaizen and the modal; returned once its card is up."""
+        view, _ = self.open_modal(problem)
+        self.submit(view, problem)
+
+        def posted() -> Idea | None:
+            [idea] = self.rows(Idea, Idea.problem == problem)
+            return idea if idea.card_ts and idea.card_synced_version >= idea.card_version else None
+
+        return eventually(posted, timeout=WAIT)
+
+    def approve(self, idea: Idea, user_id: str = LEAD, event_id: str | None = None) -> int:
+        assert idea.card_ts is not None
+        return self.slack.reaction_added(
+            APPROVE, user_id=user_id, channel_id=TEAM_CHANNEL, ts=idea.card_ts, event_id=event_id
+        ).status
+
+    def set_huddle(self, user_id: str = LEAD) -> None:
+        reply, response_url = self.slack.command("huddle at 08:30 mon-fri Europe/London", user_id=user_id)
+        assert reply.status == 200, reply.text
+        [answer] = self.double.wait_for_response(response_url)
+        assert str(answer["text"]).startswith("Huddles at"), answer
+
+    def let_job_run(self, job_id: str, runs: int = 3) -> None:
+        """Let a scheduler job run a few more times on the clock as it stands (jobs run on real time)."""
+        scheduler = self.running.scheduler
+        assert scheduler is not None
+        seen = [scheduler.get_job(job_id).next_run_time]
+
+        def moved() -> bool:
+            current = scheduler.get_job(job_id).next_run_time
+            if current != seen[-1]:
+                seen.append(current)
+            return len(seen) > runs
+
+        eventually(moved, timeout=WAIT)
+
+    def let_everything_run(self) -> None:
+        for job_id in ("outbox-sweep", "inbox-sweep", "huddle-tick"):
+            self.let_job_run(job_id)
+
+
+def start(bot_factory: Any, double: SlackDouble, clock: SettableClock, *, at: datetime = START, **settings: Any) -> Bot:
+    """The bot with its scheduler (fast sweeps on real time, the settable clock for what is due), LEAD leading."""
+    clock.set(at)
+    for user in (LEAD, GROUP_LEAD):
+        if double.user(user) is None:
+            double.add_user(user, user.lower())
+    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, LEAD, GROUP_LEAD, "UBOT"])
+    settings.setdefault("kaizen_leaders", (LEAD,))
+    running: RunningBot = bot_factory(scheduler=True, sweep_seconds=0.2, schedule=JOBS, **settings)
+    return Bot(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double, clock)
+
+
+def shown(message: dict) -> str:
+    return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
+
+
+def posts_of(double: SlackDouble, match: Callable[[dict], bool]) -> int:
+    """How many chat.postMessage calls (failed ones too) match."""
+    return sum(1 for call in double.calls("chat.postMessage") if match(call.args))
+
+
+def is_card_post(args: dict) -> bool:
+    return bool(CARD_TEXT.match(str(args.get("text") or ""))) and not args.get("thread_ts")
+
+
+def is_huddle_post(args: dict) -> bool:
+    return bool(HUDDLE_TEXT.match(str(args.get("text") or "")))
+
+
+# --- rate limits ----------------------------------------------------------------------------------------------
+
+
+def test_twenty_ideas_at_once_under_429s_each_get_one_card(bot_factory, double, clock):
+    """A burst of submissions while chat.postMessage answers 429 (Retry-After: 1) to the first 30 calls: every
+    idea is committed, every card posted once after waiting as Slack asked."""
+    bot = start(bot_factory, double, clock)
+    problems = [f"Burst problem number {n}" for n in range(20)]
+    forms = [(bot.open_modal(problem), problem) for problem in problems]
+    double.rate_limit("chat.postMessage", retry_after=1, times=30)
+
+    def submit(form: tuple[tuple[dict, str], str]) -> tuple[int, bytes]:
+        (view, _), problem = form
+        reply = bot.slack.submit_view(view, {"problem": problem})
+        return reply.status, reply.body
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(submit, forms))
+    assert all(status == 200 and body in (b"", b"{}") for status, body in answers), answers
+    assert sorted(i.problem for i in bot.rows(Idea)) == sorted(problems), "every idea committed before its ack"
+    assert sorted(i.number for i in bot.rows(Idea)) == list(range(1, 21))
+
+    def tried() -> bool:  # every card posted, or given back to the sweep after the client's last retry
+        cards = bot.outbox("", kind="card")
+        return len(cards) == 20 and all(m.claim is None for m in cards)
+
+    eventually(tried, timeout=40)
+    bot.clock.advance(timedelta(minutes=5))  # past any back-off: whatever the client gave up on is swept now
+    eventually(lambda: all(m.done_at for m in bot.outbox("", kind="card")), timeout=WAIT)
+    bot.let_everything_run()
+    assert bot.card_numbers() == list(range(1, 21)), "each card once, none lost"
+    assert len(double.calls("chat.postMessage")) == 20 + 30, "30 answered 429, then each card once"
+    by_ts = {m["ts"]: m for m in bot.cards()}
+    for idea in bot.rows(Idea):
+        assert idea.card_ts in by_ts and by_ts[idea.card_ts]["text"].startswith(f"Kaizen #{idea.number}:")
+    # 30 refusals over 20 posts is at most two each, well inside the client's Retry-After waits: nobody needs to
+    # hear about a delay.
+    assert [double.responses(response_url) for (_, response_url), _ in forms] == [[]] * 20
+
+
+def test_a_card_rate_limited_for_longer_than_the_client_waits_is_kept_and_posted_once(bot_factory, double, clock):
+    bot = start(bot_factory, double, clock)
+    double.rate_limit("chat.postMessage", retry_after=1, times=RATE_LIMIT_RETRIES + 1)
+    view, response_url = bot.open_modal("Hoist slings are never where they should be")
+    bot.submit(view, "Hoist slings are never where they should be")
+
+    [told] = double.wait_for_response(response_url, timeout=30)
+    assert "#1 is saved" in told["text"] and told.get("response_type") == "ephemeral", told
+    assert len(double.calls("chat.postMessage")) == RATE_LIMIT_RETRIES + 1, "Retry-After honoured, then given up"
+    assert bot.cards() == [] and bot.idea(1).card_ts is None
+    bot.clock.advance(timedelta(minutes=2))  # past the outbox back-off
+    eventually(lambda: bot.idea(1).card_ts, timeout=WAIT)
+    bot.let_everything_run()
+    [card] = bot.cards()
+    assert bot.idea(1).card_ts == card["ts"]
+
+
+# --- 5xx: Slack may or may not have taken the post --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("took_effect", [False, True], ids=["not-posted", "posted-answer-lost"])
+def test_a_card_post_answered_with_a_5xx_ends_up_posted_once(bot_factory, double, clock, took_effect: bool):
+    bot = start(bot_factory, double, clock)
+    double.fail_http("chat.postMessage", 500, times=1, take_effect=took_effect)
+    view, response_url = bot.open_modal("Blood gas analyser out of cartridges")
+    bot.submit(view, "Blood gas analyser out of cartridges")
+
+    [told] = double.wait_for_response(response_url)
+    assert "#1 is saved" in told["text"] and told.get("response_type") == "ephemeral", told
+    assert len(bot.cards()) == (1 if took_effect else 0)
+    assert bot.idea(1).card_ts is None, "the answer was lost: nothing recorded yet"
+    bot.let_job_run("outbox-sweep")
+    assert posts_of(double, is_card_post) == 1, "no second post while the claim's lease runs"
+
+    bot.clock.advance(timedelta(minutes=2))  # past the 60 s lease: the sweep looks in the channel, then posts
+    eventually(lambda: bot.idea(1).card_ts, timeout=WAIT)
+    bot.let_everything_run()
+    [card] = bot.cards()
+    assert bot.idea(1).card_ts == card["ts"]
+    assert posts_of(double, is_card_post) == (1 if took_effect else 2)
+    assert double.calls("conversations.history"), "the sweep looked for the post before posting again"
+
+
+@pytest.mark.parametrize("took_effect", [False, True], ids=["not-posted", "posted-answer-lost"])
+def test_an_approval_thanks_answered_with_a_5xx_ends_up_posted_once(bot_factory, double, clock, took_effect: bool):
+    bot = start(bot_factory, double, clock)
+    idea = bot.raise_idea("Call bells in bay 3 are too quiet")
+    before = len(double.calls("chat.postMessage"))
+    double.fail_http("chat.postMessage", 503, times=1, take_effect=took_effect)
+
+    assert bot.approve(idea, event_id="EvTHANKS5XX") == 200
+    eventually(lambda: bot.idea(1).status == "approved" and len(double.calls("chat.postMessage")) > before)
+    bot.let_job_run("outbox-sweep")
+    assert len(bot.replies(idea)) == (1 if took_effect else 0)
+    thanks_row = bot.one_outbox(":thanks")
+    assert thanks_row is not None and thanks_row.done_at is None and thanks_row.sent_ts is None
+
+    bot.clock.advance(timedelta(minutes=2))  # past the lease: the sweep looks in the thread, then posts
+    eventually(lambda: (row := bot.one_outbox(":thanks")) and row.done_at, timeout=WAIT)
+    bot.let_everything_run()
+    [thanks] = bot.replies(idea)
+    assert f"<@{ALICE}>" in shown(thanks) and "Approved" in shown(thanks)
+    assert bot.one_outbox(":thanks").sent_ts == thanks["ts"]  # type: ignore[union-attr]
+    if took_effect:
+        assert double.calls("conversations.replies"), "the sweep looked in the thread"
+    approvals = bot.rows(IdeaEvent, IdeaEvent.idea_id == idea.id, IdeaEvent.to_status == "approved")
+    assert len(approvals) == 1
+
+
+@pytest.mark.parametrize("took_effect", [False, True], ids=["not-posted", "posted-answer-lost"])
+def test_a_huddle_answered_with_a_5xx_ends_up_posted_once(bot_factory, double, clock, took_effect: bool):
+    bot = start(bot_factory, double, clock, at=EARLY)
+    bot.set_huddle()
+    double.fail_http("chat.postMessage", 502, times=1, take_effect=took_effect)
+    bot.clock.set(JUST_AFTER)
+    eventually(lambda: posts_of(double, is_huddle_post) == 1)
+    bot.let_job_run("huddle-tick")
+    assert len(bot.huddles()) == (1 if took_effect else 0)
+    row = bot.slot_row()
+    assert row is not None and row.posted_at is None
+    assert posts_of(double, is_huddle_post) == 1, "no second try while the slot's claim runs"
+
+    bot.clock.set(JUST_AFTER + timedelta(minutes=3))  # the 2-minute lease has run out, still inside the grace
+    eventually(lambda: (row := bot.slot_row()) and row.posted_at, timeout=WAIT)
+    bot.let_everything_run()
+    [huddle] = bot.huddles()
+    [row] = bot.rows(HuddlePost)
+    assert row.message_ts == huddle["ts"]
+    assert posts_of(double, is_huddle_post) == (1 if took_effect else 2)
+
+
+# --- a channel Slack will not post in -----------------------------------------------------------------------------
+
+
+REASONS = {
+    "channel_not_found": "couldn't find",
+    "not_in_channel": "/invite @Kaizen",
+    "is_archived": "archived",
+}
+
+
+def break_channel(double: SlackDouble, error: str) -> None:
+    members = [ALICE, BOB, LEAD, GROUP_LEAD, "UBOT"]
+    if error == "not_in_channel":
+        double.add_channel(TEAM_CHANNEL, "ward-7", members=members, is_member=False)  # Kaizen was removed
+    elif error == "is_archived":
+        double.add_channel(TEAM_CHANNEL, "ward-7", members=members, is_archived=True)
+    else:
+        double.fail("chat.postMessage", "channel_not_found", times=2)  # this try and the sweep's next one
+
+
+def mend_channel(double: SlackDouble) -> None:
+    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, LEAD, GROUP_LEAD, "UBOT"])
+
+
+@pytest.mark.parametrize("error", sorted(REASONS))
+def test_a_card_slack_will_not_post_keeps_the_idea_tells_the_person_why_and_goes_up_once_later(
+    bot_factory, double, clock, error: str
+):
+    bot = start(bot_factory, double, clock)
+    bot.raise_idea("The first idea of this team")  # the team exists: the next form goes straight to posting
+    break_channel(double, error)
+    view, response_url = bot.open_modal("Drug fridge temperature not logged at weekends")
+    bot.submit(view, "Drug fridge temperature not logged at weekends")
+
+    [told] = double.wait_for_response(response_url)
+    assert told.get("response_type") == "ephemeral", told
+    assert "#2 is saved" in told["text"] and REASONS[error] in told["text"], told["text"]
+    kept = bot.idea(2)
+    assert (kept.status, kept.problem, kept.card_ts) == ("new", "Drug fridge temperature not logged at weekends", None)
+
+    # The channel is still broken at the sweep's next try: still kept, still not posted, tried again later.
+    bot.clock.advance(timedelta(minutes=1))
+    eventually(lambda: (row := bot.one_outbox("card:2")) and row.attempts == 2 and row.claim is None, timeout=WAIT)
+    assert bot.card_numbers() == [1] and bot.idea(2).card_ts is None
+
+    mend_channel(double)
+    bot.clock.advance(timedelta(minutes=5))
+    eventually(lambda: bot.idea(2).card_ts, timeout=WAIT)
+    bot.let_everything_run()
+    assert bot.card_numbers() == [1, 2]
+    assert bot.idea(2).card_ts == next(c["ts"] for c in bot.cards() if c["text"].startswith("Kaizen #2:"))
+    assert len(double.responses(response_url)) == 1, "told once"
+
+
+@pytest.mark.parametrize("error", sorted(REASONS))
+def test_a_huddle_slack_will_not_post_is_logged_and_posted_once_when_the_channel_recovers_in_its_grace(
+    bot_factory, double, clock, caplog: pytest.LogCaptureFixture, error: str
+):
+    caplog.set_level(logging.WARNING)
+    bot = start(bot_factory, double, clock, at=EARLY)
+    bot.set_huddle()
+    double.fail("chat.postMessage", error, times=2)
+    bot.clock.set(JUST_AFTER)
+
+    eventually(lambda: posts_of(double, is_huddle_post) == 1)
+    eventually(lambda: (row := bot.slot_row()) and row.error == error)
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING and error in r.getMessage()]
+    assert logged and TEAM_CHANNEL in logged[0].getMessage(), [r.getMessage() for r in caplog.records]
+    assert bot.huddles() == []
+
+    bot.clock.set(JUST_AFTER + timedelta(minutes=1))  # the slot's retry: Slack still refuses
+    eventually(lambda: posts_of(double, is_huddle_post) == 2)
+    eventually(lambda: (row := bot.slot_row()) and row.attempts == 2 and row.error == error and row.claim_until)
+    assert bot.huddles() == []
+
+    bot.clock.set(JUST_AFTER + timedelta(minutes=2))  # the channel is back, well inside the 2-hour grace
+    eventually(lambda: (row := bot.slot_row()) and row.posted_at, timeout=WAIT)
+    bot.let_everything_run()
+    bot.clock.set(SLOT + timedelta(minutes=30))
+    bot.let_everything_run()
+    [huddle] = bot.huddles()
+    [row] = bot.rows(HuddlePost)
+    assert row.message_ts == huddle["ts"] and row.local_date == SLOT.date()
+    assert posts_of(double, is_huddle_post) == 3
+
+
+# --- a huddle interrupted half-way --------------------------------------------------------------------------------
+
+
+def ideas_waiting_for_days(bot: Bot) -> list[Idea]:
+    """Two ideas raised three and four days before the slot: past KAIZEN_NUDGE_DAYS, so in the digest."""
+    raised = []
+    for days, problem in ((4, "Oldest idea still waiting"), (3, "Next oldest idea still waiting")):
+        bot.clock.set(SLOT - timedelta(days=days))
+        raised.append(bot.raise_idea(problem))
+    bot.clock.set(EARLY)
+    return raised
+
+
+def test_a_huddle_posted_but_whose_digest_dm_failed_sends_the_digest_later_once(bot_factory, double, clock):
+    bot = start(bot_factory, double, clock, at=EARLY)
+    waiting = ideas_waiting_for_days(bot)
+    bot.set_huddle()
+    double.delay("chat.postMessage", 0, times=1)  # the huddle goes through...
+    double.fail_http("chat.postMessage", 500, times=1)  # ...the next post, the leader's digest DM, does not
+    bot.clock.set(JUST_AFTER)
+
+    digest_key = f":{LEAD}:2026-11-25"
+    eventually(lambda: bot.huddles() and (row := bot.one_outbox(digest_key)) and row.attempts == 1, timeout=WAIT)
+    bot.let_everything_run()
+    assert bot.digests(LEAD) == [], "Slack answered 500 and did not take it"
+    row = bot.one_outbox(digest_key)
+    assert row is not None and row.done_at is None
+
+    bot.clock.set(JUST_AFTER + timedelta(minutes=2))  # past the DM's lease: the sweep sends it
+    eventually(lambda: bot.digests(LEAD), timeout=WAIT)
+    bot.let_everything_run()
+    bot.clock.set(SLOT + timedelta(minutes=30))
+    bot.let_everything_run()
+    [digest] = bot.digests(LEAD)
+    assert all(f"#{idea.number}" in digest["text"] for idea in waiting), digest["text"]
+    assert len(bot.huddles()) == 1
+
+
+def test_a_huddle_posted_but_whose_digest_hit_a_passing_slack_fault_still_sends_the_digest_later(
+    bot_factory, double, clock
+):
+    """The digest goes to every leader, including the members of KAIZEN_LEADER_GROUP, read from Slack when the
+    first huddle of the day is posted. If that read fails once (a 500), the digest must still follow later: the
+    huddle is posted, so nothing else will ever bring it."""
+    double.set_usergroup(GROUP, [GROUP_LEAD])
+    bot = start(bot_factory, double, clock, at=EARLY, kaizen_leaders=(), kaizen_leader_group=GROUP)
+    waiting = ideas_waiting_for_days(bot)
+    bot.set_huddle(user_id=GROUP_LEAD)
+    double.fail_http("usergroups.users.list", 500, times=1)  # the group's members are cached 5 min: read again now
+    bot.clock.set(JUST_AFTER)
+
+    eventually(lambda: bot.huddles(), timeout=WAIT)
+    eventually(lambda: (row := bot.slot_row()) and row.posted_at)
+    eventually(lambda: len(double.calls("usergroups.users.list")) >= 2)  # the read for the digest: a 500
+    for later in (timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30)):
+        bot.clock.set(JUST_AFTER + later)  # inside the slot's grace window, past any back-off and lease
+        bot.let_everything_run()
+    assert len(bot.huddles()) == 1
+    got = bot.digests(GROUP_LEAD)
+    queued = [m.dedupe_key for m in bot.rows(OutboxMessage) if m.dedupe_key.startswith("digest:")]
+    assert len(got) == 1, (
+        f"the huddle was posted at 08:31 but {GROUP_LEAD} got {len(got)} digest(s) by 09:01: the one Slack error "
+        f"while reading the leader group lost the digest for good (digests queued: {queued})"
+    )
+    assert all(f"#{idea.number}" in got[0]["text"] for idea in waiting)
+
+
+# --- the inbox is untouched by Slack's faults -----------------------------------------------------------------------
+
+
+def test_an_approval_whose_thanks_slack_refused_is_kept_and_its_event_applied_once(bot_factory, double, clock):
+    """Slack refusing the thanks (a 500) is the outbox's business: the event is applied once, not retried."""
+    bot = start(bot_factory, double, clock)
+    idea = bot.raise_idea("Linen skips block the fire door")
+    double.fail_http("chat.postMessage", 500, times=1)
+    assert bot.approve(idea, event_id="EvAPPLYONCE") == 200
+    eventually(lambda: bot.rows(InboxEvent)[0].done_at)
+    [event] = bot.rows(InboxEvent)
+    assert (event.attempts, event.error) == (1, None)
+    bot.clock.advance(timedelta(minutes=2))
+    eventually(lambda: bot.replies(bot.idea(1)), timeout=WAIT)
+    bot.let_everything_run()
+    assert len(bot.replies(bot.idea(1))) == 1
+    [approval] = bot.rows(IdeaEvent, IdeaEvent.idea_id == idea.id, IdeaEvent.to_status == "approved")
+    assert approval.slack_event_id == "EvAPPLYONCE"
