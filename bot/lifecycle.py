@@ -138,7 +138,7 @@ class Lifecycle:
         if idea.status != S.NEW:
             raise _stale(idea)
         text = (
-            f":white_check_mark: Approved by <@{actor.user_id}> — go ahead! "
+            f":white_check_mark: Approved by {render.person(idea, actor.user_id)} — go ahead! "
             f"Thank you {_thanks_to(idea)} for raising it."
         )
         change = self._move(
@@ -215,11 +215,12 @@ class Lifecycle:
             # A leader starting a waiting idea says yes to it first: the history (and time to decision) shows that.
             approval = self.approve(idea_id, actor, source=Source.BUTTON)
         owner = idea.owner_id or actor.user_id
+        who = render.person(idea, actor.user_id)
         from_status = S.APPROVED if approval is not None else idea.status
         change = self._move(
             idea_id, actor.user_id, (from_status,), S.IN_PROGRESS, source=Source.BUTTON,
             values={"started_at": self._clock.now(), "owner_id": owner},
-            tell=((OutboxKind.THREAD, "started", f":hammer_and_wrench: Started by <@{actor.user_id}>."),),
+            tell=((OutboxKind.THREAD, "started", f":hammer_and_wrench: Started by {who}."),),
         )  # fmt: skip
         if change is None:
             raise _stale(self.load(idea_id))
@@ -242,8 +243,7 @@ class Lifecycle:
             raise NotAllowed("Please say whether it worked.")
         if not result.strip() or not learned.strip():
             raise NotAllowed("Please say what changed and what we learned.")
-        people = {idea.owner_id} - {None} if idea.anonymous else {idea.author_id, idea.owner_id} - {None}
-        thanks = " and ".join(f"<@{p}>" for p in sorted(people)) or "everyone who helped"  # type: ignore[type-var]
+        thanks = render.thanked(idea)
         text = f":tada: Done! Thank you {thanks}. What we learned: {render.bk.escape_clipped(learned.strip(), 1500)}"
         change = self._move(
             idea_id, actor.user_id, (S.APPROVED, S.IN_PROGRESS), S.DONE, source=Source.BUTTON,
@@ -264,10 +264,11 @@ class Lifecycle:
             raise _stale(idea)
         if not (actor.is_leader or _is_owner(idea, actor.user_id) or idea.author_id == actor.user_id):
             raise NotAllowed("Only the idea's owner, its author or a leader can reopen it.")
+        who = render.person(idea, actor.user_id)
         change = self._move(
             idea_id, actor.user_id, (S.DONE, S.NOT_NOW), S.NEW, source=Source.BUTTON,
             values={"decided_at": None, "decided_by": None, "done_at": None, "outcome": None},
-            tell=((OutboxKind.THREAD, "reopened", f"Reopened by <@{actor.user_id}>: it waits for a decision again."),),
+            tell=((OutboxKind.THREAD, "reopened", f"Reopened by {who}: it waits for a decision again."),),
         )  # fmt: skip
         if change is None:
             raise _stale(self.load(idea_id))

@@ -113,6 +113,17 @@ def days_text(days: int) -> str:
     return "today" if days == 0 else ("1 day" if days == 1 else f"{days} days")
 
 
+def person(idea: Idea, user_id: str) -> str:
+    """Someone who acted on an idea, as others see them: never the author of an anonymous idea by name."""
+    return "the person who raised it" if idea.anonymous and user_id == idea.author_id else f"<@{user_id}>"
+
+
+def thanked(idea: Idea) -> str:
+    """Who a done idea thanks by name: its author and owner, but never an anonymous author."""
+    people = sorted({p for p in (idea.author_id, idea.owner_id) if p and not (idea.anonymous and p == idea.author_id)})
+    return " and ".join(f"<@{p}>" for p in people) or "everyone who helped"
+
+
 def author_text(idea: Idea) -> str:
     return "someone who chose not to give their name" if idea.anonymous else f"<@{idea.author_id}>"
 
@@ -208,7 +219,7 @@ def card_blocks(idea: Idea, *, supporters: int = 0) -> list[Block]:
             blocks.append(bk.section(labelled))
     facts = [f"Raised by {author_text(idea)} on {date_markup(idea.created_at)}"]
     if idea.owner_id and idea.owner_id != idea.author_id:
-        facts.append(f"Owner: <@{idea.owner_id}>")
+        facts.append(f"Owner: {person(idea, idea.owner_id)}")
     if idea.category:
         facts.append(f"Category: {CATEGORY_LABEL.get(idea.category, idea.category)}")
     if idea.input_from:
@@ -759,8 +770,7 @@ def huddle_blocks(
     )
     done = []
     for idea in content.done:
-        people = {idea.owner_id} - {None} if idea.anonymous else {idea.author_id, idea.owner_id} - {None}
-        thanks = " and ".join(f"<@{p}>" for p in sorted(p for p in people if p)) or "everyone who helped"
+        thanks = thanked(idea)
         done.append(f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — thank you {thanks}! :tada:")
     add(f"Done since the last huddle ({content.done_total})", done + _more(len(done), content.done_total))
     blocks.append(DividerBlock())
