@@ -30,6 +30,8 @@ OPTIONS = 100
 OPTION_TEXT = 75
 OPTION_VALUE = 150
 MESSAGE_TEXT = 40_000
+# All the text of one message's blocks: Slack refuses more near 13,200 characters (msg_blocks_too_long).
+MESSAGE_BLOCKS_TEXT = 13_200
 # A notification's fallback text: Slack shows only the start of it, so keep it short.
 FALLBACK_TEXT = 300
 

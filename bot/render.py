@@ -202,19 +202,21 @@ def status_text(idea: Idea) -> str:
 
 def card_blocks(idea: Idea, *, supporters: int = 0) -> list[Block]:
     blocks: list[Block] = [bk.section(f"*Kaizen #{idea.number}* · {status_text(idea)}")]
-    texts: list[tuple[str, str | None]] = [
-        ("Problem", idea.problem),
-        ("Idea", idea.idea),
-        ("Expected benefit", idea.benefit),
+    # Each text has its own share of the card: a message's blocks fail as a whole past about 13,200 characters,
+    # even when every section is under its own 3,000 (see bk.MESSAGE_BLOCKS_TEXT).
+    texts: list[tuple[str, str | None, int]] = [
+        ("Problem", idea.problem, 2500),
+        ("Idea", idea.idea, 2000),
+        ("Expected benefit", idea.benefit, 1000),
     ]
     if idea.status == IdeaStatus.DONE:
         texts += [
-            (OUTCOME_LABEL.get(idea.outcome or "", "Outcome"), idea.result),
-            ("What we learned", idea.learned),
-            ("Effect", idea.effect),
+            (OUTCOME_LABEL.get(idea.outcome or "", "Outcome"), idea.result, 2000),
+            ("What we learned", idea.learned, 2000),
+            ("Effect", idea.effect, 1000),
         ]
-    for label, text in texts:
-        labelled = _labelled(label, text, bk.SECTION_TEXT)
+    for label, text, share in texts:
+        labelled = _labelled(label, text, share)
         if labelled:
             blocks.append(bk.section(labelled))
     facts = [f"Raised by {author_text(idea)} on {date_markup(idea.created_at)}"]
@@ -366,7 +368,7 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
 
 HELP_LINES = (
     ("/kaizen", "raise a problem or an idea (a form opens)"),
-    ("/kaizen <what's wrong>", "the same, with the problem filled in"),
+    ("/kaizen what's wrong", "the same, with the problem filled in"),
     ("/kaizen list [new|approved|in-progress|done|not-now|all]", "this channel's board, with ages"),
     ("/kaizen mine", "the ideas you raised or own"),
     ("/kaizen show 42", "one idea and its history (also `/kaizen 42`)"),
@@ -725,6 +727,13 @@ HUDDLE_HOW_TO = (
 )
 
 
+def owner_name(idea: Idea, names: dict[str, str]) -> str:
+    """An owner's name without pinging them; the author of an anonymous idea who took it on stays unnamed."""
+    if not idea.owner_id or (idea.anonymous and idea.owner_id == idea.author_id):
+        return "the person who raised it" if idea.owner_id else "someone"
+    return bk.escape_clipped(names.get(idea.owner_id, "someone"), 80)
+
+
 def huddle_text(title: str, local_date: date) -> str:
     return f"{title} · {local_date:%A} {local_date.day} {local_date:%B}"
 
@@ -758,8 +767,7 @@ def huddle_blocks(
         waiting.append(f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — {days_text(days)}{flag}")
     add(f"Waiting for a decision ({content.waiting_total})", waiting + _more(len(waiting), content.waiting_total))
     doing = [
-        f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — "
-        f"{bk.escape_clipped(names.get(idea.owner_id or '', 'someone'), 80)}"
+        f"`#{idea.number}` {bk.escape_clipped(one_line(idea.problem), 100)} — {owner_name(idea, names)}"
         for idea in content.in_progress
     ]
     add(f"In progress ({content.in_progress_total})", doing + _more(len(doing), content.in_progress_total))

@@ -13,7 +13,10 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+from bot import slack_requests
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,20 @@ def _signature_ok(signing_secret: str | None, environ: dict[str, Any], body: byt
     return hmac.compare_digest("v0=" + digest.hexdigest(), signature)
 
 
+def _refuse(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [body]
+
+
+def _shape_problem(body: bytes, content_type: str) -> str | None:
+    try:
+        text = body.decode("utf-8")
+        parsed = parse_body(text, content_type.split(";")[0].strip() or None)
+    except (ValueError, RecursionError) as error:
+        return f"a body that does not parse ({type(error).__name__})"
+    return slack_requests.problem(parsed)
+
+
 def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
@@ -44,20 +61,28 @@ def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, A
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
-        # Read the body once so that it can be checked here if Bolt cannot parse it.
+        if environ.get("PATH_INFO") != EVENTS_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return bolt(environ, start_response)  # OAuth install routes and 404s
+        # Checked here before Bolt, which parses before it verifies: a forged body gets 401 whatever its shape,
+        # and a signed one that is not what Slack sends gets 400 — never a 5xx.
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            return bolt(environ, start_response)
-        except (ValueError, UnicodeDecodeError, KeyError, TypeError):
-            # Bolt parses before it verifies: a body it cannot parse is checked here, so that a forged one still
-            # gets 401, and a signed but broken one 400 — the sender's mistake, never a 5xx.
-            if not _signature_ok(signing_secret, environ, body):
-                start_response("401 Unauthorized", [("Content-Type", "text/plain; charset=utf-8")])
-                return [b"invalid request\n"]
-            log.warning("Refused a signed request Bolt could not parse", exc_info=True)
-            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"bad request\n"]
+        if not _signature_ok(signing_secret, environ, body):
+            return _refuse(start_response, "401 Unauthorized", b"invalid request\n")
+        reason = _shape_problem(body, str(environ.get("CONTENT_TYPE") or ""))
+        if reason is not None:
+            log.warning("Refused a signed request: %s", reason)
+            return _refuse(start_response, "400 Bad Request", b"bad request\n")
+
+        def answer(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            # Bolt answers 500 when something failed before the ack; what Slack sent was the trouble, so say 400.
+            # The inbox's deliberate 503 (so that Slack retries) passes through.
+            if status.startswith("500"):
+                log.warning("A request failed before its ack (logged above); answering 400")
+                status = "400 Bad Request"
+            return start_response(status, headers, *rest)
+
+        return bolt(environ, answer)
 
     return wsgi
 
