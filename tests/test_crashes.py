@@ -249,6 +249,8 @@ def test_an_approval_killed_right_after_its_200_is_applied_once_by_the_restarted
         OUTBOX_TAKEOVER,
         "the thanks posted",
     )
+    # Applying the event ends after what it owes people (the thanks, the card, the author's Home tab).
+    bots.wait(lambda: bots.rows(InboxEvent)[0].done_at is not None, OUTBOX_TAKEOVER, "the event marked applied")
     with bots.explained():
         [approval] = bots.rows(IdeaEvent, IdeaEvent.to_status == "approved")
         assert (approval.actor_id, approval.slack_event_id) == (GROUP_LEADER, "EvKILLED000001")
