@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 32
+CONNECTION_LIMIT = 1000
 MAX_REQUEST_AGE_SECONDS = 300  # as Bolt: an older timestamp is a replay
 
 StartResponse = Callable[..., Any]
@@ -89,7 +90,10 @@ def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, A
 
 def make_server(app: App, host: str, port: int, signing_secret: str | None) -> BaseWSGIServer | MultiSocketServer:
     wsgi = make_wsgi_app(app, signing_secret)
-    return create_server(wsgi, host=host, port=port, threads=SERVER_THREADS, ident="kaizen-bot")
+    # waitress's default connection_limit (100) counts its own sockets and makes the 99th client wait.
+    return create_server(
+        wsgi, host=host, port=port, threads=SERVER_THREADS, connection_limit=CONNECTION_LIMIT, ident="kaizen-bot"
+    )
 
 
 def bound_port(server: BaseWSGIServer | MultiSocketServer) -> int:

@@ -1,18 +1,19 @@
 """The measures, in SQL: counts per week and the first decisions, filtered and grouped by the database.
 
 Weeks are given as UTC instants (the caller turns the team's local ISO weeks into them, daylight saving
-included) and joined as a small table, which works the same on SQLite and PostgreSQL.
+included); each count is one pass over the rows of the whole range, each row's week found by a CASE over the
+week ends, which works the same on SQLite and PostgreSQL and uses the (scope, time) indexes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, union_all
+from sqlalchemy.orm import Session
 
 from storage.models import EventKind, Idea, IdeaEvent, IdeaStatus, UtcDateTime
 
@@ -33,61 +34,63 @@ class Scope:
         return conditions
 
 
-def _weeks(bounds: Sequence[tuple[datetime, datetime]]) -> Any:
-    rows = [
-        select(
-            literal(index).label("week"),
-            literal(start, UtcDateTime()).label("start"),
-            literal(end, UtcDateTime()).label("end"),
-        )
-        for index, (start, end) in enumerate(bounds)
-    ]
-    return union_all(*rows).cte("weeks")
+def _week_of(column: Any, bounds: Sequence[tuple[datetime, datetime]]) -> Any:
+    """The index of the week a time falls in (weeks are consecutive): one pass over the rows of the range."""
+    return case(*[(column < literal(end, UtcDateTime()), index) for index, (_start, end) in enumerate(bounds)])
 
 
-def _per_week(session: Session, query: Select[Any], weeks: Any, at: Any, *, distinct: Any = None) -> dict[int, int]:
+def _in_weeks(column: Any, bounds: Sequence[tuple[datetime, datetime]]) -> ColumnElement[bool]:
+    return and_(column >= literal(bounds[0][0], UtcDateTime()), column < literal(bounds[-1][1], UtcDateTime()))
+
+
+def _per_week(
+    session: Session, query: Select[Any], bounds: Sequence[tuple[datetime, datetime]], *, distinct: str | None = None
+) -> dict[int, int]:
     """Count rows of `query` (which has a column `at`) per week; `distinct` counts distinct values instead."""
+    if not bounds:
+        return {}
     rows = query.subquery()
     counted = func.count(func.distinct(rows.c[distinct])) if distinct is not None else func.count()
-    result = session.execute(
-        select(weeks.c.week, counted)
-        .select_from(rows)
-        .join(weeks, and_(rows.c[at] >= weeks.c.start, rows.c[at] < weeks.c.end))
-        .group_by(weeks.c.week)
-    )
+    week = _week_of(rows.c.at, bounds).label("week")
+    result = session.execute(select(week, counted).where(_in_weeks(rows.c.at, bounds)).group_by(week))
     return {int(week): int(count) for week, count in result}
 
 
 def raised_per_week(session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]) -> dict[int, int]:
-    weeks = _weeks(bounds)
-    return _per_week(session, select(Idea.created_at.label("at")).where(*scope.where()), weeks, "at")
+    query = select(Idea.created_at.label("at")).where(*scope.where(), _in_weeks(Idea.created_at, bounds))
+    return _per_week(session, query, bounds)
 
 
 def done_per_week(session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]) -> dict[int, int]:
-    weeks = _weeks(bounds)
-    query = select(Idea.done_at.label("at")).where(*scope.where(), Idea.status == IdeaStatus.DONE)
-    return _per_week(session, query, weeks, "at")
-
-
-def _participation(scope: Scope) -> Select[Any]:
-    """Who took part, when: raising an idea, or completing one (as its owner)."""
-    raised = select(Idea.author_id.label("person"), Idea.created_at.label("at")).where(*scope.where())
-    completed = select(Idea.owner_id.label("person"), Idea.done_at.label("at")).where(
-        *scope.where(), Idea.status == IdeaStatus.DONE, Idea.owner_id.is_not(None)
+    query = select(Idea.done_at.label("at")).where(
+        *scope.where(), Idea.status == IdeaStatus.DONE, _in_weeks(Idea.done_at, bounds)
     )
+    return _per_week(session, query, bounds)
+
+
+def _participation(scope: Scope, since: datetime, until: datetime) -> Select[Any]:
+    """Who took part, when: raising an idea, or completing one (as its owner)."""
+    raised = select(Idea.author_id.label("person"), Idea.created_at.label("at")).where(
+        *scope.where(), Idea.created_at >= since, Idea.created_at < until
+    )
+    completed = select(Idea.owner_id.label("person"), Idea.done_at.label("at")).where(
+        *scope.where(), Idea.status == IdeaStatus.DONE, Idea.owner_id.is_not(None), Idea.done_at >= since,
+        Idea.done_at < until,
+    )  # fmt: skip
     return select(union_all(raised, completed).subquery())
 
 
 def participants_per_week(
     session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]
 ) -> dict[int, int]:
-    weeks = _weeks(bounds)
-    return _per_week(session, _participation(scope), weeks, "at", distinct="person")
+    if not bounds:
+        return {}
+    return _per_week(session, _participation(scope, bounds[0][0], bounds[-1][1]), bounds, distinct="person")
 
 
 def participants_since(session: Session, scope: Scope, since: datetime) -> int:
-    rows = _participation(scope).subquery()
-    return int(session.execute(select(func.count(func.distinct(rows.c.person))).where(rows.c.at >= since)).scalar_one())
+    rows = _participation(scope, since, datetime.max.replace(tzinfo=UTC)).subquery()
+    return int(session.execute(select(func.count(func.distinct(rows.c.person)))).scalar_one())
 
 
 def done_since(session: Session, scope: Scope, since: datetime) -> int:
@@ -98,24 +101,25 @@ def done_since(session: Session, scope: Scope, since: datetime) -> int:
     )
 
 
-def _first_decisions(scope: Scope) -> Select[Any]:
-    """Each idea's first decision (approved or not now): its time, its outcome and when the idea was raised."""
-    earlier = aliased(IdeaEvent)
-    first = IdeaEvent
+def _first_decisions(scope: Scope) -> Any:
+    """Each idea's first decision (approved or not now): when, its outcome, and when the idea was raised."""
+    first = (
+        select(IdeaEvent.idea_id.label("idea_id"), func.min(IdeaEvent.at).label("at"))
+        .where(IdeaEvent.kind == EventKind.STATUS, IdeaEvent.to_status.in_(DECISIONS))
+        .group_by(IdeaEvent.idea_id)
+        .subquery()
+    )
+    outcome = (
+        select(func.min(IdeaEvent.to_status))
+        .where(IdeaEvent.idea_id == first.c.idea_id, IdeaEvent.at == first.c.at, IdeaEvent.kind == EventKind.STATUS)
+        .where(IdeaEvent.to_status.in_(DECISIONS))
+        .scalar_subquery()
+    )
     return (
-        select(first.at.label("at"), first.to_status.label("to_status"), Idea.created_at.label("created_at"))
-        .join(Idea, Idea.id == first.idea_id)
-        .where(
-            *scope.where(),
-            first.kind == EventKind.STATUS,
-            first.to_status.in_(DECISIONS),
-            ~exists().where(
-                earlier.idea_id == first.idea_id,
-                earlier.kind == EventKind.STATUS,
-                earlier.to_status.in_(DECISIONS),
-                (earlier.at < first.at) | ((earlier.at == first.at) & (earlier.id < first.id)),
-            ),
-        )
+        select(first.c.at.label("at"), outcome.label("to_status"), Idea.created_at.label("created_at"))
+        .join(Idea, Idea.id == first.c.idea_id)
+        .where(*scope.where())
+        .subquery()
     )
 
 
@@ -123,18 +127,16 @@ def decisions_per_week(
     session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]
 ) -> list[tuple[int, datetime, datetime]]:
     """(week, decided at, created at) of each first decision in the weeks: the caller takes the medians."""
-    weeks = _weeks(bounds)
-    rows = _first_decisions(scope).subquery()
-    result = session.execute(
-        select(weeks.c.week, rows.c.at, rows.c.created_at).join(
-            weeks, and_(rows.c.at >= weeks.c.start, rows.c.at < weeks.c.end)
-        )
-    )
+    if not bounds:
+        return []
+    rows = _first_decisions(scope)
+    week = _week_of(rows.c.at, bounds)
+    result = session.execute(select(week, rows.c.at, rows.c.created_at).where(_in_weeks(rows.c.at, bounds)))
     return [(int(week), at, created) for week, at, created in result]
 
 
 def decisions_since(session: Session, scope: Scope, since: datetime) -> list[tuple[str, datetime, datetime]]:
     """(outcome, decided at, created at) of the first decisions made since `since`."""
-    rows = _first_decisions(scope).subquery()
+    rows = _first_decisions(scope)
     result = session.execute(select(rows.c.to_status, rows.c.at, rows.c.created_at).where(rows.c.at >= since))
     return [(str(status), at, created) for status, at, created in result]

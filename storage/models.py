@@ -142,6 +142,11 @@ class Idea(Base):
         Index("ix_ideas_team_status", "team_id", "status"),
         Index("ix_ideas_workspace_author", "workspace_id", "author_id"),
         Index("ix_ideas_card_ts", "card_ts"),
+        # The measures count by time within a team or a workspace.
+        Index("ix_ideas_team_created", "team_id", "created_at"),
+        Index("ix_ideas_workspace_created", "workspace_id", "created_at"),
+        Index("ix_ideas_team_done", "team_id", "done_at"),
+        Index("ix_ideas_workspace_done", "workspace_id", "done_at"),
         UniqueConstraint("workspace_id", "source_channel", "source_ts", name="uq_ideas_source_message"),
     )
 
@@ -184,6 +189,8 @@ class Idea(Base):
 
 class IdeaEvent(Base):
     __tablename__ = "idea_events"
+    # First decisions are found among status events by target status (the measures).
+    __table_args__ = (Index("ix_idea_events_decisions", "kind", "to_status", "idea_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
