@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -25,7 +25,7 @@ class ChannelAccess:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._members: dict[tuple[str, str], tuple[object, frozenset[str]]] = {}
+        self._members: dict[tuple[str, str], tuple[datetime, frozenset[str]]] = {}
 
     def can_see(self, client: WebClient, workspace_id: str, user_id: str, channel_id: str, *, here: str) -> bool:
         """Whether `user_id` is in `channel_id`. `here` is where they typed: being there proves membership."""
@@ -39,7 +39,7 @@ class ChannelAccess:
         now = self._clock.now()
         with self._lock:
             cached = self._members.get(key)
-        if cached is not None and cached[0] > now:  # type: ignore[operator]
+        if cached is not None and cached[0] > now:
             return cached[1]
         members: set[str] = set()
         cursor: str | None = None

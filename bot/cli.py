@@ -1,4 +1,4 @@
-"""`kaizen-bot`: run (Socket Mode), serve (HTTP), db upgrade, check."""
+"""`kaizen-bot`: run (Socket Mode), serve (HTTP), db upgrade, check, huddle, export, manifest, workspace."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -224,5 +224,3 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(missing_line("SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"))
     return settings
 
-
-Mode = Literal["socket", "http", "cli"]
