@@ -223,4 +223,3 @@ def load_settings(**overrides: object) -> Settings:
     if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
         raise SettingsError(missing_line("SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"))
     return settings
-
