@@ -41,6 +41,15 @@ def _decode_token(body: str) -> str:
     return url
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def plain(text: str) -> str:
+    """A person's text without control characters (tabs and line breaks stay) or lone surrogates: PostgreSQL
+    refuses NUL and text that is not valid UTF-8, and none of them means anything on a card."""
+    return _CONTROL.sub("", text)
+
+
 def decode_slack_text(text: str) -> str:
     """Slack's escaped text (slash command text, message text) → the plain text the person meant."""
     parts: list[str] = []
@@ -50,7 +59,7 @@ def decode_slack_text(text: str) -> str:
         parts.append(_decode_token(match.group(1)))
         position = match.end()
     parts.append(_unescape_entities(text[position:]))
-    return "".join(parts)
+    return plain("".join(parts))
 
 
 def mentioned_user_ids(text: str) -> list[str]:

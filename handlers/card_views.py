@@ -26,6 +26,7 @@ from bot.render import (
     LifecycleField,
 )
 from bot.services import Services
+from bot.text import plain
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def _entry(values: Values, field: str) -> dict[str, Any]:
 def _text(values: Values, field: str) -> str | None:
     """A text input's value as Slack sends it (plain text: no decoding needed)."""
     value = _entry(values, field).get("value")
-    return value if isinstance(value, str) else None
+    return plain(value) if isinstance(value, str) else None
 
 
 def _selected(values: Values, field: str) -> str | None:

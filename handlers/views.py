@@ -14,6 +14,7 @@ from bot.raising import team_channel_problem, tell_card_failure
 from bot.render import ADD_LEADERS_CALLBACK, HUDDLE_SETUP_CALLBACK, RAISE_CALLBACK, Field, RaiseContext
 from bot.services import Services
 from bot.settings import parse_hhmm
+from bot.text import plain
 from bot.workflow import InvalidIdea, NewIdea
 from storage.models import Idea, Source, Team
 
@@ -42,7 +43,7 @@ def _state(view: dict[str, Any], field: str) -> dict[str, Any]:
 
 def _text(view: dict[str, Any], field: str) -> str | None:
     value = _state(view, field).get("value")
-    return value if isinstance(value, str) else None
+    return plain(value) if isinstance(value, str) else None
 
 
 def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseContext, channel_id: str) -> NewIdea:
