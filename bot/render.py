@@ -842,17 +842,28 @@ def welcome_blocks(approve_emoji: str) -> list[Block]:
     ]
 
 
+def _channel_form(callback_id: str, title: str, submit: str, channel_id: str, blocks: list[Block]) -> View:
+    """A form about one team channel (opened from the welcome); the channel travels in private_metadata."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close="Cancel",
+        private_metadata=json.dumps({"c": channel_id}),
+        blocks=blocks,
+    )
+
+
 def huddle_setup_modal(channel_id: str, *, time_text: str, days: Sequence[int], zone: str) -> View:
     day_names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     options = [Option(value=str(n), text=PlainTextObject(text=name)) for n, name in enumerate(day_names)]
-    return View(
-        type="modal",
-        callback_id=HUDDLE_SETUP_CALLBACK,
-        title="Daily huddle",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"c": channel_id}),
-        blocks=[
+    return _channel_form(
+        HUDDLE_SETUP_CALLBACK,
+        "Daily huddle",
+        "Save",
+        channel_id,
+        [
             InputBlock(
                 block_id="times",
                 label="Time(s), HH:MM",
@@ -877,14 +888,12 @@ def huddle_setup_modal(channel_id: str, *, time_text: str, days: Sequence[int], 
 
 
 def add_leaders_modal(channel_id: str) -> View:
-    return View(
-        type="modal",
-        callback_id=ADD_LEADERS_CALLBACK,
-        title="Add leaders",
-        submit="Add",
-        close="Cancel",
-        private_metadata=json.dumps({"c": channel_id}),
-        blocks=[
+    return _channel_form(
+        ADD_LEADERS_CALLBACK,
+        "Add leaders",
+        "Add",
+        channel_id,
+        [
             InputBlock(
                 block_id="users",
                 label="Leaders of this team",
