@@ -155,9 +155,13 @@ class Huddles:
         if claim is None:
             return False
         client = services.web(team.workspace_id)
+        # The next huddle shows what was done after this one's content was read. A post found again was read by
+        # an earlier claim at an unknown time, so count from the slot itself: rather thank someone twice than never.
+        read_at = slot.at
         try:
             ts = self._find_post(client, team, claim.row_id, slot.at) if claim.takeover else None
             if ts is None:
+                read_at = now
                 text, blocks = self._compose(team, client, now, slot.local_date, slot.index)
                 ts = str(
                     client.chat_postMessage(
@@ -178,7 +182,7 @@ class Huddles:
             log.warning("No answer from Slack posting the huddle of team %s", team.id, exc_info=True)
             return False
         with services.db.write() as session:
-            store.record_post(session, claim.row_id, token, ts, services.clock.now())
+            store.record_post(session, claim.row_id, token, ts, read_at)
         log.info("Posted huddle slot %s of %s for team %s", slot.index, slot.local_date, team.channel_id)
         if slot.index == 0:
             try:

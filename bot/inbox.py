@@ -68,7 +68,7 @@ class Inbox:
         if wanted is not None and not wanted(body):
             return BoltResponse(status=200, body="")
         try:
-            with self._db.write() as session:
+            with self._db.write(urgent=True) as session:  # Slack waits for the 200
                 row_id = queries.add_inbox_event(
                     session, event_id, str(body.get("team_id") or ""), event_type, body, self._clock.now()
                 )

@@ -113,7 +113,7 @@ class Raised:
 def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
     """Validate and commit a new idea with its first history event and its card queued in the outbox."""
     now = clock.now()
-    with db.write() as session:
+    with db.write(urgent=True) as session:  # the form stays open until this commits
         team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
         clean = validate(new, team)
         idea = Idea(

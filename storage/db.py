@@ -20,6 +20,52 @@ log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+class WriterQueue:
+    """A re-entrant lock where urgent writers go first: a write someone's 3-second ack waits on should not queue
+    behind a thousand huddle claims. Among writers of one kind the order is whoever wakes first."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+        self._others_waiting = 0
+
+    def waiting(self) -> tuple[int, int]:
+        """How many urgent and other writers wait now."""
+        with self._changed:
+            return self._urgent_waiting, self._others_waiting
+
+    @contextmanager
+    def hold(self, urgent: bool) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+            else:
+                if urgent:
+                    self._urgent_waiting += 1
+                    try:
+                        self._changed.wait_for(lambda: self._owner is None)
+                    finally:
+                        self._urgent_waiting -= 1
+                else:
+                    self._others_waiting += 1
+                    try:
+                        self._changed.wait_for(lambda: self._owner is None and not self._urgent_waiting)
+                    finally:
+                        self._others_waiting -= 1
+                self._owner, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
+                    self._changed.notify_all()
+
+
 class Database:
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
@@ -27,7 +73,7 @@ class Database:
         self.engine = self._create_engine(echo)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(kaizen_write=True), expire_on_commit=False)
-        self._write_lock: AbstractContextManager[object] = threading.RLock() if self.is_sqlite else nullcontext()
+        self._writers = WriterQueue() if self.is_sqlite else None
 
     def _create_engine(self, echo: bool) -> Engine:
         if not self.is_sqlite:
@@ -73,12 +119,14 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, urgent: bool = False) -> Iterator[Session]:
         """A writing transaction: committed when the block ends, rolled back whole on any error.
 
-        On SQLite, writers in this process queue on a lock first: SQLite has one writer at a time, and threads
-        waiting in its busy handler poll with growing sleeps, which is far slower than a queue."""
-        with self._write_lock, self._writer() as session, session.begin():
+        On SQLite, writers in this process queue first: SQLite has one writer at a time, and threads waiting in
+        its busy handler poll with growing sleeps, which is far slower than a queue. `urgent` is for writes that
+        an answer to Slack waits on; they go before background work."""
+        queued: AbstractContextManager[None] = self._writers.hold(urgent) if self._writers else nullcontext()
+        with queued, self._writer() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

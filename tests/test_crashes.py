@@ -391,10 +391,14 @@ def test_a_huddle_posted_just_before_sigkill_still_brings_the_leaders_digest_aft
 
     # A digest kept with the huddle would be due FIRST_SWEEP_DELAY after it was recorded, and go at the next sweep;
     # one picked up again by the restarted process goes when the dead follow-up's lease has run out, at a tick.
-    deadline = recorded_by + max(
-        outbox_module.FIRST_SWEEP_DELAY.total_seconds() + OUTBOX_SWEEP_SECONDS,
-        huddles_module.FOLLOW_UP_LEASE.total_seconds() + HUDDLE_TICK_SECONDS,
-    ) + 10
+    deadline = (
+        recorded_by
+        + max(
+            outbox_module.FIRST_SWEEP_DELAY.total_seconds() + OUTBOX_SWEEP_SECONDS,
+            huddles_module.FOLLOW_UP_LEASE.total_seconds() + HUDDLE_TICK_SECONDS,
+        )
+        + 10
+    )
     while not digest() and time.monotonic() < deadline:
         time.sleep(0.5)
     with bots.explained():

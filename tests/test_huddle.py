@@ -113,8 +113,19 @@ class Kaizen:
             if not m.get("thread_ts") and HUDDLE_TEXT.match(m.get("text") or "")
         ]
 
-    def wait_huddles(self, count: int, channel: str = TEAM_CHANNEL) -> list[dict]:
-        eventually(lambda: len(self.huddles(channel)) >= count, timeout=WAIT)
+    def wait_huddles(self, count: int, channel: str = TEAM_CHANNEL, recorded: bool = True) -> list[dict]:
+        """The first `count` huddles in the channel, once Slack has them and (unless `recorded` is False) the bot
+        has recorded each of them: the record is written after Slack answers, and tests read it or move the clock."""
+
+        def ready() -> bool:
+            found = self.huddles(channel)
+            if len(found) < count:
+                return False
+            with self.running.services.db.read() as session:
+                kept = set(session.scalars(select(HuddlePost.message_ts).where(HuddlePost.posted_at.is_not(None))))
+            return not recorded or all(m["ts"] in kept for m in found)
+
+        eventually(ready, timeout=WAIT)
         found = self.huddles(channel)
         assert len(found) == count, [m["text"] for m in found]
         return found
@@ -661,7 +672,7 @@ def test_a_post_slack_took_but_never_answered_is_found_and_recorded_not_posted_a
     kaizen.set_huddle()
     kaizen.double.fail_http("chat.postMessage", 500, times=1, take_effect=True)
     kaizen.clock.set(JUST_AFTER)
-    [huddle] = kaizen.wait_huddles(1)  # Slack has it; the bot got a 500
+    [huddle] = kaizen.wait_huddles(1, recorded=False)  # Slack has it; the bot got a 500
     kaizen.let_ticks_run()
     [row] = kaizen.huddle_rows()
     assert row.posted_at is None, "not recorded: the answer was lost"

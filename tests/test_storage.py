@@ -15,9 +15,10 @@ from sqlalchemy.exc import StatementError
 
 from bot.clock import SettableClock
 from bot.workflow import InvalidIdea, NewIdea, raise_idea
-from storage.db import Database
+from storage.db import Database, WriterQueue
 from storage.migrate import is_up_to_date, upgrade
 from storage.models import Idea, IdeaEvent, IdeaStatus, Team, Workspace
+from tests.conftest import eventually
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -294,3 +295,60 @@ def test_concurrent_processes_get_distinct_numbers(database_url: str) -> None:
         assert all(process.exitcode == 0 for process in processes)
     finally:
         setup.dispose()
+
+
+def test_a_writer_an_ack_waits_on_goes_before_queued_background_writers() -> None:
+    queue = WriterQueue()
+    order: list[str] = []
+    release = threading.Event()
+
+    def write(name: str, urgent: bool) -> None:
+        with queue.hold(urgent):
+            order.append(name)
+            if name == "first":
+                release.wait(5)
+
+    first = threading.Thread(target=write, args=("first", False))
+    first.start()
+    eventually(lambda: order == ["first"])
+    background = [threading.Thread(target=write, args=(f"background {i}", False)) for i in range(3)]
+    for thread in background:
+        thread.start()
+    eventually(lambda: queue.waiting() == (0, 3))
+    ack = threading.Thread(target=write, args=("ack", True))
+    ack.start()
+    eventually(lambda: queue.waiting() == (1, 3))
+    release.set()
+    for thread in [first, ack, *background]:
+        thread.join(5)
+    assert order[:2] == ["first", "ack"]
+    assert sorted(order[2:]) == ["background 0", "background 1", "background 2"]
+    assert queue.waiting() == (0, 0)
+
+
+def test_a_writer_holding_the_queue_may_take_it_again() -> None:
+    queue = WriterQueue()
+    with queue.hold(urgent=False), queue.hold(urgent=True):  # would wait on itself forever if not re-entrant
+        assert queue.waiting() == (0, 0)
+    taken = threading.Event()
+
+    def other() -> None:
+        with queue.hold(urgent=False):
+            taken.set()
+
+    threading.Thread(target=other).start()
+    assert taken.wait(5), "released only when the outer hold ended"
+
+
+def test_an_error_inside_a_write_lets_the_next_writer_in(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.write():
+        raise RuntimeError("half-way")
+    done = threading.Event()
+
+    def write() -> None:
+        with db.write(urgent=True) as session:
+            session.execute(text("SELECT 1"))
+        done.set()
+
+    threading.Thread(target=write).start()
+    assert done.wait(5)
