@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,9 +19,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import SettableClock
-from bot.slack_api import RATE_LIMIT_RETRIES
+from bot.slack_api import RATE_LIMIT_RETRIES, SlackClients
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage
-from tests.conftest import ALICE, BOB, SIGNING_SECRET, START, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
+from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET, START, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
 
@@ -238,6 +239,30 @@ def test_a_card_rate_limited_for_longer_than_the_client_waits_is_kept_and_posted
     bot.let_everything_run()
     [card] = bot.cards()
     assert bot.idea(1).card_ts == card["ts"]
+
+
+def test_posts_told_to_wait_by_429s_all_wait_out_retry_after_and_post_once(double):
+    """Three posts at once, each answered 429 (Retry-After: 1) first: all wait as Slack asked, then each posts once,
+    and a method Slack did not limit is not held up by the others' pause."""
+    clients = SlackClients(double.api_url)
+    double.rate_limit("chat.postMessage", retry_after=1, times=3)
+    started = time.monotonic()
+
+    def post(n: int) -> float:
+        clients.web(BOT_TOKEN).chat_postMessage(channel=TEAM_CHANNEL, text=f"Paced post {n}")
+        return time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        posting = [pool.submit(post, n) for n in range(3)]
+        eventually(lambda: len(double.calls("chat.postMessage")) == 3)  # all three told to wait
+        clients.web(BOT_TOKEN).auth_test()
+        auth_done = time.monotonic() - started
+        waited = [future.result(timeout=WAIT) for future in posting]
+    assert all(seconds >= 1.0 for seconds in waited), waited
+    assert auth_done < min(waited), "another method went on while chat.postMessage waited"
+    texts = sorted(m["text"] for m in double.messages(TEAM_CHANNEL) if m["text"].startswith("Paced post"))
+    assert texts == ["Paced post 0", "Paced post 1", "Paced post 2"]
+    assert len(double.calls("chat.postMessage")) == 6, "three 429s, then each post once"
 
 
 # --- 5xx: Slack may or may not have taken the post --------------------------------------------------------------
