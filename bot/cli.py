@@ -17,6 +17,8 @@ from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("kaizen")
 
+SOCKET_CLOSE_SECONDS = 5.0  # slack_sdk's client usually closes in 1-3 s
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kaizen-bot", description="Daily Kaizen in Slack.")
@@ -56,6 +58,16 @@ def _on_stop_signal(action: Callable[[], None]) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+def _close_within(close: Callable[[], None], seconds: float, what: str) -> None:
+    """Run `close` but stop waiting for it after `seconds`: a stop signal must end the process promptly (a
+    supervisor kills it a little later), and Slack routes events to our other connections meanwhile."""
+    closer = threading.Thread(target=close, name=f"closing {what}", daemon=True)
+    closer.start()
+    closer.join(seconds)
+    if closer.is_alive():
+        log.warning("%s did not close within %.0f s; stopping without waiting for it", what, seconds)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -103,9 +115,11 @@ def cmd_run(settings: Settings) -> int:
             log.info("Connected to Slack through Socket Mode")
         stop.wait()
     finally:
-        handler.close()
+        log.info("Stopping: closing the Socket Mode connection")
+        _close_within(handler.close, SOCKET_CLOSE_SECONDS, "The Socket Mode connection")
         scheduler.shutdown(wait=False)
         services.close()
+        log.info("Stopped")
     return 0
 
 
