@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
 
 from bot.app import build_app
 from bot.clock import SettableClock
@@ -90,9 +91,39 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
+        try:
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    """Drop a test's database, even with connections left open by its bots. FORCE may not end an autovacuum
+    worker's session without pg_signal_backend (CI grants it; a developer's role may not have it), so then end
+    our own sessions and let a plain DROP stop autovacuum itself."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(10):
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            try:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except DBAPIError:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name AND usename = current_user AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": name},
+                )
+                try:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                    return
+                except DBAPIError:
+                    if attempt == 9:
+                        raise
+        time.sleep(0.5)
 
 
 def make_settings(double: SlackDouble, database_url: str, **extra: object) -> Settings:

@@ -394,6 +394,7 @@ class Call:
     args: dict[str, Any]  # form fields, JSON body and query params merged; JSON-looking fields decoded
     headers: dict[str, str]
     token: str | None  # from Authorization: Bearer, or the token form field
+    result: dict[str, Any] | None = None  # what the double answered, once it has (faults answer nothing here)
 
 
 @dataclass
@@ -723,6 +724,23 @@ class SlackDouble:
                 )
             time.sleep(0.01)
 
+    def opened_view(self, number: int, timeout: float = 5.0) -> JSON:
+        """The view that views.open call number `number` (counting from 1) opened, once the double has stored it.
+
+        A call is listed on arrival, before its effect: waiting for the count alone and then reading the views
+        can see the previous modal."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                opens = [c for c in self._calls if c.method == "views.open"]
+                result = opens[number - 1].result if len(opens) >= number else None
+            if result is not None:
+                assert result.get("ok"), f"views.open number {number} failed: {result}"
+                return copy.deepcopy(result["view"])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"views.open number {number} not answered within {timeout}s")
+            time.sleep(0.01)
+
     def responses(self, response_url: str | None = None) -> list[JSON]:
         with self._lock:
             return [copy.deepcopy(b) for u, b in self._responses if response_url is None or u == response_url]
@@ -854,8 +872,9 @@ class SlackDouble:
             return self._json_reply(_err("invalid_json"))
         auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else args.get("token")
+        call = Call(method, args, headers, token)
         with self._lock:
-            self._calls.append(Call(method, args, headers, token))
+            self._calls.append(call)
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
         if fault is not None:
@@ -871,7 +890,10 @@ class SlackDouble:
                     self._call_method(method, args, token)
                 html = f"<html><body><h1>{fault.status} Server Error</h1></body></html>".encode()
                 return fault.status, {"Content-Type": "text/html"}, html
-        return self._json_reply(self._call_method(method, args, token))
+        result = self._call_method(method, args, token)
+        with self._lock:
+            call.result = result
+        return self._json_reply(result)
 
     def _call_method(self, method: str, args: JSON, token: str | None) -> JSON:
         handler = self._methods.get(method)

@@ -87,7 +87,7 @@ class Kaizen:
         before = len(self.double.calls("views.open"))
         reply, _ = self.slack.command(problem, user_id=user_id)
         assert reply.status == 200
-        self.double.wait_for("views.open", count=before + 1)
+        self.double.opened_view(before + 1)
         values: dict[str, Any] = {"problem": problem}
         if anonymous:
             values["anonymous"] = ["anonymous"]
@@ -121,8 +121,7 @@ class Kaizen:
     def open_form(self, action_id: str, idea: Idea, user_id: str) -> dict:
         before = len(self.double.calls("views.open"))
         self.press(action_id, idea, user_id)
-        self.double.wait_for("views.open", count=before + 1)
-        return self.double.last_view()
+        return self.double.opened_view(before + 1)
 
     def submit(self, form: dict, values: dict[str, Any], user_id: str) -> dict:
         """Submit a form; returns the body of the ack ({} when it closed)."""

@@ -156,7 +156,7 @@ def open_and_submit(slack: SlackDriver, double: SlackDouble, problem: str) -> st
     before = len(double.calls("views.open"))
     reply, response_url = slack.command(problem, user_id=ALICE)
     assert reply.status == 200, reply.text
-    double.wait_for("views.open", count=before + 1, timeout=10)
+    double.opened_view(before + 1, timeout=10)
     reply = slack.submit_view(double.last_view(), {"problem": problem}, user_id=ALICE)
     assert reply.status == 200 and reply.body in (b"", b"{}"), reply.text
     return response_url
@@ -429,7 +429,7 @@ def test_two_processes_hammering_one_sqlite_file_lose_nothing_and_never_answer_5
             before = len(double.calls("views.open"))
             reply, _ = slack.command(f"Hammered problem number {n}", user_id=ALICE)
             assert reply.status == 200, reply.text
-            double.wait_for("views.open", count=before + 1, timeout=10)
+            double.opened_view(before + 1, timeout=10)
             forms.append((slack, double.last_view(), f"Hammered problem number {n}"))
 
     def submit(form: tuple[SlackDriver, dict, str]) -> tuple[int, bytes]:

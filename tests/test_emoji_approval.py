@@ -57,7 +57,7 @@ def raise_idea(
     before = len(double.calls("views.open"))
     reply, _ = slack.command(problem, user_id=ALICE)
     assert reply.status == 200
-    double.wait_for("views.open", count=before + 1)
+    double.opened_view(before + 1)
     values: dict[str, Any] = {"problem": problem}
     if anonymous:
         values["anonymous"] = ["anonymous"]

@@ -64,7 +64,7 @@ def raise_through_slack(
     before = len(double.calls("views.open"))
     reply, _ = slack.command("", user_id=user, channel_id=channel)
     assert reply.status == 200
-    double.wait_for("views.open", count=before + 1)
+    double.opened_view(before + 1)
     assert slack.submit_view(double.last_view(), values, user_id=user).status == 200
 
     def stored() -> Idea | None:

@@ -49,7 +49,7 @@ def raise_through_slack(
     before = len(double.calls("views.open"))
     reply, _ = slack.command(problem, user_id=user, channel_id=channel)
     assert reply.status == 200
-    double.wait_for("views.open", count=before + 1)
+    double.opened_view(before + 1)
     assert slack.submit_view(double.last_view(), {"problem": problem}, user_id=user).status == 200
 
     def posted() -> Idea | None:

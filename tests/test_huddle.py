@@ -155,8 +155,7 @@ class Kaizen:
 
     def opened_modal(self, before: int) -> dict:
         """The modal opened by views.open call number `before` + 1 (App Home views are not modals)."""
-        self.double.wait_for("views.open", count=before + 1)
-        return [v for v in self.double.views() if v["type"] == "modal"][-1]
+        return self.double.opened_view(before + 1)
 
     # --- doing ---------------------------------------------------------------------------------------------
 

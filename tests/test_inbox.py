@@ -58,7 +58,7 @@ def raise_idea(running: RunningBot, slack: SlackDriver, double: SlackDouble, pro
     before = len(double.calls("views.open"))
     reply, _ = slack.command(problem, user_id=ALICE)
     assert reply.status == 200
-    double.wait_for("views.open", count=before + 1)
+    double.opened_view(before + 1)
     assert slack.submit_view(double.last_view(), {"problem": problem}, user_id=ALICE).status == 200
 
     def posted() -> Idea | None:

@@ -39,7 +39,7 @@ def test_two_instances_post_each_card_once_and_apply_an_approval_once(
             slack = drivers[n % 2]
             before = len(double.calls("views.open"))
             slack.command(f"Problem {n}")
-            view = double.wait_for("views.open", count=before + 1)[-1].args["view"] | {"id": double.last_view()["id"]}
+            view = double.opened_view(before + 1)
             assert slack.submit_view(view, {"problem": f"Problem {n}"}).status == 200
         eventually(lambda: len(cards(double)) == 6, timeout=20)
         card = cards(double)[0]

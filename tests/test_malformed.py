@@ -107,7 +107,7 @@ def raise_idea(running: RunningBot, driver: SlackDriver, double: SlackDouble, pr
     before = len(double.calls("views.open"))
     reply, _ = driver.command(problem)
     assert reply.status == 200
-    double.wait_for("views.open", count=before + 1)
+    double.opened_view(before + 1)
     assert driver.submit_view(double.last_view(), {"problem": problem}).status == 200
 
     def posted() -> Idea | None:
@@ -244,8 +244,7 @@ def raise_form(driver: SlackDriver, double: SlackDouble) -> dict:
     before = len(double.calls("views.open"))
     reply, _ = driver.command("")
     assert reply.status == 200
-    double.wait_for("views.open", count=before + 1)
-    return double.last_view()
+    return double.opened_view(before + 1)
 
 
 def view_with(**changes: Any) -> Callable[[Payload], Payload]:

@@ -55,7 +55,7 @@ def raise_in(slack: SlackDriver, double: SlackDouble, channel: str, problem: str
     before = len(double.calls("views.open"))
     reply, _ = slack.command(problem, channel_id=channel)
     assert reply.status == 200
-    view = double.wait_for("views.open", count=before + 1)[-1].args["view"] | {"id": double.last_view()["id"]}
+    view = double.opened_view(before + 1)
     assert slack.submit_view(view, {"problem": problem}).status == 200
 
 

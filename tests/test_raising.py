@@ -20,8 +20,7 @@ def open_modal(slack: SlackDriver, double: SlackDouble, text: str = "", **kwargs
     before = len(double.calls("views.open"))
     reply, response_url = slack.command(text, **kwargs)
     assert reply.status == 200
-    calls = double.wait_for("views.open", count=before + 1)
-    return calls[-1].args["view"] | {"id": double.last_view()["id"]}, response_url
+    return double.opened_view(before + 1), response_url
 
 
 def input_element(view: dict, block_id: str) -> dict:

@@ -27,7 +27,7 @@ def shown(body: dict) -> str:
 def raise_idea(slack: SlackDriver, double: SlackDouble, problem: str, **kwargs: object) -> None:
     before = len(double.calls("views.open"))
     slack.command(problem, **kwargs)  # type: ignore[arg-type]
-    view = double.wait_for("views.open", count=before + 1)[-1].args["view"] | {"id": double.last_view()["id"]}
+    view = double.opened_view(before + 1)
     user_id = str(kwargs.get("user_id", ALICE))
     assert slack.submit_view(view, {"problem": problem}, user_id=user_id).status == 200
 

@@ -94,8 +94,7 @@ class Kaizen:
             return int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
 
     def modal(self, before: int) -> dict:
-        self.double.wait_for("views.open", count=before + 1, timeout=WAIT)
-        return [v for v in self.double.views() if v["type"] == "modal"][-1]
+        return self.double.opened_view(before + 1, timeout=WAIT)
 
     def ask(self, text: str, user_id: str = ALICE, channel_id: str = TEAM_CHANNEL, team_id: str = WORKSPACE) -> str:
         """`/kaizen text`: what the person was told privately (text and blocks)."""

@@ -105,9 +105,9 @@ class Bot:
         before = len(self.double.calls("views.open"))
         reply, response_url = self.slack.command(text, user_id=user_id)
         assert reply.status == 200, reply.text
-        opened = self.double.wait_for("views.open", count=before + 1)[-1]
-        assert opened.args["view"]["callback_id"] == "raise_idea"
-        return self.double.last_view(), response_url
+        view = self.double.opened_view(before + 1)
+        assert view["callback_id"] == "raise_idea"
+        return view, response_url
 
     def submit(self, view: dict, problem: str, user_id: str = ALICE) -> None:
         reply = self.slack.submit_view(view, {"problem": problem}, user_id=user_id)

@@ -207,8 +207,7 @@ class Kaizen:
             return int(session.scalar(select(func.max(Idea.id))) or 0)
 
     def modal(self, before: int) -> dict:
-        self.double.wait_for("views.open", count=before + 1, timeout=WAIT)
-        return [v for v in self.double.views() if v["type"] == "modal"][-1]
+        return self.double.opened_view(before + 1, timeout=WAIT)
 
     def command(self, text: str, user_id: str = ALICE, channel_id: str = TEAM_CHANNEL) -> dict:
         """`/kaizen text`; the one private reply (the body posted to the command's response URL)."""
