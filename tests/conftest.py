@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from bot.app import build_app
 from bot.clock import SettableClock
@@ -24,6 +24,7 @@ from bot.scheduler import start_scheduler
 from bot.server import bound_port, make_server, run_until_closed
 from bot.services import Services, build_services
 from bot.settings import Settings
+from storage.models import Idea, InboxEvent, OutboxMessage
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
 
@@ -197,6 +198,25 @@ def _no_unexpected_rejections(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if slack is not None and "expect_rejections" not in request.keywords:
         assert not slack.rejections, f"Slack would have rejected: {slack.rejections}"
+
+
+def settled(running: RunningBot, *, due_only: bool = False) -> bool:
+    """Nothing left to do: every stored event applied, every queued message sent (with `due_only`, every one
+    due by the bot's clock: one backing off waits for the clock to move), every card up to date."""
+    with running.services.db.read() as session:
+        unsent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None))
+        if due_only:
+            unsent = unsent.where(OutboxMessage.next_attempt_at <= running.services.clock.now())
+        counts = (
+            session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None))),
+            session.scalar(unsent),
+            session.scalar(
+                select(func.count())
+                .select_from(Idea)
+                .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
+            ),
+        )
+    return counts == (0, 0, 0)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 5.0, interval: float = 0.02) -> T:

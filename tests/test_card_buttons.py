@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.render import SHARE_REASON_ACTION, CardAction
-from storage.models import Idea, IdeaEvent, InboxEvent, OutboxMessage
-from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
+from storage.models import Idea, IdeaEvent, OutboxMessage
+from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually, settled
 from tests.slack_double import SlackDouble
 from tests.slack_driver import Reply, SlackDriver
 
@@ -38,18 +38,7 @@ class Kaizen:
             return idea
 
     def settled(self) -> bool:
-        """Every stored event applied, every queued message sent and every card up to date."""
-        with self.running.services.db.read() as session:
-            unapplied = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
-            unsent = session.scalar(
-                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None))
-            )
-            stale = session.scalar(
-                select(func.count())
-                .select_from(Idea)
-                .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
-            )
-        return unapplied == 0 and unsent == 0 and stale == 0
+        return settled(self.running)
 
     def wait_for(self, idea: Idea, **expected: Any) -> Idea:
         """The idea once it has the expected values and everything it owes is sent and shown."""

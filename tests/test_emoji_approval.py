@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.models import Idea, IdeaEvent, InboxEvent, OutboxMessage, Supporter
+from storage.models import Idea, IdeaEvent, InboxEvent, Supporter
 from tests.conftest import (
     ALICE,
     BOB,
@@ -19,6 +19,7 @@ from tests.conftest import (
     WORKSPACE,
     RunningBot,
     eventually,
+    settled,
 )
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
@@ -70,19 +71,6 @@ def raise_idea(
         return idea if ready else None
 
     return eventually(posted)
-
-
-def settled(running: RunningBot) -> bool:
-    """Nothing left to do: every stored event applied, every queued message sent, every card up to date."""
-    with running.services.db.read() as session:
-        inbox = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
-        outbox = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None)))
-        stale = session.scalar(
-            select(func.count())
-            .select_from(Idea)
-            .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
-        )
-    return inbox == 0 and outbox == 0 and stale == 0
 
 
 def wait_settled(running: RunningBot) -> None:

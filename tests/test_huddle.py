@@ -29,7 +29,7 @@ from bot.render import (
     CardAction,
 )
 from bot.workflow import NewIdea, raise_idea
-from storage.models import HuddlePost, Idea, InboxEvent, OutboxMessage, Team
+from storage.models import HuddlePost, Idea, InboxEvent, Team
 from tests.conftest import (
     ALICE,
     BOB,
@@ -42,6 +42,7 @@ from tests.conftest import (
     WORKSPACE,
     RunningBot,
     eventually,
+    settled,
 )
 from tests.slack_double import SlackDouble
 from tests.slack_driver import Reply, SlackDriver
@@ -70,21 +71,7 @@ class Kaizen:
     # --- reading the state -------------------------------------------------------------------------------
 
     def settled(self) -> bool:
-        """Every stored event applied, every due message sent, every card up to date."""
-        now = self.clock.now()
-        with self.running.services.db.read() as session:
-            unapplied = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
-            unsent = session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.done_at.is_(None), OutboxMessage.next_attempt_at <= now)
-            )
-            stale = session.scalar(
-                select(func.count())
-                .select_from(Idea)
-                .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
-            )
-        return unapplied == 0 and unsent == 0 and stale == 0
+        return settled(self.running, due_only=True)
 
     def wait_settled(self) -> None:
         eventually(self.settled, timeout=WAIT)

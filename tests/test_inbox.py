@@ -11,10 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, select, text
 
 from bot.clock import SettableClock
-from storage.models import Idea, IdeaEvent, InboxEvent, OutboxMessage
+from storage.models import Idea, IdeaEvent, InboxEvent
 from tests.conftest import (
     ALICE,
     BOB,
@@ -23,6 +23,7 @@ from tests.conftest import (
     WORKSPACE,
     RunningBot,
     eventually,
+    settled,
 )
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver, sign
@@ -68,19 +69,6 @@ def raise_idea(running: RunningBot, slack: SlackDriver, double: SlackDouble, pro
         return idea if ready else None
 
     return eventually(posted)
-
-
-def settled(running: RunningBot) -> bool:
-    """Nothing left to do: every stored event applied, every queued message sent, every card up to date."""
-    with running.services.db.read() as session:
-        inbox = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
-        outbox = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None)))
-        stale = session.scalar(
-            select(func.count())
-            .select_from(Idea)
-            .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
-        )
-    return inbox == 0 and outbox == 0 and stale == 0
 
 
 def wait_settled(running: RunningBot, timeout: float = 10) -> None:

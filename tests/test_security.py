@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from bot.logs import configure_logging
 from bot.render import CardAction
-from storage.models import Idea, IdeaEvent, InboxEvent, OutboxMessage
+from storage.models import Idea, IdeaEvent, InboxEvent
 from tests.conftest import (
     ALICE,
     BOB,
@@ -37,6 +37,7 @@ from tests.conftest import (
     WORKSPACE,
     RunningBot,
     eventually,
+    settled,
 )
 from tests.slack_double import SlackDouble
 from tests.slack_driver import Reply, SlackDriver, sign
@@ -63,21 +64,7 @@ class Kaizen:
         return SlackDriver(self.running.endpoint, SIGNING_SECRET, self.double, team_id=team_id)
 
     def settled(self) -> bool:
-        with self.running.services.db.read() as session:
-            unapplied = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
-            unsent = session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(
-                    OutboxMessage.done_at.is_(None), OutboxMessage.next_attempt_at <= self.running.services.clock.now()
-                )
-            )
-            stale = session.scalar(
-                select(func.count())
-                .select_from(Idea)
-                .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
-            )
-        return unapplied == 0 and unsent == 0 and stale == 0
+        return settled(self.running, due_only=True)
 
     def idea(self, idea_id: int) -> Idea:
         with self.running.services.db.read() as session:

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from bot.clock import SettableClock
 from bot.render import BULB_UNDO_ACTION, CardAction
-from storage.models import Idea, InboxEvent, OutboxMessage
+from storage.models import Idea
 from tests.conftest import (
     ALICE,
     BOB,
@@ -39,6 +39,7 @@ from tests.conftest import (
     WORKSPACE,
     RunningBot,
     eventually,
+    settled,
 )
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
@@ -178,20 +179,7 @@ class Kaizen:
     clock: SettableClock
 
     def settled(self) -> bool:
-        now = self.clock.now()
-        with self.running.services.db.read() as session:
-            unapplied = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None)))
-            unsent = session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.done_at.is_(None), OutboxMessage.next_attempt_at <= now)
-            )
-            stale = session.scalar(
-                select(func.count())
-                .select_from(Idea)
-                .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
-            )
-        return unapplied == 0 and unsent == 0 and stale == 0
+        return settled(self.running, due_only=True)
 
     def wait_settled(self) -> None:
         eventually(self.settled, timeout=WAIT)
