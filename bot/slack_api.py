@@ -26,23 +26,21 @@ RESUME_SPREAD_SECONDS = 0.05  # waiting threads resume within this much of each 
 class RateLimitPauses:
     """When Slack answers 429 to a method called with a token, every call of that method with that token that is
     told to wait resumes at the same moment, when Slack's Retry-After has passed (Slack limits each method per
-    workspace). slack_sdk's own handler adds up to a second of
-    random jitter to each wait, which made a 1,000-team huddle fan-out take 1.7× the rate limit's minimum."""
+    workspace). slack_sdk's own handler adds up to a second of random jitter to each wait, which made a
+    1,000-team huddle fan-out take 1.7× the rate limit's minimum."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._resume_at: dict[tuple[str, str], float] = {}
 
-    def wait(self, token: str, method_url: str, retry_after: float) -> float:
-        """Sleep until `method_url` may be called with `token` again; returns the seconds slept."""
+    def wait(self, token: str, method_url: str, retry_after: float) -> None:
+        """Sleep until `method_url` may be called with `token` again."""
         now = time.monotonic()
         key = (token, method_url)
         with self._lock:
             resume_at = max(self._resume_at.get(key, 0.0), now + retry_after)
             self._resume_at[key] = resume_at
-        pause = resume_at - now + random.uniform(0, RESUME_SPREAD_SECONDS)  # noqa: S311 (spreading, not secrets)
-        time.sleep(pause)
-        return pause
+        time.sleep(resume_at - now + random.uniform(0, RESUME_SPREAD_SECONDS))  # noqa: S311 (spreading, not secrets)
 
 
 class SharedRateLimitRetryHandler(RetryHandler):
