@@ -38,13 +38,17 @@ def reaction_matters(services: Services, name: str) -> bool:
 
 
 def on_reaction(services: Services, reaction: Reaction) -> None:
+    """Apply one reaction event. Only people's reactions count: another app's bot (users.info `is_bot`) reacting
+    captures nothing, approves nothing, supports nothing and is sent nothing."""
     if reaction.name == capture.BULB:
-        if reaction.added:
+        if reaction.added and services.members.is_person(reaction.workspace_id, reaction.user_id):
             capture.capture_reply(services, reaction.workspace_id, reaction.channel_id, reaction.ts)
         return
     idea = workflow.idea_by_card(services.db, reaction.workspace_id, reaction.channel_id, reaction.ts)
     if idea is None:
         return  # a reaction on some other message
+    if not services.members.is_person(reaction.workspace_id, reaction.user_id):
+        return  # looked up only here, for reactions on cards: most reactions are on other messages
     if reaction.name == services.approve_emoji(idea.team):
         if reaction.added:
             on_approve_emoji(services, idea, reaction.user_id, reaction.event_id)
@@ -86,7 +90,7 @@ def on_approve_emoji_removed(services: Services, idea: Idea, user_id: str, event
 
 
 def approvers_on_card(services: Services, idea: Idea) -> list[str]:
-    """Who has the approve emoji (any skin tone) on the card now, per Slack."""
+    """The people (never bots or apps) who have the approve emoji (any skin tone) on the card now, per Slack."""
     assert idea.card_ts is not None
     try:
         response = services.web(idea.workspace_id).reactions_get(
@@ -101,7 +105,7 @@ def approvers_on_card(services: Services, idea: Idea) -> list[str]:
     for reaction in (response.get("message") or {}).get("reactions") or []:
         if emoji_name(str(reaction.get("name") or "")) == approve:
             users.extend(str(u) for u in reaction.get("users") or [])
-    return users
+    return [user for user in users if services.members.is_person(idea.workspace_id, user)]
 
 
 class Reconciler:

@@ -13,7 +13,7 @@ from bot import render
 from bot.lifecycle import NotAllowed
 from bot.outbox import new_message
 from bot.services import Services
-from bot.text import decode_slack_text
+from bot.text import decode_slack_text, is_blank
 from bot.workflow import InvalidIdea, NewIdea, raise_idea
 from storage import huddles as store
 from storage import queries
@@ -22,6 +22,8 @@ from storage.models import Idea, IdeaEvent, IdeaStatus, OutboxKind, OutboxMessag
 log = logging.getLogger(__name__)
 
 BULB = "bulb"
+THREAD_WINDOW = 10  # messages asked for when reading one reply: Slack puts the thread's parent first
+THREAD_PAGES = 3  # a few pages at most, should Slack page the window anyway
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,12 @@ class Captured:
 
 
 def capture_reply(services: Services, workspace_id: str, channel_id: str, ts: str) -> Captured | None:
-    """Turn the reply at (channel, ts) into an idea if it is a reply in one of our huddle threads."""
+    """Turn the reply at (channel, ts) into an idea if it is a reply in one of our huddle threads.
+
+    `ts` is the reply's own (a reaction event names only the message reacted to); the thread it belongs to is
+    read from the reply itself. Nothing is captured, and None returned, for a top-level message, a thread that is
+    not a huddle's, a reply by a bot or an app, or a reply whose text shows nothing. Slack faults while reading
+    are logged and give None; the idea, once raised, is the same however many people react."""
     team = _team(services, workspace_id, channel_id)
     if team is None:
         return None
@@ -42,9 +49,12 @@ def capture_reply(services: Services, workspace_id: str, channel_id: str, ts: st
         if store.huddle_post_by_message(session, team.id, str(message["thread_ts"])) is None:
             return None  # a thread, but not a huddle's
     author = message.get("user")
-    text = decode_slack_text(str(message.get("text") or "")).strip()
-    if not author or message.get("bot_id") or not text:
+    text = decode_slack_text(str(message.get("text") or ""))
+    if not author or message.get("bot_id") or message.get("subtype") == "bot_message" or is_blank(text):
         return None
+    if not services.members.is_person(workspace_id, str(author)):
+        return None  # another app's bot wrote it: only people's replies become ideas
+    text = text.strip()
     new = NewIdea(
         workspace_id=workspace_id, channel_id=channel_id, channel_name=team.name, author_id=str(author),
         problem=text[:2000], source=Source.BULB, source_message=(channel_id, ts),
@@ -84,20 +94,29 @@ def capture_reply(services: Services, workspace_id: str, channel_id: str, ts: st
 
 def _team(services: Services, workspace_id: str, channel_id: str):
     with services.db.read() as session:
-        return queries.get_team(session, workspace_id, channel_id)
+        return queries.team_of_channel(session, channel_id)
 
 
 def _reply(services: Services, workspace_id: str, channel_id: str, ts: str) -> dict | None:
+    """The message at `ts` as conversations.replies gives it (with its `thread_ts` when it is in a thread).
+
+    Slack's first page of a thread carries the parent first, whatever `ts` of the thread is asked for, so a
+    window of one would hold only the parent: ask for a window starting at the reply and pick it by its `ts`."""
+    client = services.web(workspace_id)
+    cursor: str | None = None
     try:
-        response = services.web(workspace_id).conversations_replies(
-            channel=channel_id, ts=ts, latest=ts, oldest=ts, inclusive=True, limit=1
-        )
+        for _ in range(THREAD_PAGES):
+            response = client.conversations_replies(
+                channel=channel_id, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=THREAD_WINDOW, cursor=cursor
+            )
+            for message in response.get("messages", []):
+                if message.get("ts") == ts:
+                    return dict(message)
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
     except SlackApiError as error:
         log.warning("Could not read the reply %s/%s: %s", channel_id, ts, error.response.get("error"))
-        return None
-    for message in response.get("messages", []):
-        if message.get("ts") == ts:
-            return dict(message)
     return None
 
 

@@ -4,6 +4,11 @@ on demand (`/kaizen huddle`, `kaizen-bot huddle --channel`), plus the leaders' d
 A slot is claimed in the database before posting. The post carries message metadata with the claim's id, so a
 process that takes over an expired claim (its predecessor crashed after Slack took the post) first looks for
 that post in the channel and never posts twice.
+
+A team whose channel Slack says takes no posts (archived, deleted, Kaizen removed) is paused: its slots are not
+due (nothing is claimed, so a slot still inside its grace window posts once the pause ends), its leaders are told
+once per pause, and Kaizen joining the channel or the channel being unarchived ends the pause (`resume`). Should
+those events be missed (the bot was down), the tick asks Slack every PAUSE_CHECK whether Kaizen is back.
 """
 
 from __future__ import annotations
@@ -11,17 +16,18 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot import render
 from bot.clock import Clock
-from bot.outbox import backoff, new_message
+from bot.outbox import Failure, backoff, failure, new_message
 from bot.schedule import GRACE, Slot, due_slots, supported_country, week_start
 from bot.services import Services
 from bot.settings import Settings, parse_days, parse_hhmm
@@ -38,6 +44,9 @@ FOLLOW_UP_LEASE = timedelta(seconds=30)
 LIST_LIMIT = 8  # per list: a huddle is read standing up
 DIGEST_LIMIT = 10
 NAME_TTL = timedelta(hours=6)
+# How often a paused team's channel is looked at (conversations.info), in case the event that ends the pause was
+# missed: Slack retries an event only for about an hour, and not at all to a bot that was down.
+PAUSE_CHECK = timedelta(minutes=15)
 
 QUESTIONS = (
     "What got in your way yesterday?",
@@ -99,6 +108,8 @@ class Huddles:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._names = Names(services.clock)
+        self._nobody_told: set[str] = set()  # pauses of teams without leaders, logged once
+        self._checked: dict[tuple[int, datetime], datetime] = {}  # (team, pause) → when its channel was looked at
 
     # --- composing -----------------------------------------------------------------------------------------
 
@@ -120,8 +131,13 @@ class Huddles:
     # --- on schedule ---------------------------------------------------------------------------------------
 
     def tick(self) -> int:
-        """Post every slot that is due now; returns how many were posted."""
+        """Post every slot that is due now (paused teams have none); returns how many were posted."""
         services = self._services
+        try:
+            self.tell_paused()
+            self.check_paused()
+        except Exception:
+            log.exception("Could not look after paused teams; will try again")
         now = services.clock.now()
         with services.db.read() as session:
             teams = store.teams_with_huddles(session)
@@ -172,9 +188,17 @@ class Huddles:
         except SlackApiError as error:
             code = str(error.response.get("error") or f"http_{error.response.status_code}")
             if error.response.status_code < 500:
+                kind = failure(code)
+                retry_at = services.clock.now() + backoff(1)
+                if kind is Failure.CHANNEL_GONE:
+                    pause(services, team, code)  # the slot stays unposted: due again if the pause ends in its grace
+                elif kind is not Failure.TEMPORARY:
+                    log.error("Slack refused the huddle of team %s for good: %s; not trying this slot again",
+                              team.channel_id, code)  # fmt: skip
+                    retry_at = max(retry_at, slot.at + GRACE)  # past its grace window the slot is never due again
                 log.warning("Slack refused the huddle of team %s: %s", team.channel_id, code)
                 with services.db.write() as session:
-                    store.release_slot(session, claim.row_id, token, services.clock.now() + backoff(1), code)
+                    store.release_slot(session, claim.row_id, token, retry_at, code)
             else:
                 log.warning("Slack answered %s to the huddle of team %s; will look before retrying", code, team.id)
             return False
@@ -237,16 +261,92 @@ class Huddles:
     # --- on demand -----------------------------------------------------------------------------------------
 
     def post_now(self, team: Team) -> Posted:
-        """A huddle now, outside the schedule: it uses up no slot. Raises SlackApiError when Slack says no."""
+        """A huddle now, outside the schedule: it uses up no slot. Raises SlackApiError when Slack says no (and
+        pauses the team when the channel takes no posts); a post that goes through ends a pause."""
         services = self._services
         now = services.clock.now()
         local_date = now.astimezone(team_zone(team, services.settings)).date()
         client = services.web(team.workspace_id)
         text, blocks = self._compose(team, client, now, local_date, None)
-        ts = str(client.chat_postMessage(channel=team.channel_id, text=text, blocks=blocks, unfurl_links=False)["ts"])
+        try:
+            response = client.chat_postMessage(channel=team.channel_id, text=text, blocks=blocks, unfurl_links=False)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if failure(code) is Failure.CHANNEL_GONE:
+                pause(services, team, code)
+            raise
+        ts = str(response["ts"])
         with services.db.write() as session:
             store.add_manual_post(session, team.id, local_date, ts, now)
+        if team.paused_at is not None:
+            resume(services, team.channel_id)  # someone asked for it there and it went up: Kaizen is back
         return Posted(ts, team)
+
+    # --- paused teams --------------------------------------------------------------------------------------
+
+    def tell_paused(self) -> int:
+        """Tell each leader of every paused team, by DM, once per pause (across processes: the DMs' dedupe keys
+        name the pause), what happened and how to carry on. Returns how many DMs were queued now."""
+        services = self._services
+        with services.db.read() as session:
+            teams = store.paused_teams(session)
+        queued = 0
+        for team in teams:
+            try:
+                queued += self._tell_pause(team)
+            except Exception:
+                log.exception("Could not tell the leaders of paused team %s (%s)", team.id, team.channel_id)
+        return queued
+
+    def check_paused(self) -> int:
+        """Ask Slack about the channel of each team paused for longer than PAUSE_CHECK since it was last looked at,
+        and end the pause where Kaizen is a member of a live channel again. Returns how many pauses ended."""
+        services = self._services
+        now = services.clock.now()
+        with services.db.read() as session:
+            teams = store.paused_teams(session)
+        current = {(team.id, team.paused_at) for team in teams}
+        self._checked = {key: at for key, at in self._checked.items() if key in current}  # ended pauses go
+        ended = 0
+        for team in teams:
+            assert team.paused_at is not None
+            key = (team.id, team.paused_at)
+            if self._checked.get(key, team.paused_at) + PAUSE_CHECK > now:
+                continue
+            self._checked[key] = now
+            try:
+                channel = services.web(team.workspace_id).conversations_info(channel=team.channel_id)["channel"]
+            except SlackApiError as error:
+                log.info("Team %s stays paused: Slack answers %s about %s", team.id, error.response.get("error"),
+                         team.channel_id)  # fmt: skip
+                continue
+            if channel.get("is_member") and not channel.get("is_archived"):
+                log.info("Kaizen is a member of %s again (an event saying so was missed)", team.channel_id)
+                ended += resume(services, team.channel_id)
+        return ended
+
+    def _tell_pause(self, team: Team) -> int:
+        services = self._services
+        assert team.paused_at is not None
+        prefix = f"paused:{team.id}:{team.paused_at:%Y%m%dT%H%M%S%f}:"
+        with services.db.read() as session:
+            if queries.outbox_key_taken(session, prefix):
+                return 0  # told already (here or in another process)
+        leaders = services.leaders.everyone_leading(team.workspace_id, team)
+        if not leaders:
+            if prefix not in self._nobody_told:
+                self._nobody_told.add(prefix)
+                log.warning("Team %s (%s) is paused (%s) and has no leaders to tell", team.id, team.channel_id,
+                            team.paused_reason)  # fmt: skip
+            return 0
+        now = services.clock.now()
+        text = render.paused_notice_text(team.channel_id, team.paused_reason or "")
+        with services.db.write() as session:
+            current = session.get(Team, team.id)
+            if current is None or current.paused_at != team.paused_at:
+                return 0  # the pause ended (or began again) since it was read: nothing to tell about this one
+            ids = _queue_dms(session, team, leaders, text, lambda leader: prefix + leader, now)
+        return self._send(ids)
 
     # --- the leaders' digest -------------------------------------------------------------------------------
 
@@ -262,19 +362,15 @@ class Huddles:
             return 0
         links = self._links(team, waiting)
         text = render.digest_text(team.channel_id, waiting, total, links, now, services.settings.kaizen_nudge_days)
-        ids: list[int] = []
         with services.db.write() as session:
-            for leader in leaders:
-                message = new_message(
-                    kind=OutboxKind.DM, dedupe_key=f"digest:{team.id}:{leader}:{local_date.isoformat()}",
-                    workspace_id=team.workspace_id, user_id=leader, text=text, now=now,
-                )  # fmt: skip
-                message_id = queries.add_outbox(session, message)
-                if message_id is not None:
-                    ids.append(message_id)
-        for message_id in ids:
-            services.outbox.send(message_id)
-        return len(ids)
+            day = local_date.isoformat()
+            ids = _queue_dms(session, team, leaders, text, lambda leader: f"digest:{team.id}:{leader}:{day}", now)
+        return self._send(ids)
+
+    def _send(self, message_ids: list[int]) -> int:
+        for message_id in message_ids:
+            self._services.outbox.send(message_id)
+        return len(message_ids)
 
     def _links(self, team: Team, ideas: list[Idea]) -> dict[int, str]:
         client = self._services.web(team.workspace_id)
@@ -370,11 +466,45 @@ def set_holidays(services: Services, team: Team, country: str | None) -> None:
         row.huddle_holidays = country.upper() if country else None
 
 
+def pause(services: Services, team: Team, reason: str) -> bool:
+    """Pause a team because Slack answered `reason` (one of `bot.outbox.CHANNEL_GONE`) to a post in its channel:
+    no huddles, no channel posts until `resume`. True for the one caller, in any process, that paused it."""
+    with services.db.write() as session:
+        paused = queries.pause_team(session, team.id, reason, services.clock.now())
+    if paused:
+        log.warning("Slack answered %s to a post in %s: team %s paused (no huddles, no card posts) until Kaizen is "
+                    "back in a live channel", reason, team.channel_id, team.id)  # fmt: skip
+    return paused
+
+
+def _unpause(services: Services, channel_id: str) -> list[int] | None:
+    """End the pause of the channel's team; the ids of its posts that waited (now due), or None if not paused."""
+    with services.db.write() as session:
+        team = queries.team_of_channel(session, channel_id)
+        if team is None or not queries.unpause_team(session, team.id):
+            return None
+        waiting = queries.release_held(session, team, services.clock.now())
+    log.info("Kaizen is back in %s: team %s un-paused; %s waiting posts go up", channel_id, team.id, len(waiting))
+    return waiting
+
+
+def resume(services: Services, channel_id: str) -> bool:
+    """Kaizen is back in a live channel (it joined it, the channel was unarchived, or a post there went through):
+    end its team's pause and post what waited, oldest first. True when a pause ended; a team not paused, or a
+    channel that is no team, is left as it is."""
+    waiting = _unpause(services, channel_id)
+    for message_id in waiting or ():
+        services.outbox.send(message_id)
+    return waiting is not None
+
+
 def welcome(services: Services, workspace_id: str, channel_id: str, event_id: str) -> None:
-    """Kaizen was added to a channel: say hello once, with buttons to set up the huddle and add leaders."""
+    """Kaizen was added to a channel: say hello once, with buttons to set up the huddle and add leaders. A team
+    paused there is un-paused first (the hello and the cards that waited go up)."""
+    waiting = _unpause(services, channel_id)
     team = None
     with services.db.read() as session:
-        team = queries.get_team(session, workspace_id, channel_id)
+        team = queries.team_of_channel(session, channel_id)
     emoji = services.approve_emoji(team)
     message = new_message(
         kind=OutboxKind.CHANNEL, dedupe_key=f"welcome:{channel_id}:{event_id}", workspace_id=workspace_id,
@@ -385,3 +515,22 @@ def welcome(services: Services, workspace_id: str, channel_id: str, event_id: st
         message_id = queries.add_outbox(session, message)
     if message_id is not None:
         services.outbox.send(message_id)
+    for waited in waiting or ():
+        services.outbox.send(waited)
+
+
+def _queue_dms(
+    session: Session, team: Team, user_ids: Sequence[str], text: str, key: Callable[[str], str], now: datetime
+) -> list[int]:
+    """Queue one DM of `text` to each of `user_ids` in the outbox, once each (`key(user_id)` is its dedupe key);
+    returns the ids of the messages queued now."""
+    ids = []
+    for user_id in user_ids:
+        message = new_message(
+            kind=OutboxKind.DM, dedupe_key=key(user_id), workspace_id=team.workspace_id, user_id=user_id,
+            text=text, now=now,
+        )  # fmt: skip
+        message_id = queries.add_outbox(session, message)
+        if message_id is not None:
+            ids.append(message_id)
+    return ids

@@ -31,8 +31,10 @@ MAX_ATTEMPTS = 8
 SWEEP_BATCH = 100
 WORKERS = 8
 
-# An event handler gets the whole event_callback envelope (event, event_id, team_id, authorizations).
-EventHandler = Callable[[dict[str, Any]], None]
+# An event handler gets the whole event_callback envelope (event, event_id, team_id, authorizations) and the
+# workspace key of the installation that received it (bot.tenancy): Slack's team_id may be a Slack Connect
+# partner's, and org-level events carry none.
+EventHandler = Callable[[dict[str, Any], str], None]
 # Decides from the envelope alone whether an event can matter, so that noise is not even stored.
 EventFilter = Callable[[dict[str, Any]], bool]
 
@@ -57,8 +59,9 @@ class Inbox:
 
     # --- receiving -----------------------------------------------------------------------------------------
 
-    def receive(self, body: dict[str, Any]) -> BoltResponse:
-        """Commit one delivery and answer Slack; the event is applied on a worker thread."""
+    def receive(self, body: dict[str, Any], installed: str) -> BoltResponse:
+        """Commit one delivery, received by the installation whose workspace key is `installed`, and answer Slack;
+        the event is applied on a worker thread."""
         event = body.get("event") or {}
         event_type = str(event.get("type") or "")
         event_id = body.get("event_id")
@@ -69,9 +72,7 @@ class Inbox:
             return BoltResponse(status=200, body="")
         try:
             with self._db.write(urgent=True) as session:  # Slack waits for the 200
-                row_id = queries.add_inbox_event(
-                    session, event_id, str(body.get("team_id") or ""), event_type, body, self._clock.now()
-                )
+                row_id = queries.add_inbox_event(session, event_id, installed, event_type, body, self._clock.now())
         except Exception:
             log.exception("Could not store event %s (%s); answering 503 so that Slack retries", event_id, event_type)
             return BoltResponse(status=503, body="")
@@ -93,8 +94,9 @@ class Inbox:
             row = session.get(InboxEvent, row_id)
             assert row is not None
             event_type, payload, attempts, event_id = row.event_type, row.payload, row.attempts, row.event_id
+            installed = row.workspace_id
         try:
-            self._handlers[event_type](payload)
+            self._handlers[event_type](payload, installed)
         except Exception as error:
             log.exception("Applying event %s (%s) failed, try %s", event_id, event_type, attempts)
             with self._db.write() as session:

@@ -18,6 +18,7 @@ from bot import render
 from bot.clock import Clock
 from bot.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
 from bot.outbox import REDACTED_TEXT, new_message
+from bot.text import is_blank
 from storage import queries
 from storage.db import Database
 from storage.models import Category, EventKind, Idea, IdeaStatus, OutboxKind, Source, Team
@@ -52,6 +53,11 @@ class Change:
 
 def _thanks_to(idea: Idea) -> str:
     return "whoever raised it" if idea.anonymous else f"<@{idea.author_id}>"
+
+
+def _optional(text: str | None, limit: int) -> str | None:
+    """Optional text as stored: stripped and clipped to `limit` characters; None when it shows nothing."""
+    return None if text is None or is_blank(text) else text.strip()[:limit]
 
 
 def _is_owner(idea: Idea, user_id: str) -> bool:
@@ -166,7 +172,7 @@ class Lifecycle:
     def not_now(self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON) -> Change:
         idea = self.load(idea_id)
         self.check_may_decline(idea, actor)
-        reason = reason.strip()[:REASON_MAX]
+        reason = _optional(reason, REASON_MAX) or ""
         if not reason:
             raise NotAllowed("Please give a reason: it helps the person who raised it.")
         # The author hears it privately, with a button to share it in the card's thread: sharing is their choice.
@@ -241,7 +247,7 @@ class Lifecycle:
         self.check_may_finish(idea, actor)
         if outcome not in render.OUTCOME_LABEL:
             raise NotAllowed("Please say whether it worked.")
-        if not result.strip() or not learned.strip():
+        if is_blank(result) or is_blank(learned):
             raise NotAllowed("Please say what changed and what we learned.")
         thanks = render.thanked(idea)
         text = f":tada: Done! Thank you {thanks}. What we learned: {render.bk.escape_clipped(learned.strip(), 1500)}"
@@ -249,7 +255,7 @@ class Lifecycle:
             idea_id, actor.user_id, (S.APPROVED, S.IN_PROGRESS), S.DONE, source=Source.BUTTON,
             values={
                 "done_at": self._clock.now(), "outcome": outcome, "result": result.strip()[:RESULT_MAX],
-                "learned": learned.strip()[:RESULT_MAX], "effect": (effect or "").strip()[:RESULT_MAX] or None,
+                "learned": learned.strip()[:RESULT_MAX], "effect": _optional(effect, RESULT_MAX),
                 "started_at": idea.started_at or self._clock.now(),
             },
             tell=((OutboxKind.THREAD, "done", text),),
@@ -288,16 +294,16 @@ class Lifecycle:
     ) -> Change:  # fmt: skip
         idea = self.load(idea_id)
         self.check_may_edit(idea, actor)
-        problem = problem.strip()
-        if not problem:
+        if is_blank(problem):
             raise NotAllowed("The problem can't be empty.")
+        problem = problem.strip()
         if category is not None and category not in set(Category):
             # Shown on the card as it is stored: only the listed categories may get there.
             raise NotAllowed("Please pick one of the listed categories.")
         values = {
             "problem": problem[:PROBLEM_MAX],
-            "idea": (idea_text or "").strip()[:IDEA_MAX] or None,
-            "benefit": (benefit or "").strip()[:BENEFIT_MAX] or None,
+            "idea": _optional(idea_text, IDEA_MAX),
+            "benefit": _optional(benefit, BENEFIT_MAX),
             "category": category,
         }
         return self._text_change(idea, actor, EventKind.EDITED, values, note=None)
@@ -322,7 +328,7 @@ class Lifecycle:
             "redacted": True,
         }
         # The history keeps that it happened and who did it; the removed text is kept nowhere.
-        return self._text_change(idea, actor, EventKind.REDACTED, values, note=(note or "").strip()[:300] or None)
+        return self._text_change(idea, actor, EventKind.REDACTED, values, note=_optional(note, 300))
 
     def _text_change(
         self, idea: Idea, actor: Actor, kind: EventKind, values: dict[str, Any], note: str | None

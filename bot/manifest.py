@@ -11,8 +11,8 @@ from bot.server import EVENTS_PATH
 BOT_SCOPES: dict[str, str] = {
     "commands": "/kaizen",
     "chat:write": "cards, replies, notes to the person",
-    "channels:read": "is Kaizen in this channel; who is in it (who may see an idea)",
-    "groups:read": "the same for private channels",
+    "channels:read": "is Kaizen in this channel; who is in it (who may see an idea); channel_unarchive",
+    "groups:read": "the same for private channels (group_unarchive)",
     "channels:history": "find a post Slack took but did not confirm; read a reply turned into an idea",
     "groups:history": "the same for private channels",
     "reactions:read": "emoji approvals and support on cards (reaction_added/removed, reactions.get)",

@@ -7,6 +7,11 @@ thread) instead of posting twice. The submit thread, the sweep and several proce
 
 Cards are also kept up to date here: each change bumps the idea's card_version, and `sync_card` re-renders the
 card with chat.update until the synced version catches up.
+
+Slack's refusals are sorted by `failure`: a passing one is tried again with back-off; one that trying again cannot
+change is not. When the channel itself is gone (archived, deleted, Kaizen removed) the team is paused and its
+channel posts wait, untouched, until Kaizen is back (`bot.huddles.resume`); a message Slack will never take as it
+stands (too long, invalid blocks) or a post Kaizen is not allowed to make is given up at once, loudly.
 """
 
 from __future__ import annotations
@@ -17,16 +22,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot import render
 from bot.clock import Clock
 from storage import queries
 from storage.db import Database
-from storage.models import Idea, OutboxKind, OutboxMessage
+from storage.models import Idea, OutboxKind, OutboxMessage, Team
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +53,68 @@ REDACTED_TEXT = "[removed by a leader]"
 QUOTING_REPLIES = (":done", ":reason")
 
 
+class Failure(StrEnum):
+    """What a refusal from Slack means for the message (see `failure`)."""
+
+    TEMPORARY = "temporary"  # try again with back-off
+    CHANNEL_GONE = "channel_gone"  # the channel takes no posts: pause its team until Kaizen is back
+    MESSAGE = "message"  # this message as it stands will never be taken: give it up
+    CHANNEL_RULES = "channel_rules"  # Kaizen may not post there until an admin changes a setting: give it up
+    ACCESS = "access"  # Kaizen's token or scopes do not allow it (reinstall, grant access): give it up
+
+
+# Slack's chat.postMessage / chat.postEphemeral errors (its method reference) that trying again cannot change.
+# Anything else (rate limits, internal_error, fatal_error, request_timeout, an Enterprise migration under way,
+# a name we do not know) is taken as passing.
+CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"})
+MESSAGE_REFUSED = frozenset(
+    {
+        "msg_too_long", "msg_blocks_too_long", "no_text", "invalid_blocks", "invalid_blocks_format",
+        "invalid_attachments", "too_many_attachments", "attachment_payload_limit_exceeded", "too_many_contact_cards",
+        "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large", "metadata_must_be_sent_from_app",
+        "invalid_arguments", "invalid_arg_name", "invalid_array_arg", "invalid_charset", "invalid_form_data",
+        "invalid_post_type", "missing_post_type", "as_user_not_supported", "cannot_reply_to_message",
+        "user_not_in_channel", "slack_connect_file_link_sharing_blocked", "slack_connect_canvas_sharing_blocked",
+        "slack_connect_lists_sharing_blocked",
+    }
+)  # fmt: skip
+CHANNEL_RULES = frozenset(
+    {
+        "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel", "no_permission", "ekm_access_denied", "messages_tab_disabled",
+        "cannot_dm_bot", "user_not_found", "user_disabled",
+    }
+)  # fmt: skip
+ACCESS_REFUSED = frozenset(
+    {
+        "access_denied", "account_inactive", "invalid_auth", "not_authed", "token_revoked", "token_expired",
+        "not_allowed_token_type", "missing_scope", "team_access_not_granted", "enterprise_is_restricted",
+        "two_factor_setup_required",
+    }
+)  # fmt: skip
+
+
+def failure(error: str | None) -> Failure:
+    """What Slack's error name (`SendResult.error`; None, NO_ANSWER or `http_5xx` are passing) means for the
+    message it refused."""
+    if error in CHANNEL_GONE:
+        return Failure.CHANNEL_GONE
+    if error in MESSAGE_REFUSED:
+        return Failure.MESSAGE
+    if error in CHANNEL_RULES:
+        return Failure.CHANNEL_RULES
+    if error in ACCESS_REFUSED:
+        return Failure.ACCESS
+    return Failure.TEMPORARY
+
+
 @dataclass(frozen=True)
 class SendResult:
     sent: bool
     idea: Idea | None = None
-    error: str | None = None  # Slack's error code, or NO_ANSWER when Slack did not answer in time
+    # Slack's error code, or NO_ANSWER when Slack did not answer in time; for a post held because its team is
+    # paused, the error that paused it. `failure(error)` says whether it will be tried again.
+    error: str | None = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -100,16 +164,35 @@ class Outbox:
     # --- sending -------------------------------------------------------------------------------------------
 
     def send(self, message_id: int) -> SendResult:
+        """Post one queued message unless it is done or another sender holds it. Never raises for Slack's
+        answers: the result says whether it was sent and, if not, Slack's error (see `failure`)."""
         token = uuid.uuid4().hex
         now = self._clock.now()
         with self._db.write() as session:
+            message = session.get(OutboxMessage, message_id)
+            if message is None or message.done_at is not None:
+                return SendResult(sent=False)
+            idea = queries.idea_by_id(session, message.idea_id) if message.idea_id else None
+            team = _team_of(session, message, idea)
+            paused = (team.paused_reason or "paused") if team is not None and team.paused_at is not None else None
+            if paused and message.kind != OutboxKind.EPHEMERAL:
+                # Its channel took no posts when last tried: it waits, untried, until the team is un-paused.
+                return SendResult(sent=False, idea=idea, error=paused)
             if not queries.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
                 return SendResult(sent=False)
-            message = session.get(OutboxMessage, message_id)
-            assert message is not None
-            idea = queries.idea_by_id(session, message.idea_id) if message.idea_id else None
+            session.refresh(message)
             supporters = queries.supporter_count(session, idea.id) if idea else 0
             rendered_version = idea.card_version if idea else 0
+            refused_card = (
+                queries.card_refused(session, idea.id)
+                if idea and message.kind == OutboxKind.THREAD and idea.card_ts is None
+                else None
+            )
+        if paused or refused_card:
+            # An ephemeral only makes sense now; a reply in the thread of a card Slack refused has no thread.
+            reason = f"paused:{paused}" if paused else "card_refused"
+            self._finish(message, token, None, error=reason)
+            return SendResult(sent=False, idea=idea, error=paused or "card_refused")
         client = self._client_for(message.workspace_id)
         try:
             ts = self._deliver(client, message, idea, supporters)
@@ -122,8 +205,16 @@ class Outbox:
                 # Slack may have posted it anyway: keep the claim; the next try after the lease looks first.
                 log.warning("Slack answered %s to outbox message %s (%s)", code, message.id, message.kind)
                 return SendResult(sent=False, idea=idea, error=code)
-            log.warning("Slack refused outbox message %s (%s): %s", message.id, message.kind, code)
-            self._release(message, token, code)
+            kind = failure(code)
+            if kind is Failure.CHANNEL_GONE and team is not None:
+                self._hold(message, token, team, code)
+            elif kind is not Failure.TEMPORARY:
+                log.error("Slack refused outbox message %s (%s, idea %s) for good: %s; not trying again", message.id,
+                          message.kind, message.idea_id, code, exc_info=error)  # fmt: skip
+                self._finish(message, token, None, error=f"refused:{code}")
+            else:
+                log.warning("Slack refused outbox message %s (%s): %s", message.id, message.kind, code)
+                self._release(message, token, code)
             return SendResult(sent=False, idea=idea, error=code)
         except Exception:
             log.warning("No answer from Slack for outbox message %s (%s)", message.id, message.kind, exc_info=True)
@@ -216,6 +307,22 @@ class Outbox:
             log.info("Posted the card of idea %s in its channel", message.idea_id)
             self.sync_card(message.idea_id)
 
+    def _hold(self, message: OutboxMessage, token: str, team: Team, code: str) -> None:
+        """Slack said the team's channel takes no posts: pause the team (once, whoever else finds it too) and keep
+        the message, untried, until the team is un-paused; an ephemeral, which only makes sense now, is dropped."""
+        now = self._clock.now()
+        with self._db.write() as session:
+            paused = queries.pause_team(session, team.id, code, now)
+            if message.kind == OutboxKind.EPHEMERAL:
+                queries.finish(session, OutboxMessage, message.id, token, now, error=f"gone:{code}")
+            else:
+                queries.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), code)
+        if paused:
+            log.warning("Slack answered %s to a post in %s: team %s paused (no huddles, no card posts) until Kaizen "
+                        "is back in a live channel", code, team.channel_id, team.id)  # fmt: skip
+        else:
+            log.info("Outbox message %s (%s) waits: team %s is paused (%s)", message.id, message.kind, team.id, code)
+
     def _release(self, message: OutboxMessage, token: str, error: str) -> None:
         now = self._clock.now()
         with self._db.write() as session:
@@ -237,8 +344,8 @@ class Outbox:
         with self._card_lock(idea_id):
             with self._db.read() as session:
                 idea = queries.idea_by_id(session, idea_id)
-                if idea is None or idea.card_ts is None:
-                    return False
+                if idea is None or idea.card_ts is None or idea.team.paused_at is not None:
+                    return False  # not posted, or its channel takes no posts now: it is brought up to date later
                 if idea.card_synced_version >= idea.card_version:
                     return True
                 supporters = queries.supporter_count(session, idea_id)
@@ -262,7 +369,7 @@ class Outbox:
         """Send what is due and bring stale cards up to date; returns how many messages were sent."""
         now = self._clock.now()
         with self._db.read() as session:
-            due = queries.pending(session, OutboxMessage, now, SWEEP_BATCH)
+            due = queries.pending_outbox(session, now, SWEEP_BATCH)
             stale = queries.cards_out_of_date(session, SWEEP_BATCH)
         sent = 0
         for message_id in due:
@@ -297,3 +404,12 @@ class Outbox:
                 log.warning("Could not redact outbox message %s of idea %s", message.id, idea_id, exc_info=True)
                 failed += 1
         return failed
+
+
+def _team_of(session: Session, message: OutboxMessage, idea: Idea | None) -> Team | None:
+    """The team whose channel a message is posted in; None for a DM or a channel that is no team."""
+    if message.kind in (OutboxKind.CARD, OutboxKind.THREAD):
+        return idea.team if idea is not None else None
+    if message.kind in (OutboxKind.CHANNEL, OutboxKind.EPHEMERAL) and message.channel_id:
+        return queries.team_of_channel(session, message.channel_id)
+    return None

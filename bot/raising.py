@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from bot import render
-from bot.outbox import NO_ANSWER, SendResult
+from bot.outbox import NO_ANSWER, Failure, SendResult, failure
 from bot.render import RaiseContext
 from bot.services import Services
 from bot.workflow import find_team
@@ -41,7 +41,7 @@ def bot_is_member(services: Services, workspace_id: str, channel_id: str) -> boo
 def raise_modal_for(
     services: Services, workspace_id: str, channel_id: str, prefill: str, context: RaiseContext
 ) -> View:
-    team = find_team(services.db, workspace_id, channel_id)
+    team = find_team(services.db, channel_id)
     if team is not None:
         return render.raise_modal(
             prefill=prefill, context=context, pick_team=False, anonymous_allowed=team.anonymous_allowed
@@ -52,7 +52,7 @@ def raise_modal_for(
 
 def team_channel_problem(services: Services, workspace_id: str, channel_id: str) -> str | None:
     """Why a picked channel cannot take the idea, in words for the person; None when it can."""
-    if find_team(services.db, workspace_id, channel_id) is not None:
+    if find_team(services.db, channel_id) is not None:
         return None
     if channel_id.startswith(("D", "U", "W")):
         return "Please pick a team channel, not a direct message."
@@ -62,17 +62,21 @@ def team_channel_problem(services: Services, workspace_id: str, channel_id: str)
 
 
 def card_failure_text(result: SendResult) -> str:
+    """What the person is told when their idea's card did not go up: a passing fault is tried again; a channel
+    that takes no posts waits for Kaizen to be back; anything else Slack will never take is not tried again."""
     assert result.idea is not None
     number, channel = result.idea.number, result.idea.team.channel_id
+    kind = failure(result.error)
+    if kind is Failure.CHANNEL_GONE:
+        return render.card_waits_text(number, channel, result.error or "")
+    if kind is not Failure.TEMPORARY:
+        return render.card_refused_text(number, channel, result.error or "", kind)
     if result.error == NO_ANSWER or (result.error or "").startswith("http_5"):
         return (
             f"Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
             "I'll make sure it's there within a minute or two."
         )
     reason = {
-        "not_in_channel": "Kaizen isn't a member of that channel — invite it with `/invite @Kaizen`",
-        "channel_not_found": "Slack couldn't find that channel for Kaizen",
-        "is_archived": "that channel is archived",
         "ratelimited": "Slack asked us to slow down",
     }.get(result.error or "", f"Slack said `{result.error}`")
     return (

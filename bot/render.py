@@ -842,6 +842,77 @@ def welcome_blocks(approve_emoji: str) -> list[Block]:
     ]
 
 
+# --- posts Slack refused for good ------------------------------------------------------------------------------
+
+_ARCHIVED = ("is_archived", "channel_is_archived")
+
+
+def _gone(reason: str, channel_id: str) -> tuple[str, str]:
+    """Why a channel takes no posts (Slack's `reason`), and what a leader can do, as Kaizen says it."""
+    if reason in _ARCHIVED:
+        return (
+            f"<#{channel_id}> was archived",
+            "unarchive the channel and, if Kaizen isn't in it any more, invite it back with `/invite @Kaizen`",
+        )
+    if reason == "not_in_channel":
+        return (
+            f"Kaizen isn't a member of <#{channel_id}> any more",
+            f"invite Kaizen back: type `/invite @Kaizen` in <#{channel_id}>",
+        )
+    return (
+        f"Slack couldn't find <#{channel_id}> for Kaizen (it may have been deleted, or be private without Kaizen "
+        "in it)",
+        "invite Kaizen back with `/invite @Kaizen` if the channel is still there",
+    )
+
+
+def card_waits_text(number: int, channel_id: str, reason: str) -> str:
+    """To the person whose idea's card cannot go up because its channel takes no posts (`reason`: Slack's error,
+    one of `bot.outbox.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a leader can do."""
+    why, fix = _gone(reason, channel_id)
+    return (
+        f"Your idea #{number} is saved, but its card can't be posted: {why}. Your idea is kept (it shows in "
+        "`/kaizen mine`), and its card will be posted there once Kaizen is back. "
+        f"To get things going again, a team leader can {fix}."
+    )
+
+
+def card_refused_text(number: int, channel_id: str, error: str, failure: str) -> str:
+    """To the person whose idea's card Slack refused for good: the idea is kept and where it shows, the card will
+    not be tried again, what a leader (or an admin) can do. `error` is Slack's error name; `failure` the
+    `bot.outbox.Failure` it falls under: "message", "channel_rules" or "access"."""
+    said = f"`{bk.escape_clipped(error, 64)}`"
+    why, fix = {
+        "message": (f"Slack wouldn't accept its card in <#{channel_id}> (it said {said})", ""),
+        "channel_rules": (
+            f"Slack doesn't let Kaizen post in <#{channel_id}> (it said {said})",
+            " A workspace admin can check that apps may post in that channel.",
+        ),
+    }.get(
+        failure,
+        (
+            f"Kaizen's access to this workspace isn't working (Slack said {said})",
+            " A workspace admin can reinstall Kaizen, or grant it the access it needs.",
+        ),
+    )
+    return (
+        f"Your idea #{number} is saved, but {why}, so I won't try to post the card again. Your idea is kept: it "
+        f"shows in `/kaizen list` and in the team's huddles, and a leader can open it with `/kaizen show {number}`."
+        + fix
+    )
+
+
+def paused_notice_text(channel_id: str, reason: str) -> str:
+    """To each leader of a team paused because its channel takes no posts (`reason`: Slack's error name): what
+    happened, that nothing is lost, what waits, and how to carry on."""
+    why, fix = _gone(reason, channel_id)
+    return (
+        f"Hello! Kaizen can't post for one of your teams any more: {why}. Nothing is lost: ideas raised there "
+        "are kept, and cards still waiting will be posted as soon as Kaizen is back. Until then the team's huddles "
+        f"and card posts are paused. To carry on, {fix}."
+    )
+
+
 def _channel_form(callback_id: str, title: str, submit: str, channel_id: str, blocks: list[Block]) -> View:
     """A form about one team channel (opened from the welcome); the channel travels in private_metadata."""
     return View(

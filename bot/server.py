@@ -8,12 +8,13 @@ import hmac
 import io
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from http import HTTPStatus
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
+from slack_bolt.response import BoltResponse
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot import slack_requests
@@ -46,13 +47,60 @@ def _refuse(start_response: StartResponse, status: str, body: bytes) -> list[byt
     return [body]
 
 
-def _shape_problem(body: bytes, content_type: str) -> str | None:
+class SlackRequest(BoltRequest):
+    """A Bolt request whose body was parsed by `slack_requests.parse` (Bolt's parser loses any slash command whose
+    text holds the word "payload"); the raw body stays for Bolt's signature check."""
+
+    def __init__(
+        self,
+        *,
+        raw_body: str,
+        parsed: dict[str, Any],
+        headers: dict[str, str] | dict[str, Sequence[str]],
+        query: str | dict[str, Sequence[str]],
+    ) -> None:
+        # Bolt keeps a dict body as it is only in its Socket Mode form; then it is made an HTTP request again.
+        super().__init__(body=parsed, headers=headers, query=query, mode="socket_mode")  # type: ignore[arg-type]
+        self.raw_body = raw_body
+        self.mode = "http"
+
+    def to_copyable(self) -> SlackRequest:
+        copied = SlackRequest(raw_body=self.raw_body, parsed=self.body, headers=self.headers, query=self.query)
+        copied.context = self.context.to_copyable()
+        return copied
+
+
+def _parse(body: bytes, content_type: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(the parsed body, None) for a request shaped as Slack sends it, else (None, why not)."""
     try:
         text = body.decode("utf-8")
-        parsed = parse_body(text, content_type.split(";")[0].strip() or None)
+        parsed = slack_requests.parse(text, content_type.split(";")[0].strip().lower() or None)
     except (ValueError, RecursionError) as error:
-        return f"a body that does not parse ({type(error).__name__})"
-    return slack_requests.problem(parsed)
+        return None, f"a body that does not parse ({type(error).__name__})"
+    reason = slack_requests.problem(parsed)
+    return (parsed, None) if reason is None else (None, reason)
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value) for key, value in environ.items() if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    return headers
+
+
+def _answer(response: BoltResponse, start_response: StartResponse) -> list[bytes]:
+    status = int(response.status)
+    if status == 500:
+        # Bolt answers 500 when something failed before the ack; what Slack sent was the trouble, so say 400.
+        # The inbox's deliberate 503 (so that Slack retries) passes through.
+        log.warning("A request failed before its ack (logged above); answering 400")
+        status = 400
+    headers = [(name, value) for name, values in response.headers.items() for value in values]
+    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    body = response.body
+    return [body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")]
 
 
 def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
@@ -70,20 +118,17 @@ def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, A
         environ["wsgi.input"] = io.BytesIO(body)
         if not _signature_ok(signing_secret, environ, body):
             return _refuse(start_response, "401 Unauthorized", b"invalid request\n")
-        reason = _shape_problem(body, str(environ.get("CONTENT_TYPE") or ""))
-        if reason is not None:
+        parsed, reason = _parse(body, str(environ.get("CONTENT_TYPE") or ""))
+        if parsed is None:
             log.warning("Refused a signed request: %s", reason)
             return _refuse(start_response, "400 Bad Request", b"bad request\n")
-
-        def answer(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
-            # Bolt answers 500 when something failed before the ack; what Slack sent was the trouble, so say 400.
-            # The inbox's deliberate 503 (so that Slack retries) passes through.
-            if status.startswith("500"):
-                log.warning("A request failed before its ack (logged above); answering 400")
-                status = "400 Bad Request"
-            return start_response(status, headers, *rest)
-
-        return bolt(environ, answer)
+        request = SlackRequest(
+            raw_body=body.decode("utf-8"),
+            parsed=parsed,
+            headers=_headers(environ),
+            query=str(environ.get("QUERY_STRING") or ""),
+        )
+        return _answer(app.dispatch(request), start_response)
 
     return wsgi
 

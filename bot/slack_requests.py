@@ -3,7 +3,30 @@ malformed body gets a 400 and never reaches code that would trip over it (Bolt's
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import parse_qsl
+
+FORM = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
+
+
+def parse(body: str, content_type: str | None) -> Any:
+    """The body of a request from Slack, as Slack meant it: an Events API envelope (JSON), an interaction
+    (a form whose one field `payload` holds JSON), or a slash command (a form of plain fields).
+
+    Decided by the form's fields, never by the body's text: Bolt's own parser treats any form body that merely
+    contains the word "payload" (a person's text, a channel's name) as an interaction and loses it.
+    Raises ValueError (json.JSONDecodeError is one) for a body that does not parse.
+    """
+    if not body:
+        return {}
+    if content_type == JSON_TYPE or (content_type != FORM and body.startswith("{")):
+        return json.loads(body)
+    fields = dict(parse_qsl(body, keep_blank_values=True, strict_parsing=False))
+    if "payload" in fields:
+        return json.loads(fields["payload"])
+    return fields
 
 
 def _text(value: Any) -> bool:
@@ -33,11 +56,11 @@ def _element(element: Any) -> bool:
 
 def _interaction(body: dict[str, Any]) -> str | None:
     kind = body.get("type")
-    user, team = body.get("user"), body.get("team")
+    user = body.get("user")
     if not _object(user) or not _text(user.get("id")):
         return "interaction without a user"
-    if not (_object(team) and _text(team.get("id"))) and not _text(user.get("team_id")):
-        return "interaction without a workspace"
+    # No workspace is required: org-wide (Enterprise Grid) payloads carry `team: null` and users without a
+    # team_id; which installation a request is filed under is decided by bot.tenancy, not here.
     if kind == "block_actions":
         actions = body.get("actions")
         if (
@@ -65,8 +88,9 @@ def _event(body: dict[str, Any]) -> str | None:
     event = body.get("event")
     if not _object(event) or not _text(event.get("type")):
         return "event_callback without an event"
-    if not _text(body.get("event_id")) or not _text(body.get("team_id")):
-        return "event_callback without an event_id or team_id"
+    # Org-level events (app_uninstalled, tokens_revoked of an org-wide install) carry no team_id.
+    if not _text(body.get("event_id")):
+        return "event_callback without an event_id"
     if "item" in event and not _object(event["item"]):
         return "event whose item is not an object"
     return None

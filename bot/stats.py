@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import render
@@ -35,15 +36,34 @@ class StatsReport:
     headline: Headline
 
 
+SLACKBOT = "USLACKBOT"
+
+
+@dataclass(frozen=True)
+class _Account:
+    bot: bool  # a bot or an app (users.info `is_bot`), or Slackbot
+    deleted: bool  # deactivated
+
+
 class HumanMembers:
-    """How many people (not bots, not deactivated) are in a channel: the denominator of participation."""
+    """Who is a person: the one place that decides it (`is_person`), from users.info, cached per user for an hour.
+    Also how many people (not bots, not deactivated) are in a channel: the denominator of participation."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
         self._lock = threading.Lock()
-        self._humans: dict[tuple[str, str], tuple[datetime, bool]] = {}
+        self._accounts: dict[tuple[str, str], tuple[datetime, _Account]] = {}
+
+    def is_person(self, workspace_id: str, user_id: str) -> bool:
+        """False when `user_id` (a U… or W… id) is a bot or an app: users.info says `is_bot` (other apps' bots
+        react and write with ordinary user ids), or it is Slackbot. A deactivated person is still a person (what
+        they did stands). When Slack cannot say (an error, an unknown user) the answer is True, uncached: a
+        person is never ignored because of a passing fault. At most one users.info call per user an hour."""
+        account = self._account(workspace_id, user_id)
+        return account is None or not account.bot
 
     def count(self, workspace_id: str, channel_id: str) -> int | None:
+        """People in the channel now: members that are neither bots nor deactivated; None if Slack can't say."""
         client = self._services.web(workspace_id)
         members: list[str] = []
         cursor: str | None = None
@@ -59,20 +79,27 @@ class HumanMembers:
             return None
         return sum(self._is_human(client, workspace_id, user) for user in members)
 
-    def _is_human(self, client: object, workspace_id: str, user_id: str) -> bool:
+    def _is_human(self, client: WebClient, workspace_id: str, user_id: str) -> bool:
+        account = self._account(workspace_id, user_id, client)
+        return account is None or not (account.bot or account.deleted)  # unknown: count them, not flatter the rate
+
+    def _account(self, workspace_id: str, user_id: str, client: WebClient | None = None) -> _Account | None:
+        if user_id == SLACKBOT:
+            return _Account(bot=True, deleted=False)
         now = self._services.clock.now()
         with self._lock:
-            cached = self._humans.get((workspace_id, user_id))
+            cached = self._accounts.get((workspace_id, user_id))
         if cached and cached[0] > now:
             return cached[1]
         try:
-            user = client.users_info(user=user_id)["user"]  # type: ignore[attr-defined]
-            human = not (user.get("is_bot") or user.get("deleted") or user_id == "USLACKBOT")
-        except SlackApiError:
-            return True  # unknown: count them rather than flatter the rate
+            user = (client or self._services.web(workspace_id)).users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+            return None
+        account = _Account(bot=bool(user.get("is_bot")), deleted=bool(user.get("deleted")))
         with self._lock:
-            self._humans[(workspace_id, user_id)] = (now + MEMBERS_TTL, human)
-        return human
+            self._accounts[(workspace_id, user_id)] = (now + MEMBERS_TTL, account)
+        return account
 
 
 def _charts(series: WeeklySeries) -> list[ChartSeries]:
@@ -123,4 +150,4 @@ def send_privately(services: Services, workspace_id: str, report: StatsReport, u
 
 def team_of(services: Services, workspace_id: str, channel_id: str) -> Team | None:
     with services.db.read() as session:
-        return queries.get_team(session, workspace_id, channel_id)
+        return queries.team_of_channel(session, channel_id)

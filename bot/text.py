@@ -8,6 +8,7 @@ become a live mention (`<!channel>`), a user ping or a link on any card, thread 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _MARKUP = re.compile(r"<([^<>]*)>")
 _MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^<>]*)?>")
@@ -48,6 +49,22 @@ def plain(text: str) -> str:
     """A person's text without control characters (tabs and line breaks stay) or lone surrogates: PostgreSQL
     refuses NUL and text that is not valid UTF-8, and none of them means anything on a card."""
     return _CONTROL.sub("", text)
+
+
+# Hangul fillers and the blank Braille pattern are letters or symbols to Unicode, yet show nothing.
+_SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str | None) -> bool:
+    """Whether `text` shows nothing: None, empty, or every character a separator (Unicode Z*), a control or
+    format character (Cc, Cf: zero-width spaces and joiners, BOM, word joiner…) or one of U+115F, U+1160,
+    U+3164, U+FFA0, U+2800. The one rule for every required field: blank text is refused like empty text."""
+    if not text:
+        return True
+    return all(
+        char in _SHOWS_NOTHING or unicodedata.category(char) in ("Cc", "Cf") or unicodedata.category(char)[0] == "Z"
+        for char in text
+    )
 
 
 def decode_slack_text(text: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
 from bot.outbox import new_message as outbox_message
+from bot.text import is_blank
 from storage import queries
 from storage.db import Database
 from storage.models import OPEN_STATUSES, Category, EventKind, Idea, IdeaEvent, IdeaStatus, OutboxKind, Source, Team
@@ -53,10 +54,10 @@ class NewIdea:
 
 
 def _clean(text: str | None) -> str | None:
-    if text is None:
+    # Text that shows nothing (zero-width characters, say) is no text: refused where required, dropped elsewhere.
+    if text is None or is_blank(text):
         return None
-    text = text.strip()
-    return text or None
+    return text.strip()
 
 
 def validate(new: NewIdea, team: Team | None) -> NewIdea:
@@ -99,9 +100,10 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
     )
 
 
-def find_team(db: Database, workspace_id: str, channel_id: str) -> Team | None:
+def find_team(db: Database, channel_id: str) -> Team | None:
+    """The team `channel_id` is, or None."""
     with db.read() as session:
-        return queries.get_team(session, workspace_id, channel_id)
+        return queries.team_of_channel(session, channel_id)
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,10 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
     with db.write(urgent=True) as session:  # the form stays open until this commits
         team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
         clean = validate(new, team)
+        # Filed where its channel is filed (a Slack Connect partner's request names their own workspace).
         idea = Idea(
-            workspace_id=clean.workspace_id,
-            number=queries.allocate_idea_number(session, clean.workspace_id),
+            workspace_id=team.workspace_id,
+            number=queries.allocate_idea_number(session, team.workspace_id),
             team_id=team.id,
             author_id=clean.author_id,
             owner_id=None if clean.anonymous else clean.author_id,
@@ -157,10 +160,10 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
         return Raised(idea, card_id)
 
 
-def team_board(db: Database, workspace_id: str, channel_id: str, list_filter: str | None, per_status: int) -> Board:
+def team_board(db: Database, channel_id: str, list_filter: str | None, per_status: int) -> Board:
     statuses = LIST_FILTER_STATUSES[list_filter]
     with db.read() as session:
-        team = queries.get_team(session, workspace_id, channel_id)
+        team = queries.team_of_channel(session, channel_id)
         if team is None:
             return Board(None, {}, {})
         return Board(

@@ -7,8 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.models.views import View
 
 from bot import capture, huddles, render
@@ -22,8 +21,10 @@ from bot.render import (
 )
 from bot.services import Services
 from bot.settings import parse_days
+from handlers import forms
 from handlers.card_actions import idea_id_of
 from handlers.commands import open_raise_modal
+from handlers.tenancy import channel_of, workspace_of
 from storage.models import Source
 
 log = logging.getLogger(__name__)
@@ -38,52 +39,56 @@ ACTIONS = (
 
 
 def _channel(body: dict[str, Any]) -> str:
-    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+    return channel_of(body) or ""
 
 
 def _private(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def _open(services: Services, body: dict[str, Any], view: View, respond: Respond) -> None:
-    try:
-        services.quick(body["team"]["id"]).views_open(trigger_id=body["trigger_id"], view=view)
-    except SlackApiError as error:
-        log.warning("views.open failed: %s", error.response.get("error"))
-        _private(respond, "Slack didn't let me open the form in time. Please press the button again.")
+def _open(services: Services, body: dict[str, Any], context: BoltContext, view: View) -> None:
+    channel_id = _channel(body)
+    forms.open_form(
+        services, workspace_id=workspace_of(services, context, channel_id), trigger_id=body["trigger_id"], view=view,
+        user_id=body["user"]["id"], channel_id=channel_id or None, response_url=body.get("response_url"),
+        again=forms.AGAIN_BUTTON,
+    )  # fmt: skip
 
 
 def register(app: App, services: Services) -> None:
     @app.action(RAISE_INSTEAD_ACTION)
-    def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ack()
         open_raise_modal(
             services,
-            workspace_id=body["team"]["id"],
+            workspace_id=workspace_of(services, context, _channel(body)),
+            user_id=body["user"]["id"],
             channel_id=_channel(body),
             trigger_id=body["trigger_id"],
             prefill=str(action.get("value") or ""),
             response_url=body.get("response_url"),
-            respond=respond,
+            again=forms.AGAIN_BUTTON,
             source=Source.COMMAND,
         )
 
     @app.action(WELCOME_HUDDLE_ACTION)
-    def set_up_huddle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def set_up_huddle(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         settings = services.settings
         view = render.huddle_setup_modal(
             _channel(body),
             time_text=settings.kaizen_huddle_time,
             days=parse_days(settings.kaizen_huddle_days),
-            zone=huddles.leader_zone(services, body["team"]["id"], body["user"]["id"], quick=True),
+            zone=huddles.leader_zone(
+                services, workspace_of(services, context, _channel(body)), body["user"]["id"], quick=True
+            ),
         )
-        _open(services, body, view, respond)
+        _open(services, body, context, view)
 
     @app.action(WELCOME_LEADERS_ACTION)
-    def add_leaders(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def add_leaders(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        _open(services, body, render.add_leaders_modal(_channel(body)), respond)
+        _open(services, body, context, render.add_leaders_modal(_channel(body)))
 
     @app.action(BULB_UNDO_ACTION)
     def bulb_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:

@@ -12,14 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.models.views import View
 
 from bot import render
 from bot.lifecycle import REASON_MAX, RESULT_MAX, Actor, NotAllowed, Stale
 from bot.render import SHARE_REASON_ACTION, CardAction
 from bot.services import Services
+from handlers import forms
+from handlers.tenancy import channel_of, workspace_of
 from storage.models import Idea, Source
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Press:
     trigger_id: str
     idea: Idea
     actor: Actor
+    response_url: str | None = None  # none when the button is not on a message (a modal, the App Home)
 
 
 def idea_id_of(value: Any) -> int | None:
@@ -44,14 +46,14 @@ def idea_id_of(value: Any) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
 
 
-def read_press(services: Services, body: dict[str, Any], action: dict[str, Any]) -> Press:
-    workspace_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+def read_press(services: Services, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> Press:
+    workspace_id = workspace_of(services, context, channel_of(body))
     user_id = body["user"]["id"]
     idea_id = idea_id_of(action.get("value"))
     if idea_id is None:
         raise NotAllowed("That button doesn't point to an idea I know, so nothing was changed.")
     idea = services.lifecycle.load_in(workspace_id, idea_id)
-    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel_id = channel_of(body)
     return Press(
         workspace_id=workspace_id,
         user_id=user_id,
@@ -59,6 +61,7 @@ def read_press(services: Services, body: dict[str, Any], action: dict[str, Any])
         trigger_id=str(body.get("trigger_id") or ""),
         idea=idea,
         actor=Actor(user_id, is_leader=services.leaders.is_leader(workspace_id, idea.team, user_id)),
+        response_url=body.get("response_url") or None,
     )
 
 
@@ -68,12 +71,11 @@ def tell(respond: Respond, text: str) -> None:
 
 
 def open_form(services: Services, press: Press, view: View) -> str | None:
-    # The quick client: no waiting on a rate limit, because the trigger_id dies in 3 s.
-    try:
-        services.quick(press.workspace_id).views_open(trigger_id=press.trigger_id, view=view)
-    except (SlackApiError, OSError):
-        log.warning("views.open for idea %s failed", press.idea.id, exc_info=True)
-        return "Slack didn't let me open the form in time. Please press the button again."
+    """Open a card button's form; when Slack won't, the presser has been told (handlers.forms). Returns None."""
+    forms.open_form(
+        services, workspace_id=press.workspace_id, trigger_id=press.trigger_id, view=view, user_id=press.user_id,
+        channel_id=press.channel_id, response_url=press.response_url, again=forms.AGAIN_BUTTON,
+    )  # fmt: skip
     return None
 
 
@@ -143,11 +145,13 @@ def register(app: App, services: Services) -> None:
 
 def listener(
     services: Services, press_button: Callable[[Services, Press], str | None]
-) -> Callable[[Ack, dict[str, Any], dict[str, Any], Respond], None]:
-    def on_press(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext, Respond], None]:
+    def on_press(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
         ack()
         try:
-            words = press_button(services, read_press(services, body, action))
+            words = press_button(services, read_press(services, body, action, context))
         except (NotAllowed, Stale) as refusal:
             words = str(refusal)
         if words:

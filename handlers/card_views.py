@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.lifecycle import Actor, Change, NotAllowed, Stale
@@ -27,6 +27,7 @@ from bot.render import (
 )
 from bot.services import Services
 from bot.text import plain
+from handlers.tenancy import workspace_of
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
@@ -109,15 +110,16 @@ def register(app: App, services: Services) -> None:
         app.view(callback_id)(listener(services, form))
 
 
-def listener(services: Services, form: Form) -> Callable[[Ack, dict[str, Any], dict[str, Any]], None]:
-    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        handle_submission(services, form, ack, body, view)
+def listener(services: Services, form: Form) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext], None]:
+    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        handle_submission(services, form, ack, body, view, workspace_of(services, context, None))
 
     return on_submit
 
 
-def handle_submission(services: Services, form: Form, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    workspace_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+def handle_submission(
+    services: Services, form: Form, ack: Ack, body: dict[str, Any], view: dict[str, Any], workspace_id: str
+) -> None:
     user_id = body["user"]["id"]
     context = IdeaModalContext.decode(view.get("private_metadata"))
     values: Values = (view.get("state") or {}).get("values") or {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot import export, huddles, render, stats, workflow
@@ -32,6 +32,9 @@ from bot.huddles import ScheduleError
 from bot.raising import bot_is_member, raise_modal_for
 from bot.render import RaiseContext
 from bot.services import Services
+from bot.text import is_blank
+from handlers import forms
+from handlers.tenancy import workspace_of
 from storage.export import export_rows
 from storage.models import Source, Team
 
@@ -40,13 +43,17 @@ log = logging.getLogger(__name__)
 COMMAND = "/kaizen"
 BOARD_PER_STATUS = 15
 MINE_LIMIT = 30
+WORKSPACE = "kaizen_workspace_id"  # set on the command by `register`: the workspace it is filed under
 
 
 def register(app: App, services: Services) -> None:
     @app.command(COMMAND)
-    def kaizen(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def kaizen(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
-        handle_kaizen(services, command, respond)
+        # Slack's team_id is the person's own workspace (a partner's, in a Slack Connect channel): the command is
+        # filed under the workspace the channel belongs to.
+        workspace_id = workspace_of(services, context, command.get("channel_id"))
+        handle_kaizen(services, {**command, WORKSPACE: workspace_id}, respond)
 
 
 def reply(respond: Respond, blocks: list[Any], text: str) -> None:
@@ -57,14 +64,17 @@ def open_raise_modal(
     services: Services,
     *,
     workspace_id: str,
+    user_id: str,
     channel_id: str,
     trigger_id: str,
     prefill: str,
     response_url: str | None,
-    respond: Respond | None,
+    again: str = forms.AGAIN_COMMAND,
     source: Source = Source.COMMAND,
     source_message: tuple[str, str] | None = None,
 ) -> None:
+    """Open the raise modal, the problem filled with `prefill` unless that shows nothing; if Slack won't open it
+    the person is told privately, with `again` saying how to try again (see `handlers.forms.open_form`)."""
     context = RaiseContext(
         channel_id=channel_id,
         response_url=response_url,
@@ -72,18 +82,16 @@ def open_raise_modal(
         source_channel=source_message[0] if source_message else None,
         source_ts=source_message[1] if source_message else None,
     )
+    prefill = "" if is_blank(prefill) else prefill  # invisible characters are no problem to start from
     view = raise_modal_for(services, workspace_id, channel_id, prefill, context)
-    try:
-        services.quick(workspace_id).views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        log.warning("views.open failed: %s", error.response.get("error"), exc_info=True)
-        if respond is not None:
-            text = "Slack didn't let me open the form in time. Please try `/kaizen` again."
-            reply(respond, render.notice_blocks(text), text)
+    forms.open_form(
+        services, workspace_id=workspace_id, trigger_id=trigger_id, view=view, user_id=user_id,
+        channel_id=channel_id, response_url=response_url, again=again,
+    )  # fmt: skip
 
 
 def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond) -> None:
-    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
     parsed = parse_command(command.get("text") or "")
     now = services.clock.now()
     match parsed:
@@ -91,16 +99,16 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
             open_raise_modal(
                 services,
                 workspace_id=workspace_id,
+                user_id=user_id,
                 channel_id=channel_id,
                 trigger_id=command["trigger_id"],
                 prefill=text,
                 response_url=command.get("response_url"),
-                respond=respond,
             )
         case Help():
             reply(respond, render.help_blocks(), "Kaizen help")
         case ListIdeas(filter=list_filter):
-            board = workflow.team_board(services.db, workspace_id, channel_id, list_filter, BOARD_PER_STATUS)
+            board = workflow.team_board(services.db, channel_id, list_filter, BOARD_PER_STATUS)
             reply(respond, render.board_blocks(board, channel_id, now, list_filter), "Kaizen board")
         case Mine():
             ideas, total = workflow.ideas_of_person(services.db, workspace_id, user_id, MINE_LIMIT)
@@ -118,7 +126,7 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
                 idea, events = found
                 reply(respond, render.show_blocks(idea, events), render.card_text(idea))
         case Leaders():
-            team = workflow.find_team(services.db, workspace_id, channel_id)
+            team = workflow.find_team(services.db, channel_id)
             listing = services.leaders.listing(workspace_id, team)
             blocks = render.leaders_blocks(listing, services.approve_emoji(team))
             reply(respond, blocks, "Kaizen leaders")
@@ -139,8 +147,8 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
 def change_leaders(
     services: Services, command: dict[str, Any], respond: Respond, users: tuple[str, ...], *, add: bool
 ) -> None:
-    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
-    team = workflow.find_team(services.db, workspace_id, channel_id)
+    workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
+    team = workflow.find_team(services.db, channel_id)
     if team is None:
         if not add or bot_is_member(services, workspace_id, channel_id) is not True:
             text = "Leaders belong to a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."
@@ -174,8 +182,8 @@ def change_leaders(
 def team_here(services: Services, command: dict[str, Any], respond: Respond) -> Team | None:
     """The team of the channel the command was typed in, set up on first use; None (and the person told) when
     Kaizen is not in that channel."""
-    workspace_id, channel_id = command["team_id"], command["channel_id"]
-    team = workflow.find_team(services.db, workspace_id, channel_id)
+    workspace_id, channel_id = command[WORKSPACE], command["channel_id"]
+    team = workflow.find_team(services.db, channel_id)
     if team is not None:
         return team
     if bot_is_member(services, workspace_id, channel_id) is not True:
@@ -203,7 +211,7 @@ def change_huddle(
     respond: Respond,
     parsed: HuddleAt | HuddleOff | HuddleSkip | HuddleHolidays,
 ) -> None:
-    workspace_id, user_id = command["team_id"], command["user_id"]
+    workspace_id, user_id = command[WORKSPACE], command["user_id"]
     team = team_here(services, command, respond)
     if team is None:
         return
@@ -232,7 +240,7 @@ def change_huddle(
 
 
 def send_stats(services: Services, command: dict[str, Any], respond: Respond, weeks: int | None, share: bool) -> None:
-    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
     team = stats.team_of(services, workspace_id, channel_id)
     if share and team is None:
         text = "`share` posts the charts in a team channel: use it in one that raises ideas."
@@ -253,7 +261,7 @@ def send_stats(services: Services, command: dict[str, Any], respond: Respond, we
 
 
 def send_export(services: Services, command: dict[str, Any], respond: Respond) -> None:
-    workspace_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
     team = stats.team_of(services, workspace_id, channel_id)
     if team is None or not services.leaders.is_leader(workspace_id, team, user_id):
         text = "Only a leader of this team can export its ideas, from the team's channel."

@@ -5,40 +5,65 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 
 from bot import approvals, home, huddles
 from bot.approvals import Reaction
 from bot.services import Services, emoji_name
+from bot.tenancy import workspace_for
+from handlers.tenancy import installation_of
 
 log = logging.getLogger(__name__)
 
 REACTION_ADDED = "reaction_added"
 REACTION_REMOVED = "reaction_removed"
 MEMBER_JOINED = "member_joined_channel"
+CHANNEL_UNARCHIVED, GROUP_UNARCHIVED = "channel_unarchive", "group_unarchive"  # public, private channels
 HOME_OPENED = "app_home_opened"
 UNINSTALLED = "app_uninstalled"
 TOKENS_REVOKED = "tokens_revoked"
-EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, HOME_OPENED, UNINSTALLED, TOKENS_REVOKED)
+RATE_LIMITED = "app_rate_limited"  # a request type of its own, not an event: nothing to subscribe to
+EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, CHANNEL_UNARCHIVED, GROUP_UNARCHIVED, HOME_OPENED,
+          UNINSTALLED, TOKENS_REVOKED)  # fmt: skip
 
 
 def register(app: App, services: Services) -> None:
-    services.inbox.on(REACTION_ADDED, lambda body: _reaction(services, body, added=True), wanted=_matters(services))
-    services.inbox.on(REACTION_REMOVED, lambda body: _reaction(services, body, added=False), wanted=_matters(services))
-    services.inbox.on(MEMBER_JOINED, lambda body: _joined(services, body), wanted=_is_kaizen_joining)
-    services.inbox.on(HOME_OPENED, lambda body: _home(services, body), wanted=_is_home_tab)
-    services.inbox.on(UNINSTALLED, lambda body: _tokens_gone(services, body))
-    services.inbox.on(TOKENS_REVOKED, lambda body: _tokens_gone(services, body), wanted=_bot_token_revoked)
+    inbox = services.inbox
+    inbox.on(REACTION_ADDED, lambda body, ws: _reaction(services, body, ws, added=True), wanted=_matters(services))
+    inbox.on(REACTION_REMOVED, lambda body, ws: _reaction(services, body, ws, added=False), wanted=_matters(services))
+    inbox.on(MEMBER_JOINED, lambda body, ws: _joined(services, body, ws), wanted=_is_kaizen_joining)
+    for unarchived in (CHANNEL_UNARCHIVED, GROUP_UNARCHIVED):
+        inbox.on(unarchived, lambda body, _ws: _unarchived(services, body), wanted=_names_a_channel)
+    inbox.on(HOME_OPENED, lambda body, ws: _home(services, body, ws), wanted=_is_home_tab)
+    inbox.on(UNINSTALLED, lambda body, ws: _tokens_gone(services, body, ws))
+    inbox.on(TOKENS_REVOKED, lambda body, ws: _tokens_gone(services, body, ws), wanted=_bot_token_revoked)
 
     @app.middleware
-    def event_inbox(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+    def event_inbox(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
         # Runs after Bolt checked the signature; events stop here (stored, then applied), the rest go on.
         if body.get("type") == "event_callback":
-            return services.inbox.receive(body)
+            return inbox.receive(body, installation_of(context).workspace_id)
+        if body.get("type") == RATE_LIMITED:
+            _rate_limited(body)
+            return BoltResponse(status=200, body="")
         next()
         return None
+
+
+def _rate_limited(body: dict[str, Any]) -> None:
+    """Slack stopped sending this workspace's events for the rest of a minute (more than 30,000 an hour): events
+    of that minute are not delivered, and the reactions check finds approvals made meanwhile."""
+    minute = body.get("minute_rate_limited")
+    when = datetime.fromtimestamp(minute, UTC).strftime("%Y-%m-%d %H:%M UTC") if isinstance(minute, int) else "?"
+    log.warning(
+        "Slack rate-limited event deliveries to Kaizen (workspace %s) for the minute from %s; events of that minute "
+        "are not delivered",
+        body.get("team_id") or body.get("enterprise_id") or "?",
+        when,
+    )
 
 
 def _matters(services: Services) -> Callable[[dict[str, Any]], bool]:
@@ -54,14 +79,15 @@ def _matters(services: Services) -> Callable[[dict[str, Any]], bool]:
     return wanted
 
 
-def _reaction(services: Services, body: dict[str, Any], *, added: bool) -> None:
+def _reaction(services: Services, body: dict[str, Any], installed: str, *, added: bool) -> None:
     event = body["event"]
     item = event["item"]
+    channel_id = str(item.get("channel") or "")
     approvals.on_reaction(
         services,
         Reaction(
-            workspace_id=str(body.get("team_id") or ""),
-            channel_id=str(item.get("channel") or ""),
+            workspace_id=workspace_for(services.db, installed, channel_id),
+            channel_id=channel_id,
             ts=str(item.get("ts") or ""),
             user_id=str(event["user"]),
             name=emoji_name(str(event.get("reaction") or "")),
@@ -84,25 +110,36 @@ def _is_kaizen_joining(body: dict[str, Any]) -> bool:
     return bool(user) and user == _bot_user_id(body)
 
 
-def _joined(services: Services, body: dict[str, Any]) -> None:
-    event = body["event"]
-    huddles.welcome(services, str(body.get("team_id") or ""), str(event["channel"]), str(body["event_id"]))
+def _joined(services: Services, body: dict[str, Any], installed: str) -> None:
+    channel_id = str(body["event"]["channel"])
+    huddles.welcome(services, workspace_for(services.db, installed, channel_id), channel_id, str(body["event_id"]))
+
+
+def _names_a_channel(body: dict[str, Any]) -> bool:
+    return isinstance((body.get("event") or {}).get("channel"), str)
+
+
+def _unarchived(services: Services, body: dict[str, Any]) -> None:
+    """A channel is live again: if its team was paused because it was archived, Kaizen carries on there."""
+    huddles.resume(services, str(body["event"]["channel"]))
 
 
 def _is_home_tab(body: dict[str, Any]) -> bool:
     return (body.get("event") or {}).get("tab") == "home"
 
 
-def _home(services: Services, body: dict[str, Any]) -> None:
-    home.publish(services, str(body.get("team_id") or ""), str(body["event"]["user"]))
+def _home(services: Services, body: dict[str, Any], installed: str) -> None:
+    home.publish(services, installed, str(body["event"]["user"]))
 
 
 def _bot_token_revoked(body: dict[str, Any]) -> bool:
     return bool(((body.get("event") or {}).get("tokens") or {}).get("bot"))
 
 
-def _tokens_gone(services: Services, body: dict[str, Any]) -> None:
-    workspace_id = str(body.get("team_id") or "")
+def _tokens_gone(services: Services, body: dict[str, Any], installed: str) -> None:
+    """The installation that received the event lost its tokens: a workspace's, or (an org-level event, with no
+    team_id) every install in that Enterprise Grid organisation."""
+    workspace_id = installed
     if services.installations is None:
         log.warning("Slack says Kaizen's token for %s is gone (%s): set a new SLACK_BOT_TOKEN", workspace_id,
                     body["event"]["type"])  # fmt: skip

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.services import Services
 from bot.text import decode_slack_text
+from handlers import forms
 from handlers.commands import open_raise_modal
+from handlers.tenancy import channel_of, workspace_of
 from storage.models import Source
 
 RAISE_FROM_MESSAGE = "raise_from_message"
@@ -17,18 +19,19 @@ SHORTCUTS = (RAISE_FROM_MESSAGE,)
 
 def register(app: App, services: Services) -> None:
     @app.shortcut(RAISE_FROM_MESSAGE)
-    def raise_from_message(ack: Ack, body: dict[str, Any]) -> None:
+    def raise_from_message(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         message = body.get("message") or {}
-        channel_id = (body.get("channel") or {}).get("id") or ""
+        channel_id = channel_of(body) or ""
         open_raise_modal(
             services,
-            workspace_id=(body.get("team") or {}).get("id") or body["user"]["team_id"],
+            workspace_id=workspace_of(services, context, channel_id),
+            user_id=body["user"]["id"],
             channel_id=channel_id,
             trigger_id=body["trigger_id"],
             prefill=decode_slack_text(str(message.get("text") or "")),
             response_url=body.get("response_url"),
-            respond=None,
+            again=forms.AGAIN_SHORTCUT,
             source=Source.SHORTCUT,
             source_message=(channel_id, str(message.get("ts") or body.get("message_ts") or "")),
         )

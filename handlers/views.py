@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot import huddles, workflow
 from bot.huddles import ScheduleError
@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.settings import parse_hhmm
 from bot.text import plain
 from bot.workflow import InvalidIdea, NewIdea
+from handlers.tenancy import workspace_of
 from storage.models import Idea, Source, Team
 
 log = logging.getLogger(__name__)
@@ -25,16 +26,16 @@ CALLBACKS = (RAISE_CALLBACK, HUDDLE_SETUP_CALLBACK, ADD_LEADERS_CALLBACK)
 
 def register(app: App, services: Services) -> None:
     @app.view(RAISE_CALLBACK)
-    def raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        handle_raise_submission(services, ack, body, view)
+    def raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        handle_raise_submission(services, ack, body, view, context)
 
     @app.view(HUDDLE_SETUP_CALLBACK)
-    def huddle_set_up(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        handle_huddle_setup(services, ack, body, view)
+    def huddle_set_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        handle_huddle_setup(services, ack, body, view, context)
 
     @app.view(ADD_LEADERS_CALLBACK)
-    def leaders_added(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        handle_add_leaders(services, ack, body, view)
+    def leaders_added(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        handle_add_leaders(services, ack, body, view, context)
 
 
 def _state(view: dict[str, Any], field: str) -> dict[str, Any]:
@@ -46,7 +47,9 @@ def _text(view: dict[str, Any], field: str) -> str | None:
     return plain(value) if isinstance(value, str) else None
 
 
-def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseContext, channel_id: str) -> NewIdea:
+def read_new_idea(
+    body: dict[str, Any], view: dict[str, Any], context: RaiseContext, workspace_id: str, channel_id: str
+) -> NewIdea:
     """The raise modal's fields as Slack sends them (values are plain text: no decoding needed)."""
     category = (_state(view, Field.CATEGORY).get("selected_option") or {}).get("value")
     users = _state(view, Field.INPUT_FROM).get("selected_users") or []
@@ -60,7 +63,7 @@ def read_new_idea(body: dict[str, Any], view: dict[str, Any], context: RaiseCont
     )
     source = Source(context.source) if context.source in set(Source) else Source.MODAL
     return NewIdea(
-        workspace_id=body["team"]["id"] if body.get("team") else body["user"]["team_id"],
+        workspace_id=workspace_id,
         channel_id=channel_id,
         channel_name="",
         author_id=body["user"]["id"],
@@ -85,14 +88,16 @@ def _errors_for(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     return shown
 
 
-def handle_raise_submission(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+def handle_raise_submission(
+    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], bolt: BoltContext
+) -> None:
     context = RaiseContext.decode(view.get("private_metadata"))
     picked = _state(view, Field.TEAM).get("selected_conversation")
     channel_id = picked if isinstance(picked, str) and picked else context.channel_id
     if not channel_id:
         ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: "Please pick the team's channel."}))
         return
-    new = read_new_idea(body, view, context, channel_id)
+    new = read_new_idea(body, view, context, workspace_of(services, bolt, channel_id), channel_id)
     if picked:
         problem = team_channel_problem(services, new.workspace_id, channel_id)
         if problem:
@@ -128,7 +133,7 @@ def link_source_message(services: Services, idea: Idea, channel_id: str, ts: str
     workflow.set_source_link(services.db, idea.id, str(permalink))
 
 
-def _team_of_form(services: Services, body: dict[str, Any], view: dict[str, Any]) -> Team | None:
+def _team_of_form(services: Services, view: dict[str, Any], bolt: BoltContext) -> Team | None:
     """The team channel a welcome form was opened from (Kaizen is a member: it posted the welcome there)."""
     try:
         channel_id = json.loads(view.get("private_metadata") or "{}").get("c")
@@ -136,12 +141,13 @@ def _team_of_form(services: Services, body: dict[str, Any], view: dict[str, Any]
         return None
     if not isinstance(channel_id, str) or not channel_id:
         return None
-    workspace_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
-    return workflow.ensure_team(services.db, services.clock, workspace_id, channel_id)
+    return workflow.ensure_team(services.db, services.clock, workspace_of(services, bolt, channel_id), channel_id)
 
 
-def handle_huddle_setup(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    team = _team_of_form(services, body, view)
+def handle_huddle_setup(
+    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], bolt: BoltContext
+) -> None:
+    team = _team_of_form(services, view, bolt)
     if team is None:
         ack(response_action="errors", errors={"times": "This form lost track of its channel; please start again."})
         return
@@ -166,8 +172,10 @@ def handle_huddle_setup(services: Services, ack: Ack, body: dict[str, Any], view
     ack()
 
 
-def handle_add_leaders(services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-    team = _team_of_form(services, body, view)
+def handle_add_leaders(
+    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], bolt: BoltContext
+) -> None:
+    team = _team_of_form(services, view, bolt)
     if team is None:
         ack(response_action="errors", errors={"users": "This form lost track of its channel; please start again."})
         return

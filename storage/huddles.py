@@ -14,8 +14,15 @@ from storage.models import HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
 
 
 def teams_with_huddles(session: Session) -> list[Team]:
+    """Teams with a huddle schedule that are not paused (a paused team's slots are not due, nor claimed)."""
     # JSON emptiness is spelled differently per database; the list of teams is small enough to filter here.
-    return [team for team in session.scalars(select(Team).order_by(Team.id)) if team.huddle_times]
+    teams = session.scalars(select(Team).where(Team.paused_at.is_(None)).order_by(Team.id))
+    return [team for team in teams if team.huddle_times]
+
+
+def paused_teams(session: Session) -> list[Team]:
+    """Teams paused because Slack refused posts to their channel, longest paused first."""
+    return list(session.scalars(select(Team).where(Team.paused_at.is_not(None)).order_by(Team.paused_at, Team.id)))
 
 
 def skip_dates(session: Session, team_id: int) -> set[date]:

@@ -103,6 +103,9 @@ class Base(DeclarativeBase):
 
 
 class Workspace(Base):
+    """An installation of Kaizen: a Slack workspace's id (T…), or an Enterprise Grid organisation's (E…) when
+    installed org-wide."""
+
     __tablename__ = "workspaces"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -117,7 +120,9 @@ class Workspace(Base):
 
 class Team(Base):
     __tablename__ = "teams"
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", name="uq_teams_workspace_channel"),)
+    # A channel is one team, filed under the installation that first set it up (Slack Connect channels are
+    # shared by several organisations under one channel id).
+    __table_args__ = (Index("uq_teams_channel", "channel_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.id"))
@@ -132,6 +137,10 @@ class Team(Base):
     huddle_times: Mapped[list[str]] = mapped_column(JSON, default=list)
     huddle_days: Mapped[list[int]] = mapped_column(JSON, default=list)
     huddle_holidays: Mapped[str | None] = mapped_column(String(8))
+    # Set when Slack said the channel can no longer take posts (archived, deleted, Kaizen removed): no huddles
+    # and no card retries until Kaizen is back in a live channel. The reason is Slack's error name.
+    paused_at: Mapped[datetime | None]
+    paused_reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from storage.models import (
     Idea,
     IdeaEvent,
     InboxEvent,
+    OutboxKind,
     OutboxMessage,
     Supporter,
     Team,
@@ -33,25 +34,26 @@ def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None
         pass  # another transaction created it first; that is all we wanted
 
 
-def get_team(session: Session, workspace_id: str, channel_id: str) -> Team | None:
-    return session.scalars(
-        select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
-    ).one_or_none()
+def team_of_channel(session: Session, channel_id: str) -> Team | None:
+    """The team a channel is (a channel is one team, whichever workspace asks), or None."""
+    return session.scalars(select(Team).where(Team.channel_id == channel_id)).one_or_none()
 
 
 def ensure_team(session: Session, workspace_id: str, channel_id: str, name: str, now: datetime) -> Team:
-    ensure_workspace(session, workspace_id, now)
-    team = get_team(session, workspace_id, channel_id)
+    """The channel's team; created under `workspace_id` when the channel is not a team yet. A channel that is
+    already a team stays filed under the workspace that set it up, whatever `workspace_id` says (Slack Connect)."""
+    team = team_of_channel(session, channel_id)
     if team is not None:
         if name and team.name != name:
             team.name = name
         return team
+    ensure_workspace(session, workspace_id, now)
     try:
         with session.begin_nested():
             team = Team(workspace_id=workspace_id, channel_id=channel_id, name=name, created_at=now)
             session.add(team)
     except IntegrityError:
-        team = get_team(session, workspace_id, channel_id)
+        team = team_of_channel(session, channel_id)
         assert team is not None
     return team
 
@@ -177,10 +179,13 @@ def mark_card_synced(session: Session, idea_id: int, version: int) -> None:
 
 
 def cards_out_of_date(session: Session, limit: int) -> list[int]:
+    """Posted cards whose idea changed since they were drawn, in teams that are not paused (a paused team's
+    channel cannot take an update; its cards catch up when it is un-paused)."""
     return list(
         session.scalars(
             select(Idea.id)
-            .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version)
+            .join(Team, Idea.team_id == Team.id)
+            .where(Idea.card_ts.is_not(None), Idea.card_synced_version < Idea.card_version, Team.paused_at.is_(None))
             .order_by(Idea.id)
             .limit(limit)
         )
@@ -370,3 +375,91 @@ def latest_status_source(session: Session, idea_id: int, to_status: str) -> str 
 
 def teams_of_workspace(session: Session, workspace_id: str, limit: int) -> list[Team]:
     return list(session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id).limit(limit)))
+
+
+# --- paused teams: Slack said the channel can take no posts (archived, deleted, Kaizen removed) ---------------
+
+# Outbox kinds posted in the channel of the idea's team, and kinds posted in the channel the row names. DMs go to a
+# person and are never held by a pause.
+_IN_IDEA_CHANNEL = (OutboxKind.CARD, OutboxKind.THREAD)
+_IN_NAMED_CHANNEL = (OutboxKind.CHANNEL, OutboxKind.EPHEMERAL)
+
+
+def pause_team(session: Session, team_id: int, reason: str, now: datetime) -> bool:
+    """Pause a team whose channel Slack refuses posts to; `reason` is Slack's error name. A conditional update:
+    true only for the one caller, in any process, that paused it (a paused team stays paused as it was)."""
+    result = session.execute(
+        update(Team)
+        .where(Team.id == team_id, Team.paused_at.is_(None))
+        .values(paused_at=now, paused_reason=reason[:64])
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def unpause_team(session: Session, team_id: int) -> bool:
+    """End a team's pause; true only for the one caller that ended it."""
+    result = session.execute(
+        update(Team).where(Team.id == team_id, Team.paused_at.is_not(None)).values(paused_at=None, paused_reason=None)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _posts_in(ideas: Any, channels: Any) -> ColumnElement[bool]:
+    """Outbox rows posted in a channel of `channels` or, for cards and their thread replies, for an idea of
+    `ideas` (both subqueries). Never NULL, so that it can be negated."""
+    return or_(
+        and_(OutboxMessage.kind.in_(_IN_IDEA_CHANNEL), func.coalesce(OutboxMessage.idea_id, 0).in_(ideas)),
+        and_(OutboxMessage.kind.in_(_IN_NAMED_CHANNEL), func.coalesce(OutboxMessage.channel_id, "").in_(channels)),
+    )
+
+
+def pending_outbox(session: Session, now: datetime, limit: int) -> list[int]:
+    """Outbox rows to send now, oldest first: not done, due, not held by a live lease, and not posting in the
+    channel of a paused team (those wait, untouched, until the team is un-paused)."""
+    paused_ideas = select(Idea.id).join(Team, Idea.team_id == Team.id).where(Team.paused_at.is_not(None))
+    paused_channels = select(Team.channel_id).where(Team.paused_at.is_not(None))
+    return list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.done_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.claim_until.is_(None), OutboxMessage.claim_until < now),
+                ~_posts_in(paused_ideas, paused_channels),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def release_held(session: Session, team: Team, now: datetime) -> list[int]:
+    """Make every unsent post in `team`'s channel due at `now` (the team was just un-paused): returns their ids,
+    oldest first, so cards go up in the order they were raised."""
+    where = (
+        OutboxMessage.done_at.is_(None),
+        _posts_in(select(Idea.id).where(Idea.team_id == team.id), select(Team.channel_id).where(Team.id == team.id)),
+    )
+    ids = list(session.scalars(select(OutboxMessage.id).where(*where).order_by(OutboxMessage.id)))
+    session.execute(update(OutboxMessage).where(*where).values(next_attempt_at=now))
+    return ids
+
+
+def outbox_key_taken(session: Session, prefix: str) -> bool:
+    """Whether any outbox message's dedupe key starts with `prefix` (something was already queued for it)."""
+    found = session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.dedupe_key.startswith(prefix, autoescape=True)).limit(1)
+    ).first()
+    return found is not None
+
+
+def card_refused(session: Session, idea_id: int) -> str | None:
+    """The error its card was given up with, when Slack refused an idea's card for good; else None."""
+    return session.scalars(
+        select(OutboxMessage.error).where(
+            OutboxMessage.idea_id == idea_id,
+            OutboxMessage.kind == OutboxKind.CARD,
+            OutboxMessage.done_at.is_not(None),
+            OutboxMessage.sent_ts.is_(None),
+        )
+    ).first()

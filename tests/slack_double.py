@@ -489,6 +489,8 @@ class SlackDouble:
         # Installs in other workspaces (OAuth): their bot tokens are accepted too, and oauth.v2.access hands them
         # out for the codes registered with add_install.
         self.other_tokens: dict[str, str] = {}
+        self._token_keys: dict[str, tuple[str | None, bool]] = {}  # token -> (enterprise_id, org-wide)
+        self._caller: str | None = None  # the token of the call being answered
         self._install_codes: dict[str, JSON] = {}
         self.rejections: list[tuple[str, str]] = []
         # Slack's trigger_ids expire after 3 s; None turns the check off (only ids from new_trigger_id() expire).
@@ -608,12 +610,15 @@ class SlackDouble:
         user_id: str,
         name: str,
         *,
-        tz: str = "Europe/London",
+        tz: str | None = "Europe/London",
         is_admin: bool = False,
         is_bot: bool = False,
         real_name: str | None = None,
         is_owner: bool = False,
+        deleted: bool = False,
     ) -> None:
+        """A user users.info knows. `tz=None`: a profile without a time zone (no `tz`, `tz_label`, `tz_offset`);
+        `deleted=True`: a deactivated account, in the shape Slack gives one (no zone, no admin or owner flags)."""
         with self._lock:
             self._users[user_id] = {
                 "id": user_id,
@@ -623,6 +628,7 @@ class SlackDouble:
                 "is_admin": is_admin,
                 "is_owner": is_owner,
                 "is_bot": is_bot,
+                "deleted": deleted,
             }
 
     def set_usergroup(self, group_id: str, users: Iterable[str]) -> None:
@@ -911,7 +917,8 @@ class SlackDouble:
         elif token != self.bot_token:
             return _err("invalid_auth")
         with self._lock:
-            result = handler(args)
+            self._caller = token  # methods that answer per installation read it under the same lock
+            result = self._auth_test(args, token) if method == "auth.test" else handler(args)
         if not result.get("ok") and result.get("error") in _VALIDATION_ERRORS:
             reason = result["error"] + (": " + "; ".join(result["errors"]) if result.get("errors") else "")
             with self._lock:
@@ -1031,10 +1038,22 @@ class SlackDouble:
 
     # --- methods -----------------------------------------------------------------------------------------------------
 
-    def add_install(self, code: str, *, team_id: str, bot_token: str, bot_user_id: str = "UBOT2") -> None:
-        """Let oauth.v2.access exchange `code` for an install in workspace `team_id` with `bot_token`."""
+    def add_install(
+        self,
+        code: str,
+        *,
+        team_id: str | None,
+        bot_token: str,
+        bot_user_id: str = "UBOT2",
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ) -> None:
+        """Let oauth.v2.access exchange `code` for an install with `bot_token`: in workspace `team_id`, inside the
+        Enterprise Grid organisation `enterprise_id` when given; `org_wide` installs in the whole organisation
+        (Slack's answer then names no workspace: `team` is null)."""
         with self._lock:
-            self.other_tokens[bot_token] = team_id
+            self.other_tokens[bot_token] = "" if org_wide else str(team_id)
+            self._token_keys[bot_token] = (enterprise_id, org_wide)
             self._install_codes[code] = {
                 "ok": True,
                 "app_id": self.app_id,
@@ -1043,26 +1062,31 @@ class SlackDouble:
                 "token_type": "bot",
                 "access_token": bot_token,
                 "bot_user_id": bot_user_id,
-                "team": {"id": team_id, "name": f"Workspace {team_id}"},
-                "enterprise": None,
-                "is_enterprise_install": False,
+                "team": None if org_wide else {"id": team_id, "name": f"Workspace {team_id}"},
+                "enterprise": {"id": enterprise_id, "name": f"Org {enterprise_id}"} if enterprise_id else None,
+                "is_enterprise_install": org_wide,
             }
 
     def _oauth_v2_access(self, args: JSON) -> JSON:
         answer = self._install_codes.pop(str(args.get("code") or ""), None)
         return dict(answer) if answer else _err("invalid_code")
 
-    def _auth_test(self, args: JSON) -> JSON:
-        return {
+    def _auth_test(self, args: JSON, token: str | None = None) -> JSON:
+        """Who the token is: the double's own workspace, or the install that handed the token out."""
+        enterprise_id, org_wide = self._token_keys.get(token or "", (None, False))
+        answer: JSON = {
             "ok": True,
             "url": f"https://{self.team_domain}.slack.com/",
             "team": self.team_domain.title(),
             "user": self._users[self.bot_user_id]["name"],
-            "team_id": self.team_id,
+            "team_id": self.other_tokens.get(token or "", self.team_id) if token in self.other_tokens else self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            "is_enterprise_install": org_wide,
         }
+        if enterprise_id:
+            answer["enterprise_id"] = enterprise_id
+        return answer
 
     def _apps_connections_open(self, args: JSON) -> JSON:
         if not self.socket_mode_url:
@@ -1220,15 +1244,20 @@ class SlackDouble:
         }
 
     def _conversations_replies(self, args: JSON) -> JSON:
+        """Like Slack: `ts` may be any message of the thread; the parent comes first on the first page whatever
+        the window (`oldest`/`latest` filter the replies only) and counts against `limit`."""
         cid, info = self._readable(args.get("channel"))
         if isinstance(info, str):
             return _err(info)
-        parent = self._find(cid, args.get("ts"))
-        if parent is None:
+        given = self._find(cid, args.get("ts"))
+        if given is None:
             return _err("thread_not_found")
-        root = parent.get("thread_ts") or parent["ts"]
-        thread = [m for m in self._messages[cid] if m["ts"] == root or m.get("thread_ts") == root]
-        thread = sorted(self._window(thread, args), key=lambda m: float(m["ts"]))
+        root = given.get("thread_ts") or given["ts"]
+        parent = self._find(cid, root)
+        replies = [m for m in self._messages[cid] if m.get("thread_ts") == root and m["ts"] != root]
+        thread = sorted(self._window(replies, args), key=lambda m: float(m["ts"]))
+        if parent is not None:
+            thread.insert(0, parent)
         page = self._page(thread, args, default=1000)
         if page is None:
             return _err("invalid_cursor")
@@ -1338,39 +1367,38 @@ class SlackDouble:
         user = self._users.get(str(args.get("user") or ""))
         if user is None:
             return _err("user_not_found")
-        try:
-            offset = ZoneInfo(user["tz"]).utcoffset(datetime.now(UTC))
-        except (KeyError, ValueError):
-            offset = None
-        seconds = int(offset.total_seconds()) if offset else 0
-        return {
-            "ok": True,
-            "user": {
-                "id": user["id"],
-                "team_id": self.team_id,
-                "name": user["name"],
-                "deleted": False,
-                "real_name": user["real_name"],
-                "tz": user["tz"],
-                "tz_label": user["tz"],
-                "tz_offset": seconds,
-                "is_admin": user["is_admin"],
-                "is_owner": user["is_owner"],
-                "is_primary_owner": False,
-                "is_restricted": False,
-                "is_ultra_restricted": False,
-                "is_bot": user["is_bot"],
-                "is_app_user": False,
-                "updated": 1_700_000_000,
-                "profile": {
-                    "display_name": user["name"],
-                    "display_name_normalized": user["name"],
-                    "real_name": user["real_name"],
-                    "real_name_normalized": user["real_name"],
-                    "team": self.team_id,
-                },
-            },
+        profile = {
+            "display_name": user["name"],
+            "display_name_normalized": user["name"],
+            "real_name": user["real_name"],
+            "real_name_normalized": user["real_name"],
+            "team": self.team_id,
         }
+        shown: JSON = {"id": user["id"], "team_id": self.team_id, "name": user["name"]}
+        if user["deleted"]:
+            # A deactivated account: Slack leaves out the zone and the admin, owner and guest flags.
+            shown |= {"deleted": True, "profile": profile, "is_bot": user["is_bot"], "is_app_user": False}
+            return {"ok": True, "user": shown | {"updated": 1_700_000_000}}
+        shown |= {"deleted": False, "color": "9f69e7", "real_name": user["real_name"]}
+        if user["tz"] is not None:
+            try:
+                offset = ZoneInfo(user["tz"]).utcoffset(datetime.now(UTC))
+            except (KeyError, ValueError):
+                offset = None
+            seconds = int(offset.total_seconds()) if offset else 0
+            shown |= {"tz": user["tz"], "tz_label": user["tz"], "tz_offset": seconds}
+        shown |= {
+            "is_admin": user["is_admin"],
+            "is_owner": user["is_owner"],
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": user["is_bot"],
+            "is_app_user": False,
+            "updated": 1_700_000_000,
+            "profile": profile,
+        }
+        return {"ok": True, "user": shown}
 
     def _reactions_get(self, args: JSON) -> JSON:
         cid, info = self._channel_for(args.get("channel"))
@@ -1442,7 +1470,8 @@ class SlackDouble:
             "root_view_id": root or vid,
             "app_id": self.app_id,
             "external_id": view.get("external_id", ""),
-            "app_installed_team_id": self.team_id,
+            # The installation whose token opened the view (Slack Connect: not necessarily the person's).
+            "app_installed_team_id": self.other_tokens.get(self._caller or "") or self.team_id,
             "bot_id": self.bot_id,
         }
         self._views[vid] = stored

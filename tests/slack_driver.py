@@ -200,7 +200,18 @@ def _client_check(block: JSON, el: JSON, entry: JSON) -> None:
 
 
 class SlackDriver:
-    """Sends signed requests to the bot's HTTP endpoint as Slack would."""
+    """Sends signed requests to the bot's HTTP endpoint as Slack would.
+
+    Who acts, as Slack names them in its payloads:
+    - `team_id`: the person's own workspace;
+    - `installed_team_id`: the workspace of the installation that receives the request, when it is not the
+      person's (Slack Connect: a person of the partner organisation in a channel shared with ours). Events then
+      carry the partner's `team_id` and ours in `authorizations`, and `is_ext_shared_channel` is true;
+    - `enterprise_id`: the person's Enterprise Grid organisation (`enterprise`, `team.enterprise_id`, the command's
+      `enterprise_id` and `enterprise_name`);
+    - `org_wide`: the app is installed org-wide: interactions carry `team: null` and users without `team_id`,
+      `is_enterprise_install` is true, and `authorizations` name the organisation and no workspace.
+    """
 
     def __init__(
         self,
@@ -209,6 +220,9 @@ class SlackDriver:
         double: SlackDouble,
         *,
         team_id: str = "T0001",
+        installed_team_id: str | None = None,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
         api_app_id: str = "A0001",
         verification_token: str = "legacy-verification-token",
     ) -> None:
@@ -216,6 +230,9 @@ class SlackDriver:
         self.signing_secret = signing_secret
         self.double = double
         self.team_id = team_id
+        self.installed_team_id = installed_team_id or team_id
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         self.api_app_id = api_app_id
         self.verification_token = verification_token
         self.last_response_url: str | None = None
@@ -257,13 +274,34 @@ class SlackDriver:
 
     # --- pieces Slack repeats in every payload -----------------------------------------------------------------------
 
-    def _team(self) -> JSON:
-        return {"id": self.team_id, "domain": self.double.team_domain}
+    def _team(self) -> JSON | None:
+        if self.org_wide:
+            return None  # org-wide installs: no workspace in interaction payloads
+        team: JSON = {"id": self.team_id, "domain": self.double.team_domain}
+        if self.enterprise_id:
+            team.update(enterprise_id=self.enterprise_id, enterprise_name=f"Org {self.enterprise_id}")
+        return team
+
+    def _enterprise(self) -> JSON | None:
+        return {"id": self.enterprise_id, "name": f"Org {self.enterprise_id}"} if self.enterprise_id else None
 
     def _user(self, user_id: str) -> JSON:
         known = self.double.user(user_id)
         name = known["name"] if known else user_id.lower()
-        return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
+        user: JSON = {"id": user_id, "username": name, "name": name}
+        if not self.org_wide:
+            user["team_id"] = self.team_id
+        return user
+
+    def _authorization(self) -> JSON:
+        """The installation an event is delivered for (Slack names one, whatever else it is visible to)."""
+        return {
+            "enterprise_id": self.enterprise_id,
+            "team_id": None if self.org_wide else self.installed_team_id,
+            "user_id": self.double.bot_user_id,
+            "is_bot": True,
+            "is_enterprise_install": self.org_wide,
+        }
 
     def _channel(self, channel_id: str) -> JSON:
         known = self.double.channel(channel_id)
@@ -294,7 +332,9 @@ class SlackDriver:
         channel_id: str = "C_TEAM",
         channel_name: str = "team",
         command: str = "/kaizen",
+        extra_fields: dict[str, str] | None = None,
     ) -> tuple[Reply, str]:
+        """A slash command; `extra_fields` overrides or adds form fields (user_name, team_domain, …)."""
         response_url = self._response_url(channel_id)
         fields = {
             "token": self.verification_token,
@@ -307,10 +347,13 @@ class SlackDriver:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.org_wide else "false",
             "response_url": response_url,
             "trigger_id": self._trigger(),
         }
+        if self.enterprise_id:
+            fields.update(enterprise_id=self.enterprise_id, enterprise_name=f"Org {self.enterprise_id}")
+        fields.update(extra_fields or {})
         return self._send_form(fields), response_url
 
     # --- interactions ------------------------------------------------------------------------------------------------
@@ -351,8 +394,8 @@ class SlackDriver:
             "trigger_id": self._trigger(),
             "view": submitted,
             "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
+            "is_enterprise_install": self.org_wide,
+            "enterprise": self._enterprise(),
         }
         return self._send_interaction(payload)
 
@@ -393,8 +436,8 @@ class SlackDriver:
             "token": self.verification_token,
             "trigger_id": self._trigger(),
             "team": self._team(),
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "enterprise": self._enterprise(),
+            "is_enterprise_install": self.org_wide,
         }
         if view is not None:
             view = surface  # the stored form, with generated ids
@@ -476,8 +519,8 @@ class SlackDriver:
             "team": self._team(),
             "user": self._user(user_id),
             "channel": self._channel(channel_id),
-            "is_enterprise_install": False,
-            "enterprise": None,
+            "is_enterprise_install": self.org_wide,
+            "enterprise": self._enterprise(),
             "callback_id": callback_id,
             "trigger_id": self._trigger(),
             "response_url": self._response_url(channel_id),
@@ -499,28 +542,22 @@ class SlackDriver:
         event = dict(event)
         event.setdefault("event_ts", f"{time.time():.6f}")
         self.last_event_id = event_id or f"Ev{int(time.time())}{next(self._ids):06d}"
-        envelope = {
+        envelope: JSON = {
             "token": self.verification_token,
             "team_id": self.team_id,
             "context_team_id": self.team_id,
-            "context_enterprise_id": None,
+            "context_enterprise_id": self.enterprise_id,
             "api_app_id": self.api_app_id,
             "event": event,
             "type": "event_callback",
             "event_id": self.last_event_id,
             "event_time": int(float(event["event_ts"])),
-            "authorizations": [
-                {
-                    "enterprise_id": None,
-                    "team_id": self.team_id,
-                    "user_id": self.double.bot_user_id,
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-            "is_ext_shared_channel": False,
+            "authorizations": [self._authorization()],
+            "is_ext_shared_channel": self.installed_team_id != self.team_id,
             "event_context": f"4-{self.last_event_id}",
         }
+        if self.enterprise_id:
+            envelope["enterprise_id"] = self.enterprise_id
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
@@ -552,3 +589,47 @@ class SlackDriver:
             "event_ts": f"{time.time():.6f}",
         }
         return self.event(event, event_id=event_id, retry_num=retry_num)
+
+    def reaction_on_file(self, reaction: str, *, user_id: str, file_id: str, comment_id: str | None = None) -> Reply:
+        """reaction_added on a file (or, with `comment_id`, on a file comment): Slack's item has no channel."""
+        item: JSON = {"type": "file", "file": file_id}
+        if comment_id is not None:
+            item = {"type": "file_comment", "file_comment": comment_id, "file": file_id}
+        event = {"type": "reaction_added", "user": user_id, "reaction": reaction, "item": item, "item_user": user_id}
+        return self.event(event)
+
+    def org_event(self, event: JSON, *, event_id: str | None = None) -> Reply:
+        """An org-level event of an org-wide install (app_uninstalled, tokens_revoked): the envelope names the
+        organisation only, with no team_id and no authorizations."""
+        event = dict(event)
+        event.setdefault("event_ts", f"{time.time():.6f}")
+        self.last_event_id = event_id or f"Ev{int(time.time())}{next(self._ids):06d}"
+        envelope = {
+            "token": self.verification_token,
+            "enterprise_id": self.enterprise_id,
+            "api_app_id": self.api_app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": self.last_event_id,
+            "event_time": int(float(event["event_ts"])),
+        }
+        return self.send(json.dumps(envelope).encode(), "application/json")
+
+    def rate_limited(self, minute: int) -> Reply:
+        """app_rate_limited: Slack stopped delivering this workspace's events for the minute starting `minute`
+        (Unix time, a whole minute)."""
+        body = {
+            "token": self.verification_token,
+            "type": "app_rate_limited",
+            "team_id": self.installed_team_id,
+            "minute_rate_limited": minute,
+            "api_app_id": self.api_app_id,
+        }
+        return self.send(json.dumps(body).encode(), "application/json")
+
+    def url_verification(self, challenge: str) -> Reply:
+        body = {"token": self.verification_token, "challenge": challenge, "type": "url_verification"}
+        return self.send(json.dumps(body).encode(), "application/json")
+
+    def ssl_check(self) -> Reply:
+        return self._send_form({"ssl_check": "1", "token": self.verification_token})

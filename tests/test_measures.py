@@ -23,6 +23,7 @@ from storage.models import Source
 LONDON = ZoneInfo("Europe/London")
 WS, OTHER_WS = "T1", "T2"
 WARD, PHARMACY = "C_WARD", "C_PHARMACY"
+OTHER_WARD = "C_OTHER_WARD"  # the other workspace's channel (a channel is one team, in one workspace)
 ALICE, BOB, CAROL, DAVE, ERIN = "U_ALICE", "U_BOB", "U_CAROL", "U_DAVE", "U_ERIN"
 LEADER = Actor("U_LEAD", is_leader=True)
 
@@ -77,7 +78,7 @@ class World:
         self.lifecycle.reopen(idea_id, Actor(by, is_leader=False))
 
     def team_id(self, channel: str = WARD, workspace: str = WS) -> int:
-        team = find_team(self.db, workspace, channel)
+        team = find_team(self.db, channel)
         assert team is not None
         return team.id
 
@@ -300,12 +301,14 @@ def test_ideas_older_than_52_weeks_are_not_counted(world: World):
 
 
 def test_workspaces_never_mix_and_a_team_scope_counts_only_that_team(world: World):
-    # Two workspaces whose teams even share a channel ID; a second team in the first workspace.
+    # Two workspaces; a second team in the first workspace.
     ward = world.raise_(utc(2026, 11, 2), ALICE, channel=WARD, workspace=WS)
-    elsewhere = [world.raise_(utc(2026, 11, 2, 10 + n), CAROL, channel=WARD, workspace=OTHER_WS) for n in range(3)]
+    elsewhere = [
+        world.raise_(utc(2026, 11, 2, 10 + n), CAROL, channel=OTHER_WARD, workspace=OTHER_WS) for n in range(3)
+    ]
     world.approve(ward, utc(2026, 11, 3))  # 1 day
     pharmacy = world.raise_(utc(2026, 11, 3, 9), BOB, channel=PHARMACY, workspace=WS)
-    world.raise_(utc(2026, 11, 3, 10), ALICE, channel=WARD, workspace=OTHER_WS)  # the same user ID, elsewhere
+    world.raise_(utc(2026, 11, 3, 10), ALICE, channel=OTHER_WARD, workspace=OTHER_WS)  # the same user ID, elsewhere
     world.approve(elsewhere[0], utc(2026, 11, 4, 10))  # 2 Nov 10:00 → 4 Nov 10:00: 2 days
     world.finish(elsewhere[0], utc(2026, 11, 4, 12))
     world.not_now(pharmacy, utc(2026, 11, 5))  # 2 days
@@ -323,11 +326,11 @@ def test_workspaces_never_mix_and_a_team_scope_counts_only_that_team(world: Worl
 
 def test_headlines_of_two_workspaces_never_mix(world: World):
     mine = world.raise_(utc(2026, 11, 2), ALICE, workspace=WS)
-    theirs = world.raise_(utc(2026, 11, 2, 12), BOB, workspace=OTHER_WS)
+    theirs = world.raise_(utc(2026, 11, 2, 12), BOB, channel=OTHER_WARD, workspace=OTHER_WS)
     world.approve(mine, utc(2026, 11, 3))  # 1 day
     world.finish(mine, utc(2026, 11, 4))
     world.not_now(theirs, utc(2026, 11, 12, 12))  # 10 days
-    world.raise_(utc(2026, 11, 13), CAROL, workspace=OTHER_WS)
+    world.raise_(utc(2026, 11, 13), CAROL, channel=OTHER_WARD, workspace=OTHER_WS)
 
     ours = headline(world.db, Scope(WS), utc(2026, 11, 25), 4)
     assert (ours.done, ours.participants, ours.approved, ours.not_now) == (1, 1, 1, 0)

@@ -32,8 +32,18 @@ def get(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
-def install(bot: RunningBot, double: SlackDouble, *, code: str, team_id: str, token: str) -> None:
-    double.add_install(code, team_id=team_id, bot_token=token)
+def install(
+    bot: RunningBot,
+    double: SlackDouble,
+    *,
+    code: str,
+    team_id: str | None,
+    token: str,
+    enterprise_id: str | None = None,
+    org_wide: bool = False,
+) -> None:
+    """Install through /slack/install and Slack's OAuth answer for `code` (see SlackDouble.add_install)."""
+    double.add_install(code, team_id=team_id, bot_token=token, enterprise_id=enterprise_id, org_wide=org_wide)
     status, page, headers = get(bot.url + "/slack/install")
     assert status == 200 and "slack.com/oauth/v2/authorize" in page
     state = re.search(r"state=([\w-]+)", page)
@@ -88,9 +98,11 @@ def test_workspaces_never_see_each_others_ideas(bot_factory, double):
     _reply, response_url = other.command("show 1", channel_id="C_OTHER_WS")
     [shown] = double.wait_for_response(response_url)
     assert "Away secret" in str(shown) and "Home secret" not in str(shown)
-    _reply, response_url = other.command("list all", channel_id=TEAM_CHANNEL)
+    # (A channel is one team: the other workspace sees TEAM_CHANNEL's board only when the channel is shared with
+    # it through Slack Connect; see tests/test_slack_connect.py.)
+    _reply, response_url = other.command("list all", channel_id="C_OTHER_WS")
     [board] = double.wait_for_response(response_url)
-    assert "Home secret" not in str(board)
+    assert "Away secret" in str(board) and "Home secret" not in str(board)
 
 
 def test_uninstalling_removes_the_workspaces_tokens(bot_factory, double):

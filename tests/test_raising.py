@@ -160,14 +160,19 @@ def test_when_the_card_cannot_be_posted_the_idea_is_kept_the_person_told_and_the
     assert "#1 is saved" in told["text"] and told.get("response_type") == "ephemeral"
     [stored] = ideas(running)
     assert stored.card_ts is None
-    # The sweep waits its back-off; once it has passed, the card goes up, once.
+    # Slack said the channel takes no posts: the team waits until Kaizen is back in it, and Slack says so.
+    kaizen_back = {"type": "member_joined_channel", "user": "UBOT", "channel": TEAM_CHANNEL, "channel_type": "C"}
+    assert slack.event(kaizen_back).status == 200
+    # Once it is back, the card goes up, once.
     clock.advance(timedelta(minutes=2))
-    double.wait_for("chat.postMessage", count=2, timeout=10)
+    eventually(lambda: ideas(running)[0].card_ts, timeout=10)
     clock.advance(timedelta(minutes=10))
     import time
 
     time.sleep(1.0)  # several more sweeps run; none may post again
-    assert len(double.messages(TEAM_CHANNEL)) == 1
+    assert [m["ts"] for m in double.messages(TEAM_CHANNEL) if m["text"].startswith("Kaizen #1")] == [
+        ideas(running)[0].card_ts
+    ]
     with running.services.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Idea).where(Idea.card_ts.is_not(None))) == 1
 

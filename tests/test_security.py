@@ -44,6 +44,7 @@ from tests.slack_driver import Reply, SlackDriver, sign
 
 LEAD, LEAD2 = "ULEAD", "ULEAD2"  # leaders in settings look like real Slack user IDs
 OTHER_WORKSPACE = "T0002"
+OTHER_WORKSPACE_CHANNEL = "C_OTHER_WS"
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
 WAIT = 10.0
@@ -423,23 +424,35 @@ def test_a_leader_of_one_team_cannot_decide_for_another_team(bot_factory, double
     kaizen.wait_status(ward, "approved")
 
 
-def test_another_workspace_cannot_touch_an_idea_by_its_id(kaizen: Kaizen):
-    """Workspace T0002 presses Approve (and every other button, and submits the forms) with the id of T0001's
-    idea, as a person who is a leader by KAIZEN_LEADERS: nothing changes, and nothing is told about the idea."""
+def test_another_workspace_cannot_touch_an_idea_by_its_id(bot_factory: Any, double: SlackDouble):
+    """Kaizen installed in two workspaces (OAuth). Workspace T0002 presses Approve (and every other button, and
+    submits the forms, and reacts) in its own channel with the id or the card of T0001's idea, as a person who is a
+    leader by KAIZEN_LEADERS: nothing changes, and nothing is told about the idea. (In T0001's channel itself a
+    person of T0002 acts on that channel's ideas: a channel is one team, and they can only be in it through Slack
+    Connect; see test_slack_connect.py.)"""
+    from tests.test_multi_workspace import install
+
+    kaizen = start(bot_factory, double, kaizen_leaders=(LEAD,), slack_bot_token=None, slack_client_id="111.222",
+                   slack_client_secret="client-secret")  # fmt: skip
+    double.add_channel(OTHER_WORKSPACE_CHANNEL, "ward-9", members=[ALICE, LEAD, "UBOT"])
+    install(kaizen.running, double, code="code-1", team_id=WORKSPACE, token=double.bot_token)
+    install(kaizen.running, double, code="code-2", team_id=OTHER_WORKSPACE, token="xoxb-other-workspace")
     idea = kaizen.raise_idea("Home secret: the pump in bay 2 leaks")
     updates = len(kaizen.double.calls("chat.update"))
     forged = forged_card(kaizen.card(idea), idea.id)
+    elsewhere = {"team_id": OTHER_WORKSPACE, "card": forged, "channel_id": OTHER_WORKSPACE_CHANNEL}
     for action in EVERY_BUTTON:
-        told = kaizen.refused(action, idea, LEAD, team_id=OTHER_WORKSPACE, card=forged)
+        told = kaizen.refused(action, idea, LEAD, **elsewhere)
         assert "Home secret" not in told and "bay 2" not in told, told
-    form = kaizen.open_form(CardAction.NOT_NOW, idea, LEAD)
-    answer = kaizen.submit(form, {"reason": "From elsewhere"}, LEAD, team_id=OTHER_WORKSPACE)
-    assert answer.get("response_action") == "errors", answer
-    form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
-    answer = kaizen.submit(form, {"note": "From elsewhere"}, LEAD, team_id=OTHER_WORKSPACE)
-    assert answer.get("response_action") == "errors", answer
+    for action, values in ((CardAction.NOT_NOW, {"reason": "From elsewhere"}), (CardAction.REDACT, {"note": "x"})):
+        form = kaizen.open_form(action, idea, LEAD)
+        # The same form as the other workspace's installation would have it: Slack names who opened it.
+        answer = kaizen.submit(
+            {**form, "app_installed_team_id": OTHER_WORKSPACE}, values, LEAD, team_id=OTHER_WORKSPACE
+        )
+        assert answer.get("response_action") == "errors", answer
     reply = kaizen.driver(OTHER_WORKSPACE).reaction_added(
-        "white_check_mark", user_id=LEAD, channel_id=TEAM_CHANNEL, ts=str(idea.card_ts)
+        "white_check_mark", user_id=LEAD, channel_id=OTHER_WORKSPACE_CHANNEL, ts=str(idea.card_ts)
     )
     assert reply.status == 200
     eventually(kaizen.settled, timeout=WAIT)
@@ -449,7 +462,7 @@ def test_another_workspace_cannot_touch_an_idea_by_its_id(kaizen: Kaizen):
     assert kaizen.events_of(idea) == 1
     assert len(kaizen.double.calls("chat.update")) == updates, "the card was not touched"
     for text in (f"show {idea.number}", "list all", "mine"):
-        told = kaizen.ask(text, user_id=ALICE, team_id=OTHER_WORKSPACE)
+        told = kaizen.ask(text, user_id=ALICE, channel_id=OTHER_WORKSPACE_CHANNEL, team_id=OTHER_WORKSPACE)
         assert "Home secret" not in told, (text, told)
 
 
@@ -667,6 +680,10 @@ def whole_flow_with_slack_errors(kaizen: Kaizen) -> None:
     assert kaizen.slack.submit_view(form, {"problem": "Printer jams every morning"}).status == 200
     [told] = double.wait_for_response(response_url, timeout=WAIT)
     assert "is saved" in told["text"], told
+    # Slack said Kaizen is not in the channel: the team waits until Slack says it is back.
+    back = {"type": "member_joined_channel", "user": "UBOT", "channel": TEAM_CHANNEL, "channel_type": "C"}
+    assert kaizen.slack.event(back).status == 200
+    eventually(kaizen.settled, timeout=WAIT)  # the held card is up
 
     double.fail_http("chat.postMessage", 500)
     reply, response_url = kaizen.slack.command("huddle", user_id=LEAD)

@@ -141,10 +141,20 @@ def test_a_raised_idea_keeps_the_clocks_time(db: Database) -> None:
 def test_numbers_count_up_per_workspace(db: Database, clock: SettableClock) -> None:
     got = []
     for workspace in ("T1", "T1", "T2", "T1", "T2"):
-        got.append((workspace, raise_idea(db, clock, _new(workspace=workspace)).idea.number))
+        got.append((workspace, raise_idea(db, clock, _new(workspace=workspace, channel=f"C_{workspace}")).idea.number))
     assert got == [("T1", 1), ("T1", 2), ("T2", 1), ("T1", 3), ("T2", 2)]
     assert _numbers(db, "T1") == [1, 2, 3]
     assert _numbers(db, "T2") == [1, 2]
+
+
+def test_a_channel_is_one_team_filed_under_the_workspace_that_set_it_up(db: Database, clock: SettableClock) -> None:
+    # Slack Connect: someone of the other organisation names their own workspace for the same channel.
+    first = raise_idea(db, clock, _new(workspace="T1", channel="C1")).idea
+    partner = raise_idea(db, clock, _new(workspace="T_PARTNER", channel="C1")).idea
+    assert (partner.workspace_id, partner.team_id, partner.number) == ("T1", first.team_id, 2)
+    assert _count(db, Team) == 1
+    assert _numbers(db, "T1") == [1, 2]
+    assert _numbers(db, "T_PARTNER") == []
 
 
 def test_numbers_are_shared_by_the_channels_of_a_workspace(db: Database, clock: SettableClock) -> None:
