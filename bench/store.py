@@ -130,7 +130,7 @@ def run(quick: bool = False) -> list[Table]:
                 render.to_dicts(blocks)
 
             def board() -> None:
-                board = workflow.team_board(services.db, WORKSPACE, team.channel_id, None, BOARD_PER_STATUS)
+                board = workflow.team_board(services.db, team.channel_id, None, BOARD_PER_STATUS)
                 render.to_dicts(render.board_blocks(board, team.channel_id, NOW, None))
 
             zone = ZoneInfo("UTC")

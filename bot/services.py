@@ -18,6 +18,7 @@ from bot.lifecycle import Change, Lifecycle
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.slack_api import SlackClients
+from bot.tenancy import Tenancy
 from storage import migrate, queries
 from storage.db import Database
 from storage.models import Team, Workspace
@@ -45,6 +46,7 @@ class Services:
     leaders: Leaders = field(init=False)
     lifecycle: Lifecycle = field(init=False)
     inbox: Inbox = field(init=False)
+    tenancy: Tenancy = field(init=False)
     installations: Installations | None = field(init=False)
     _emoji_cache: tuple[datetime, frozenset[str]] | None = field(init=False, default=None)
     _huddles: Huddles | None = field(init=False, default=None)
@@ -57,6 +59,7 @@ class Services:
         self.leaders = Leaders(self.db, self.clock, self.settings, self.web)
         self.lifecycle = Lifecycle(self.db, self.clock)
         self.inbox = Inbox(self.db, self.clock)
+        self.tenancy = Tenancy(self.db)
 
     def token_for(self, workspace_id: str | None) -> str:
         """One workspace: the bot token; installs in several (OAuth): that workspace's, from the store."""

@@ -10,6 +10,8 @@ organisation says only who they are.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from storage import queries
@@ -38,13 +40,35 @@ class Installation:
         return self.team_id or self.enterprise_id or ""
 
 
-def workspace_for(db: Database, installed: str, channel_id: str | None) -> str:
-    """The workspace a request about `channel_id` (None or "" when it names none) is filed under: the workspace of
-    the team that channel already is, else `installed`, the workspace key of the installation that received the
-    request (`Installation.workspace_id`)."""
-    if channel_id:
-        with db.read() as session:
+class Tenancy:
+    """Files requests under workspaces (`workspace_for`), remembering where each team channel is filed: a team
+    never moves to another workspace, so what was read once stays true (bounded to `CACHE_SIZE` channels, least
+    recently used out). A channel that is no team yet is read again every time: it may become one."""
+
+    CACHE_SIZE = 10_000
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._homes: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def workspace_for(self, installed: str, channel_id: str | None) -> str:
+        """The workspace a request about `channel_id` (None or "" when it names none) is filed under: the
+        workspace of the team that channel already is, else `installed`, the workspace key of the installation
+        that received the request (`Installation.workspace_id`)."""
+        if not channel_id:
+            return installed
+        with self._lock:
+            home = self._homes.get(channel_id)
+            if home is not None:
+                self._homes.move_to_end(channel_id)
+                return home
+        with self._db.read() as session:
             team = queries.team_of_channel(session, channel_id)
-        if team is not None:
-            return team.workspace_id
-    return installed
+        if team is None:
+            return installed
+        with self._lock:
+            self._homes[channel_id] = team.workspace_id
+            if len(self._homes) > self.CACHE_SIZE:
+                self._homes.popitem(last=False)
+        return team.workspace_id

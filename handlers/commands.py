@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 COMMAND = "/kaizen"
 BOARD_PER_STATUS = 15
 MINE_LIMIT = 30
-WORKSPACE = "kaizen_workspace_id"  # set on the command by `register`: the workspace it is filed under
+WORKSPACE = "kaizen_workspace_id"  # set on the command by `handle_kaizen`: the workspace it is filed under
 
 
 def register(app: App, services: Services) -> None:
@@ -51,9 +52,8 @@ def register(app: App, services: Services) -> None:
     def kaizen(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         # Slack's team_id is the person's own workspace (a partner's, in a Slack Connect channel): the command is
-        # filed under the workspace the channel belongs to.
-        workspace_id = workspace_of(services, context, command.get("channel_id"))
-        handle_kaizen(services, {**command, WORKSPACE: workspace_id}, respond)
+        # filed under the workspace the channel belongs to, looked up only when the command needs it.
+        handle_kaizen(services, command, respond, lambda: workspace_of(services, context, command.get("channel_id")))
 
 
 def reply(respond: Respond, blocks: list[Any], text: str) -> None:
@@ -90,9 +90,20 @@ def open_raise_modal(
     )  # fmt: skip
 
 
-def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond) -> None:
-    workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
+def handle_kaizen(
+    services: Services, command: dict[str, Any], respond: Respond, workspace_of_command: Callable[[], str]
+) -> None:
+    """Answer one `/kaizen` (Slack's command payload); `workspace_of_command` says which workspace it is filed
+    under (bot.tenancy), asked only by the commands that need one."""
     parsed = parse_command(command.get("text") or "")
+    if isinstance(parsed, Help):
+        reply(respond, render.help_blocks(), "Kaizen help")
+        return
+    if isinstance(parsed, Usage):
+        reply(respond, render.usage_blocks(parsed), f"Usage: {parsed.usage}")
+        return
+    command = {**command, WORKSPACE: workspace_of_command()}
+    workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
     now = services.clock.now()
     match parsed:
         case Raise(text=text):
@@ -105,8 +116,6 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
                 prefill=text,
                 response_url=command.get("response_url"),
             )
-        case Help():
-            reply(respond, render.help_blocks(), "Kaizen help")
         case ListIdeas(filter=list_filter):
             board = workflow.team_board(services.db, channel_id, list_filter, BOARD_PER_STATUS)
             reply(respond, render.board_blocks(board, channel_id, now, list_filter), "Kaizen board")
@@ -140,8 +149,6 @@ def handle_kaizen(services: Services, command: dict[str, Any], respond: Respond)
             send_stats(services, command, respond, weeks, share)
         case Export():
             send_export(services, command, respond)
-        case Usage() as usage:
-            reply(respond, render.usage_blocks(usage), f"Usage: {usage.usage}")
 
 
 def change_leaders(

@@ -13,7 +13,6 @@ from slack_bolt import App, BoltContext, BoltResponse
 from bot import approvals, home, huddles
 from bot.approvals import Reaction
 from bot.services import Services, emoji_name
-from bot.tenancy import workspace_for
 from handlers.tenancy import installation_of
 
 log = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ def _reaction(services: Services, body: dict[str, Any], installed: str, *, added
     approvals.on_reaction(
         services,
         Reaction(
-            workspace_id=workspace_for(services.db, installed, channel_id),
+            workspace_id=services.tenancy.workspace_for(installed, channel_id),
             channel_id=channel_id,
             ts=str(item.get("ts") or ""),
             user_id=str(event["user"]),
@@ -112,7 +111,8 @@ def _is_kaizen_joining(body: dict[str, Any]) -> bool:
 
 def _joined(services: Services, body: dict[str, Any], installed: str) -> None:
     channel_id = str(body["event"]["channel"])
-    huddles.welcome(services, workspace_for(services.db, installed, channel_id), channel_id, str(body["event_id"]))
+    workspace_id = services.tenancy.workspace_for(installed, channel_id)
+    huddles.welcome(services, workspace_id, channel_id, str(body["event_id"]))
 
 
 def _names_a_channel(body: dict[str, Any]) -> bool:

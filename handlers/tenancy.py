@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.services import Services
-from bot.tenancy import Installation, workspace_for
+from bot.tenancy import Installation
 
 
 def installation_of(context: BoltContext) -> Installation:
@@ -29,7 +29,7 @@ def workspace_of(services: Services, context: BoltContext, channel_id: Any) -> s
     """The workspace a request about `channel_id` (any value; not a channel id when not a non-empty str) is filed
     under."""
     channel = channel_id if isinstance(channel_id, str) else None
-    return workspace_for(services.db, installation_of(context).workspace_id, channel)
+    return services.tenancy.workspace_for(installation_of(context).workspace_id, channel)
 
 
 def channel_of(body: dict[str, Any]) -> str | None:
