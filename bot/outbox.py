@@ -169,18 +169,17 @@ class Outbox:
         token = uuid.uuid4().hex
         now = self._clock.now()
         with self._db.write() as session:
-            message = session.get(OutboxMessage, message_id)
-            if message is None or message.done_at is not None:
+            if not queries.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
                 return SendResult(sent=False)
+            message = session.get(OutboxMessage, message_id)
+            assert message is not None
             idea = queries.idea_by_id(session, message.idea_id) if message.idea_id else None
             team = _team_of(session, message, idea)
             paused = (team.paused_reason or "paused") if team is not None and team.paused_at is not None else None
             if paused and message.kind != OutboxKind.EPHEMERAL:
                 # Its channel took no posts when last tried: it waits, untried, until the team is un-paused.
+                queries.unclaim(session, OutboxMessage, message_id, token)
                 return SendResult(sent=False, idea=idea, error=paused)
-            if not queries.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
-                return SendResult(sent=False)
-            session.refresh(message)
             supporters = queries.supporter_count(session, idea.id) if idea else 0
             rendered_version = idea.card_version if idea else 0
             refused_card = (

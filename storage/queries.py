@@ -274,6 +274,15 @@ def finish(session: Session, model: Claimable, row_id: int, token: str, now: dat
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+def unclaim(session: Session, model: Claimable, row_id: int, token: str) -> None:
+    """Give a claim back as if it had not been taken (the attempt it counted is taken back too)."""
+    session.execute(
+        update(model)
+        .where(model.id == row_id, model.claim == token)
+        .values(claim=None, claim_until=None, attempts=model.attempts - 1)
+    )
+
+
 def release(session: Session, model: Claimable, row_id: int, token: str, next_attempt_at: datetime, error: str) -> None:
     """Give a claim back so the row is tried again at `next_attempt_at`."""
     session.execute(
