@@ -97,10 +97,16 @@ def _answer(response: BoltResponse, start_response: StartResponse) -> list[bytes
         # The inbox's deliberate 503 (so that Slack retries) passes through.
         log.warning("A request failed before its ack (logged above); answering 400")
         status = 400
-    headers = [(name, value) for name, values in response.headers.items() for value in values]
+    body = response.body.encode("utf-8") if isinstance(response.body, str) else bytes(response.body or b"")
+    headers = [
+        (name, value)
+        for name, values in response.headers.items()
+        if name.lower() != "content-length"
+        for value in values
+    ]
+    headers.append(("Content-Length", str(len(body))))  # of the encoded bytes: a reason may hold any character
     start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-    body = response.body
-    return [body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")]
+    return [body]
 
 
 def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:

@@ -208,3 +208,15 @@ def test_every_shape_from_every_kind_of_sender_gets_a_2xx_within_3_seconds(
                 slow_or_refused[name] = (reply.status, round(took, 2), reply.text[:80])
     assert slow_or_refused == {}
     assert not refusals(caplog)
+
+
+def test_answers_say_the_length_of_the_bytes_they_carry(slack: SlackDriver, double: SlackDouble) -> None:
+    verified = slack.url_verification("challenge-ünïcödé-床")
+    before = len(double.calls("views.open"))
+    slack.command("")
+    refused = slack.submit_view(double.opened_view(before + 1), {"problem": "\u200b"}, client_checks=False)
+
+    for reply in (verified, refused):
+        assert reply.status == 200
+        assert int(reply.headers["Content-Length"]) == len(reply.body) > 0
+    assert refused.json()["response_action"] == "errors"
