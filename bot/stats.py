@@ -17,7 +17,6 @@ from bot.charts import ChartSeries, render_png
 from bot.measures import DEFAULT_WEEKS, Headline, WeeklySeries, headline, weekly_series
 from bot.services import Services
 from bot.xmr import xmr_chart
-from storage import queries
 from storage.measures import Scope
 from storage.models import Team
 
@@ -146,8 +145,3 @@ def send_report(
 def send_privately(services: Services, workspace_id: str, report: StatsReport, user_id: str) -> None:
     dm = services.web(workspace_id).conversations_open(users=user_id)["channel"]["id"]
     send_report(services, workspace_id, report, str(dm))
-
-
-def team_of(services: Services, workspace_id: str, channel_id: str) -> Team | None:
-    with services.db.read() as session:
-        return queries.team_of_channel(session, channel_id)

@@ -248,7 +248,7 @@ def change_huddle(
 
 def send_stats(services: Services, command: dict[str, Any], respond: Respond, weeks: int | None, share: bool) -> None:
     workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
-    team = stats.team_of(services, workspace_id, channel_id)
+    team = workflow.find_team(services.db, channel_id)
     if share and team is None:
         text = "`share` posts the charts in a team channel: use it in one that raises ideas."
         reply(respond, render.notice_blocks(text), text)
@@ -269,7 +269,7 @@ def send_stats(services: Services, command: dict[str, Any], respond: Respond, we
 
 def send_export(services: Services, command: dict[str, Any], respond: Respond) -> None:
     workspace_id, user_id, channel_id = command[WORKSPACE], command["user_id"], command["channel_id"]
-    team = stats.team_of(services, workspace_id, channel_id)
+    team = workflow.find_team(services.db, channel_id)
     if team is None or not services.leaders.is_leader(workspace_id, team, user_id):
         text = "Only a leader of this team can export its ideas, from the team's channel."
         reply(respond, render.notice_blocks(text), text)

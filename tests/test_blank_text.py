@@ -14,10 +14,10 @@ from bot.clock import SettableClock
 from bot.render import CardAction
 from bot.text import is_blank
 from storage.models import Idea, IdeaEvent
-from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot
+from tests.conftest import ALICE, BOB, TEAM_CHANNEL
 from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_card_buttons import LEAD, Kaizen
+from tests.test_card_buttons import kaizen as kaizen  # the fixture: a bot with LEAD leading the team
 from tests.test_huddle import Kaizen as HuddleKaizen
 from tests.test_huddle import bulb, private_notes, start_kaizen
 
@@ -39,14 +39,6 @@ BLANKS = {
 }
 BLANK = "\u200b\u2060\ufeff\u200d\u3164"
 EMPTY_PROBLEM = "Please describe the problem: what happened, or what gets in the way?"
-
-
-@pytest.fixture
-def kaizen(bot_factory: Any, double: SlackDouble) -> Kaizen:
-    double.add_user(LEAD, "lead")
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, CAROL, LEAD, "UBOT"])
-    running: RunningBot = bot_factory(kaizen_leaders=(LEAD,))
-    return Kaizen(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double)
 
 
 def open_raise_form(kaizen: Kaizen, text: str = "") -> dict:

@@ -6,27 +6,17 @@ channel or by DM (a button outside a message, in the App Home say, comes with no
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from bot.render import RAISE_INSTEAD_ACTION, WELCOME_HUDDLE_ACTION, WELCOME_LEADERS_ACTION, CardAction
 from storage.models import Idea
-from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
+from tests.conftest import ALICE, BOB, TEAM_CHANNEL, WORKSPACE
 from tests.test_card_buttons import LEAD, Kaizen
+from tests.test_card_buttons import kaizen as kaizen  # the fixture: a bot with LEAD leading the team
 
 # What Slack answers views.open with when the form cannot open: a trigger too old or used already, a limit.
 FAULTS = ["expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id", "ratelimited"]
-
-
-@pytest.fixture
-def kaizen(bot_factory: Any, double: SlackDouble) -> Kaizen:
-    double.add_user(LEAD, "lead")
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, CAROL, LEAD, "UBOT"])
-    running: RunningBot = bot_factory(kaizen_leaders=(LEAD,))
-    return Kaizen(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double)
 
 
 def told_privately(kaizen: Kaizen, response_url: str | None = None) -> dict:

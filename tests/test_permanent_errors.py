@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.clock import SettableClock
 from bot.huddles import PAUSE_CHECK
@@ -21,6 +20,7 @@ from storage.models import HuddlePost, Idea, OutboxMessage, Team
 from tests.conftest import ALICE, BOB, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
+from tests.test_slack_faults import Bot as FaultsBot
 
 LEAD, LEAD2 = "ULEAD", "ULEAD2"  # leaders of every team (KAIZEN_LEADERS): both are told of a pause
 JOBS = {"huddle_seconds": 0.1, "inbox_seconds": 0.1}
@@ -40,21 +40,10 @@ MEMBERS = [ALICE, BOB, LEAD, LEAD2, "UBOT"]
 
 
 @dataclass
-class Bot:
-    running: RunningBot
-    slack: SlackDriver
-    double: SlackDouble
-    clock: SettableClock
+class Bot(FaultsBot):
+    """The bot of test_slack_faults (reading the store, letting the scheduler's jobs run), and what this file adds."""
 
     # reading the store
-
-    def rows(self, model: type, *where: Any) -> list[Any]:
-        with self.running.services.db.read() as session:
-            return list(session.scalars(select(model).where(*where).order_by(model.id)))
-
-    def idea(self, number: int) -> Idea:
-        [idea] = self.rows(Idea, Idea.number == number)
-        return idea
 
     def team(self) -> Team:
         [team] = self.rows(Team, Team.channel_id == TEAM_CHANNEL)
@@ -84,13 +73,6 @@ class Bot:
 
     def huddle_posts(self) -> int:
         return sum(1 for c in self.double.calls("chat.postMessage") if HUDDLE_TEXT.match(str(c.args.get("text") or "")))
-
-    def huddles(self) -> list[dict]:
-        return [
-            m
-            for m in self.double.messages(TEAM_CHANNEL)
-            if not m.get("thread_ts") and HUDDLE_TEXT.match(m.get("text") or "")
-        ]
 
     def pause_notices(self, user: str) -> list[str]:
         return [str(m.get("text")) for m in self.double.messages(user) if PAUSE_NOTICE in str(m.get("text") or "")]
@@ -142,24 +124,6 @@ class Bot:
     def unarchive(self) -> None:
         mend_channel(self.double)
         self.event({"type": "channel_unarchive", "channel": TEAM_CHANNEL, "user": LEAD})
-
-    def let_job_run(self, job_id: str, runs: int = 3) -> None:
-        """Let a scheduler job run a few more times on the clock as it stands (jobs run on real time)."""
-        scheduler = self.running.scheduler
-        assert scheduler is not None
-        seen = [scheduler.get_job(job_id).next_run_time]
-
-        def moved() -> bool:
-            current = scheduler.get_job(job_id).next_run_time
-            if current != seen[-1]:
-                seen.append(current)
-            return len(seen) > runs
-
-        eventually(moved, timeout=WAIT)
-
-    def let_everything_run(self) -> None:
-        for job_id in ("outbox-sweep", "inbox-sweep", "huddle-tick"):
-            self.let_job_run(job_id)
 
     def let_time_pass(self, *steps: timedelta) -> None:
         """Move the clock on in steps, letting every job run at each (past every back-off and lease)."""
