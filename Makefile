@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/python -m pytest -n auto -p no:cacheprovider
 
-.PHONY: run serve test lint install install-test bench
+.PHONY: run serve test lint install install-test bench docs-chart
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,7 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python -m bench
+
+# The README's chart (docs/measures.png), drawn from a seeded demo team by the code /kaizen stats uses.
+docs-chart: install-test
+	$(BIN)/python docs/demo_chart.py docs/measures.png

@@ -5,8 +5,11 @@ Measured, in this process, through the product's own functions:
   blocks into the JSON that chat.postMessage sends; target < 50 ms;
 - `/kaizen list` in the big team's channel: `workflow.team_board` + `render.board_blocks` + the blocks' JSON (what
   the handler sends to the response_url); target < 50 ms;
-- the weekly series (`bot.measures.weekly_series`, 26 weeks, what `/kaizen stats` charts) of the big team and of
-  the whole workspace (what `/kaizen stats` shows outside a team channel); target < 1 s.
+- the charted series of `/kaizen stats` (`bot.measures.series.measure_series`, every series over the whole
+  history (two years here), and `baselines.judge`, the XmR charts; the PNG is not drawn) of the big team and of
+  the whole workspace (what `/kaizen stats` shows outside a team channel); target < 1 s. Complete periods are
+  remembered per process, so the first run counts two years and the warm runs only the week in progress;
+- the headline figures over 52 weeks (`bot.measures.figures.headline`) of the same; target < 1 s.
 The figure judged is the median of warm runs (the first run, with empty caches, is shown as well).
 """
 
@@ -28,7 +31,9 @@ from bench.seed import Plan, seed
 from bot import render, workflow
 from bot.clock import SettableClock
 from bot.huddles import LIST_LIMIT
-from bot.measures import DEFAULT_WEEKS, weekly_series
+from bot.measures import baselines
+from bot.measures.figures import denominator, headline
+from bot.measures.series import measure_series
 from bot.services import build_services
 from bot.settings import Settings
 from handlers.commands import BOARD_PER_STATUS
@@ -67,14 +72,18 @@ class Interrupter:
         return time.perf_counter() - started
 
 
-def _timed(fn: Callable[[], Any], runs: int, target: float, stopper: Interrupter) -> tuple[float, list[float]]:
+def _timed(
+    fn: Callable[[], Any], runs: int, target: float, stopper: Interrupter, *, cold_once: bool = False
+) -> tuple[float, list[float]]:
     """(first run, the warm runs after it), in seconds; math.inf for a run stopped at the cap. A first run far
-    over the target is not repeated: the verdict is clear, and the whole benchmark must fit in a few minutes."""
+    over the target is not repeated: the verdict is clear, and the whole benchmark must fit in a few minutes;
+    unless `cold_once`: the first run does once-per-process work (the measures' whole history), so the warm
+    runs are what a person waits for and are measured anyway."""
     times: list[float] = []
     for _ in range(runs + 1):
         took = stopper.run(fn, CAP)
         times.append(math.inf if took is None else took)
-        if times[0] > FAR_OVER * target:
+        if times[0] > FAR_OVER * target and not (cold_once and not math.isinf(times[0])):
             break
     return times[0], times[1:] or times[:1]
 
@@ -135,16 +144,26 @@ def run(quick: bool = False) -> list[Table]:
 
             zone = ZoneInfo("UTC")
             team_scope, workspace_scope = Scope(WORKSPACE, team.id), Scope(WORKSPACE)
+
+            nudge = services.settings.kaizen_nudge_days
+
+            def charted(scope: Scope) -> None:
+                for series in measure_series(services.db, scope, zone, NOW, nudge):
+                    baselines.judge(series, baselines.history(services.db, scope))
+
+            def figures(scope: Scope) -> None:
+                headline(services.db, scope, NOW, denominator(services.db, scope, NOW.date(), None))
+
             checks = [
                 (f"huddle compose (team of {big_open:,} open, {LIST_LIMIT}/list)", compose, 20, 0.050),
                 (f"/kaizen list ({BOARD_PER_STATUS} per status)", board, 20, 0.050),
-                (f"weekly series, team ({DEFAULT_WEEKS} wk)",
-                 lambda: weekly_series(services.db, team_scope, zone, NOW, DEFAULT_WEEKS), 5, 1.0),
-                (f"weekly series, workspace ({DEFAULT_WEEKS} wk)",
-                 lambda: weekly_series(services.db, workspace_scope, zone, NOW, DEFAULT_WEEKS), 3, 1.0),
+                ("charted series, team (2 years)", lambda: charted(team_scope), 5, 1.0),
+                ("charted series, workspace (2 years)", lambda: charted(workspace_scope), 3, 1.0),
+                ("headline figures, team (52 weeks)", lambda: figures(team_scope), 5, 1.0),
+                ("headline figures, workspace (52 weeks)", lambda: figures(workspace_scope), 3, 1.0),
             ]  # fmt: skip
             for name, fn, runs, target in checks:
-                first, warm = _timed(fn, runs, target, stopper)
+                first, warm = _timed(fn, runs, target, stopper, cold_once=name.startswith("charted"))
                 typical = median(warm)
                 table.add(
                     name, _shown(first), _shown(typical), _shown(max(warm)), len(warm),

@@ -39,7 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--team", metavar="CHANNEL", help="only the ideas of this team channel, e.g. C0123ABCD")
     huddle = commands.add_parser("huddle", help="post a huddle now (uses up no scheduled slot)")
     huddle.add_argument("--channel", required=True, help="the team channel's ID, e.g. C0123ABCD")
-    for command in (huddle, export):
+    stats = commands.add_parser("stats", help="print a team's or a workspace's measures (for a quality report)")
+    stats.add_argument("--channel", metavar="CHANNEL", help="the team channel's ID, e.g. C0123ABCD")
+    stats.add_argument("--weeks", type=int, default=26, help="the window shown, in weeks (4-156, default 26)")
+    stats.add_argument("--format", choices=("json", "csv", "png"), default="json", help="json (default), csv, png")
+    stats.add_argument("--tree", action="store_true", help="also every team under it (a workspace's teams)")
+    stats.add_argument("--output", metavar="PATH", help="write here (a directory for png --tree); default stdout")
+    for command in (huddle, export, stats):
         command.add_argument("--workspace", metavar="TEAM_ID", help="the workspace (T…), when installed in several")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--http", metavar="BASE_URL", help="HTTP mode with OAuth at this public base URL")
@@ -222,6 +228,77 @@ def cmd_export(settings: Settings, output_format: str, channel_id: str | None, w
     return 0
 
 
+def cmd_stats(
+    settings: Settings,
+    channel_id: str | None,
+    workspace: str | None,
+    weeks: int,
+    output_format: str,
+    tree: bool,
+    output: str | None,
+) -> int:
+    """`kaizen-bot stats`: the measures `/kaizen stats` draws, as JSON, CSV or the PNG, without Slack (rates use
+    a headcount a leader set; channel members cannot be counted offline)."""
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot.measures import report as reports
+    from storage import migrate
+    from storage.db import Database
+
+    if not channel_id and not workspace:
+        print("kaizen-bot: say which measures: --channel C… (a team) or --workspace T… (all its teams)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    if not 4 <= weeks <= 156:
+        print("kaizen-bot: --weeks must be between 4 and 156", file=sys.stderr)
+        return 2
+    if output_format == "png" and output is None and sys.stdout.isatty():
+        print("kaizen-bot: a PNG needs --output FILE (or a redirect)", file=sys.stderr)
+        return 2
+    db = Database(settings.database_url)
+    migrate.upgrade(db)
+    try:
+        places = reports.places(db, settings.kaizen_timezone, channel_id=channel_id, workspace_id=workspace, tree=tree)
+    except reports.NotFound as error:
+        print(f"kaizen-bot: {error}", file=sys.stderr)
+        return 1
+    now = datetime.now(UTC)
+    found = [
+        reports.measure(
+            db, place.scope, where=place.where, zone=place.zone, now=now, weeks=weeks,
+            nudge_days=settings.kaizen_nudge_days, members=None,
+        )
+        for place in places
+    ]  # fmt: skip
+    if output_format == "png":
+        images = [(report.where, reports.png(report)) for report in found]
+        if tree:
+            folder = Path(output or ".")
+            folder.mkdir(parents=True, exist_ok=True)
+            for where, image in images:
+                (folder / reports.file_name(where)).write_bytes(image)
+            print(f"Wrote {len(images)} charts to {folder}.", file=sys.stderr)
+        elif output:
+            Path(output).write_bytes(images[0][1])
+        else:
+            sys.stdout.buffer.write(images[0][1])
+            sys.stdout.flush()
+        return 0
+    if output_format == "csv":
+        text = reports.csv_text(found, tree=tree)
+    else:
+        data = [reports.as_json(report) for report in found]
+        text = json.dumps({"reports": data} if tree else data[0], indent=2, ensure_ascii=False) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return 0
+
+
 def cmd_manifest(http_base: str | None) -> int:
     import json
 
@@ -329,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_db_upgrade(settings)
         if args.command == "export":
             return cmd_export(settings, args.format, args.team, args.workspace)
+        if args.command == "stats":
+            return cmd_stats(settings, args.channel, args.workspace, args.weeks, args.format, args.tree, args.output)
         if args.command == "huddle":
             return cmd_huddle(settings, args.channel, args.workspace)
         if args.command == "manifest":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot.settings import parse_days, parse_hhmm
-from bot.text import decode_slack_text, mentioned_user_ids
+from bot.text import decode_slack_text, is_blank, mentioned_user_ids
 
 LIST_FILTERS = ("new", "approved", "in-progress", "done", "not-now", "all")
 
@@ -27,7 +27,12 @@ USAGE: dict[str, str] = {
         "e.g. `/kaizen huddle at 08:30 mon-fri Europe/London`"
     ),
     "leaders": "`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`",
-    "stats": "`/kaizen stats [weeks] [share]`, e.g. `/kaizen stats 26 share`",
+    "stats": (
+        "`/kaizen stats [weeks] [share]` · `/kaizen stats rebase YYYY-MM-DD what changed` · "
+        "`/kaizen stats rebase undo` — e.g. `/kaizen stats 26 share`, "
+        "`/kaizen stats rebase 2026-03-02 started daily huddles`"
+    ),
+    "team": "`/kaizen team headcount` · `/kaizen team headcount 42 [from YYYY-MM-DD]`",
     "export": "`/kaizen export`",
 }
 
@@ -101,6 +106,33 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class StatsRebase:
+    day: date
+    note: str  # plain text, decoded; not blank
+
+
+@dataclass(frozen=True)
+class StatsRebaseUndo:
+    pass
+
+
+@dataclass(frozen=True)
+class StatsSteps:
+    pass
+
+
+@dataclass(frozen=True)
+class Headcount:
+    pass
+
+
+@dataclass(frozen=True)
+class SetHeadcount:
+    headcount: int
+    starts_on: date | None  # None: from today, in the team's zone
+
+
+@dataclass(frozen=True)
 class Export:
     pass
 
@@ -134,6 +166,11 @@ Command = (
     | LeadersAdd
     | LeadersRemove
     | Stats
+    | StatsRebase
+    | StatsRebaseUndo
+    | StatsSteps
+    | Headcount
+    | SetHeadcount
     | Export
     | Raise
     | Usage
@@ -193,7 +230,33 @@ def _parse_leaders(raw_rest: str, rest: list[str]) -> Command | None:
     return None
 
 
-def _parse_stats(rest: list[str]) -> Command | None:
+def _day(word: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        return None
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+HEADCOUNT_MAX = 100_000
+NOTE_MAX = 200
+
+
+def _parse_stats(raw_rest: str, rest: list[str]) -> Command | None:
+    if rest and rest[0].lower() == "rebase":
+        args = rest[1:]
+        if not args:
+            return StatsSteps()
+        if len(args) == 1 and args[0].lower() == "undo":
+            return StatsRebaseUndo()
+        day = _day(args[0])
+        # The note is everything after the date, as the person typed it.
+        note = decode_slack_text(raw_rest.strip()[len(rest[0]) :].strip()[len(args[0]) :]).strip()
+        # A note that shows nothing (zero-width or braille blanks) would be a step nobody can read.
+        if day is None or is_blank(note) or len(note) > NOTE_MAX:
+            return None
+        return StatsRebase(day, " ".join(note.split()))
     weeks: int | None = None
     share = False
     for word in rest:
@@ -204,6 +267,21 @@ def _parse_stats(rest: list[str]) -> Command | None:
         else:
             return None
     return Stats(weeks, share)
+
+
+def _parse_team(rest: list[str]) -> Command | None:
+    if not rest or rest[0].lower() != "headcount":
+        return None
+    args = rest[1:]
+    if not args:
+        return Headcount()
+    if not re.fullmatch(r"[0-9]{1,6}", args[0]) or not 1 <= int(args[0]) <= HEADCOUNT_MAX:
+        return None
+    if len(args) == 1:
+        return SetHeadcount(int(args[0]), None)
+    if len(args) == 3 and args[1].lower() == "from" and (day := _day(args[2])) is not None:
+        return SetHeadcount(int(args[0]), day)
+    return None
 
 
 def _number(word: str) -> int:
@@ -240,7 +318,10 @@ def parse_command(raw_text: str) -> Command:
     elif head == "leaders":
         parsed = _parse_leaders(raw_rest, rest)
     elif head == "stats":
-        parsed = _parse_stats(rest)
+        parsed = _parse_stats(raw_rest, rest)
+    elif head == "team" and rest and rest[0].lower() == "headcount":
+        # Only "team headcount" is a command: "/kaizen team handover loses notes" is an idea.
+        parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None
     else:

@@ -6,11 +6,12 @@ whose channels they are in."""
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
 from bot import render
-from bot.measures import headline
+from bot.measures.figures import denominator, headline
 from bot.services import Services
 from storage import queries
 from storage.measures import Scope
@@ -44,7 +45,10 @@ def compose(services: Services, workspace_id: str, user_id: str) -> render.HomeC
             if len(waiting) < WAITING and services.leaders.is_leader(workspace_id, team, user_id):
                 waiting += queries.team_board(session, team.id, [IdeaStatus.NEW], WAITING)[IdeaStatus.NEW]
         if len(my_teams) < TEAMS:
-            figures = headline(services.db, Scope(workspace_id, team.id), now, None)
+            scope = Scope(workspace_id, team.id)
+            zone = ZoneInfo(team.timezone or services.settings.kaizen_timezone)
+            per = denominator(services.db, scope, now.astimezone(zone).date(), None)
+            figures = headline(services.db, scope, now, per)
             my_teams.append(render.HomeTeam(team, counts, figures))
     waiting.sort(key=lambda idea: idea.created_at)
     return render.HomeContent(mine, total, waiting[:WAITING], my_teams, now)

@@ -35,12 +35,12 @@ from slack_sdk.models.views import View
 from bot import blockkit as bk
 from bot.commands import USAGE, Usage
 from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
+from bot.measures.words import headline_text
 from bot.text import one_line
-from bot.xmr import XmRChart, latest_signal, run_start
 from storage.huddles import HuddleContent
 
 if TYPE_CHECKING:
-    from bot.measures import Headline
+    from bot.measures.figures import Headline
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus, Team
 
 RAISE_CALLBACK = "raise_idea"
@@ -379,6 +379,11 @@ HELP_LINES = (
         "leaders: the daily huddle (also `huddle off`, `huddle skip 2026-12-24`, `huddle holidays GB|off`)",
     ),
     ("/kaizen stats [weeks] [share]", "the team's charts, sent to you (`share` posts them here)"),
+    (
+        "/kaizen stats rebase 2026-03-02 what changed",
+        "leaders: new limits after a change (`stats rebase undo` takes back the latest; `stats rebase` lists them)",
+    ),
+    ("/kaizen team headcount 42 [from 2026-12-01]", "leaders: the team's headcount, for participation rates"),
     ("/kaizen export", "leaders: the team's ideas as a CSV file, sent to you"),
     ("/kaizen help", "this help"),
 )
@@ -976,57 +981,6 @@ def add_leaders_modal(channel_id: str) -> View:
 
 
 # --- measures ------------------------------------------------------------------------------------------------
-
-
-def _day_month(day: date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def _signal_words(title: str, chart: XmRChart | None, weeks: Sequence[date]) -> str:
-    if chart is None:
-        return f"*{title}:* not enough weeks yet for natural process limits (6 are needed)."
-
-    signal = latest_signal(chart)
-    typical = f"around {chart.center:.1f}, within {chart.lower:.1f}–{chart.upper:.1f}"
-    if signal is None:
-        return f"*{title}:* steady — no signals; {typical}."
-    when = _day_month(weeks[signal.index]) if signal.index < len(weeks) else "recently"
-    if signal.rule == 1:
-        return f"*{title}:* signal — the week of {when} is {signal.side} the limits ({typical})."
-    if signal.rule == 2:
-        start = run_start(chart, signal)
-        length = sum(1 for v in chart.values[start : signal.index + 1] if v is not None)
-        since = _day_month(weeks[start]) if start < len(weeks) else when
-        return f"*{title}:* signal — {length} weeks in a row {signal.side} the average since {since}."
-    limit = "upper" if signal.side == "above" else "lower"
-    return f"*{title}:* signal — 3 of 4 weeks close to the {limit} limit, to {when}."
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def headline_text(figures: Headline) -> str:
-    parts = [f"{figures.done} ideas done"]
-    if figures.done_per_person_per_year is not None:
-        parts[-1] += f" ({figures.done_per_person_per_year:.1f} per person)"
-    if figures.members:
-        parts.append(
-            f"{figures.participants} of {figures.members} people took part ({_percent(figures.participation_rate)})"
-        )
-    else:
-        parts.append(f"{figures.participants} people took part")
-    parts.append(f"{_percent(figures.approval_rate)} of decisions were a yes")
-    if figures.median_days_to_decision is not None:
-        parts.append(f"a decision took {figures.median_days_to_decision:.1f} days (median)")
-    return "Last 52 weeks: " + ", ".join(parts) + "."
-
-
-def stats_summary(items: Sequence[tuple[str, XmRChart | None, Sequence[date]]], figures: Headline) -> str:
-    """The charts in words. Signals only by the rules; trends for learning, never a ranking of people."""
-    lines = [_signal_words(title, chart, weeks) for title, chart, weeks in items]
-    lines.append(headline_text(figures))
-    return "\n".join(lines)
 
 
 # --- App Home ------------------------------------------------------------------------------------------------

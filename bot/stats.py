@@ -6,17 +6,19 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import render
-from bot.charts import ChartSeries, render_png
-from bot.measures import DEFAULT_WEEKS, Headline, WeeklySeries, headline, weekly_series
+from bot.measures import baselines
+from bot.measures.baselines import EVERY_SERIES
+from bot.measures.report import DEFAULT_WEEKS, Report, measure, png
+from bot.measures.words import step_words, summary
 from bot.services import Services
-from bot.xmr import xmr_chart
+from bot.text import escape
+from storage import measures as sql
 from storage.measures import Scope
 from storage.models import Team
 
@@ -24,15 +26,14 @@ log = logging.getLogger(__name__)
 
 MEMBERS_TTL = timedelta(hours=1)
 MAX_MEMBERS_CHECKED = 2000
-
-
-@dataclass(frozen=True)
-class StatsReport:
-    title: str
-    png: bytes
-    summary: str
-    series: WeeklySeries
-    headline: Headline
+HISTORY_LINES = 20
+SERIES_WORDS = {
+    "raised": "ideas raised",
+    "done": "ideas done",
+    "people": "people taking part",
+    "days_to_decision": "days to a decision",
+    "waiting": "ideas waiting for a decision",
+}
 
 
 SLACKBOT = "USLACKBOT"
@@ -101,32 +102,39 @@ class HumanMembers:
         return account
 
 
-def _charts(series: WeeklySeries) -> list[ChartSeries]:
-    weeks = series.week_starts
-    return [
-        ChartSeries("Ideas raised per week", weeks, [float(v) for v in series.raised], True),
-        ChartSeries("Ideas done per week", weeks, [float(v) for v in series.done], True),
-        ChartSeries("People taking part per week", weeks, [float(v) for v in series.participants], True),
-        ChartSeries("Days to a decision (median per week)", weeks, series.days_to_decision, False),
-    ]
+@dataclass(frozen=True)
+class StatsReport:
+    """A report with its picture and its words, ready to upload."""
+
+    report: Report
+    png: bytes
+    summary: str
+
+    @property
+    def title(self) -> str:
+        return self.report.title
+
+
+def scope_of(workspace_id: str, team: Team | None) -> Scope:
+    """A team's measures, or (outside a team channel) the whole workspace's."""
+    return Scope(workspace_id, team.id if team else None)
 
 
 def build_report(services: Services, workspace_id: str, team: Team | None, weeks: int | None) -> StatsReport:
-    """The measures for a team (or, outside a team channel, the whole workspace)."""
-    weeks = weeks or DEFAULT_WEEKS
+    """The measures for a team (or, outside a team channel, the whole workspace), drawn and put in words."""
     now = services.clock.now()
     zone = ZoneInfo((team.timezone if team else None) or services.settings.kaizen_timezone)
-    scope = Scope(workspace_id, team.id if team else None)
-    series = weekly_series(services.db, scope, zone, now, weeks)
-    members = services.members.count(workspace_id, team.channel_id) if team else None
-    figures = headline(services.db, scope, now, members)
-    charts = _charts(series)
-    where = f"#{team.name}" if team and team.name else ("this team" if team else "the workspace")
-    title = f"Kaizen in {where}: the last {weeks} weeks"
-    summary = render.stats_summary(
-        [(chart.title, xmr_chart(chart.values, count=chart.count), chart.week_starts) for chart in charts], figures
+    report = measure(
+        services.db,
+        scope_of(workspace_id, team),
+        where=f"#{team.name}" if team and team.name else ("this team" if team else "the workspace"),
+        zone=zone,
+        now=now,
+        weeks=weeks or DEFAULT_WEEKS,
+        nudge_days=services.settings.kaizen_nudge_days,
+        members=services.members.count(workspace_id, team.channel_id) if team else None,
     )
-    return StatsReport(title, render_png(charts, title=title), summary, series, figures)
+    return StatsReport(report, png(report), summary(report))
 
 
 def send_report(
@@ -145,3 +153,98 @@ def send_report(
 def send_privately(services: Services, workspace_id: str, report: StatsReport, user_id: str) -> None:
     dm = services.web(workspace_id).conversations_open(users=user_id)["channel"]["id"]
     send_report(services, workspace_id, report, str(dm))
+
+
+def _zone(services: Services, team: Team | None) -> ZoneInfo:
+    return ZoneInfo((team.timezone if team else None) or services.settings.kaizen_timezone)
+
+
+def _leads(services: Services, workspace_id: str, team: Team | None, user_id: str) -> bool:
+    # A team's limits are its leaders' to move; the workspace's, the leaders of every team (KAIZEN_LEADERS...).
+    return services.leaders.is_leader(workspace_id, team, user_id)
+
+
+def _whose(team: Team | None) -> str:
+    return "this team's" if team else "the workspace's"
+
+
+def rebase(services: Services, workspace_id: str, team: Team | None, user_id: str, day: date, note: str) -> str:
+    """A leader starts new limits for every series of the team (or, outside a team channel, the workspace) from
+    `day`, a local date not after today, with `note`. Returns what to tell them (mrkdwn)."""
+    if not _leads(services, workspace_id, team, user_id):
+        return f"Only {_whose(team)} leaders can start new limits. `/kaizen leaders` shows who they are."
+    today = services.clock.now().astimezone(_zone(services, team)).date()
+    if day > today:
+        return f"{day.isoformat()} is still to come: start the new baseline once the change has begun."
+    record = baselines.rebase(services.db, scope_of(workspace_id, team), day, note, user_id, services.clock.now())
+    return (
+        f"New limits for {_whose(team)} charts from {record.starts_on.isoformat()}: {escape(record.note or '')}. "
+        "They show as a step on the charts (`/kaizen stats`); `/kaizen stats rebase undo` takes them back."
+    )
+
+
+def undo_step(services: Services, workspace_id: str, team: Team | None, user_id: str) -> str:
+    """A leader takes back the latest step (a rebase or an automatic shift). Returns what to tell them."""
+    if not _leads(services, workspace_id, team, user_id):
+        return f"Only {_whose(team)} leaders can take back new limits. `/kaizen leaders` shows who they are."
+    record = baselines.undo(services.db, scope_of(workspace_id, team), user_id, services.clock.now())
+    if record is None:
+        return f"There are no new limits to take back on {_whose(team)} charts."
+    what = step_words(record.kind, record.starts_on, record.note)
+    if record.series != EVERY_SERIES:  # an automatic shift is one chart's: say which, or the leader can't tell
+        what += f" on the chart of {SERIES_WORDS.get(record.series, record.series.replace('_', ' '))}"
+    return f"Took back {what}. The history keeps it (`/kaizen stats rebase`)."
+
+
+def step_history(services: Services, workspace_id: str, team: Team | None) -> str:
+    """The steps of the team's (or workspace's) charts, newest first, with who made and undid them."""
+    records = baselines.history(services.db, scope_of(workspace_id, team))
+    if not records:
+        return (
+            f"No new limits on {_whose(team)} charts yet: they come from the first weeks of data. "
+            "A leader can start new ones after a change: `/kaizen stats rebase 2026-03-02 started daily huddles`."
+        )
+    lines = [f"*New limits on {_whose(team)} charts*"]
+    for record in reversed(records[-HISTORY_LINES:]):
+        who = f"<@{record.created_by}>" if record.created_by else "found by Kaizen"
+        line = f"• {record.created_at:%Y-%m-%d}: {step_words(record.kind, record.starts_on, record.note)}"
+        line += f" ({'all series' if record.series == EVERY_SERIES else record.series.replace('_', ' ')}, {who})"
+        if record.undone_at is not None:
+            line += f", taken back {record.undone_at:%Y-%m-%d} by <@{record.undone_by}>"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def set_headcount(
+    services: Services, workspace_id: str, team: Team | None, user_id: str, headcount: int, starts_on: date | None
+) -> str:
+    """A leader sets the team's headcount from `starts_on` (default: today, local), kept as a history so past
+    rates keep their denominator. Returns what to tell them."""
+    if team is None:
+        return "A headcount belongs to a team: use `/kaizen team headcount` in the team's channel."
+    if not _leads(services, workspace_id, team, user_id):
+        return "Only this team's leaders can set its headcount. `/kaizen leaders` shows who they are."
+    now = services.clock.now()
+    day = starts_on or now.astimezone(_zone(services, team)).date()
+    with services.db.write() as session:
+        sql.set_headcount(session, team.id, day, headcount, user_id, now)
+    return (
+        f"This team's headcount is {headcount} from {day.isoformat()}. Participation rates now count per "
+        "headcount instead of channel members, and say so."
+    )
+
+
+def headcount_text(services: Services, team: Team | None) -> str:
+    """The team's headcount history, or how to set one."""
+    if team is None:
+        return "A headcount belongs to a team: use `/kaizen team headcount` in the team's channel."
+    with services.db.read() as session:
+        rows = sql.headcounts(session, [team.id])
+    if not rows:
+        return (
+            "No headcount set: rates count the channel's members. A leader can set one: "
+            "`/kaizen team headcount 42` (or `… from 2026-12-01`)."
+        )
+    return "\n".join(
+        ["*This team's headcount*", *(f"• from {row.starts_on.isoformat()}: {row.headcount}" for row in rows)]
+    )

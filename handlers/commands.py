@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot import export, huddles, render, stats, workflow
 from bot.commands import (
     Export,
+    Headcount,
     Help,
     HuddleAt,
     HuddleHolidays,
@@ -24,8 +25,12 @@ from bot.commands import (
     ListIdeas,
     Mine,
     Raise,
+    SetHeadcount,
     Show,
     Stats,
+    StatsRebase,
+    StatsRebaseUndo,
+    StatsSteps,
     Usage,
     parse_command,
 )
@@ -147,8 +152,32 @@ def handle_kaizen(
             change_huddle(services, command, respond, parsed)
         case Stats(weeks=weeks, share=share):
             send_stats(services, command, respond, weeks, share)
+        case StatsRebase() | StatsRebaseUndo() | StatsSteps() | Headcount() | SetHeadcount():
+            change_measures(services, command, respond, parsed)
         case Export():
             send_export(services, command, respond)
+
+
+def change_measures(
+    services: Services,
+    command: dict[str, Any],
+    respond: Respond,
+    parsed: StatsRebase | StatsRebaseUndo | StatsSteps | Headcount | SetHeadcount,
+) -> None:
+    workspace_id, user_id = command[WORKSPACE], command["user_id"]
+    team = workflow.find_team(services.db, command["channel_id"])
+    match parsed:
+        case StatsRebase(day=day, note=note):
+            text = stats.rebase(services, workspace_id, team, user_id, day, note)
+        case StatsRebaseUndo():
+            text = stats.undo_step(services, workspace_id, team, user_id)
+        case StatsSteps():
+            text = stats.step_history(services, workspace_id, team)
+        case Headcount():
+            text = stats.headcount_text(services, team)
+        case SetHeadcount(headcount=headcount, starts_on=starts_on):
+            text = stats.set_headcount(services, workspace_id, team, user_id, headcount, starts_on)
+    reply(respond, render.bk.line_sections(text.split("\n")), text)
 
 
 def change_leaders(

@@ -149,6 +149,7 @@ class Idea(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "number", name="uq_ideas_workspace_number"),
         Index("ix_ideas_team_status", "team_id", "status"),
+        Index("ix_ideas_workspace_status", "workspace_id", "status"),  # the workspace's waiting stock now
         Index("ix_ideas_workspace_author", "workspace_id", "author_id"),
         Index("ix_ideas_card_ts", "card_ts"),
         # The measures count by time within a team or a workspace.
@@ -198,8 +199,12 @@ class Idea(Base):
 
 class IdeaEvent(Base):
     __tablename__ = "idea_events"
-    # First decisions are found among status events by target status (the measures).
-    __table_args__ = (Index("ix_idea_events_decisions", "kind", "to_status", "idea_id", "at"),)
+    # First decisions are found among status events by target status (the measures); an idea's status changes in
+    # time order by (idea, kind, time): when it left or re-entered "new" (the waiting stock).
+    __table_args__ = (
+        Index("ix_idea_events_decisions", "kind", "to_status", "idea_id", "at"),
+        Index("ix_idea_events_idea_kind_at", "idea_id", "kind", "at", "to_status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
@@ -318,3 +323,39 @@ class HuddlePost(Base):
     # lease, so a crash or a Slack fault after the post is followed up by the next tick.
     follow_up_until: Mapped[datetime | None]
     followed_up_at: Mapped[datetime | None]
+
+
+class MeasureStep(Base):
+    """Where a measure's limits start anew: a leader's rebase (all series of a team, or of the workspace, from a
+    date, with a note) or an automatic shift (one series, after 8 points in a row on one side), kept as history.
+    Undoing sets `undone_at`; the row stays so the history is whole and an undone shift is not redetected."""
+
+    __tablename__ = "measure_steps"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "scope", "series", "kind", "starts_on", name="uq_measure_steps_step"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.id"))
+    scope: Mapped[str] = mapped_column(String(32))  # "team:<id>" or "workspace"
+    series: Mapped[str] = mapped_column(String(32))  # a series name, or "*" (every series) for a rebase
+    kind: Mapped[str] = mapped_column(String(16))  # "rebase" | "shift"
+    starts_on: Mapped[date] = mapped_column(Date)  # the team's local date the new limits start from
+    side: Mapped[str | None] = mapped_column(String(8))  # a shift's side: "above" | "below"
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(32))  # None: found by the bot (a shift)
+    created_at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class TeamHeadcount(Base):
+    """A team's headcount from a (local) date on, as a history, so a past rate keeps its denominator."""
+
+    __tablename__ = "team_headcounts"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    starts_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    headcount: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime]

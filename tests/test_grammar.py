@@ -8,8 +8,10 @@ from datetime import date, time
 import pytest
 
 from bot.commands import (
+    NOTE_MAX,
     USAGE,
     Export,
+    Headcount,
     Help,
     HuddleAt,
     HuddleHolidays,
@@ -22,8 +24,12 @@ from bot.commands import (
     ListIdeas,
     Mine,
     Raise,
+    SetHeadcount,
     Show,
     Stats,
+    StatsRebase,
+    StatsRebaseUndo,
+    StatsSteps,
     Usage,
     parse_command,
 )
@@ -78,6 +84,24 @@ MON_FRI = (0, 1, 2, 3, 4)
         ("stats 26", Stats(26, False)),
         ("stats 26 share", Stats(26, True)),
         ("stats share", Stats(None, True)),
+        ("stats rebase 2026-03-02 started daily huddles", StatsRebase(date(2026, 3, 2), "started daily huddles")),
+        ("stats rebase 2026-03-02 new   rota\tfrom today", StatsRebase(date(2026, 3, 2), "new rota from today")),
+        ("stats rebase 2024-02-29 leap", StatsRebase(date(2024, 2, 29), "leap")),
+        # the note is decoded once: as the person meant it, escaped only when shown
+        ("stats rebase 2026-03-02 &lt;!channel&gt; *bold* &amp;", StatsRebase(date(2026, 3, 2), "<!channel> *bold* &")),
+        ("stats rebase 2026-03-02 <!channel> ask <@U1|bob>", StatsRebase(date(2026, 3, 2), "@channel ask @bob")),
+        ("stats rebase 2026-03-02 <https://x.example|plan>", StatsRebase(date(2026, 3, 2), "plan (https://x.example)")),
+        ("stats rebase 2026-03-02 " + "n" * NOTE_MAX, StatsRebase(date(2026, 3, 2), "n" * NOTE_MAX)),
+        ("stats rebase 2026-03-02 " + "&amp;" * NOTE_MAX, StatsRebase(date(2026, 3, 2), "&" * NOTE_MAX)),
+        ("stats rebase undo", StatsRebaseUndo()),
+        ("Stats Rebase UNDO", StatsRebaseUndo()),
+        ("stats rebase", StatsSteps()),
+        ("team headcount", Headcount()),
+        ("team headcount 42", SetHeadcount(42, None)),
+        ("team headcount 1", SetHeadcount(1, None)),
+        ("team headcount 100000", SetHeadcount(100_000, None)),
+        ("team headcount 40 from 2026-01-05", SetHeadcount(40, date(2026, 1, 5))),
+        ("Team Headcount 40 FROM 2026-01-05", SetHeadcount(40, date(2026, 1, 5))),
         ("export", Export()),
         # subcommand words are not case sensitive
         ("HELP", Help()),
@@ -127,6 +151,27 @@ def test_subcommands_that_match_their_grammar_run(text: str, command: object) ->
         ("stats 26 26", "stats", "stats 26 26"),
         ("stats share share", "stats", "stats share share"),
         ("stats ²", "stats", "stats ²"),
+        ("stats rebase 2026-02-30 new rota", "stats", "stats rebase 2026-02-30 new rota"),
+        ("stats rebase 2026-3-2 new rota", "stats", "stats rebase 2026-3-2 new rota"),
+        ("stats rebase 20260302 new rota", "stats", "stats rebase 20260302 new rota"),
+        ("stats rebase 2026-W10-1 new rota", "stats", "stats rebase 2026-W10-1 new rota"),
+        ("stats rebase yesterday new rota", "stats", "stats rebase yesterday new rota"),
+        ("stats rebase 2026-03-02", "stats", "stats rebase 2026-03-02"),
+        ("stats rebase 2026-03-02 " + "n" * (NOTE_MAX + 1), "stats", "stats rebase 2026-03-02 " + "n" * (NOTE_MAX + 1)),
+        ("stats rebase undo now", "stats", "stats rebase undo now"),
+        ("stats rebase new rota", "stats", "stats rebase new rota"),
+        ("stats 12 rebase", "stats", "stats 12 rebase"),
+        ("team headcount lots", "team", "team headcount lots"),
+        ("team headcount 0", "team", "team headcount 0"),
+        ("team headcount 100001", "team", "team headcount 100001"),
+        ("team headcount -3", "team", "team headcount -3"),
+        ("team headcount 4.5", "team", "team headcount 4.5"),
+        ("team headcount ４２", "team", "team headcount ４２"),
+        ("team headcount 42 from", "team", "team headcount 42 from"),
+        ("team headcount 42 from 2026-02-30", "team", "team headcount 42 from 2026-02-30"),
+        ("team headcount 42 since 2026-01-05", "team", "team headcount 42 since 2026-01-05"),
+        ("team headcount 42 from 2026-01-05 on", "team", "team headcount 42 from 2026-01-05 on"),
+        ("team headcount from 2026-01-05", "team", "team headcount from 2026-01-05"),
         ("export csv", "export", "export csv"),
         # the text offered to "Raise this as an idea instead" is decoded once
         ("list &lt;everything&gt; &amp; more", "list", "list <everything> & more"),
@@ -171,7 +216,25 @@ def test_huddle_skip_takes_only_yyyy_mm_dd(text: str) -> None:
         ("<!channel> the lift is out", "@channel the lift is out"),
         ("&lt;!here&gt; typed on purpose", "<!here> typed on purpose"),
         ("  padded text  ", "padded text"),
+        # only `team headcount` is a command: other words after "team" are an idea
+        ("team", "team"),
+        ("team handover notes are lost", "team handover notes are lost"),
+        ("team headcounts are wrong on the rota", "team headcounts are wrong on the rota"),
+        ("teamwork &amp; handover", "teamwork & handover"),
+        ("rebase the drip stands", "rebase the drip stands"),
     ],
 )
 def test_anything_else_raises_an_idea_with_the_decoded_text(text: str, plain: str) -> None:
     assert parse_command(text) == Raise(plain)
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u2800", "\u200b\u200d", "\u00a0\u3000"])
+def test_a_rebase_note_that_shows_nothing_gets_the_usage(blank: str) -> None:
+    text = f"stats rebase 2026-03-02 {blank}"
+    assert parse_command(text) == Usage("stats", text.strip())
+
+
+def test_the_usage_of_stats_and_team_shows_the_new_forms() -> None:
+    assert "/kaizen stats rebase YYYY-MM-DD what changed" in USAGE["stats"]
+    assert "/kaizen stats rebase undo" in USAGE["stats"]
+    assert "/kaizen team headcount 42 [from YYYY-MM-DD]" in USAGE["team"]

@@ -100,4 +100,4 @@ def test_participation_counts_only_active_people_in_the_channel(bot: RunningBot,
     assert "Sent you the charts" in shown_reply(body)
     [upload] = double.uploaded_files()
     [figures] = [line for line in summary_lines(upload) if line.startswith("Last 52 weeks")]
-    assert "2 of 2 people took part (100%)" in figures, "not Carol (deactivated), nor the bots"
+    assert "2 of 2 people took part (100%, per channel members)" in figures, "not Carol (deactivated), nor the bots"

@@ -1,0 +1,530 @@
+"""One PNG of XmR process behavior charts, a row per series, drawn server-side for `files_upload_v2`.
+
+Each row shows a window of complete periods judged over the series' whole history (`bot.measures.xmr`): the
+values, the central line and natural process limits of every segment that reaches into the window (drawn only
+across that segment's periods, so a rebase or a shift shows as a step), a thin mark with a short label where a
+step begins, and a ring around each signal. The period in progress is drawn apart, hollow and labelled "so far":
+it is never judged. Calm, neutral colours: a signal is something to look into, not good or bad news, so never
+red or green, no trend lines and no targets.
+
+matplotlib is imported inside `render_png` so that starting the bot does not pay for it, and only its object API
+is used (a Figure and an Agg canvas per call, never pyplot's global figure registry). A person's words (a
+leader's rebase note, a team's name) are drawn as plain text: never parsed as mathtext or TeX.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot.measures.xmr import REBASE, SHIFT, Limits, Segment, XmRChart
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.figure import Figure
+
+WIDTH_PX = 900
+ROW_HEIGHT_PX = 250
+FRAME_PX = 80  # the title above the rows and the legend below them
+DPI = 100  # 1 pt is 1.4 px: 10 pt text is 14 px, readable when a phone shrinks the image to its width
+
+PERIODS = ("week", "fortnight", "month")
+PERIOD_ADJECTIVES = {"week": "weekly", "fortnight": "fortnightly", "month": "monthly"}
+PERIOD_DAYS = {"week": 7.0, "fortnight": 14.0, "month": 365.25 / 12}
+
+# Calm, neutral colours: a signal is something to look into, not good or bad news.
+INK = "#33414e"
+CENTRAL = "#5b7083"
+LIMITS = "#8c9aa8"
+SIGNAL = "#1f5f8b"
+NOTE = "#5f6b78"
+STEP = "#9aa5b1"
+PAPER = "white"
+
+FONT_SIZE = 10  # tick labels and notes; titles are a point or two larger
+FIRM_DASHES: tuple[float, tuple[float, float]] = (0, (6, 3))
+TRIAL_DASHES: tuple[float, tuple[float, float]] = (0, (2, 2.5))
+
+NOTE_CHARS = 40  # a rebase note is clipped to this many characters, ellipsis included
+SHORT_NOTE_CHARS = 16  # ... and shorter still when the full label has no room
+SHIFT_LABEL = "shift: new limits"
+REBASE_LABEL = "new baseline"  # a rebase without a note
+SO_FAR = "so far"
+PROCESS_LIMITS = "natural process limits"
+
+FEW_PERIODS = 6  # up to this many periods, each gets a dated tick
+
+LANES = 3  # rows of step labels at the top of an axes
+LANE_GAP_PX = 10  # the least horizontal room between two labels in one lane
+LABEL_PAD_PX = 4  # between a step's mark and its label
+SO_FAR_GAP_PX = 10  # from the hollow marker's centre to its label
+POINT_ROOM_PX = 9  # room above a point for its ring
+LIMIT_ROOM_PX = 4  # ... and above a limit line
+BOTTOM_ROOM_PX = 8  # below the base of the y axis, so that a point or a ring at zero is not cut
+LINE_PX = (FONT_SIZE + 4) * DPI / 72  # one lane of step labels
+
+# matplotlib documents only that separate figures "may" work from separate threads; charts are drawn rarely,
+# so a lock costs nothing that matters and rules out its shared caches racing.
+_RENDER_LOCK = threading.Lock()
+
+# Every Text is plain text: `$` in a person's note must not switch to mathtext, nor anything to TeX.
+_PLAIN: dict[str, Any] = {"parse_math": False, "usetex": False}
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One row of the PNG.
+
+    title: e.g. "Ideas raised per week" (the caller includes the period word). period: "week", "fortnight" or
+    "month". starts: the first day of each complete period shown, oldest first (the window). values: one per
+    start; None is a gap, drawn as a break in the line, never a zero. chart: the series judged over its whole
+    history, or None; its indices are history indices, and `first_index` is the history index of starts[0]
+    (chart.values[first_index + i] == values[i]). current_start / current_value: the period in progress, drawn
+    apart (hollow marker, "so far") and never judged; current_value None draws no marker. count: whole-number
+    y ticks and a y axis from 0.
+    """
+
+    title: str
+    period: str
+    starts: Sequence[date]
+    values: Sequence[float | None]
+    chart: XmRChart | None
+    first_index: int
+    current_start: date | None
+    current_value: float | None
+    count: bool
+
+
+def image_size(rows: int) -> tuple[int, int]:
+    """Width and height in pixels of the PNG for `rows` series."""
+    return WIDTH_PX, FRAME_PX + ROW_HEIGHT_PX * rows
+
+
+def not_enough(period: str) -> str:
+    """Beside the title of a row whose latest limits are not there yet."""
+    return f"not enough {period}s for limits yet"
+
+
+def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
+    """One PNG with an XmR chart per series, one row each, under `title`, with a legend below.
+
+    ValueError: no series; or a series with an unknown period, not one value per start, starts out of order, a
+    current value without a current period or a current period not after the others, a negative first_index,
+    or a chart whose values do not match the window."""
+    if not series:
+        raise ValueError("there is no series to draw")
+    for one in series:
+        _check(one)
+    with _RENDER_LOCK:
+        figure = _figure(series, title)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=DPI, facecolor=PAPER)
+    return buffer.getvalue()
+
+
+def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
+    """The drawn figure of checked series; only under `_RENDER_LOCK`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    width, height = image_size(len(series))
+    layout = ConstrainedLayoutEngine(h_pad=0.06, hspace=0.08)
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout=layout, facecolor=PAPER)
+    canvas = FigureCanvasAgg(figure)
+    figure.suptitle(title, fontsize=FONT_SIZE + 3, color=INK, fontweight="bold", **_PLAIN)
+    axes = figure.subplots(len(series), 1, squeeze=False)[:, 0]
+    rows = [_Row(ax, one) for ax, one in zip(axes, series, strict=True)]
+    for row in rows:
+        row.draw()
+    _legend(figure, series)
+    # The y range, "so far" and the step labels are placed in pixels, so once the layout has settled; the
+    # labels stay out of the layout.
+    figure.draw_without_rendering()
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    for row in rows:
+        row.finish(renderer)
+    return figure
+
+
+def _check(one: ChartSeries) -> None:
+    name = repr(one.title)
+    if one.period not in PERIODS:
+        raise ValueError(f"{name}: the period must be one of {', '.join(PERIODS)}, not {one.period!r}")
+    if len(one.starts) != len(one.values):
+        raise ValueError(f"{name}: {len(one.starts)} starts for {len(one.values)} values")
+    if any(later <= earlier for earlier, later in itertools.pairwise(one.starts)):
+        raise ValueError(f"{name}: the starts must be in order, oldest first")
+    if one.current_value is not None and one.current_start is None:
+        raise ValueError(f"{name}: a current value needs the start of the current period")
+    if one.current_start is not None and one.starts and one.current_start <= one.starts[-1]:
+        raise ValueError(f"{name}: the current period must come after the complete ones")
+    if one.first_index < 0:
+        raise ValueError(f"{name}: first_index must be ≥ 0, not {one.first_index}")
+    chart = one.chart
+    if chart is None:
+        return
+    end = one.first_index + len(one.values)
+    if end > len(chart.values):
+        raise ValueError(f"{name}: a window up to index {end} of a chart of {len(chart.values)} values")
+    for i, value in enumerate(one.values):
+        judged = chart.values[one.first_index + i]
+        if (value is None) != (judged is None) or (value is not None and float(value) != judged):
+            raise ValueError(f"{name}: value {i} is {value!r} but the chart has {judged!r} at {one.first_index + i}")
+
+
+def limits_text(limits: Limits) -> str:
+    """The numbers beside a row's title: centre and limits of the latest segment."""
+    if limits.lower is None:
+        text = f"centre {limits.center:.1f} · upper limit {limits.upper:.1f} · no lower limit"
+    else:
+        text = f"centre {limits.center:.1f} · limits {limits.lower:.1f} to {limits.upper:.1f}"
+    return f"{text} · trial" if limits.trial else text
+
+
+def clip(text: str, chars: int) -> str:
+    """One line of at most `chars` characters, with an ellipsis when cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= chars else line[: chars - 1].rstrip() + "…"
+
+
+def step_label(segment: Segment, chars: int = NOTE_CHARS) -> str:
+    """The label at a step: "shift: new limits", or the leader's note of a rebase, clipped."""
+    if segment.kind == SHIFT:
+        return SHIFT_LABEL
+    note = clip(segment.note or "", chars)
+    return note or REBASE_LABEL
+
+
+def _legend(figure: Figure, series: Sequence[ChartSeries]) -> None:
+    from matplotlib.lines import Line2D
+
+    periods = {one.period for one in series}
+    value = f"{PERIOD_ADJECTIVES[periods.pop()]} value" if len(periods) == 1 else "value"
+    drawn = [segment.limits for one in series for segment in _window_segments(one) if segment.limits is not None]
+    trial = any(limits.trial for limits in drawn)
+    firm = any(not limits.trial for limits in drawn)
+    handles = [
+        Line2D([], [], color=INK, marker="o", markersize=4, linewidth=1.4, label=value),
+        Line2D([], [], color=INK, marker="o", markersize=6, markerfacecolor=PAPER, linewidth=0, label=SO_FAR),
+        Line2D([], [], color=CENTRAL, linewidth=1.4, label="central line"),
+    ]
+    if firm or not trial:
+        handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=FIRM_DASHES, label=PROCESS_LIMITS))
+    if trial:
+        label = "trial limits" if firm else f"{PROCESS_LIMITS} (trial)"
+        handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=TRIAL_DASHES, label=label))
+    handles.append(
+        Line2D([], [], color=SIGNAL, marker="o", markersize=10, fillstyle="none", linewidth=0, label="signal")
+    )
+    figure.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=len(handles),
+        frameon=False,
+        fontsize=FONT_SIZE,
+        labelcolor=INK,
+        handlelength=2.2,
+        columnspacing=1.4,
+    )
+
+
+def _window_segments(one: ChartSeries) -> list[Segment]:
+    """The segments of the chart that reach into the window, oldest first."""
+    if one.chart is None:
+        return []
+    first, end = one.first_index, one.first_index + len(one.values)
+    return [segment for segment in one.chart.segments if segment.start < end and segment.end > first]
+
+
+@dataclass
+class _Label:
+    x: float  # the step's mark, data coordinates
+    segment: Segment
+
+
+@dataclass
+class _Placed:
+    x: float  # the step's mark, data coordinates
+    offset: float  # from the mark to the label's left end, pixels
+    text: str
+    lane: int
+
+
+class _Row:
+    """One axes: drawn in `draw`; its y range, "so far" and step labels finished in `finish`, once the figure's
+    layout has settled, because they are placed in pixels."""
+
+    def __init__(self, ax: Axes, one: ChartSeries) -> None:
+        self.ax = ax
+        self.one = one
+        self.empty = False
+        self.labels: list[_Label] = []
+        self.needs: list[tuple[float, float]] = []  # (y, pixels of room it needs above it)
+        self.current_x: float | None = None  # the period in progress
+        self.current: tuple[float, float] | None = None  # its hollow marker
+        self.base = 0.0  # the bottom of the y range, before a few pixels of room below it
+
+    def draw(self) -> None:
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+        from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
+
+        ax, one = self.ax, self.one
+        ax.set_facecolor(PAPER)
+        ax.set_title(one.title, loc="left", fontsize=FONT_SIZE + 2, color=INK, **_PLAIN)
+        ax.tick_params(labelsize=FONT_SIZE, colors=NOTE)
+        ax.tick_params(which="minor", length=2.5, colors=STEP)
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+        for spine in ("left", "bottom"):
+            ax.spines[spine].set_color(STEP)
+
+        xs = [_x(start) for start in one.starts]
+        current_x = _x(one.current_start) if one.current_start is not None else None
+        positions = xs + ([current_x] if current_x is not None else [])
+        if not positions:
+            self.empty = True
+            ax.text(
+                0.5, 0.5, f"no {one.period}s yet", transform=ax.transAxes, ha="center", va="center",
+                color=NOTE, fontsize=FONT_SIZE, **_PLAIN,
+            )  # fmt: skip
+            ax.set_xticks([])
+            ax.set_yticks([])
+            return
+        edges = _edges(positions, PERIOD_DAYS[one.period])
+        ax.set_xlim(edges[0], edges[-1])
+        self.current_x = current_x
+
+        # NaN breaks the line, so a gap shows as a gap instead of a drop to zero.
+        ys = [math.nan if value is None else float(value) for value in one.values]
+        if xs:
+            ax.plot(xs, ys, color=INK, marker="o", markersize=4, linewidth=1.4, zorder=4, clip_on=False)
+        self.needs += [(y, POINT_ROOM_PX) for y in ys if not math.isnan(y)]
+        if current_x is not None and one.current_value is not None:
+            self._draw_current(xs, ys, current_x, float(one.current_value))
+
+        segments = _window_segments(one)
+        for segment in segments:
+            self._draw_segment(segment, edges)
+        self._draw_signals(xs, ys)
+        self._title_numbers(segments)
+
+        if len(positions) <= FEW_PERIODS:  # a tick and a date per period
+            days = [*one.starts, *([one.current_start] if one.current_start is not None else [])]
+            ax.xaxis.set_major_locator(FixedLocator(positions))
+            ax.xaxis.set_major_formatter(FixedFormatter([_tick(day, one.period) for day in days]))
+        else:  # months or years, and a small tick per period
+            locator = AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+            ax.xaxis.set_minor_locator(FixedLocator(positions))
+        ax.xaxis.get_offset_text().set(fontsize=FONT_SIZE, color=NOTE)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=one.count, nbins=5, min_n_ticks=2))
+        ax.grid(axis="y", color="#eef1f4", linewidth=0.8)
+        ax.set_axisbelow(True)
+
+        # From 0 for counts, and wherever no lower limit is drawn (zero is within the process's natural range).
+        lows = [y for y in ys if not math.isnan(y)]
+        lowers = [segment.limits.lower for segment in segments if segment.limits is not None]
+        if one.count or not lowers or any(lower is None for lower in lowers):
+            self.base = 0.0
+        else:
+            lows += [lower for lower in lowers if lower is not None]
+            highs = [y for y, _room in self.needs]
+            self.base = max(0.0, min(lows) - 0.08 * (max(highs) - min(lows)))
+        top = max([y for y, _room in self.needs] + [self.base])
+        ax.set_ylim(self.base, top if top > self.base else self.base + 1.0)
+
+    def _draw_current(self, xs: list[float], ys: list[float], x: float, y: float) -> None:
+        ax = self.ax
+        if xs and not math.isnan(ys[-1]):
+            ax.plot([xs[-1], x], [ys[-1], y], color=INK, linewidth=1.2, linestyle=(0, (1, 2)), zorder=3)
+        ax.plot(
+            [x], [y], marker="o", markersize=6, color=INK, markerfacecolor=PAPER, markeredgewidth=1.4, zorder=5,
+            clip_on=False,
+        )  # fmt: skip
+        self.current = (x, y)
+        self.needs.append((y, POINT_ROOM_PX))
+
+    def _draw_segment(self, segment: Segment, edges: list[float]) -> None:
+        one, ax = self.one, self.ax
+        first = max(segment.start, one.first_index) - one.first_index
+        last = min(segment.end, one.first_index + len(one.values)) - one.first_index
+        left, right = edges[first], edges[last]
+        if segment.kind in (REBASE, SHIFT) and segment.start >= one.first_index:
+            ax.axvline(left, color=STEP, linewidth=1.0, linestyle=(0, (3, 2)), zorder=1)
+            self.labels.append(_Label(left, segment))
+        limits = segment.limits
+        if limits is None:
+            return
+        ax.hlines(limits.center, left, right, color=CENTRAL, linewidth=1.4, zorder=2)
+        dashes = TRIAL_DASHES if limits.trial else FIRM_DASHES
+        bounds = [limits.upper] + ([limits.lower] if limits.lower is not None else [])
+        ax.hlines(bounds, left, right, color=LIMITS, linewidth=1.4, linestyles=dashes, zorder=2)
+        self.needs.append((limits.upper, LIMIT_ROOM_PX))
+
+    def _draw_signals(self, xs: list[float], ys: list[float]) -> None:
+        one = self.one
+        if one.chart is None:
+            return
+        shown = range(one.first_index, one.first_index + len(one.values))
+        marked = sorted({signal.index - one.first_index for signal in one.chart.signals if signal.index in shown})
+        if marked:
+            self.ax.plot(
+                [xs[i] for i in marked],
+                [ys[i] for i in marked],
+                linestyle="none",
+                marker="o",
+                markersize=11,
+                markeredgewidth=1.6,
+                fillstyle="none",
+                color=SIGNAL,
+                zorder=6,
+                clip_on=False,
+            )
+
+    def _title_numbers(self, segments: list[Segment]) -> None:
+        """The numbers beside the title, so a reader can quote them and they never cover a point."""
+        latest = segments[-1].limits if segments else None
+        text = not_enough(self.one.period) if latest is None else limits_text(latest)
+        self.ax.set_title(text, loc="right", fontsize=FONT_SIZE, color=NOTE, **_PLAIN)
+
+    def finish(self, renderer: RendererBase) -> None:
+        if self.empty:
+            return
+        height = float(self.ax.get_window_extent(renderer).height)
+        self._widen_for_current(renderer)
+        placed = self._lay_out_labels(renderer)
+        band = (1 + max(label.lane for label in placed)) * LINE_PX + 4 if placed else 0.0
+        self._fit_y(height, band)
+        self._label_current()
+        for label in placed:
+            self.ax.annotate(
+                label.text,
+                xy=(label.x, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(label.offset, -2 - label.lane * LINE_PX),
+                textcoords="offset pixels",
+                ha="left",
+                va="top",
+                fontsize=FONT_SIZE,
+                color=NOTE,
+                fontstyle="italic" if _is_note(label.text) else "normal",
+                annotation_clip=False,
+                bbox={"facecolor": PAPER, "edgecolor": "none", "pad": 1.0},
+                zorder=7,
+                **_PLAIN,
+            ).set_in_layout(False)
+
+    def _lay_out_labels(self, renderer: RendererBase) -> list[_Placed]:
+        """Step labels at the top of the axes, in lanes so that none covers another, the newest first: right of
+        the mark, else left of it, else shortened, else left out (the mark stays)."""
+        ax = self.ax
+        box = ax.get_window_extent(renderer)
+        placed: list[_Placed] = []
+        lanes: list[list[tuple[float, float]]] = [[] for _ in range(LANES)]
+        for label in sorted(self.labels, key=lambda label: label.x, reverse=True):  # the newest first
+            mark = float(ax.transData.transform((label.x, 0.0))[0])
+            for text, x0 in self._candidates(label, mark, box.x0, box.x1, renderer):
+                x1 = x0 + _text_width(ax, renderer, text)
+                free = (
+                    n
+                    for n, taken in enumerate(lanes)
+                    if all(x1 + LANE_GAP_PX <= a or x0 >= b + LANE_GAP_PX for a, b in taken)
+                )
+                lane = next(free, None)
+                if lane is not None:
+                    lanes[lane].append((x0, x1))
+                    placed.append(_Placed(label.x, x0 - mark, text, lane))
+                    break
+        return placed
+
+    def _candidates(
+        self, label: _Label, mark: float, left: float, right: float, renderer: RendererBase
+    ) -> list[tuple[str, float]]:
+        """Where a label may go, best first, as (text, left end in pixels): whole right of the mark, whole left of
+        it, then shortened the same ways, and last shortened and pushed inside the axes."""
+        candidates = []
+        for chars in (NOTE_CHARS, SHORT_NOTE_CHARS):
+            text = step_label(label.segment, chars)
+            width = _text_width(self.ax, renderer, text)
+            for x0 in (mark + LABEL_PAD_PX, mark - LABEL_PAD_PX - width):
+                if left <= x0 and x0 + width <= right:
+                    candidates.append((text, x0))
+        text = step_label(label.segment, SHORT_NOTE_CHARS)
+        width = _text_width(self.ax, renderer, text)
+        candidates.append((text, max(left, min(mark + LABEL_PAD_PX, right - width))))
+        return candidates
+
+    def _fit_y(self, height: float, band: float) -> None:
+        """A y range that keeps every point, ring and limit below the band of step labels, with a few pixels of
+        room below the base so that a point or ring at zero is not cut by the axis."""
+        below = BOTTOM_ROOM_PX / height
+        _bottom, top = self.ax.get_ylim()
+        span = (top - self.base) / (1 - below)
+        for y, room in self.needs:
+            fraction = 1 - below - (band + room) / height
+            if fraction > 0.2:
+                span = max(span, (y - self.base) / fraction)
+        low = self.base - below * span
+        self.ax.set_ylim(low, low + span)
+
+    def _widen_for_current(self, renderer: RendererBase) -> None:
+        """Room for "so far" to the right of the hollow marker, where nothing else is drawn; whenever there is a
+        period in progress, with a value or not, so that rows of the same periods stay aligned."""
+        if self.current_x is None:
+            return
+        ax = self.ax
+        width = float(ax.get_window_extent(renderer).width)
+        need = (SO_FAR_GAP_PX + _text_width(ax, renderer, SO_FAR, FONT_SIZE - 1) + 2) / width
+        left, right = ax.get_xlim()
+        ax.set_xlim(left, max(right, (self.current_x - left * need) / (1 - need)))
+
+    def _label_current(self) -> None:
+        if self.current is None:
+            return
+        self.ax.annotate(
+            SO_FAR, self.current, xytext=(SO_FAR_GAP_PX, 0), textcoords="offset pixels", ha="left", va="center",
+            fontsize=FONT_SIZE - 1, color=NOTE, annotation_clip=False, **_PLAIN,
+        ).set_in_layout(False)  # fmt: skip
+
+
+def _is_note(text: str) -> bool:
+    return text not in (SHIFT_LABEL, REBASE_LABEL)
+
+
+def _text_width(ax: Axes, renderer: RendererBase, text: str, size: float = FONT_SIZE) -> float:
+    probe = ax.text(0, 0, text, fontsize=size, fontstyle="italic", transform=None, **_PLAIN)
+    width = float(probe.get_window_extent(renderer).width)
+    probe.remove()
+    return width
+
+
+def _x(day: date) -> float:
+    """A day as matplotlib's date number, what its date locators and formatters read."""
+    from matplotlib.dates import date2num
+
+    return float(date2num(day))  # type: ignore[no-untyped-call]
+
+
+def _tick(day: date, period: str) -> str:
+    return f"{day:%b %Y}" if period == "month" else f"{day.day} {day:%b}"
+
+
+def _edges(positions: list[float], period_days: float) -> list[float]:
+    """The boundaries between periods (half way between neighbouring starts), half a period beyond each end."""
+    if len(positions) == 1:
+        return [positions[0] - period_days / 2, positions[0] + period_days / 2]
+    middles = [(a + b) / 2 for a, b in itertools.pairwise(positions)]
+    return [
+        positions[0] - (positions[1] - positions[0]) / 2,
+        *middles,
+        positions[-1] + (positions[-1] - positions[-2]) / 2,
+    ]

@@ -1,0 +1,342 @@
+"""The measures PNG: a row per series, steps and notes drawn, the period in progress apart, plain text only."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import struct
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_hex, to_rgba
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+from bot.measures import charts
+from bot.measures.charts import (
+    CENTRAL,
+    DPI,
+    FRAME_PX,
+    LIMITS,
+    NOTE_CHARS,
+    ROW_HEIGHT_PX,
+    SHIFT_LABEL,
+    SIGNAL,
+    SO_FAR,
+    WIDTH_PX,
+    ChartSeries,
+    image_size,
+    render_png,
+    step_label,
+)
+from bot.measures.xmr import REBASE, SHIFT, Segment, Step, xmr_chart
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ROOT = Path(__file__).resolve().parent.parent
+
+# mathtext would refuse this (an unknown symbol) and turn `$x^2$` into a superscript: it must stay text.
+NOTE = r"New rota $\undefinedsymbol$ and $x^2$ <!channel>, huddle after the handover"
+
+
+def mondays(n: int, first: date = date(2025, 6, 2)) -> list[date]:
+    return [first + timedelta(weeks=i) for i in range(n + 1)]  # one more: the period in progress
+
+
+# Weekly, over 44 weeks: a firm baseline (0-25), a leader's rebase at 26 with a note, and a run of 8 above its
+# central line from 34 that starts automatic new limits; the window shows 16-43, after the first segment began.
+TEAM_HISTORY: list[float | None] = [4, 6, 5, 7, 5, 6, 4, 6, 5, 5, 7, 4, 6, 5, 6, 4, 5, 7, 6, 5, 5, 6, 4, 6, 5, 5]
+TEAM_HISTORY += [6, 7, 5, 6, 7, 6, 7, 5]  # after the rebase
+TEAM_HISTORY += [9, 10, 9, 11, 10, 9, 10, 11, 10, 9]  # the shift
+TEAM_CHART = xmr_chart(TEAM_HISTORY, [Step(26, REBASE, NOTE)])
+TEAM_WEEKS = mondays(len(TEAM_HISTORY))
+RAISED = ChartSeries(
+    title="Ideas raised per week",
+    period="week",
+    starts=TEAM_WEEKS[16:-1],
+    values=TEAM_HISTORY[16:],
+    chart=TEAM_CHART,
+    first_index=16,
+    current_start=TEAM_WEEKS[-1],
+    current_value=3,
+    count=True,
+)
+
+# Gaps, no lower limit (trial), not a count; a period in progress with nothing to show yet.
+DAYS_HISTORY: list[float | None] = [2.5, None, 3.0, 4.5, None, None, 2.0, 3.5, 1.5, None, 4.0, 2.5, 3.0, 6.5]
+DAYS_WEEKS = mondays(len(DAYS_HISTORY))
+DAYS = ChartSeries(
+    title="Median days to decision per week",
+    period="week",
+    starts=DAYS_WEEKS[:-1],
+    values=DAYS_HISTORY,
+    chart=xmr_chart(DAYS_HISTORY),
+    first_index=0,
+    current_start=DAYS_WEEKS[-1],
+    current_value=None,
+    count=False,
+)
+
+# By fortnight: trial limits without a lower limit, then a rebase without a note whose 2 points have no limits.
+FORTNIGHT_HISTORY: list[float | None] = [1, 3, 2, 4, 2, 3, 1, 3, 2, 4]
+FORTNIGHTS = [date(2025, 9, 1) + timedelta(weeks=2 * i) for i in range(len(FORTNIGHT_HISTORY))]
+FORTNIGHT = ChartSeries(
+    title="Ideas done per fortnight",
+    period="fortnight",
+    starts=FORTNIGHTS,
+    values=FORTNIGHT_HISTORY,
+    chart=xmr_chart(FORTNIGHT_HISTORY, [Step(8, REBASE, None)]),
+    first_index=0,
+    current_start=None,
+    current_value=None,
+    count=True,
+)
+
+# By month, too few for any chart.
+MONTH = ChartSeries(
+    title="Ideas waiting too long per month",
+    period="month",
+    starts=[date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)],
+    values=[0, 2, 1, 0],
+    chart=None,
+    first_index=0,
+    current_start=date(2026, 2, 1),
+    current_value=1,
+    count=True,
+)
+
+ALL = [RAISED, DAYS, FORTNIGHT, MONTH]
+
+
+def test_the_examples_cover_every_draw_path() -> None:
+    segments = [(s.start, s.end, s.kind) for s in TEAM_CHART.segments]
+    assert segments == [(0, 26, "start"), (26, 34, REBASE), (34, 44, SHIFT)]
+    assert [s.limits is not None and s.limits.trial for s in TEAM_CHART.segments] == [False, True, True]
+    assert DAYS.chart is not None and DAYS.chart.segments[-1].limits is not None
+    assert DAYS.chart.segments[-1].limits.lower is None
+    assert FORTNIGHT.chart is not None and FORTNIGHT.chart.segments[-1].limits is None
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    # The IHDR chunk comes first: 4 bytes length, b"IHDR", then width and height as big-endian 32-bit integers.
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def everything() -> bytes:
+    return render_png(ALL, title="Ward 7B $5 <!here>")
+
+
+@pytest.fixture(scope="module")
+def figure() -> Figure:
+    with charts._RENDER_LOCK:
+        return charts._figure(ALL, "Ward 7B $5 <!here>")
+
+
+def texts(artist: Figure | Axes) -> list[str]:
+    found = artist.findobj(Text)
+    return [text.get_text() for text in found if text.get_text() and text.get_visible()]
+
+
+def test_one_row_per_series_at_the_chosen_size(everything: bytes) -> None:
+    assert everything.startswith(PNG_SIGNATURE)
+    assert png_size(everything) == image_size(4) == (WIDTH_PX, FRAME_PX + 4 * ROW_HEIGHT_PX)
+    assert (WIDTH_PX, ROW_HEIGHT_PX, DPI) == (900, 250, 100)
+
+
+def test_the_png_decodes_to_its_size_and_has_no_red_or_green(everything: bytes) -> None:
+    image = pytest.importorskip("PIL.Image")
+    with image.open(io.BytesIO(everything)) as png:
+        assert png.size == image_size(4)
+        rgb = png.convert("RGB").tobytes()
+    pixels = list(zip(rgb[0::3], rgb[1::3], rgb[2::3], strict=True))
+    assert len(pixels) == image_size(4)[0] * image_size(4)[1]
+    assert any(pixel != (255, 255, 255) for pixel in pixels)
+    # A signal is something to look into, never good or bad news: no pixel leans to red or to green.
+    assert not [p for p in pixels if p[0] - max(p[1], p[2]) > 40 or p[1] - max(p[0], p[2]) > 40]
+
+
+def test_a_persons_words_are_drawn_as_they_were_written(figure: Figure) -> None:
+    shown = texts(figure)
+    assert "Ward 7B $5 <!here>" in shown
+    clipped = step_label(TEAM_CHART.segments[1])
+    assert clipped == NOTE[: NOTE_CHARS - 1] + "…"
+    assert clipped in shown
+    assert all(not text.get_parse_math() for text in figure.findobj(Text) if "$" in text.get_text())
+
+
+def test_each_row_says_its_latest_limits_or_that_there_are_none_yet(figure: Figure) -> None:
+    raised, days, fortnight, month = figure.axes
+    latest = TEAM_CHART.segments[-1].limits
+    assert latest is not None
+    assert raised.get_title("right") == (
+        f"centre {latest.center:.1f} · limits {latest.lower:.1f} to {latest.upper:.1f} · trial"
+    )
+    assert days.get_title("right").endswith("· no lower limit · trial")
+    assert "upper limit" in days.get_title("right")
+    assert fortnight.get_title("right") == "not enough fortnights for limits yet"
+    assert month.get_title("right") == "not enough months for limits yet"
+    assert [ax.get_title("left") for ax in figure.axes] == [one.title for one in ALL]
+
+
+def test_steps_inside_the_window_are_marked_and_labelled(figure: Figure) -> None:
+    raised, days, fortnight, _month = figure.axes
+    assert SHIFT_LABEL in texts(raised)
+    assert step_label(TEAM_CHART.segments[1]) in texts(raised)
+    assert "new baseline" in texts(fortnight)  # a rebase without a note
+    assert not {SHIFT_LABEL, "new baseline"} & set(texts(days))
+
+
+def lines(ax: Axes, colour: str) -> Iterator[tuple[float, float, float]]:
+    """(left, right, y) of each horizontal line of `colour` drawn with hlines."""
+    for collection in ax.findobj(LineCollection):
+        if np.allclose(np.asarray(collection.get_colors(), dtype=float)[0], to_rgba(colour)):
+            for (x0, y0), (x1, _y1) in collection.get_segments():
+                yield x0, x1, y0
+
+
+def test_limits_are_drawn_only_across_their_segment(figure: Figure) -> None:
+    raised, days, fortnight, month = figure.axes
+    centres = sorted(lines(raised, CENTRAL))
+    # The first segment (from before the window), the rebase and the shift: three steps end to end.
+    assert len(centres) == 3
+    assert [round(y, 6) for *_x, y in centres] == [round(s.limits.center, 6) for s in TEAM_CHART.segments if s.limits]
+    for (_left, right, _y), (left, _right, _y2) in itertools.pairwise(centres):
+        assert right == left
+    # Upper and lower limits per segment; no lower limit drawn where there is none; no lines without limits.
+    assert len(list(lines(raised, LIMITS))) == 6
+    assert len(list(lines(days, LIMITS))) == 1
+    assert len(list(lines(fortnight, CENTRAL))) == 1 and len(list(lines(fortnight, LIMITS))) == 1
+    assert not list(lines(month, CENTRAL)) and not list(lines(month, LIMITS))
+
+
+def ydata(line: Line2D) -> list[float]:
+    return [float(y) for y in np.asarray(line.get_ydata(), dtype=float)]
+
+
+def rings(ax: Axes) -> list[Line2D]:
+    return [
+        line
+        for line in ax.findobj(Line2D)
+        if line.get_fillstyle() == "none" and to_hex(str(line.get_color())) == SIGNAL and ydata(line)
+    ]
+
+
+def test_signals_in_the_window_are_ringed(figure: Figure) -> None:
+    raised, days, _fortnight, month = figure.axes
+    expected = sorted({signal.index for signal in TEAM_CHART.signals if signal.index >= RAISED.first_index})
+    assert expected == list(range(34, 42))  # the 8 points that showed the shift at 34
+    (ring,) = rings(raised)
+    assert ydata(ring) == [TEAM_HISTORY[i] for i in expected]
+    assert not rings(days) and not rings(month)
+
+
+def test_gaps_break_the_line_and_the_period_in_progress_stands_apart(figure: Figure) -> None:
+    raised, days, fortnight, month = figure.axes
+    (values,) = [line for line in days.get_lines() if len(ydata(line)) == len(DAYS_HISTORY)]
+    assert [math.isnan(y) for y in ydata(values)] == [value is None for value in DAYS_HISTORY]
+    assert texts(raised).count(SO_FAR) == 1 and texts(month).count(SO_FAR) == 1
+    assert SO_FAR not in texts(days)  # in progress, nothing so far
+    assert SO_FAR not in texts(fortnight)  # no period in progress given
+    (hollow,) = [line for line in raised.get_lines() if ydata(line) == [3]]
+    assert hollow.get_markerfacecolor() in ("white", (1.0, 1.0, 1.0, 1.0))
+
+
+def test_counts_start_from_zero_with_whole_ticks(figure: Figure) -> None:
+    raised, _days, fortnight, month = figure.axes
+    for ax in (raised, fortnight, month):
+        bottom, top = ax.get_ylim()
+        assert bottom < 0 < top  # zero is on the axis, with a few pixels below it so a point there is whole
+        ticks = [tick for tick in ax.get_yticks() if bottom <= tick <= top]
+        assert ticks[0] == 0 and all(float(tick).is_integer() for tick in ticks)
+
+
+def test_the_legend_names_what_is_drawn(figure: Figure) -> None:
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "value",
+        SO_FAR,
+        "central line",
+        "natural process limits",
+        "trial limits",
+        "signal",
+    ]
+
+
+def test_a_window_of_one_period_kind_names_it_in_the_legend() -> None:
+    with charts._RENDER_LOCK:
+        figure = charts._figure([FORTNIGHT], "Small team")
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()][:1] == ["fortnightly value"]
+    assert "natural process limits (trial)" in [text.get_text() for text in legend.get_texts()]
+
+
+def test_step_labels() -> None:
+    shift = Segment(3, 10, SHIFT, None, None)
+    assert step_label(shift) == SHIFT_LABEL
+    assert step_label(Segment(3, 10, REBASE, "  new\nrota  ", None)) == "new rota"
+    assert step_label(Segment(3, 10, REBASE, "", None)) == "new baseline"
+    long = step_label(Segment(3, 10, REBASE, "x" * 100, None))
+    assert len(long) == NOTE_CHARS and long.endswith("…")
+
+
+@pytest.mark.parametrize(
+    "one",
+    [
+        pytest.param(replace(MONTH, starts=[], values=[], current_start=None, current_value=None), id="no periods"),
+        pytest.param(replace(MONTH, starts=[], values=[]), id="only the period in progress"),
+        pytest.param(replace(RAISED, period="fortnight", current_start=None, current_value=None), id="no current"),
+    ],
+)
+def test_small_and_odd_windows_still_render(one: ChartSeries) -> None:
+    png = render_png([one], title="Early days")
+    assert png.startswith(PNG_SIGNATURE) and png_size(png) == image_size(1)
+
+
+@pytest.mark.parametrize(
+    ("series", "message"),
+    [
+        pytest.param([], "no series", id="nothing"),
+        pytest.param([replace(MONTH, values=[1, 2])], "4 starts for 2 values", id="lengths"),
+        pytest.param([replace(MONTH, period="day")], "period", id="period"),
+        pytest.param([replace(MONTH, starts=MONTH.starts[::-1])], "in order", id="order"),
+        pytest.param([replace(MONTH, current_start=None)], "current value", id="current without start"),
+        pytest.param([replace(MONTH, current_start=date(2025, 12, 1))], "after", id="current too early"),
+        pytest.param([replace(RAISED, first_index=-1)], "first_index", id="negative index"),
+        pytest.param([replace(RAISED, first_index=15)], "the chart has", id="shifted window"),
+        pytest.param([replace(RAISED, values=[*RAISED.values[:-1], 8])], "the chart has", id="different value"),
+        pytest.param([replace(DAYS, values=[0.0, *DAYS.values[1:]])], "the chart has", id="zero for a gap"),
+        pytest.param([replace(RAISED, first_index=17)], "window up to index 45", id="past the chart"),
+    ],
+)
+def test_a_wrong_series_is_refused(series: list[ChartSeries], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        render_png(series, title="Broken")
+
+
+def test_rendering_from_two_threads_at_once() -> None:
+    jobs = [[FORTNIGHT], [MONTH], [FORTNIGHT], [MONTH]]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pngs = list(pool.map(lambda series: render_png(series, title="Concurrent"), jobs))
+    assert all(png_size(png) == image_size(1) for png in pngs)
+    # Each drawing is its own: the same input gives the same picture, whichever thread drew it.
+    assert pngs[0] == pngs[2] and pngs[1] == pngs[3] and pngs[0] != pngs[1]
+
+
+@pytest.mark.slow
+def test_importing_the_charts_does_not_import_matplotlib() -> None:
+    probe = "import sys, bot.measures.charts; print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
