@@ -206,11 +206,7 @@ def _medians(rows: Any, group: Any, days: Any) -> Select[Any]:
         func.count().over(partition_by=values.c.grp).label("size"),
     ).subquery()
     middle = or_(ranked.c.position == (ranked.c.size + 1) // 2, ranked.c.position == (ranked.c.size + 2) // 2)
-    return (
-        select(ranked.c.grp, func.avg(ranked.c.days), func.max(ranked.c.size))
-        .where(middle)
-        .group_by(ranked.c.grp)
-    )
+    return select(ranked.c.grp, func.avg(ranked.c.days), func.max(ranked.c.size)).where(middle).group_by(ranked.c.grp)
 
 
 def _decision_days(rows: Any) -> Any:
