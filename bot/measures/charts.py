@@ -147,11 +147,21 @@ def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
     _legend(figure, series)
     # The y range, "so far" and the step labels are placed in pixels, so once the layout has settled; the
     # labels stay out of the layout.
-    figure.draw_without_rendering()
+    layout.execute(figure)  # the layout alone: drawing is left to savefig, once
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     for row in rows:
         row.finish(renderer)
+    # Finishing moves only the limits and adds labels kept out of the layout; laid out again (a constrained
+    # layout measures every tick label: half the time of a chart) only when a new y tick label no longer fits.
+    if any(_cut_off(row.ax, renderer) for row in rows):
+        layout.execute(figure)
+    figure.set_layout_engine("none")
     return figure
+
+
+def _cut_off(ax: Axes, renderer: RendererBase) -> bool:
+    box = ax.yaxis.get_tightbbox(renderer)
+    return box is not None and box.x0 < 0
 
 
 def _check(one: ChartSeries) -> None:
