@@ -129,39 +129,52 @@ def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
     return buffer.getvalue()
 
 
+# A fixed layout in pixels (a constrained layout measured every tick label twice: over half a chart's time).
+TOP_PX = 58  # the figure's title, then the first row's titles
+GAP_PX = 74  # between rows: the x tick labels and the year of one row, the titles of the next
+BOTTOM_PX = 76  # the last row's x tick labels and year, then the legend
+LEFT_PX = 44  # the y tick labels; widened when a row's are wider
+RIGHT_PX = 14
+
+
+def _place(figure: Figure, rows: int, left_px: float) -> None:
+    width, height = figure.bbox.width, figure.bbox.height
+    axes_height = (height - TOP_PX - BOTTOM_PX - GAP_PX * (rows - 1)) / rows
+    figure.subplots_adjust(
+        left=left_px / width, right=1 - RIGHT_PX / width, top=1 - TOP_PX / height, bottom=BOTTOM_PX / height,
+        hspace=GAP_PX / axes_height,
+    )  # fmt: skip
+
+
 def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
     """The drawn figure of checked series; only under `_RENDER_LOCK`."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     width, height = image_size(len(series))
-    layout = ConstrainedLayoutEngine(h_pad=0.06, hspace=0.08)
-    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout=layout, facecolor=PAPER)
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=PAPER)
     canvas = FigureCanvasAgg(figure)
-    figure.suptitle(title, fontsize=FONT_SIZE + 3, color=INK, fontweight="bold", **_PLAIN)
+    figure.suptitle(title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 3, color=INK, fontweight="bold", **_PLAIN)
     axes = figure.subplots(len(series), 1, squeeze=False)[:, 0]
+    _place(figure, len(series), LEFT_PX)
     rows = [_Row(ax, one) for ax, one in zip(axes, series, strict=True)]
     for row in rows:
         row.draw()
     _legend(figure, series)
-    # The y range, "so far" and the step labels are placed in pixels, so once the layout has settled; the
-    # labels stay out of the layout.
-    layout.execute(figure)  # the layout alone: drawing is left to savefig, once
+    # The y range, "so far" and the step labels are placed in pixels, once the rows have their size.
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     for row in rows:
         row.finish(renderer)
-    # Finishing moves only the limits and adds labels kept out of the layout; laid out again (a constrained
-    # layout measures every tick label: half the time of a chart) only when a new y tick label no longer fits.
-    if any(_cut_off(row.ax, renderer) for row in rows):
-        layout.execute(figure)
-    figure.set_layout_engine("none")
+    widest = max(_y_labels_width(row.ax, renderer) for row in rows)
+    if widest + 6 > LEFT_PX:
+        _place(figure, len(series), widest + 6)
     return figure
 
 
-def _cut_off(ax: Axes, renderer: RendererBase) -> bool:
+def _y_labels_width(ax: Axes, renderer: RendererBase) -> float:
+    """How far the y tick labels reach left of the axes, in pixels."""
     box = ax.yaxis.get_tightbbox(renderer)
-    return box is not None and box.x0 < 0
+    return 0.0 if box is None else float(ax.get_window_extent(renderer).x0 - box.x0)
 
 
 def _check(one: ChartSeries) -> None:
@@ -236,7 +249,8 @@ def _legend(figure: Figure, series: Sequence[ChartSeries]) -> None:
     )
     figure.legend(
         handles=handles,
-        loc="outside lower center",
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.0),
         ncols=len(handles),
         frameon=False,
         fontsize=FONT_SIZE,
