@@ -459,10 +459,13 @@ def marks(session: Session) -> tuple[int, int]:
     return int(idea or 0), int(event or 0)
 
 
-def ideas_up_to(session: Session, scope: Scope, idea_mark: int) -> int:
-    """How many of the scope's ideas have an id up to `idea_mark`: fewer (deleted) or more (moved in) later means
-    the past changed."""
-    return int(session.execute(select(func.count()).where(*scope.where(), Idea.id <= idea_mark)).scalar_one())
+def ideas_up_to(session: Session, scope: Scope, idea_mark: int) -> tuple[int, int]:
+    """How many of the scope's ideas have an id up to `idea_mark`, and how many of those have an owner: fewer
+    (deleted, a name taken off, which writes no event) or more (moved in) later means the past changed."""
+    total, owned = session.execute(
+        select(func.count(), func.count(Idea.owner_id)).where(*scope.where(), Idea.id <= idea_mark)
+    ).one()
+    return int(total), int(owned)
 
 
 LATE_ROWS_READ = 1000

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.measures.series import Series, measure_series
 from storage.db import Database
+from storage.models import Idea
 from tests.measures_world import ALICE, BOB, LONDON, World, london, open_world
 
 
@@ -86,3 +88,14 @@ def test_other_nudge_days_are_counted_apart(world: World, fresh: Database):
     # Decided 3 days after raising: over 2 days some ideas wait at a week's end, over 5 days none do.
     assert any(next(one for one in two if one.name == "waiting").values)
     assert not any(next(one for one in five if one.name == "waiting").values)
+
+
+def test_a_name_taken_off_a_done_idea_leaves_the_people_of_its_week(world: World, fresh: Database):
+    # "Take my name off" (bot.capture.make_anonymous) clears the owner and writes no event: the people of the
+    # week the idea was done in must drop that person all the same.
+    ids = world.weeks(FIRST_MONDAY, [3, 4, 2, 3, 5, 3, 4, 2, 3, 4, 3], decide_after=timedelta(days=1))
+    world.finish(ids[0], london(2026, 8, 19, 9))
+    series(world.db, world)  # remembered
+    with world.db.write() as session:
+        session.execute(update(Idea).where(Idea.id == ids[0]).values(owner_id=None, anonymous=True))
+    assert values(series(world.db, world)) == values(series(fresh, world))

@@ -291,4 +291,5 @@ def test_ideas_just_done_never_wait_for_a_decision(bot, slack, double):
 
     [upload] = double.uploaded_files()
     waiting = line_about(summary_lines(upload), "*Ideas waiting over 2 days")
-    assert "steady, no signals; around 0.0" in waiting, waiting
+    # None ever waited: a count that rare gets no limits (they would only flag its zeros), and says so.
+    assert "too few to judge with limits: under 1 a week on average" in waiting, waiting

@@ -456,3 +456,21 @@ def test_a_complete_baseline_never_moves_when_points_are_appended(
         # Unless a new shift began inside the segment (a run reaching into the new points), its limits stay.
         if same and same[0].end >= segment.end:
             assert same[0].limits == segment.limits
+
+
+def test_screening_the_one_jump_of_a_flat_baseline_keeps_limits_of_some_width() -> None:
+    # 5 × 10 then 6: moving ranges 0 × 9 and 1 → average 0.1; 1 > 3.268 × 0.1 would be screened, leaving 0 and
+    # limits of no width. Kept instead: centre 56 / 11 ≈ 5.09, limits 5.09 ± 0.266; the 6 is beyond them.
+    chart = xmr_chart([*[5] * 10, 6])
+    limits = limits_at(chart)
+    assert limits.average_moving_range == pytest.approx(0.1) and limits.screened == 0
+    assert limits.upper > limits.center > (limits.lower or 0)
+    assert (10, 1, ABOVE) in triples(chart)
+
+
+def test_a_rare_count_gets_no_limits_rather_than_flagging_its_zeros() -> None:
+    # One idea in 25 weeks: mean 0.04 < 1. With limits (upper 0.7) every run of zeros would be "below".
+    values: list[float | None] = [*[0] * 5, 1, *[0] * 19]
+    assert xmr_chart(values).signals  # what it would say
+    rare = xmr_chart(values, rare_below=1.0)
+    assert rare.signals == () and rare.shifts == () and rare.segments[0].limits is None

@@ -19,6 +19,7 @@ from storage.measures import Scope
 from storage.models import MeasureStep
 
 EVERY_SERIES = "*"
+RARE_COUNT = 1.0  # a count averaging under 1 a period even by month is too rare for limits
 NOTE_MAX = 200
 
 
@@ -104,7 +105,12 @@ def judge(series: Series, records: Sequence[StepRecord]) -> XmRChart:
         if record.kind == SHIFT and not record.active and record.series == series.name
     ]
     # Of two rebases in one period, the later made wins: its note is the one to show.
-    return xmr_chart(series.values, {step.index: step for step in steps}.values(), skip_shifts=skipped)
+    return xmr_chart(
+        series.values,
+        {step.index: step for step in steps}.values(),
+        skip_shifts=skipped,
+        rare_below=RARE_COUNT if series.count else 0.0,
+    )
 
 
 def record_shifts(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.measures.xmr import REBASE, SHIFT, Limits, Segment, XmRChart
+from bot.measures.xmr import BASELINE_MIN, REBASE, SHIFT, Limits, Segment, XmRChart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -423,6 +423,11 @@ class _Row:
         """The numbers beside the title, so a reader can quote them and they never cover a point."""
         latest = segments[-1].limits if segments else None
         text = not_enough(self.one.period) if latest is None else limits_text(latest)
+        chart = self.one.chart
+        if latest is None and self.one.count and chart is not None and chart.segments:
+            newest = [value for value in chart.values[chart.segments[-1].start :] if value is not None]
+            if len(newest) >= BASELINE_MIN:  # enough periods: no limits because the count is rare
+                text = f"too few for limits (under 1 a {self.one.period})"
         self.ax.set_title(text, loc="right", fontsize=FONT_SIZE, color=NOTE, **_PLAIN)
 
     def finish(self, renderer: RendererBase) -> None:

@@ -74,7 +74,7 @@ class _Remembered:
     (newest idea id, newest event id) when the scope had `ideas` ideas up to that idea id."""
 
     marks: tuple[int, int]
-    ideas: int
+    ideas: tuple[int, int]  # ideas up to the idea mark, and how many of them have an owner
     first: date | None  # the first complete period's start; the others follow from it
     periods: int  # how many complete periods are remembered
     values: dict[str, array[float]]  # NaN for a gap

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.measures.baselines import StepRecord
+from bot.measures.baselines import RARE_COUNT, StepRecord
 from bot.measures.figures import CHANNEL_MEMBERS, Headline
 from bot.measures.report import Measured, Report, episodes
-from bot.measures.xmr import ABOVE, BASELINE_MIN, REBASE, SHIFT, Episode, Limits
+from bot.measures.xmr import ABOVE, BASELINE_MAX, BASELINE_MIN, REBASE, SHIFT, Episode, Limits
 from bot.text import escape
 
 MAX_EPISODES = 2  # per series; older ones are counted, not listed
@@ -49,6 +49,15 @@ def _episode(one: Measured, episode: Episode) -> str:
     )
 
 
+def rare_now(one: Measured) -> bool:
+    """Whether the newest limits are missing because the count is rare (its segment has enough periods)."""
+    if not one.series.count or not one.chart.segments or one.chart.segments[-1].limits is not None:
+        return False
+    newest = one.chart.segments[-1]
+    present = [value for value in one.series.values[newest.start :] if value is not None]
+    return len(present) >= BASELINE_MIN and sum(present[:BASELINE_MAX]) / len(present[:BASELINE_MAX]) < RARE_COUNT
+
+
 def series_words(one: Measured, pending: Sequence[StepRecord] = ()) -> list[str]:
     """The lines about one series: its state, then its steps and unusual jumps in the window, then the
     rebases made for the period in progress (`pending`: they start with it)."""
@@ -56,8 +65,12 @@ def series_words(one: Measured, pending: Sequence[StepRecord] = ()) -> list[str]
     head = f"*{one.title}:*"
     latest = chart.segments[-1].limits if chart.segments else None
     found = episodes(one)
-    if not starts or not any(segment.limits for segment in chart.segments):
+    if starts and rare_now(one):
+        lines = [f"{head} too few to judge with limits: under 1 a {period} on average."]
+    elif not starts or not any(segment.limits for segment in chart.segments):
         lines = [f"{head} not enough {period}s yet for limits ({BASELINE_MIN} complete {period}s are needed)."]
+    elif latest is None and rare_now(one):
+        lines = [f"{head} too few to judge with limits: under 1 a {period} on average."]
     elif latest is None:
         newest = chart.segments[-1]
         have = sum(1 for value in one.series.values[newest.start :] if value is not None)
@@ -114,10 +127,16 @@ def headline_text(figures: Headline) -> str:
         parts[-1] += f" ({figures.done_per_person_per_year:.1f} per person)"
     if per is not None and per.value:
         counted = "channel members" if per.kind == CHANNEL_MEMBERS else "the team's headcount"
-        parts.append(
-            f"{figures.participants} of {per.value} people took part ({_percent(figures.participation_rate)}, "
-            f"per {counted})"
-        )
+        if figures.participants > per.value:
+            parts.append(
+                f"{figures.participants} people took part, more than the {per.value} counted as {counted}: "
+                "worth checking that number"
+            )
+        else:
+            parts.append(
+                f"{figures.participants} of {per.value} {'person' if per.value == 1 else 'people'} took part "
+                f"({_percent(figures.participation_rate)}, per {counted})"
+            )
     else:
         parts.append(f"{figures.participants} people took part")
     parts.append(f"{_percent(figures.approval_rate)} of decisions were a yes")

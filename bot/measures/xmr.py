@@ -146,8 +146,12 @@ def xmr_chart(
     *,
     auto_shift: bool = True,
     skip_shifts: Iterable[int] = (),
+    rare_below: float = 0.0,
 ) -> XmRChart:
     """Judge a series of complete periods.
+
+    rare_below: a segment whose baseline averages under this gets no limits (counts of rare events: mostly zeros,
+    whose limits would flag the zeros themselves; Wheeler, "Working with rare events").
 
     values: one per period, None for a gap; every value finite and ≥ 0 (all our measures are counts, people or
     days), else ValueError. steps: leaders' rebases; a step at index 0 or beyond the series is ignored. (A SHIFT
@@ -167,12 +171,12 @@ def xmr_chart(
         end = boundaries[position + 1].index if position + 1 < len(boundaries) else len(series)
         start, kind, note = step.index, step.kind, step.note
         while True:
-            limits = _limits(series, start, end)
+            limits = _limits(series, start, end, rare_below)
             run = _first_shift(series, start, end, limits, skipped) if auto_shift and limits else None
             if run is None:
                 segments.append(Segment(start, end, kind, note, limits))
                 break
-            segments.append(Segment(start, run.start, kind, note, _limits(series, start, run.start)))
+            segments.append(Segment(start, run.start, kind, note, _limits(series, start, run.start, rare_below)))
             shifts.append(run)
             start, kind, note = run.start, SHIFT, None
     episodes = sorted(
@@ -211,7 +215,7 @@ def _ranges(series: Sequence[float | None], start: int, end: int) -> list[tuple[
     ]
 
 
-def _limits(series: Sequence[float | None], start: int, end: int) -> Limits | None:
+def _limits(series: Sequence[float | None], start: int, end: int, rare_below: float = 0.0) -> Limits | None:
     present = [i for i in range(start, end) if series[i] is not None]
     if len(present) < BASELINE_MIN:
         return None
@@ -222,10 +226,16 @@ def _limits(series: Sequence[float | None], start: int, end: int) -> Limits | No
         return None  # no two neighbouring points: no variation to measure
     # statistics.mean is exact before its one rounding, so a flat series gets a centre equal to its values.
     center = float(statistics.mean(series[i] or 0.0 for i in baseline))
+    if center < rare_below:
+        return None  # mostly zeros: limits would flag the zeros themselves (Wheeler, rare events)
     unscreened = float(statistics.mean(ranges))
     range_limit = RANGE_LIMIT_FACTOR * unscreened
     kept = [size for size in ranges if size <= range_limit]
     average = float(statistics.mean(kept))  # never empty: not every value can exceed 3.268 × their mean
+    if average == 0 < unscreened:
+        # Screening the one jump of an otherwise flat baseline would leave limits of no width that flag every
+        # ordinary point: keep the jump in the average then.
+        kept, average = ranges, unscreened
     spread = LIMIT_FACTOR * average
     lower = center - spread
     return Limits(
