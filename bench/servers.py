@@ -69,7 +69,7 @@ def server_main(conn: Connection, config: ServerConfig) -> None:
     redirect_output(config.log_path)
     clean_environment()
     from bot.logs import configure_logging
-    from bot.server import SERVER_THREADS, bound_port, make_server, run_until_closed
+    from bot.slack.server import SERVER_THREADS, bound_port, make_server, run_until_closed
 
     configure_logging(logging.INFO)  # as `kaizen-bot serve`
     close: Callable[[], None] = lambda: None  # noqa: E731

@@ -28,9 +28,10 @@ from sqlalchemy.exc import OperationalError
 
 from bench.common import BOT_TOKEN, SIGNING_SECRET, WORKSPACE, Table, median, ms, temp_dir, verdict
 from bench.seed import Plan, seed
-from bot import render, workflow
+from bot import render
+from bot.ideas import workflow
 from bot.clock import SettableClock
-from bot.huddles import LIST_LIMIT
+from bot.huddles.daily import LIST_LIMIT
 from bot.measures import baselines
 from bot.measures.figures import denominator, headline
 from bot.measures.series import measure_series

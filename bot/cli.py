@@ -105,9 +105,9 @@ def cmd_run(settings: Settings) -> int:
     """Socket Mode until SIGTERM/SIGINT (then 0). The link reconnects by itself; when Slack refuses
     SLACK_APP_TOKEN, everything is closed and a SettingsError carries the one line to show."""
     from bot.app import build_app
-    from bot.scheduler import start_scheduler
+    from bot.jobs import start_scheduler
     from bot.services import build_services
-    from bot.socket_mode import SocketModeLink
+    from bot.slack.socket_mode import SocketModeLink
 
     settings.require("slack_bot_token", "slack_app_token")
     limit_malloc_arenas()
@@ -137,8 +137,8 @@ def cmd_run(settings: Settings) -> int:
 
 def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> int:
     from bot.app import build_app
-    from bot.scheduler import start_scheduler
-    from bot.server import bound_port, make_server, run_until_closed
+    from bot.jobs import start_scheduler
+    from bot.slack.server import bound_port, make_server, run_until_closed
     from bot.services import build_services
 
     settings.require("slack_signing_secret")
@@ -178,8 +178,8 @@ def cmd_db_upgrade(settings: Settings) -> int:
 def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> int:
     from slack_sdk.errors import SlackApiError
 
-    from bot import workflow
-    from bot.installations import NotInstalled
+    from bot.ideas import workflow
+    from bot.slack.installations import NotInstalled
     from bot.services import build_services
 
     if not settings.oauth_enabled:
@@ -212,7 +212,7 @@ def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> in
 
 
 def cmd_export(settings: Settings, output_format: str, channel_id: str | None, workspace: str | None) -> int:
-    from bot import export
+    from bot.ideas import export
     from storage import migrate
     from storage.db import Database
     from storage.export import export_rows
@@ -302,7 +302,7 @@ def cmd_stats(
 def cmd_manifest(http_base: str | None) -> int:
     import json
 
-    from bot.manifest import manifest
+    from bot.slack.manifest import manifest
 
     if http_base is not None and not http_base.startswith("https://"):
         print("kaizen-bot: --http needs the public https:// base URL Slack will call, e.g. https://kaizen.example.org",

@@ -32,9 +32,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import blockkit as bk
-from bot.commands import USAGE, Usage
-from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
+from bot.slack import blockkit as bk
+from bot.grammar import USAGE, Usage
+from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
 from bot.measures.words import headline_text
 from bot.text import one_line
 from storage.huddles import HuddleContent
@@ -873,7 +873,7 @@ def _gone(reason: str, channel_id: str) -> tuple[str, str]:
 
 def card_waits_text(number: int, channel_id: str, reason: str) -> str:
     """To the person whose idea's card cannot go up because its channel takes no posts (`reason`: Slack's error,
-    one of `bot.outbox.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a leader can do."""
+    one of `bot.delivery.outbox.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a leader can do."""
     why, fix = _gone(reason, channel_id)
     return (
         f"Your idea #{number} is saved, but its card can't be posted: {why}. Your idea is kept (it shows in "
@@ -885,7 +885,7 @@ def card_waits_text(number: int, channel_id: str, reason: str) -> str:
 def card_refused_text(number: int, channel_id: str, error: str, failure: str) -> str:
     """To the person whose idea's card Slack refused for good: the idea is kept and where it shows, the card will
     not be tried again, what a leader (or an admin) can do. `error` is Slack's error name; `failure` the
-    `bot.outbox.Failure` it falls under: "message", "channel_rules" or "access"."""
+    `bot.delivery.outbox.Failure` it falls under: "message", "channel_rules" or "access"."""
     said = f"`{bk.escape_clipped(error, 64)}`"
     why, fix = {
         "message": (f"Slack wouldn't accept its card in <#{channel_id}> (it said {said})", ""),

@@ -9,23 +9,23 @@ from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
-from bot.access import ChannelAccess
+from bot.teams.access import ChannelAccess
 from bot.clock import Clock, SystemClock
-from bot.inbox import Inbox
-from bot.installations import Installations
-from bot.leaders import Leaders
-from bot.lifecycle import Change, Lifecycle
-from bot.outbox import Outbox
+from bot.slack.inbox import Inbox
+from bot.slack.installations import Installations
+from bot.teams.leaders import Leaders
+from bot.ideas.lifecycle import Change, Lifecycle
+from bot.delivery.outbox import Outbox
 from bot.settings import Settings
-from bot.slack_api import SlackClients
-from bot.tenancy import Tenancy
+from bot.slack.clients import SlackClients
+from bot.teams.tenancy import Tenancy
 from storage import migrate, queries
 from storage.db import Database
 from storage.models import Team, Workspace
 
 if TYPE_CHECKING:
-    from bot.huddles import Huddles
-    from bot.stats import HumanMembers
+    from bot.huddles.daily import Huddles
+    from bot.measures.stats import HumanMembers
 
 EMOJI_CACHE_TTL = timedelta(seconds=30)
 
@@ -97,7 +97,7 @@ class Services:
     @property
     def members(self) -> HumanMembers:
         if self._members is None:
-            from bot.stats import HumanMembers  # it builds on Services; imported here to avoid a cycle
+            from bot.measures.stats import HumanMembers  # it builds on Services; imported here to avoid a cycle
 
             self._members = HumanMembers(self)
         return self._members
@@ -105,14 +105,14 @@ class Services:
     @property
     def huddles(self) -> Huddles:
         if self._huddles is None:
-            from bot.huddles import Huddles  # it builds on Services; imported here to avoid a cycle
+            from bot.huddles.daily import Huddles  # it builds on Services; imported here to avoid a cycle
 
             self._huddles = Huddles(self)
         return self._huddles
 
     def deliver(self, change: Change) -> None:
         """Send what a change owes people, then bring its card up to date."""
-        from bot import home  # the Home tab builds on Services; imported here to avoid a cycle
+        from bot.ideas import home  # the Home tab builds on Services; imported here to avoid a cycle
 
         for message_id in change.message_ids:
             self.outbox.send(message_id)

@@ -15,11 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import SettableClock
-from bot.lifecycle import Actor, Lifecycle
+from bot.ideas.lifecycle import Actor, Lifecycle
 from bot.measures import baselines
 from bot.measures.report import measure, png
 from bot.measures.words import summary
-from bot.workflow import NewIdea, raise_idea
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage.db import Database
 from storage.measures import Scope
 from storage.migrate import upgrade

@@ -10,8 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.models.views import View
 
-from bot import capture, huddles, render
-from bot.lifecycle import NotAllowed
+from bot import render
+from bot.ideas import capture
+from bot.huddles import daily as huddles
+from bot.ideas.lifecycle import NotAllowed
 from bot.render import (
     BULB_ANONYMOUS_ACTION,
     BULB_UNDO_ACTION,

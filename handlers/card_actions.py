@@ -1,6 +1,6 @@
 """Buttons on an idea's card, and the "share this reason" button on a not-now note.
 
-Every button shows to everyone; who may press which is decided in `bot.lifecycle`, per press. Approve, Start,
+Every button shows to everyone; who may press which is decided in `bot.ideas.lifecycle`, per press. Approve, Start,
 Reopen and Share change the idea at once; Not now…, Done…, Edit and Redact check first, then open their form
 (submitted in `handlers.card_views`). A refusal is told to the presser only, and nothing changes.
 """
@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.models.views import View
 
 from bot import render
-from bot.lifecycle import REASON_MAX, RESULT_MAX, Actor, NotAllowed, Stale
+from bot.ideas.lifecycle import REASON_MAX, RESULT_MAX, Actor, NotAllowed, Stale
 from bot.render import SHARE_REASON_ACTION, CardAction
 from bot.services import Services
 from handlers import forms

@@ -15,7 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.lifecycle import Actor, Change, NotAllowed, Stale
+from bot.ideas.lifecycle import Actor, Change, NotAllowed, Stale
 from bot.render import (
     DONE_CALLBACK,
     EDIT_CALLBACK,

@@ -1,4 +1,4 @@
-"""`/kaizen`: acknowledge at once, parse the grammar in `bot.commands`, reply privately or open the modal."""
+"""`/kaizen`: acknowledge at once, parse the grammar in `bot.grammar`, reply privately or open the modal."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot import export, huddles, render, stats, workflow
-from bot.commands import (
+from bot import render
+from bot.ideas import export
+from bot.huddles import daily as huddles
+from bot.measures import stats
+from bot.ideas import workflow
+from bot.grammar import (
     Export,
     Headcount,
     Help,
@@ -34,8 +38,8 @@ from bot.commands import (
     Usage,
     parse_command,
 )
-from bot.huddles import ScheduleError
-from bot.raising import bot_is_member, raise_modal_for
+from bot.huddles.daily import ScheduleError
+from bot.ideas.raising import bot_is_member, raise_modal_for
 from bot.render import RaiseContext
 from bot.services import Services
 from bot.text import is_blank
@@ -99,7 +103,7 @@ def handle_kaizen(
     services: Services, command: dict[str, Any], respond: Respond, workspace_of_command: Callable[[], str]
 ) -> None:
     """Answer one `/kaizen` (Slack's command payload); `workspace_of_command` says which workspace it is filed
-    under (bot.tenancy), asked only by the commands that need one."""
+    under (bot.teams.tenancy), asked only by the commands that need one."""
     parsed = parse_command(command.get("text") or "")
     if isinstance(parsed, Help):
         reply(respond, render.help_blocks(), "Kaizen help")

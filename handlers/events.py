@@ -10,8 +10,10 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
-from bot import approvals, home, huddles
-from bot.approvals import Reaction
+from bot.ideas import approvals
+from bot.ideas import home
+from bot.huddles import daily as huddles
+from bot.ideas.approvals import Reaction
 from bot.services import Services, emoji_name
 from handlers.tenancy import installation_of
 

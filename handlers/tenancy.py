@@ -1,5 +1,5 @@
 """Which installation received a Slack request, read from Bolt's context, and so which workspace the request is
-filed under (the rule itself is `bot.tenancy`)."""
+filed under (the rule itself is `bot.teams.tenancy`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.services import Services
-from bot.tenancy import Installation
+from bot.teams.tenancy import Installation
 
 
 def installation_of(context: BoltContext) -> Installation:

@@ -8,14 +8,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import huddles, workflow
-from bot.huddles import ScheduleError
-from bot.raising import team_channel_problem, tell_card_failure
+from bot.huddles import daily as huddles
+from bot.ideas import workflow
+from bot.huddles.daily import ScheduleError
+from bot.ideas.raising import team_channel_problem, tell_card_failure
 from bot.render import ADD_LEADERS_CALLBACK, HUDDLE_SETUP_CALLBACK, RAISE_CALLBACK, Field, RaiseContext
 from bot.services import Services
 from bot.settings import parse_hhmm
 from bot.text import plain
-from bot.workflow import InvalidIdea, NewIdea
+from bot.ideas.workflow import InvalidIdea, NewIdea
 from handlers.tenancy import workspace_of
 from storage.models import Idea, Source, Team
 

@@ -20,8 +20,8 @@ from sqlalchemy import Engine, func, select
 
 from bot.app import build_app
 from bot.clock import SettableClock
-from bot.scheduler import start_scheduler
-from bot.server import bound_port, make_server, run_until_closed
+from bot.jobs import start_scheduler
+from bot.slack.server import bound_port, make_server, run_until_closed
 from bot.services import Services, build_services
 from bot.settings import Settings
 from storage.models import Idea, InboxEvent, OutboxMessage

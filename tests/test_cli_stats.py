@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot import workflow
+from bot.ideas import workflow
 from bot.cli import main
 from bot.measures import baselines
 from bot.measures.periods import WEEK, period_start

@@ -22,12 +22,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select, update
 
-from bot import huddles as huddles_module
-from bot import inbox as inbox_module
-from bot import outbox as outbox_module
+from bot.huddles import daily as huddles_module
+from bot.slack import inbox as inbox_module
+from bot.delivery import outbox as outbox_module
 from bot.clock import SettableClock
-from bot.scheduler import HUDDLE_TICK_SECONDS, INBOX_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
-from bot.workflow import NewIdea, raise_idea
+from bot.jobs import HUDDLE_TICK_SECONDS, INBOX_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage import migrate
 from storage.db import Database
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage, Supporter

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.installations import NotInstalled
+from bot.slack.installations import NotInstalled
 from storage.models import Idea, Team
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, RunningBot, eventually
 from tests.slack_double import SlackDouble

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import event, update
 
 from bot.clock import SettableClock
-from bot.export import COLUMNS, csv_bytes, neutralise, write_csv, write_json
-from bot.workflow import NewIdea, raise_idea
+from bot.ideas.export import COLUMNS, csv_bytes, neutralise, write_csv, write_json
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage.db import Database
 from storage.export import ExportRow, export_rows
 from storage.migrate import upgrade

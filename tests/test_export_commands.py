@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.lifecycle import Actor
+from bot.ideas.lifecycle import Actor
 from storage.models import Idea, Source, Team
 from tests.conftest import (
     ALICE,

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.commands import (
+from bot.grammar import (
     NOTE_MAX,
     USAGE,
     Export,

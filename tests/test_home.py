@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.workflow import NewIdea, raise_idea
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage.models import Idea
 from tests.conftest import (
     ALICE,

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import SettableClock
-from bot.huddles import QUESTIONS
+from bot.huddles.daily import QUESTIONS
 from bot.render import (
     BULB_ANONYMOUS_ACTION,
     BULB_UNDO_ACTION,
@@ -28,7 +28,7 @@ from bot.render import (
     WELCOME_LEADERS_ACTION,
     CardAction,
 )
-from bot.workflow import NewIdea, raise_idea
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage.models import HuddlePost, Idea, InboxEvent, Team
 from tests.conftest import (
     ALICE,

@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import SettableClock
-from bot.workflow import NewIdea, raise_idea
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage import migrate
 from storage.db import Database
 

@@ -8,7 +8,7 @@ import re
 import urllib.request
 from http.cookies import SimpleCookie
 
-from bot.installations import NotInstalled
+from bot.slack.installations import NotInstalled
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, RunningBot, eventually
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.clock import SettableClock
-from bot.huddles import PAUSE_CHECK
+from bot.huddles.daily import PAUSE_CHECK
 from storage.models import HuddlePost, Idea, OutboxMessage, Team
 from tests.conftest import ALICE, BOB, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
 from tests.slack_double import SlackDouble

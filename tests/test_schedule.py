@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.huddles import QUESTIONS, question_of_the_day
-from bot.schedule import GRACE, Slot, due_slots, is_holiday, supported_country
+from bot.huddles.daily import QUESTIONS, question_of_the_day
+from bot.huddles.times import GRACE, Slot, due_slots, is_holiday, supported_country
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import SettableClock
-from bot.slack_api import RATE_LIMIT_RETRIES, SlackClients
+from bot.slack.clients import RATE_LIMIT_RETRIES, SlackClients
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage
 from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET, START, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
 from tests.slack_double import SlackDouble

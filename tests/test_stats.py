@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import SettableClock
-from bot.lifecycle import Actor, Lifecycle
-from bot.workflow import NewIdea, raise_idea
+from bot.ideas.lifecycle import Actor, Lifecycle
+from bot.ideas.workflow import NewIdea, raise_idea
 from storage.db import Database
 from storage.models import Source
 from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot

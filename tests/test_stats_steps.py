@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import stats, workflow
+from bot.measures import stats
+from bot.ideas import workflow
 from bot.measures.report import as_json
 from storage.models import MeasureStep, TeamHeadcount
 from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import StatementError
 
 from bot.clock import SettableClock
-from bot.workflow import InvalidIdea, NewIdea, raise_idea
+from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
 from storage.db import Database, WriterQueue
 from storage.migrate import is_up_to_date, upgrade
 from storage.models import Idea, IdeaEvent, IdeaStatus, Team, Workspace

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import ContextBlock, SectionBlock
 
-from bot.blockkit import (
+from bot.slack.blockkit import (
     ELLIPSIS,
     MESSAGE_BLOCKS,
     SECTION_TEXT,

@@ -60,7 +60,7 @@ def _interaction(body: dict[str, Any]) -> str | None:
     if not _object(user) or not _text(user.get("id")):
         return "interaction without a user"
     # No workspace is required: org-wide (Enterprise Grid) payloads carry `team: null` and users without a
-    # team_id; which installation a request is filed under is decided by bot.tenancy, not here.
+    # team_id; which installation a request is filed under is decided by bot.teams.tenancy, not here.
     if kind == "block_actions":
         actions = body.get("actions")
         if (

@@ -17,7 +17,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.response import BoltResponse
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from bot import slack_requests
+from bot.slack import request_shapes as slack_requests
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 
 from bot.clock import Clock
-from bot.outbox import backoff
+from bot.delivery.outbox import backoff
 from storage import queries
 from storage.db import Database
 from storage.models import InboxEvent
@@ -32,7 +32,7 @@ SWEEP_BATCH = 100
 WORKERS = 8
 
 # An event handler gets the whole event_callback envelope (event, event_id, team_id, authorizations) and the
-# workspace key of the installation that received it (bot.tenancy): Slack's team_id may be a Slack Connect
+# workspace key of the installation that received it (bot.teams.tenancy): Slack's team_id may be a Slack Connect
 # partner's, and org-level events carry none.
 EventHandler = Callable[[dict[str, Any], str], None]
 # Decides from the envelope alone whether an event can matter, so that noise is not even stored.

@@ -10,7 +10,7 @@ card with chat.update until the synced version catches up.
 
 Slack's refusals are sorted by `failure`: a passing one is tried again with back-off; one that trying again cannot
 change is not. When the channel itself is gone (archived, deleted, Kaizen removed) the team is paused and its
-channel posts wait, untouched, until Kaizen is back (`bot.huddles.resume`); a message Slack will never take as it
+channel posts wait, untouched, until Kaizen is back (`bot.huddles.daily.resume`); a message Slack will never take as it
 stands (too long, invalid blocks) or a post Kaizen is not allowed to make is given up at once, loudly.
 """
 

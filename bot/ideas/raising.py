@@ -10,10 +10,10 @@ from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
 from bot import render
-from bot.outbox import NO_ANSWER, Failure, SendResult, failure
+from bot.delivery.outbox import NO_ANSWER, Failure, SendResult, failure
 from bot.render import RaiseContext
 from bot.services import Services
-from bot.workflow import find_team
+from bot.ideas.workflow import find_team
 
 log = logging.getLogger(__name__)
 

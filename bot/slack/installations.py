@@ -4,7 +4,7 @@ one); `app_uninstalled` and `tokens_revoked` remove them.
 
 Installs are stored by Bolt's OAuth flow under the keys Slack's answer names: the Enterprise Grid organisation
 (enterprise_id), the workspace (team_id, none for an org-wide install) and the org-wide flag. The store's workspace
-key is the workspace's id, or the organisation's for an org-wide install (bot.tenancy.Installation)."""
+key is the workspace's id, or the organisation's for an org-wide install (bot.teams.tenancy.Installation)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import ColumnElement, Table, and_, delete, desc, or_, select
 
-from bot.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
+from bot.slack.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.settings import Settings
 from storage.db import Database
 

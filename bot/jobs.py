@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.approvals import Reconciler
+from bot.ideas.approvals import Reconciler
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot import render
 from bot.clock import Clock
-from bot.domain import LeaderList
-from bot.outbox import new_message
+from bot.ideas.domain import LeaderList
+from bot.delivery.outbox import new_message
 from bot.settings import Settings
 from storage import queries
 from storage.db import Database

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from bot import render
 from bot.clock import Clock
-from bot.outbox import Failure, backoff, failure, new_message
-from bot.schedule import GRACE, Slot, due_slots, supported_country, week_start
+from bot.delivery.outbox import Failure, backoff, failure, new_message
+from bot.huddles.times import GRACE, Slot, due_slots, supported_country, week_start
 from bot.services import Services
 from bot.settings import Settings, parse_days, parse_hhmm
 from storage import huddles as store
@@ -247,7 +247,7 @@ class Huddles:
                 return
         self.send_digests(team, local_date)
         if self.first_of_week(team, local_date):
-            from bot import stats  # charts pull in matplotlib: only when a chart is due
+            from bot.measures import stats  # charts pull in matplotlib: only when a chart is due
 
             report = stats.build_report(services, team.workspace_id, team, None)
             stats.send_report(services, team.workspace_id, report, team.channel_id, thread_ts=ts)
@@ -467,7 +467,7 @@ def set_holidays(services: Services, team: Team, country: str | None) -> None:
 
 
 def pause(services: Services, team: Team, reason: str) -> bool:
-    """Pause a team because Slack answered `reason` (one of `bot.outbox.CHANNEL_GONE`) to a post in its channel:
+    """Pause a team because Slack answered `reason` (one of `bot.delivery.outbox.CHANNEL_GONE`) to a post in its channel:
     no huddles, no channel posts until `resume`. True for the one caller, in any process, that paused it."""
     with services.db.write() as session:
         paused = queries.pause_team(session, team.id, reason, services.clock.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.server import EVENTS_PATH
+from bot.slack.server import EVENTS_PATH
 
 # Each scope and why it is needed (the same words stand beside them in manifest.yml).
 BOT_SCOPES: dict[str, str] = {

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
-from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
-from bot.outbox import new_message as outbox_message
+from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
+from bot.delivery.outbox import new_message as outbox_message
 from bot.text import is_blank
 from storage import queries
 from storage.db import Database

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot import capture, workflow
-from bot.lifecycle import Actor, NotAllowed, Stale
+from bot.ideas import capture
+from bot.ideas import workflow
+from bot.ideas.lifecycle import Actor, NotAllowed, Stale
 from bot.services import Services, emoji_name
 from storage import queries
 from storage.models import Idea, IdeaStatus, Source

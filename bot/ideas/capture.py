@@ -10,11 +10,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select
 
 from bot import render
-from bot.lifecycle import NotAllowed
-from bot.outbox import new_message
+from bot.ideas.lifecycle import NotAllowed
+from bot.delivery.outbox import new_message
 from bot.services import Services
 from bot.text import decode_slack_text, is_blank
-from bot.workflow import InvalidIdea, NewIdea, raise_idea
+from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
 from storage import huddles as store
 from storage import queries
 from storage.models import Idea, IdeaEvent, IdeaStatus, OutboxKind, OutboxMessage, Source, Supporter

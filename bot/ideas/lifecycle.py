@@ -16,8 +16,8 @@ from typing import Any
 
 from bot import render
 from bot.clock import Clock
-from bot.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
-from bot.outbox import REDACTED_TEXT, new_message
+from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
+from bot.delivery.outbox import REDACTED_TEXT, new_message
 from bot.text import is_blank
 from storage import queries
 from storage.db import Database
