@@ -24,10 +24,12 @@ serve: install
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The suite on SQLite; then, when KAIZEN_TEST_POSTGRES names a PostgreSQL server (CI sets it), on PostgreSQL.
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	env -u KAIZEN_TEST_POSTGRES $(PYTEST) $(PYTEST_ARGS)
 	@if [ -n "$$KAIZEN_TEST_POSTGRES" ]; then \
 		echo "--- the same suite on PostgreSQL"; \

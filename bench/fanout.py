@@ -29,7 +29,7 @@ from bench.common import BOT_TOKEN, SIGNING_SECRET, Child, Table, temp_dir, verd
 from bench.doubles import DoubleConfig, double_main
 from bench.seed import Plan, Seeded, seed
 from bot.clock import SettableClock
-from bot.services import Services, build_services
+from bot.composition import Kaizen, compose
 from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
@@ -54,12 +54,12 @@ def _store(path: Path, teams: int, prefix: str) -> tuple[str, Seeded]:
     return url, seeded
 
 
-def _services(url: str, api_url: str) -> Services:
+def _kaizen(url: str, api_url: str) -> Kaizen:
     settings = Settings(
         _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,  # type: ignore[call-arg]
         slack_api_url=api_url, database_url=url,
     )  # fmt: skip
-    return build_services(settings, clock=SettableClock(NOW), upgrade_db=False)
+    return compose(settings, clock=SettableClock(NOW), upgrade_db=False)
 
 
 def _posted_in_store(path: Path) -> int:
@@ -87,20 +87,20 @@ def run(quick: bool = False) -> list[Table]:
         double = Child(double_main, config, name="slack-double")
         try:
             # The bot's own pace, with no limits: the limit must be slower than this to bind.
-            services = _services(sample_url, double.info["api_url"])
+            kaizen = _kaizen(sample_url, double.info["api_url"])
             started = time.perf_counter()
-            sample_posted = services.huddles.tick()
+            sample_posted = kaizen.huddles.tick()
             own_rate = sample_posted / (time.perf_counter() - started)
-            services.close()
+            kaizen.close()
 
             double.call("set_limits", WORKSPACE_RATE, CHANNEL_INTERVAL)
             before = double.call("stats")["outcomes"]
-            services = _services(url, double.info["api_url"])
+            kaizen = _kaizen(url, double.info["api_url"])
             started = time.perf_counter()
-            posted = services.huddles.tick()
+            posted = kaizen.huddles.tick()
             total = time.perf_counter() - started
-            again = services.huddles.tick()
-            services.close()
+            again = kaizen.huddles.tick()
+            kaizen.close()
             stats = double.call("stats")
             per_channel = double.call("huddles_per_channel", seeded.channels)
         finally:

@@ -1,7 +1,7 @@
 """The two apps the ack benchmark compares, each served in a child process of its own exactly as `kaizen-bot
-serve` serves: waitress with bot.server.SERVER_THREADS threads in front of Bolt's WSGI SlackRequestHandler.
+serve` serves: waitress with bot.slack.server.SERVER_THREADS threads in front of Bolt's WSGI SlackRequestHandler.
 
-- "kaizen": build_services + build_app + bot.server.make_server on port 0, run by run_until_closed in a thread
+- "kaizen": compose + build_app + bot.slack.server.make_server on port 0, run by run_until_closed in a thread
   (the product's own factory and server; no scheduler, so that periodic jobs do not add noise);
 - "bare": a Bolt App with no-op listeners that only ack (`/kaizen`, the raise modal's view_submission,
   reaction_added), the same Bolt options where they do not add work (token verification off, the same listener
@@ -39,7 +39,7 @@ def bare_app(api_url: str) -> Any:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.app import LISTENER_THREADS
+    from bot.composition import LISTENER_THREADS
     from bot.render import RAISE_CALLBACK
 
     app = App(
@@ -74,17 +74,16 @@ def server_main(conn: Connection, config: ServerConfig) -> None:
     configure_logging(logging.INFO)  # as `kaizen-bot serve`
     close: Callable[[], None] = lambda: None  # noqa: E731
     if config.kind == KAIZEN:
-        from bot.app import build_app
-        from bot.services import build_services
+        from bot.composition import build_app, compose
         from bot.settings import Settings
 
         settings = Settings(
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,  # type: ignore[call-arg]
             slack_api_url=config.api_url, database_url=config.database_url,
         )  # fmt: skip
-        services = build_services(settings, upgrade_db=False)
-        server = make_server(build_app(services), "127.0.0.1", 0, SIGNING_SECRET)
-        close = services.close
+        kaizen = compose(settings, upgrade_db=False)
+        server = make_server(build_app(kaizen), "127.0.0.1", 0, SIGNING_SECRET)
+        close = kaizen.close
     else:
         from slack_bolt.adapter.wsgi import SlackRequestHandler
         from waitress.server import create_server

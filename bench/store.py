@@ -29,13 +29,13 @@ from sqlalchemy.exc import OperationalError
 from bench.common import BOT_TOKEN, SIGNING_SECRET, WORKSPACE, Table, median, ms, temp_dir, verdict
 from bench.seed import Plan, seed
 from bot import render
-from bot.ideas import workflow
 from bot.clock import SettableClock
+from bot.composition import compose
 from bot.huddles.daily import LIST_LIMIT
+from bot.ideas import workflow
 from bot.measures import baselines
 from bot.measures.figures import denominator, headline
 from bot.measures.series import measure_series
-from bot.services import build_services
 from bot.settings import Settings
 from handlers.commands import BOARD_PER_STATUS
 from storage import migrate
@@ -125,38 +125,38 @@ def run(quick: bool = False) -> list[Table]:
             _env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,  # type: ignore[call-arg]
             slack_api_url=double.api_url, database_url=url,
         )  # fmt: skip
-        services = build_services(settings, clock=SettableClock(NOW), upgrade_db=False)
-        stopper = Interrupter(services.db.engine)  # before the first connection is made
+        kaizen = compose(settings, clock=SettableClock(NOW), upgrade_db=False)
+        stopper = Interrupter(kaizen.db.engine)  # before the first connection is made
         try:
-            with services.db.read() as session:
+            with kaizen.db.read() as session:
                 team = session.get(Team, seeded.big_team_id)
             assert team is not None
-            client = services.web(WORKSPACE)
-            huddles = services.huddles
+            slack = kaizen.gateway.workspace(WORKSPACE)
+            huddles = kaizen.huddles
             local_date = NOW.date()
 
-            def compose() -> None:
-                _text, blocks = huddles._compose(team, client, NOW, local_date, 0)
+            def huddle() -> None:
+                _text, blocks = huddles._compose(team, slack, NOW, local_date, 0)
                 render.to_dicts(blocks)
 
             def board() -> None:
-                board = workflow.team_board(services.db, team.channel_id, None, BOARD_PER_STATUS)
+                board = workflow.team_board(kaizen.db, team.channel_id, None, BOARD_PER_STATUS)
                 render.to_dicts(render.board_blocks(board, team.channel_id, NOW, None))
 
             zone = ZoneInfo("UTC")
             team_scope, workspace_scope = Scope(WORKSPACE, team.id), Scope(WORKSPACE)
 
-            nudge = services.settings.kaizen_nudge_days
+            nudge = kaizen.settings.kaizen_nudge_days
 
             def charted(scope: Scope) -> None:
-                for series in measure_series(services.db, scope, zone, NOW, nudge):
-                    baselines.judge(series, baselines.history(services.db, scope))
+                for series in measure_series(kaizen.db, scope, zone, NOW, nudge):
+                    baselines.judge(series, baselines.history(kaizen.db, scope))
 
             def figures(scope: Scope) -> None:
-                headline(services.db, scope, NOW, denominator(services.db, scope, NOW.date(), None))
+                headline(kaizen.db, scope, NOW, denominator(kaizen.db, scope, NOW.date(), None))
 
             checks = [
-                (f"huddle compose (team of {big_open:,} open, {LIST_LIMIT}/list)", compose, 20, 0.050),
+                (f"huddle compose (team of {big_open:,} open, {LIST_LIMIT}/list)", huddle, 20, 0.050),
                 (f"/kaizen list ({BOARD_PER_STATUS} per status)", board, 20, 0.050),
                 ("charted series, team (2 years)", lambda: charted(team_scope), 5, 1.0),
                 ("charted series, workspace (2 years)", lambda: charted(workspace_scope), 3, 1.0),
@@ -171,7 +171,7 @@ def run(quick: bool = False) -> list[Table]:
                     f"< {ms(target)} ms", verdict(typical < target),
                 )  # fmt: skip
         finally:
-            services.close()
+            kaizen.close()
     table.note(
         "verdict on the median of the warm runs ('first' has empty caches: owners' names via users.info); "
         f"a first run over {FAR_OVER}x its target is not repeated and is judged alone (runs 1); a query still "

@@ -104,18 +104,16 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 def cmd_run(settings: Settings) -> int:
     """Socket Mode until SIGTERM/SIGINT (then 0). The link reconnects by itself; when Slack refuses
     SLACK_APP_TOKEN, everything is closed and a SettingsError carries the one line to show."""
-    from bot.app import build_app
-    from bot.jobs import start_scheduler
-    from bot.services import build_services
+    from bot.composition import build_app, compose, start_scheduler
     from bot.slack.socket_mode import SocketModeLink
 
     settings.require("slack_bot_token", "slack_app_token")
     limit_malloc_arenas()
     stop = threading.Event()
     _on_stop_signal(stop.set)
-    services = build_services(settings)
-    app = build_app(services, socket_mode=True)
-    scheduler = start_scheduler(services)
+    kaizen = compose(settings)
+    app = build_app(kaizen, socket_mode=True)
+    scheduler = start_scheduler(kaizen)
     link = SocketModeLink(app, settings.require("slack_app_token"), settings.slack_api_url, on_refused=stop.set)
     try:
         if not stop.is_set():
@@ -128,7 +126,7 @@ def cmd_run(settings: Settings) -> int:
         log.info("Stopping: closing the Socket Mode connection")
         _close_within(link.close, SOCKET_CLOSE_SECONDS, "The Socket Mode connection")
         scheduler.shutdown(wait=False)
-        services.close()
+        kaizen.close()
         log.info("Stopped")
     if link.refusal is not None:
         raise SettingsError(link.refusal)  # main() prints it as the last line, exit code 2
@@ -136,10 +134,8 @@ def cmd_run(settings: Settings) -> int:
 
 
 def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> int:
-    from bot.app import build_app
-    from bot.jobs import start_scheduler
+    from bot.composition import build_app, compose, start_scheduler
     from bot.slack.server import bound_port, make_server, run_until_closed
-    from bot.services import build_services
 
     settings.require("slack_signing_secret")
     if not settings.oauth_enabled:
@@ -147,9 +143,9 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     limit_malloc_arenas()
     stopping = threading.Event()
     _on_stop_signal(stopping.set)
-    services = build_services(settings)
-    app = build_app(services)
-    scheduler = start_scheduler(services) if scheduler_on else None
+    kaizen = compose(settings)
+    app = build_app(kaizen)
+    scheduler = start_scheduler(kaizen) if scheduler_on else None
     server = make_server(app, host, port, settings.require("slack_signing_secret"))
     _on_stop_signal(server.close)
     if stopping.is_set():
@@ -161,7 +157,7 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        services.close()
+        kaizen.close()
     return 0
 
 
@@ -176,37 +172,36 @@ def cmd_db_upgrade(settings: Settings) -> int:
 
 
 def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> int:
-    from slack_sdk.errors import SlackApiError
-
+    from bot.composition import compose
     from bot.ideas import workflow
+    from bot.slack.gateway import SlackError
     from bot.slack.installations import NotInstalled
-    from bot.services import build_services
 
     if not settings.oauth_enabled:
         settings.require("slack_bot_token")
     elif not workspace:
         print("kaizen-bot: installed in several workspaces: say which with --workspace T…", file=sys.stderr)
         return 2
-    services = build_services(settings)
+    kaizen = compose(settings)
     try:
-        client = services.web(workspace)
-        workspace_id = workspace or str(client.auth_test()["team_id"])
-        info = client.conversations_info(channel=channel_id)["channel"]
+        slack = kaizen.gateway.workspace(workspace)
+        workspace_id = workspace or str(slack.auth_test()["team_id"])
+        info = slack.conversation(channel_id)
         if not info.get("is_member"):
             print(
                 f"kaizen-bot: Kaizen is not a member of {channel_id}: invite it with /invite @Kaizen.", file=sys.stderr
             )
             return 1
-        team = workflow.ensure_team(services.db, services.clock, workspace_id, channel_id, str(info.get("name") or ""))
-        posted = services.huddles.post_now(team)
-    except SlackApiError as error:
-        print(f"kaizen-bot: Slack said {error.response.get('error')} for channel {channel_id}.", file=sys.stderr)
+        team = workflow.ensure_team(kaizen.db, kaizen.clock, workspace_id, channel_id, str(info.get("name") or ""))
+        posted = kaizen.huddles.post_now(team)
+    except SlackError as error:
+        print(f"kaizen-bot: Slack said {error.code} for channel {channel_id}.", file=sys.stderr)
         return 1
     except NotInstalled as error:
         print(f"kaizen-bot: {error}.", file=sys.stderr)
         return 1
     finally:
-        services.close()
+        kaizen.close()
     print(f"Posted a huddle in {channel_id} (ts {posted.ts}).")
     return 0
 
@@ -302,7 +297,7 @@ def cmd_stats(
 def cmd_manifest(http_base: str | None) -> int:
     import json
 
-    from bot.slack.manifest import manifest
+    from bot.composition import manifest
 
     if http_base is not None and not http_base.startswith("https://"):
         print("kaizen-bot: --http needs the public https:// base URL Slack will call, e.g. https://kaizen.example.org",
@@ -345,9 +340,8 @@ def cmd_workspace(
 
 
 def cmd_check(settings: Settings) -> int:
-    from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError
-
+    from bot.slack.clients import SlackClients
+    from bot.slack.gateway import SlackError, SlackGateway
     from storage import migrate
     from storage.db import Database
 
@@ -359,10 +353,10 @@ def cmd_check(settings: Settings) -> int:
             "mode needs."
         )
     try:
-        auth = WebClient(token=token, base_url=settings.slack_api_url, timeout=10).auth_test()
+        auth = SlackGateway(SlackClients(settings.slack_api_url), lambda _workspace: token).workspace(None).auth_test()
         print(f"Slack: connected to workspace {auth.get('team')} ({auth.get('team_id')}) as {auth.get('user')}")
-    except SlackApiError as error:
-        code = error.response.get("error")
+    except SlackError as error:
+        code = error.code
         hint = {
             "invalid_auth": "SLACK_BOT_TOKEN was rejected: copy the Bot User OAuth Token again (OAuth & Permissions)",
             "not_authed": "SLACK_BOT_TOKEN was not sent: set it",
@@ -371,7 +365,8 @@ def cmd_check(settings: Settings) -> int:
         }.get(str(code), "see Slack's auth.test documentation")
         problems.append(f"Slack: auth.test failed with {code}: {hint}.")
     except Exception as error:  # noqa: BLE001 - any failure to reach Slack is reported in one line
-        problems.append(f"Slack: could not reach {settings.slack_api_url} ({type(error).__name__}: {error}).")
+        reason = error.__cause__ or error  # the gateway's SlackUnreachable wraps what urllib raised
+        problems.append(f"Slack: could not reach {settings.slack_api_url} ({type(reason).__name__}: {reason}).")
     try:
         db = Database(settings.database_url)
         state = "up to date" if migrate.is_up_to_date(db) else "needs `kaizen-bot db upgrade` (also done at start)"

@@ -8,13 +8,18 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """Anything that tells the time: `now()` returns an aware datetime in UTC."""
+
     def now(self) -> datetime:
         """The current time, timezone-aware in UTC."""
         ...
 
 
 class SystemClock:
+    """The real clock."""
+
     def now(self) -> datetime:
+        """The system time, timezone-aware in UTC."""
         return datetime.now(UTC)
 
 
@@ -28,13 +33,16 @@ class SettableClock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
+        """The time the clock was last set to (aware, UTC)."""
         with self._lock:
             return self._now
 
     def set(self, when: datetime) -> None:
+        """Set the clock to `when` (aware; kept in UTC)."""
         with self._lock:
             self._now = when.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> None:
+        """Move the clock on by `delta`."""
         with self._lock:
             self._now += delta

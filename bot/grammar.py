@@ -39,31 +39,38 @@ USAGE: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Help:
-    pass
+    """`/kaizen help`."""
 
 
 @dataclass(frozen=True)
 class ListIdeas:
+    """`/kaizen list [filter]`: the channel's board."""
+
     filter: str | None  # one of LIST_FILTERS, None for the open board
 
 
 @dataclass(frozen=True)
 class Mine:
-    pass
+    """`/kaizen mine`: the ideas the person raised or owns."""
 
 
 @dataclass(frozen=True)
 class Show:
+    """`/kaizen show N` (or `/kaizen N`): one idea, by its number in the workspace, and its history."""
+
     number: int
 
 
 @dataclass(frozen=True)
 class HuddleNow:
-    pass
+    """`/kaizen huddle`: post the team's huddle thread now."""
 
 
 @dataclass(frozen=True)
 class HuddleAt:
+    """`/kaizen huddle at HH:MM[,HH:MM] [days] [zone]`: the daily huddle's local times (sorted, no repeats),
+    weekdays (Monday = 0) and IANA time zone; None for what was not given."""
+
     times: tuple[time, ...]
     days: tuple[int, ...] | None
     zone: str | None
@@ -71,84 +78,104 @@ class HuddleAt:
 
 @dataclass(frozen=True)
 class HuddleOff:
-    pass
+    """`/kaizen huddle off`: no more daily huddles."""
 
 
 @dataclass(frozen=True)
 class HuddleSkip:
+    """`/kaizen huddle skip YYYY-MM-DD`: no huddle on that local date."""
+
     day: date
 
 
 @dataclass(frozen=True)
 class HuddleHolidays:
+    """`/kaizen huddle holidays CC|off`: skip the public holidays of a country (ISO 3166 alpha-2, upper case)."""
+
     country: str | None  # None turns holidays off
 
 
 @dataclass(frozen=True)
 class Leaders:
-    pass
+    """`/kaizen leaders`: who leads the team."""
 
 
 @dataclass(frozen=True)
 class LeadersAdd:
+    """`/kaizen leaders add @a @b`: the mentioned user IDs, in the order given."""
+
     user_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class LeadersRemove:
+    """`/kaizen leaders remove @a`: the mentioned user IDs, in the order given."""
+
     user_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Stats:
+    """`/kaizen stats [weeks] [share]`: the window in weeks (4–156; None: the default) and whether to post the charts
+    in the channel."""
+
     weeks: int | None
     share: bool
 
 
 @dataclass(frozen=True)
 class StatsRebase:
+    """`/kaizen stats rebase YYYY-MM-DD what changed`: new limits from that local date, with a note."""
+
     day: date
     note: str  # plain text, decoded; not blank
 
 
 @dataclass(frozen=True)
 class StatsRebaseUndo:
-    pass
+    """`/kaizen stats rebase undo`: take back the latest step."""
 
 
 @dataclass(frozen=True)
 class StatsSteps:
-    pass
+    """`/kaizen stats rebase`: list the steps."""
 
 
 @dataclass(frozen=True)
 class Headcount:
-    pass
+    """`/kaizen team headcount`: the team's headcount history."""
 
 
 @dataclass(frozen=True)
 class SetHeadcount:
+    """`/kaizen team headcount N [from YYYY-MM-DD]`: the team's headcount (1–HEADCOUNT_MAX) from a local date on."""
+
     headcount: int
     starts_on: date | None  # None: from today, in the team's zone
 
 
 @dataclass(frozen=True)
 class Export:
-    pass
+    """`/kaizen export`: the team's ideas as a CSV file."""
 
 
 @dataclass(frozen=True)
 class Raise:
+    """Any other text: raise it as an idea (the raise form opens with it)."""
+
     text: str  # plain text, decoded; may be empty
 
 
 @dataclass(frozen=True)
 class Usage:
+    """Text that starts with a subcommand but does not parse as it: show that subcommand's usage."""
+
     subcommand: str
     text: str  # the decoded text, offered to raise as an idea instead
 
     @property
     def usage(self) -> str:
+        """How the subcommand is written, as shown to the person (mrkdwn)."""
         return USAGE[self.subcommand]
 
 

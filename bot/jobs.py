@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.delivery.inbox import Inbox
+from bot.delivery.outbox import Outbox
+from bot.huddles.daily import Huddles
 from bot.ideas.approvals import Reconciler
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -20,21 +22,25 @@ HUDDLE_TICK_SECONDS = 20
 
 
 def start_scheduler(
-    services: Services,
     *,
+    outbox: Outbox,
+    inbox: Inbox,
+    reconciler: Reconciler,
+    huddles: Huddles,
     sweep_seconds: float = OUTBOX_SWEEP_SECONDS,
     inbox_seconds: float = INBOX_SWEEP_SECONDS,
     reconcile_seconds: float = RECONCILE_SECONDS,
     huddle_seconds: float = HUDDLE_TICK_SECONDS,
 ) -> BackgroundScheduler:
+    """Start APScheduler's background thread with the four jobs, each every so many seconds and once at once."""
     scheduler = BackgroundScheduler(timezone=UTC)
     now = datetime.now(UTC)  # every job also runs once at start: catching up on what happened while we were down
     jobs = (
-        ("outbox-sweep", services.outbox.sweep, sweep_seconds),
-        ("inbox-sweep", services.inbox.sweep, inbox_seconds),
-        ("reconcile-approvals", Reconciler(services).run, reconcile_seconds),
+        ("outbox-sweep", outbox.sweep, sweep_seconds),
+        ("inbox-sweep", inbox.sweep, inbox_seconds),
+        ("reconcile-approvals", reconciler.run, reconcile_seconds),
         # Reads from the database which slots are due, so a schedule changed in any process applies at once.
-        ("huddle-tick", services.huddles.tick, huddle_seconds),
+        ("huddle-tick", huddles.tick, huddle_seconds),
     )
     for job_id, function, seconds in jobs:
         scheduler.add_job(

@@ -10,7 +10,11 @@ _SECRET = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 
 
 class RedactSecrets(logging.Filter):
+    """A logging filter that cuts Slack tokens (xox…-, xapp-) out of messages and tracebacks, keeping their first five
+    characters."""
+
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record in place; always keeps it."""
         message = record.getMessage()
         if _SECRET.search(message):
             record.msg = _SECRET.sub(lambda m: m.group(1)[:5] + "[redacted]", message)
@@ -22,6 +26,8 @@ class RedactSecrets(logging.Filter):
 
 
 def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr at `level` through RedactSecrets, replacing the root logger's handlers; quieten the chattier
+    libraries (slack_sdk, APScheduler, Alembic)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets())

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -32,15 +32,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack import blockkit as bk
 from bot.grammar import USAGE, Usage
 from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
+from bot.measures.figures import Headline
 from bot.measures.words import headline_text
+from bot.slack import blockkit as bk
 from bot.text import one_line
 from storage.huddles import HuddleContent
-
-if TYPE_CHECKING:
-    from bot.measures.figures import Headline
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus, Team
 
 RAISE_CALLBACK = "raise_idea"
@@ -110,6 +108,7 @@ def date_markup(when: datetime, style: str = "{date_short_pretty}") -> str:
 
 
 def days_text(days: int) -> str:
+    """An age in whole days as words: "today", "1 day", "N days"."""
     return "today" if days == 0 else ("1 day" if days == 1 else f"{days} days")
 
 
@@ -125,10 +124,13 @@ def thanked(idea: Idea) -> str:
 
 
 def author_text(idea: Idea) -> str:
+    """Who raised an idea, as others see them: a mention, or words that name no one for an anonymous idea."""
     return "someone who chose not to give their name" if idea.anonymous else f"<@{idea.author_id}>"
 
 
 def idea_line(idea: Idea, now: datetime, *, with_status: bool = False, with_channel: bool = False) -> str:
+    """One list line: the idea's number, the start of its problem (escaped, at most LINE_TEXT characters), optionally
+    its status and channel, and its age. Safe mrkdwn."""
     problem = bk.escape_clipped(one_line(idea.problem), LINE_TEXT)
     parts = [f"`#{idea.number}` {problem}"]
     if with_status:
@@ -194,6 +196,7 @@ OUTCOME_LABEL = {"worked": "It worked", "did_not_work": "It didn't work — and 
 
 
 def status_text(idea: Idea) -> str:
+    """The card's status label, with who approved it once it is approved (or later)."""
     label = STATUS_LABEL[idea.status]
     if idea.status in (IdeaStatus.APPROVED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE) and idea.decided_by:
         label += f" · approved by <@{idea.decided_by}>"
@@ -201,6 +204,9 @@ def status_text(idea: Idea) -> str:
 
 
 def card_blocks(idea: Idea, *, supporters: int = 0) -> list[Block]:
+    """The idea's card in its team channel: its status, its texts (each clipped to its share of the message), the
+    facts (who raised it and when, owner, category, input needed, supporters, the message it came from) and the
+    buttons its status allows. `supporters` is how many people back it."""
     blocks: list[Block] = [bk.section(f"*Kaizen #{idea.number}* · {status_text(idea)}")]
     # Each text has its own share of the card: a message's blocks fail as a whole past about 13,200 characters,
     # even when every section is under its own 3,000 (see bk.MESSAGE_BLOCKS_TEXT).
@@ -232,7 +238,7 @@ def card_blocks(idea: Idea, *, supporters: int = 0) -> list[Block]:
         facts.append(f"<{idea.source_link}|Original message>")
     blocks.append(bk.context(" · ".join(facts)))
     buttons = [
-        ButtonElement(action_id=action, text=text, value=str(idea.id), **({"style": style} if style else {}))
+        ButtonElement(action_id=action, text=text, value=str(idea.id), style=style or None)
         for action, text, style in CARD_BUTTONS[idea.status]
     ]
     blocks.append(ActionsBlock(block_id=f"card_{idea.id}", elements=buttons))
@@ -253,6 +259,7 @@ class RaiseContext:
     source_ts: str | None = None
 
     def encode(self) -> str:
+        """This context as compact JSON for `private_metadata` (well under its 3,000 characters)."""
         data = {
             "c": self.channel_id,
             "r": self.response_url,
@@ -264,6 +271,8 @@ class RaiseContext:
 
     @classmethod
     def decode(cls, text: str | None) -> RaiseContext:
+        """The context `encode` wrote; text that is not that JSON (None, tampered, old) gives an empty context,
+        source "modal". Never raises."""
         try:
             data = json.loads(text or "{}")
         except ValueError:
@@ -292,6 +301,9 @@ def _checkbox(block_id: str, label: str, value: str, text: str, description: str
 
 
 def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> View:
+    """The raise form: the problem (`prefill`), idea, benefit, category, people whose input is needed, "already
+    done", and, when `anonymous_allowed`, posting without a name; `pick_team` adds a team channel picker, starting at
+    `context.channel_id`."""
     blocks: list[Block] = []
     if pick_team:
         blocks.append(
@@ -303,7 +315,7 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
                     action_id=Field.TEAM,
                     placeholder="Pick the team's channel",
                     filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-                    **({"initial_conversation": context.channel_id} if context.channel_id else {}),
+                    initial_conversation=context.channel_id or None,
                 ),
             )
         )
@@ -390,6 +402,7 @@ HELP_LINES = (
 
 
 def help_blocks() -> list[Block]:
+    """`/kaizen help`: what Kaizen is for and every command, one line each."""
     lines = [f"• `{command}` — {what}" for command, what in HELP_LINES]
     return [
         bk.section(
@@ -405,6 +418,8 @@ def help_blocks() -> list[Block]:
 
 
 def usage_blocks(usage: Usage) -> list[Block]:
+    """The usage of the subcommand `usage` names, and, when there was text, a button to raise that text as an idea
+    instead."""
     blocks: list[Block] = [
         bk.section(f"That doesn't match `/kaizen {usage.subcommand}`. Try {USAGE[usage.subcommand]}.")
     ]
@@ -424,6 +439,8 @@ def usage_blocks(usage: Usage) -> list[Block]:
 
 
 def board_blocks(board: Board, channel_id: str, now: datetime, list_filter: str | None) -> list[Block]:
+    """`/kaizen list`: the channel's ideas grouped by status, oldest first, with ages and "+N more" where a group has
+    more than shown; `list_filter` is the filter asked for (None: the open board). At most MESSAGE_BLOCKS blocks."""
     title = f"*Kaizen board for <#{channel_id}>*"
     if board.team is None or not any(board.groups.values()):
         what = "open ideas" if list_filter is None else f"ideas in “{list_filter}”"
@@ -445,6 +462,8 @@ def board_blocks(board: Board, channel_id: str, now: datetime, list_filter: str 
 
 
 def mine_blocks(ideas: Sequence[Idea], total: int, now: datetime) -> list[Block]:
+    """`/kaizen mine`: the person's ideas (newest first, as given) with status and channel; `total` is how many they
+    have in all."""
     if not ideas:
         return [bk.section("You haven't raised any ideas yet. `/kaizen` opens the form.")]
     lines = [idea_line(idea, now, with_status=True, with_channel=True) for idea in ideas]
@@ -463,6 +482,8 @@ EVENT_TEXT: dict[str, str] = {
 
 
 def history_line(event: IdeaEvent, idea: Idea) -> str:
+    """One line of an idea's history: when (in the reader's time zone), what changed, by whom (never an anonymous
+    author by name), and the note, if any."""
     if idea.anonymous and event.actor_id == idea.author_id:
         who = "the author"
     else:
@@ -480,12 +501,16 @@ def history_line(event: IdeaEvent, idea: Idea) -> str:
 
 
 def show_blocks(idea: Idea, events: Sequence[IdeaEvent]) -> list[Block]:
+    """`/kaizen show N`: the idea's card and its history, oldest first; what does not fit one message is cut,
+    with a note."""
     history = [history_line(event, idea) for event in events]
     blocks = [*card_blocks(idea), DividerBlock(), bk.section("*History*"), *bk.line_sections(history)]
     return bk.fit_blocks(blocks, overflow_note="Older history not shown.")
 
 
 def first_leaders_text(by: str, leaders: Sequence[str], approve_emoji: str) -> str:
+    """The channel message when `by` sets up the team's first leaders (`leaders`, user IDs): who they are, and how
+    they approve (`approve_emoji`, a name without colons)."""
     names = ", ".join(f"<@{user}>" for user in leaders)
     return (
         f"<@{by}> set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with "
@@ -547,10 +572,12 @@ class IdeaModalContext:
     channel_id: str | None
 
     def encode(self) -> str:
+        """This context as compact JSON for `private_metadata`."""
         return json.dumps({"i": self.idea_id, "c": self.channel_id}, separators=(",", ":"))
 
     @classmethod
     def decode(cls, text: str | None) -> IdeaModalContext:
+        """The context `encode` wrote; anything else gives None for what it cannot read. Never raises."""
         try:
             data = json.loads(text or "{}")
         except ValueError:
@@ -577,13 +604,13 @@ def _text_input(
         block_id=block_id,
         label=label,
         optional=optional,
-        **({"hint": hint} if hint else {}),
+        hint=hint or None,
         element=PlainTextInputElement(
             action_id=block_id,
             multiline=True,
             max_length=max_length,
             initial_value=bk.clip(initial, max_length) if initial else None,
-            **({"placeholder": placeholder} if placeholder else {}),
+            placeholder=placeholder or None,
         ),
     )
 
@@ -661,7 +688,7 @@ def edit_modal(idea: Idea, channel_id: str | None) -> View:
             action_id=Field.CATEGORY,
             placeholder="Pick one",
             options=options,
-            **({"initial_option": current} if current else {}),
+            initial_option=current,
         ),
     )
     blocks: list[Block] = [
@@ -740,6 +767,8 @@ def owner_name(idea: Idea, names: dict[str, str]) -> str:
 
 
 def huddle_text(title: str, local_date: date) -> str:
+    """The huddle's title with its local date, e.g. "Daily huddle · Monday 2 March": the thread starter's
+    notification text."""
     return f"{title} · {local_date:%A} {local_date.day} {local_date:%B}"
 
 
@@ -795,6 +824,8 @@ def huddle_blocks(
 def digest_text(
     channel_id: str, ideas: Sequence[Idea], total: int, links: dict[int, str], now: datetime, nudge_days: int
 ) -> str:
+    """The leaders' morning digest for a channel: `total` ideas waiting more than `nudge_days` days, the first of
+    them (`ideas`) each linked to its card where `links` (idea id → permalink) has one, and "+N more"."""
     lines = [
         f"Good morning! {total} idea{'s' if total != 1 else ''} in <#{channel_id}> "
         f"{'have' if total != 1 else 'has'} waited more than {days_text(nudge_days)} for a decision. "
@@ -811,15 +842,19 @@ def digest_text(
 
 
 def bulb_confirmation(idea: Idea) -> str:
+    """The thread reply when a huddle reply becomes an idea by :bulb:; thanks the author unless the idea is
+    anonymous."""
     who = "" if idea.anonymous else f" Thank you <@{idea.author_id}>!"
     return f":bulb: This reply is now Kaizen idea #{idea.number}.{who}"
 
 
 def bulb_private_text(idea: Idea) -> str:
+    """To the person whose reply became an idea: which idea, and that they can undo it or take their name off it."""
     return f"Your reply became Kaizen idea #{idea.number}. Not what you meant? Undo it, or take your name off it."
 
 
 def bulb_private_blocks(idea: Idea) -> list[Block]:
+    """`bulb_private_text` with its Undo and Make anonymous buttons (each button's value is the idea's id)."""
     return [
         bk.section(bulb_private_text(idea)),
         ActionsBlock(
@@ -832,6 +867,8 @@ def bulb_private_blocks(idea: Idea) -> list[Block]:
 
 
 def welcome_blocks(approve_emoji: str) -> list[Block]:
+    """The message when Kaizen joins a channel: what it does, how leaders approve (`approve_emoji`), and buttons to
+    set up the daily huddle and add leaders."""
     return [
         bk.section(
             ":wave: *Hello! I help this team improve a little every day.*\n"
@@ -873,7 +910,8 @@ def _gone(reason: str, channel_id: str) -> tuple[str, str]:
 
 def card_waits_text(number: int, channel_id: str, reason: str) -> str:
     """To the person whose idea's card cannot go up because its channel takes no posts (`reason`: Slack's error,
-    one of `bot.delivery.outbox.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a leader can do."""
+    one of `bot.delivery.outbox.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a
+    leader can do."""
     why, fix = _gone(reason, channel_id)
     return (
         f"Your idea #{number} is saved, but its card can't be posted: {why}. Your idea is kept (it shows in "
@@ -932,6 +970,8 @@ def _channel_form(callback_id: str, title: str, submit: str, channel_id: str, bl
 
 
 def huddle_setup_modal(channel_id: str, *, time_text: str, days: Sequence[int], zone: str) -> View:
+    """The daily huddle form for a team channel, filled in with the times (`time_text`, "HH:MM[,HH:MM]"), the
+    weekdays (`days`, Monday = 0) and the time zone (`zone`, an IANA name) in force."""
     day_names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     options = [Option(value=str(n), text=PlainTextObject(text=name)) for n, name in enumerate(day_names)]
     return _channel_form(
@@ -964,6 +1004,7 @@ def huddle_setup_modal(channel_id: str, *, time_text: str, days: Sequence[int], 
 
 
 def add_leaders_modal(channel_id: str) -> View:
+    """The form that adds leaders to a team channel (up to 20 people at a time)."""
     return _channel_form(
         ADD_LEADERS_CALLBACK,
         "Add leaders",
@@ -988,6 +1029,8 @@ def add_leaders_modal(channel_id: str) -> View:
 
 @dataclass(frozen=True)
 class HomeTeam:
+    """One team on the App Home: its idea counts by status and its headline figures."""
+
     team: Team
     counts: dict[str, int]
     figures: Headline
@@ -995,6 +1038,9 @@ class HomeTeam:
 
 @dataclass(frozen=True)
 class HomeContent:
+    """What the App Home shows one person: their ideas (`mine`, with `mine_total`), ideas waiting for their decision
+    (for leaders), and the teams they see."""
+
     mine: Sequence[Idea]
     mine_total: int
     waiting: Sequence[Idea]  # for leaders: ideas waiting for their decision
@@ -1003,6 +1049,8 @@ class HomeContent:
 
 
 def home_view(content: HomeContent) -> View:
+    """The App Home tab: the person's ideas, ideas waiting for their decision, and each team's board counts and
+    headline figures. At most VIEW_BLOCKS blocks."""
     now = content.now
     blocks: list[Block] = [
         HeaderBlock(text="Kaizen"),

@@ -7,8 +7,9 @@ A missing or malformed setting stops start-up with one line that names it and sa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -65,13 +66,24 @@ def parse_days(text: str) -> tuple[int, ...]:
 
 
 def parse_hhmm(text: str) -> time:
+    """`HH:MM` (24-hour, the hour may have one digit) → a time; ValueError for anything else."""
     match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
     if not match:
         raise ValueError(f"not a time as HH:MM: {text}")
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def _iterable(value: object) -> Iterable[object]:
+    """`value` as an iterable; a TypeError (as iterating it would raise) when it is not one."""
+    if not isinstance(value, Iterable):
+        raise TypeError(f"'{type(value).__name__}' object is not iterable")
+    return value
+
+
 class Settings(BaseSettings):
+    """The settings, read from the environment and `.env` (names as in HINTS, any case); validated as they load. Use
+    `load_settings`, which turns a validation error into a SettingsError."""
+
     # A setting left empty (as in .env.example) counts as unset, so it is reported as missing, not malformed.
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False, env_ignore_empty=True
@@ -131,7 +143,7 @@ class Settings(BaseSettings):
     def _leaders(cls, value: object) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
-        leaders = tuple(str(item) for item in value)  # type: ignore[union-attr]
+        leaders = tuple(str(item) for item in _iterable(value))
         bad = [item for item in leaders if not _USER_ID.match(item)]
         if bad:
             raise ValueError(f"not a Slack user ID: {bad[0]}")
@@ -157,7 +169,7 @@ class Settings(BaseSettings):
     def _support_emojis(cls, value: object) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [part.strip().strip(":") for part in value.split(",") if part.strip()]
-        emojis = tuple(str(item) for item in value)  # type: ignore[union-attr]
+        emojis = tuple(str(item) for item in _iterable(value))
         bad = [item for item in emojis if not _EMOJI.match(item)]
         if bad or not emojis:
             raise ValueError(f"not a list of emoji names: {bad[0] if bad else 'empty'}")
@@ -186,13 +198,16 @@ class Settings(BaseSettings):
 
     @property
     def oauth_enabled(self) -> bool:
+        """Whether the app installs in several workspaces (OAuth): both the client id and secret are set."""
         return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def timezone(self) -> ZoneInfo:
+        """KAIZEN_TIMEZONE as a ZoneInfo."""
         return ZoneInfo(self.kaizen_timezone)
 
     def bot_token(self) -> str:
+        """SLACK_BOT_TOKEN; a SettingsError when it is missing."""
         return self.require("slack_bot_token")
 
     def require(self, *names: str) -> str:
@@ -206,13 +221,14 @@ class Settings(BaseSettings):
 
 
 def missing_line(env_name: str) -> str:
+    """The one line that says the setting `env_name` (e.g. "SLACK_BOT_TOKEN") is missing and how to set it."""
     return f"Setting {env_name} is missing: {HINTS.get(env_name, 'set it in the environment or .env')}."
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings; a SettingsError with one line per the first problem found."""
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)
     except ValidationError as error:
         first = error.errors()[0]
         env_name = str(first["loc"][0]).upper() if first["loc"] else "a setting"

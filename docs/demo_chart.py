@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import SettableClock
 from bot.ideas.lifecycle import Actor, Lifecycle
+from bot.ideas.workflow import NewIdea, raise_idea
 from bot.measures import baselines
 from bot.measures.report import measure, png
 from bot.measures.words import summary
-from bot.ideas.workflow import NewIdea, raise_idea
 from storage.db import Database
 from storage.measures import Scope
 from storage.migrate import upgrade

@@ -1,21 +1,22 @@
 """Translate Slack in and out: parse requests, call `bot`, render, reply. No rules, no SQL.
 
-One module per kind of request; each has `register(app, services)`. `WIRING` says what the code handles, so a
-test can hold it against manifest.yml.
+One module per kind of request; each has `register(app, *, <the objects it uses>)`, called by the composition
+root (`bot.composition`) with keyword arguments, events first (its middleware stores events before anything else
+sees them). `WIRING` says what the code handles, so a test can hold it against manifest.yml.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_bolt import App
-
-from bot.services import Services
 from handlers import actions, card_actions, card_views, commands, events, shortcuts, views
 
 
 @dataclass(frozen=True)
 class Wiring:
+    """What the handlers answer, by Slack's names: slash commands, shortcuts' callback ids, event types, action
+    ids and views' callback ids."""
+
     commands: tuple[str, ...]
     shortcuts: tuple[str, ...]
     events: tuple[str, ...]
@@ -30,13 +31,3 @@ WIRING = Wiring(
     actions=(*actions.ACTIONS, *card_actions.ACTIONS),
     views=(*views.CALLBACKS, *card_views.CALLBACKS),
 )
-
-
-def register_all(app: App, services: Services) -> None:
-    events.register(app, services)  # first: its middleware stores events before anything else sees them
-    commands.register(app, services)
-    views.register(app, services)
-    actions.register(app, services)
-    card_actions.register(app, services)
-    card_views.register(app, services)
-    shortcuts.register(app, services)

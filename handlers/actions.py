@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk.models.views import View
 
 from bot import render
-from bot.ideas import capture
-from bot.huddles import daily as huddles
+from bot.huddles.setup import HuddleSetup
+from bot.ideas.capture import Capture
 from bot.ideas.lifecycle import NotAllowed
+from bot.ideas.raising import Raising
 from bot.render import (
     BULB_ANONYMOUS_ACTION,
     BULB_UNDO_ACTION,
@@ -21,12 +21,11 @@ from bot.render import (
     WELCOME_HUDDLE_ACTION,
     WELCOME_LEADERS_ACTION,
 )
-from bot.services import Services
-from bot.settings import parse_days
+from bot.slack.gateway import SlackGateway
+from bot.teams.tenancy import Tenancy
 from handlers import forms
 from handlers.card_actions import idea_id_of
-from handlers.commands import open_raise_modal
-from handlers.tenancy import channel_of, workspace_of
+from handlers.tenancy import channel_of, user_of, workspace_of
 from storage.models import Source
 
 log = logging.getLogger(__name__)
@@ -38,34 +37,42 @@ ACTIONS = (
     BULB_UNDO_ACTION,
     BULB_ANONYMOUS_ACTION,
 )
-
-
-def _channel(body: dict[str, Any]) -> str:
-    return channel_of(body) or ""
+UNDONE = "Undone: your reply is just a reply again."
+ANONYMOUS = "Done: your name is off the idea everywhere it shows."
 
 
 def _private(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def _open(services: Services, body: dict[str, Any], context: BoltContext, view: View) -> None:
-    channel_id = _channel(body)
-    forms.open_form(
-        services, workspace_id=workspace_of(services, context, channel_id), trigger_id=body["trigger_id"], view=view,
-        user_id=body["user"]["id"], channel_id=channel_id or None, response_url=body.get("response_url"),
-        again=forms.AGAIN_BUTTON,
-    )  # fmt: skip
+def register(
+    app: App,
+    *,
+    tenancy: Tenancy,
+    raising: Raising,
+    huddle_setup: HuddleSetup,
+    capture: Capture,
+    gateway: SlackGateway,
+) -> None:
+    """Register the buttons of ACTIONS."""
 
+    def open_form(body: dict[str, Any], context: BoltContext, channel_id: str, view: Any) -> None:
+        forms.open_form(
+            gateway, workspace_id=workspace_of(tenancy, context, channel_id), trigger_id=body["trigger_id"],
+            view=view, user_id=user_of(context), channel_id=channel_id or None, response_url=body.get("response_url"),
+            again=forms.AGAIN_BUTTON,
+        )  # fmt: skip
 
-def register(app: App, services: Services) -> None:
     @app.action(RAISE_INSTEAD_ACTION)
     def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        open_raise_modal(
-            services,
-            workspace_id=workspace_of(services, context, _channel(body)),
-            user_id=body["user"]["id"],
-            channel_id=_channel(body),
+        channel_id = channel_of(context, body) or ""
+        forms.open_raise_modal(
+            raising,
+            gateway,
+            workspace_id=workspace_of(tenancy, context, channel_id),
+            user_id=user_of(context),
+            channel_id=channel_id,
             trigger_id=body["trigger_id"],
             prefill=str(action.get("value") or ""),
             response_url=body.get("response_url"),
@@ -76,48 +83,37 @@ def register(app: App, services: Services) -> None:
     @app.action(WELCOME_HUDDLE_ACTION)
     def set_up_huddle(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        settings = services.settings
-        view = render.huddle_setup_modal(
-            _channel(body),
-            time_text=settings.kaizen_huddle_time,
-            days=parse_days(settings.kaizen_huddle_days),
-            zone=huddles.leader_zone(
-                services, workspace_of(services, context, _channel(body)), body["user"]["id"], quick=True
-            ),
-        )
-        _open(services, body, context, view)
+        channel_id = channel_of(context, body) or ""
+        workspace_id = workspace_of(tenancy, context, channel_id)
+        open_form(body, context, channel_id, huddle_setup.modal(workspace_id, channel_id, user_of(context)))
 
     @app.action(WELCOME_LEADERS_ACTION)
     def add_leaders(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        _open(services, body, context, render.add_leaders_modal(_channel(body)))
+        channel_id = channel_of(context, body) or ""
+        open_form(body, context, channel_id, render.add_leaders_modal(channel_id))
 
     @app.action(BULB_UNDO_ACTION)
-    def bulb_undo(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def bulb_undo(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
-        on_capture_choice(services, body, action, respond, capture.undo, "Undone: your reply is just a reply again.")
+        on_capture_choice(action, user_of(context), respond, capture.undo, UNDONE)
 
     @app.action(BULB_ANONYMOUS_ACTION)
-    def bulb_anonymous(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def bulb_anonymous(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
-        done = "Done: your name is off the idea everywhere it shows."
-        on_capture_choice(services, body, action, respond, capture.make_anonymous, done)
+        on_capture_choice(action, user_of(context), respond, capture.make_anonymous, ANONYMOUS)
 
 
 def on_capture_choice(
-    services: Services,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    choice: Callable[[Services, int, str], None],
-    done: str,
+    action: dict[str, Any], user_id: str, respond: Respond, choice: Callable[[int, str], None], done: str
 ) -> None:
-    """Undo or Make anonymous on the private note after a :bulb: capture: the note is replaced by the outcome."""
+    """Undo or Make anonymous on the private note after a :bulb: capture (`choice(idea_id, user_id)`, refusing
+    with NotAllowed): the note is replaced by `done`, or the refusal is told privately."""
     idea_id = idea_id_of(action.get("value"))
     try:
         if idea_id is None:
             raise NotAllowed("That button doesn't name an idea; nothing was changed.")
-        choice(services, idea_id, body["user"]["id"])
+        choice(idea_id, user_id)
     except NotAllowed as refusal:
         _private(respond, str(refusal))
         return

@@ -13,19 +13,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk.models.views import View
 
 from bot import render
-from bot.ideas.lifecycle import REASON_MAX, RESULT_MAX, Actor, NotAllowed, Stale
+from bot.ideas.delivery import Delivery
+from bot.ideas.lifecycle import REASON_MAX, RESULT_MAX, Actor, Lifecycle, NotAllowed, Stale
 from bot.render import SHARE_REASON_ACTION, CardAction
-from bot.services import Services
+from bot.slack.gateway import SlackGateway
+from bot.teams.permissions import Permissions
+from bot.teams.tenancy import Tenancy
 from handlers import forms
-from handlers.tenancy import channel_of, workspace_of
+from handlers.tenancy import channel_of, user_of, workspace_of
 from storage.models import Idea, Source
 
 log = logging.getLogger(__name__)
 
 ID_DIGITS = 18  # an idea id is a database integer: anything longer (or not a number) is not one of ours
+
+ACTIONS: tuple[str, ...] = (
+    CardAction.APPROVE,
+    CardAction.NOT_NOW,
+    CardAction.START,
+    CardAction.DONE,
+    CardAction.REOPEN,
+    CardAction.EDIT,
+    CardAction.REDACT,
+    SHARE_REASON_ACTION,
+)
 
 
 @dataclass(frozen=True)
@@ -42,27 +55,9 @@ class Press:
 
 
 def idea_id_of(value: Any) -> int | None:
+    """The idea id a button's value names (digits only, at most ID_DIGITS), or None."""
     text = value if isinstance(value, str) else ""
     return int(text) if text.isascii() and text.isdigit() and len(text) <= ID_DIGITS else None
-
-
-def read_press(services: Services, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> Press:
-    workspace_id = workspace_of(services, context, channel_of(body))
-    user_id = body["user"]["id"]
-    idea_id = idea_id_of(action.get("value"))
-    if idea_id is None:
-        raise NotAllowed("That button doesn't point to an idea I know, so nothing was changed.")
-    idea = services.lifecycle.load_in(workspace_id, idea_id)
-    channel_id = channel_of(body)
-    return Press(
-        workspace_id=workspace_id,
-        user_id=user_id,
-        channel_id=channel_id,
-        trigger_id=str(body.get("trigger_id") or ""),
-        idea=idea,
-        actor=Actor(user_id, is_leader=services.leaders.is_leader(workspace_id, idea.team, user_id)),
-        response_url=body.get("response_url") or None,
-    )
 
 
 def tell(respond: Respond, text: str) -> None:
@@ -70,91 +65,138 @@ def tell(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def open_form(services: Services, press: Press, view: View) -> str | None:
-    """Open a card button's form; when Slack won't, the presser has been told (handlers.forms). Returns None."""
-    forms.open_form(
-        services, workspace_id=press.workspace_id, trigger_id=press.trigger_id, view=view, user_id=press.user_id,
-        channel_id=press.channel_id, response_url=press.response_url, again=forms.AGAIN_BUTTON,
-    )  # fmt: skip
-    return None
+def register(
+    app: App,
+    *,
+    tenancy: Tenancy,
+    lifecycle: Lifecycle,
+    permissions: Permissions,
+    delivery: Delivery,
+    gateway: SlackGateway,
+) -> None:
+    """Register a listener for each button of ACTIONS."""
+    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway)
+    for action_id, press_button in buttons.by_action().items():
+        app.action(action_id)(buttons.listener(press_button))
 
 
-# --- what each button does: returns words for the presser, if any ---------------------------------------------
+class CardButtons:
+    """What each button does: a method per button takes the Press and returns words for the presser, if any;
+    a refusal (`NotAllowed`, `Stale`) is told to them instead."""
 
-
-def approve(services: Services, press: Press) -> str | None:
-    services.deliver(services.lifecycle.approve(press.idea.id, press.actor, source=Source.BUTTON))
-    return None
-
-
-def not_now(services: Services, press: Press) -> str | None:
-    services.lifecycle.check_may_decline(press.idea, press.actor)
-    return open_form(services, press, render.not_now_modal(press.idea, press.channel_id, reason_max=REASON_MAX))
-
-
-def start(services: Services, press: Press) -> str | None:
-    services.deliver(services.lifecycle.start(press.idea.id, press.actor, press.idea.team))
-    return None
-
-
-def done(services: Services, press: Press) -> str | None:
-    services.lifecycle.check_may_finish(press.idea, press.actor)
-    return open_form(services, press, render.done_modal(press.idea, press.channel_id, text_max=RESULT_MAX))
-
-
-def reopen(services: Services, press: Press) -> str | None:
-    services.deliver(services.lifecycle.reopen(press.idea.id, press.actor))
-    return None
-
-
-def edit(services: Services, press: Press) -> str | None:
-    services.lifecycle.check_may_edit(press.idea, press.actor)
-    return open_form(services, press, render.edit_modal(press.idea, press.channel_id))
-
-
-def redact(services: Services, press: Press) -> str | None:
-    services.lifecycle.check_may_redact(press.idea, press.actor)
-    return open_form(services, press, render.redact_modal(press.idea, press.channel_id))
-
-
-def share_reason(services: Services, press: Press) -> str | None:
-    change = services.lifecycle.share_reason(press.idea.id, press.user_id)
-    if not change.message_ids:
-        return f"The reason for #{press.idea.number} is already shared in its thread."
-    services.deliver(change)
-    return f"Thank you for sharing it: the reason is now in the thread of #{press.idea.number}."
-
-
-BUTTONS: dict[str, Callable[[Services, Press], str | None]] = {
-    CardAction.APPROVE: approve,
-    CardAction.NOT_NOW: not_now,
-    CardAction.START: start,
-    CardAction.DONE: done,
-    CardAction.REOPEN: reopen,
-    CardAction.EDIT: edit,
-    CardAction.REDACT: redact,
-    SHARE_REASON_ACTION: share_reason,
-}
-ACTIONS: tuple[str, ...] = tuple(BUTTONS)
-
-
-def register(app: App, services: Services) -> None:
-    for action_id, press_button in BUTTONS.items():
-        app.action(action_id)(listener(services, press_button))
-
-
-def listener(
-    services: Services, press_button: Callable[[Services, Press], str | None]
-) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext, Respond], None]:
-    def on_press(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    def __init__(
+        self,
+        tenancy: Tenancy,
+        lifecycle: Lifecycle,
+        permissions: Permissions,
+        delivery: Delivery,
+        gateway: SlackGateway,
     ) -> None:
-        ack()
-        try:
-            words = press_button(services, read_press(services, body, action, context))
-        except (NotAllowed, Stale) as refusal:
-            words = str(refusal)
-        if words:
-            tell(respond, words)
+        self._tenancy = tenancy
+        self._lifecycle = lifecycle
+        self._permissions = permissions
+        self._delivery = delivery
+        self._gateway = gateway
 
-    return on_press
+    def by_action(self) -> dict[str, Callable[[Press], str | None]]:
+        """Each of ACTIONS with what it does."""
+        return {
+            CardAction.APPROVE: self.approve,
+            CardAction.NOT_NOW: self.not_now,
+            CardAction.START: self.start,
+            CardAction.DONE: self.done,
+            CardAction.REOPEN: self.reopen,
+            CardAction.EDIT: self.edit,
+            CardAction.REDACT: self.redact,
+            SHARE_REASON_ACTION: self.share_reason,
+        }
+
+    def listener(
+        self, press_button: Callable[[Press], str | None]
+    ) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext, Respond], None]:
+        """Bolt's listener for one button: ack, read the press, do it, tell the presser what there is to tell."""
+
+        def on_press(
+            ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+        ) -> None:
+            ack()
+            try:
+                words = press_button(self.read_press(body, action, context))
+            except (NotAllowed, Stale) as refusal:
+                words = str(refusal)
+            if words:
+                tell(respond, words)
+
+        return on_press
+
+    def read_press(self, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> Press:
+        """The press, with its idea loaded from the workspace it is filed under; raises NotAllowed when the
+        button names no idea of that workspace."""
+        channel_id = channel_of(context, body)
+        workspace_id = workspace_of(self._tenancy, context, channel_id)
+        user_id = user_of(context)
+        idea_id = idea_id_of(action.get("value"))
+        if idea_id is None:
+            raise NotAllowed("That button doesn't point to an idea I know, so nothing was changed.")
+        idea = self._lifecycle.load_in(workspace_id, idea_id)
+        return Press(
+            workspace_id=workspace_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            trigger_id=str(body.get("trigger_id") or ""),
+            idea=idea,
+            actor=self._permissions.actor(workspace_id, idea, user_id),
+            response_url=body.get("response_url") or None,
+        )
+
+    def _open_form(self, press: Press, view: Any) -> str | None:
+        """Open a card button's form; when Slack won't, the presser has been told (handlers.forms). Returns None."""
+        forms.open_form(
+            self._gateway, workspace_id=press.workspace_id, trigger_id=press.trigger_id, view=view,
+            user_id=press.user_id, channel_id=press.channel_id, response_url=press.response_url,
+            again=forms.AGAIN_BUTTON,
+        )  # fmt: skip
+        return None
+
+    def approve(self, press: Press) -> str | None:
+        """Approve now; the change is delivered."""
+        self._delivery.deliver(self._lifecycle.approve(press.idea.id, press.actor, source=Source.BUTTON))
+        return None
+
+    def not_now(self, press: Press) -> str | None:
+        """Open the Not now form, if the presser may decline the idea."""
+        self._lifecycle.check_may_decline(press.idea, press.actor)
+        return self._open_form(press, render.not_now_modal(press.idea, press.channel_id, reason_max=REASON_MAX))
+
+    def start(self, press: Press) -> str | None:
+        """Start now; the change is delivered."""
+        self._delivery.deliver(self._lifecycle.start(press.idea.id, press.actor, press.idea.team))
+        return None
+
+    def done(self, press: Press) -> str | None:
+        """Open the Done form, if the presser may finish the idea."""
+        self._lifecycle.check_may_finish(press.idea, press.actor)
+        return self._open_form(press, render.done_modal(press.idea, press.channel_id, text_max=RESULT_MAX))
+
+    def reopen(self, press: Press) -> str | None:
+        """Reopen now; the change is delivered."""
+        self._delivery.deliver(self._lifecycle.reopen(press.idea.id, press.actor))
+        return None
+
+    def edit(self, press: Press) -> str | None:
+        """Open the Edit form, if the presser may edit the idea."""
+        self._lifecycle.check_may_edit(press.idea, press.actor)
+        return self._open_form(press, render.edit_modal(press.idea, press.channel_id))
+
+    def redact(self, press: Press) -> str | None:
+        """Open the Redact form, if the presser may redact the idea."""
+        self._lifecycle.check_may_redact(press.idea, press.actor)
+        return self._open_form(press, render.redact_modal(press.idea, press.channel_id))
+
+    def share_reason(self, press: Press) -> str | None:
+        """Share the not-now reason in the idea's thread (once); the presser is thanked, or told it already is."""
+        change = self._lifecycle.share_reason(press.idea.id, press.user_id)
+        if not change.message_ids:
+            return f"The reason for #{press.idea.number} is already shared in its thread."
+        self._delivery.deliver(change)
+        return f"Thank you for sharing it: the reason is now in the thread of #{press.idea.number}."

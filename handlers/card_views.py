@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk.errors import SlackApiError
 
-from bot.ideas.lifecycle import Actor, Change, NotAllowed, Stale
+from bot.delivery.outbox import Outbox
+from bot.ideas.delivery import Delivery
+from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
 from bot.render import (
     DONE_CALLBACK,
     EDIT_CALLBACK,
@@ -25,9 +26,11 @@ from bot.render import (
     IdeaModalContext,
     LifecycleField,
 )
-from bot.services import Services
+from bot.slack.gateway import SlackError, SlackGateway
+from bot.teams.permissions import Permissions
+from bot.teams.tenancy import Tenancy
 from bot.text import plain
-from handlers.tenancy import workspace_of
+from handlers.tenancy import user_of, workspace_of
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
@@ -59,12 +62,14 @@ def _selected(values: Values, field: str) -> str | None:
 # --- what each form does: the change, made as the submitter ----------------------------------------------------
 
 
-def not_now(services: Services, idea: Idea, actor: Actor, values: Values) -> Change:
-    return services.lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "")
+def not_now(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+    """Not now, with the reason typed."""
+    return lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "")
 
 
-def done(services: Services, idea: Idea, actor: Actor, values: Values) -> Change:
-    return services.lifecycle.done(
+def done(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+    """Done, with its outcome, result, what was learned and (optionally) its effect."""
+    return lifecycle.done(
         idea.id,
         actor,
         outcome=_selected(values, LifecycleField.OUTCOME) or "",
@@ -74,8 +79,9 @@ def done(services: Services, idea: Idea, actor: Actor, values: Values) -> Change
     )
 
 
-def edit(services: Services, idea: Idea, actor: Actor, values: Values) -> Change:
-    return services.lifecycle.edit(
+def edit(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+    """The idea's text and category as edited."""
+    return lifecycle.edit(
         idea.id,
         actor,
         problem=_text(values, Field.PROBLEM) or "",
@@ -85,13 +91,16 @@ def edit(services: Services, idea: Idea, actor: Actor, values: Values) -> Change
     )
 
 
-def redact(services: Services, idea: Idea, actor: Actor, values: Values) -> Change:
-    return services.lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE))
+def redact(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+    """The idea redacted, with an optional note."""
+    return lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE))
 
 
 @dataclass(frozen=True)
 class Form:
-    submit: Callable[[Services, Idea, Actor, Values], Change]
+    """A card form: what submitting it changes (made as the submitter), and where its problems show."""
+
+    submit: Callable[[Lifecycle, Idea, Actor, Values], Change]
     shown_on: str  # the input a refusal or a problem is shown on
     redacts: bool = False  # once the form has closed, thread replies that quoted the idea are redacted too
 
@@ -105,48 +114,78 @@ FORMS: dict[str, Form] = {
 CALLBACKS: tuple[str, ...] = tuple(FORMS)
 
 
-def register(app: App, services: Services) -> None:
-    for callback_id, form in FORMS.items():
-        app.view(callback_id)(listener(services, form))
-
-
-def listener(services: Services, form: Form) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext], None]:
-    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-        handle_submission(services, form, ack, body, view, workspace_of(services, context, None))
-
-    return on_submit
-
-
-def handle_submission(
-    services: Services, form: Form, ack: Ack, body: dict[str, Any], view: dict[str, Any], workspace_id: str
+def register(
+    app: App,
+    *,
+    tenancy: Tenancy,
+    lifecycle: Lifecycle,
+    permissions: Permissions,
+    delivery: Delivery,
+    outbox: Outbox,
+    gateway: SlackGateway,
 ) -> None:
-    user_id = body["user"]["id"]
-    context = IdeaModalContext.decode(view.get("private_metadata"))
-    values: Values = (view.get("state") or {}).get("values") or {}
-    try:
-        if context.idea_id is None:
-            raise NotAllowed("This form has lost track of its idea. Please close it and press the button again.")
-        idea = services.lifecycle.load_in(workspace_id, context.idea_id)
-        actor = Actor(user_id, is_leader=services.leaders.is_leader(workspace_id, idea.team, user_id))
-        change = form.submit(services, idea, actor, values)
-    except (NotAllowed, Stale) as refusal:
-        ack(response_action="errors", errors={form.shown_on: str(refusal)})
-        return
-    except Exception:
-        log.exception("Could not apply a %s form from %s", view.get("callback_id"), user_id)
-        ack(response_action="errors", errors={form.shown_on: SORRY})
-        return
-    ack()  # the change is committed: now the form may close
-    services.deliver(change)
-    if form.redacts and services.outbox.redact_posts(idea.id):
-        text = REDACT_INCOMPLETE.format(number=idea.number)
-        tell_privately(services, workspace_id, context.channel_id, user_id, text)
+    """Register a listener for each form of CALLBACKS."""
+    submissions = CardForms(tenancy, lifecycle, permissions, delivery, outbox, gateway)
+    for callback_id, form in FORMS.items():
+        app.view(callback_id)(submissions.listener(form))
 
 
-def tell_privately(services: Services, workspace_id: str, channel_id: str | None, user_id: str, text: str) -> None:
-    if channel_id is None:
-        return
-    try:
-        services.web(workspace_id).chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except SlackApiError:
-        log.warning("Could not tell %s in %s: %s", user_id, channel_id, text, exc_info=True)
+class CardForms:
+    """A card form submitted: the change made as the submitter, or the reason it cannot be shown in the form."""
+
+    def __init__(
+        self,
+        tenancy: Tenancy,
+        lifecycle: Lifecycle,
+        permissions: Permissions,
+        delivery: Delivery,
+        outbox: Outbox,
+        gateway: SlackGateway,
+    ) -> None:
+        self._tenancy = tenancy
+        self._lifecycle = lifecycle
+        self._permissions = permissions
+        self._delivery = delivery
+        self._outbox = outbox
+        self._gateway = gateway
+
+    def listener(self, form: Form) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
+        """Bolt's listener for one form's submissions."""
+
+        def on_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+            self.handle_submission(form, ack, view, user_of(context), workspace_of(self._tenancy, context, None))
+
+        return on_submit
+
+    def handle_submission(self, form: Form, ack: Ack, view: dict[str, Any], user_id: str, workspace_id: str) -> None:
+        """Apply the form `view` submitted by `user_id` to its idea in `workspace_id`; ack with errors on the
+        form's input when it is refused or fails, else ack (the form closes) and deliver the change."""
+        context = IdeaModalContext.decode(view.get("private_metadata"))
+        values: Values = (view.get("state") or {}).get("values") or {}
+        try:
+            if context.idea_id is None:
+                raise NotAllowed("This form has lost track of its idea. Please close it and press the button again.")
+            idea = self._lifecycle.load_in(workspace_id, context.idea_id)
+            actor = self._permissions.actor(workspace_id, idea, user_id)
+            change = form.submit(self._lifecycle, idea, actor, values)
+        except (NotAllowed, Stale) as refusal:
+            ack(response_action="errors", errors={form.shown_on: str(refusal)})
+            return
+        except Exception:
+            log.exception("Could not apply a %s form from %s", view.get("callback_id"), user_id)
+            ack(response_action="errors", errors={form.shown_on: SORRY})
+            return
+        ack()  # the change is committed: now the form may close
+        self._delivery.deliver(change)
+        if form.redacts and self._outbox.redact_posts(idea.id):
+            text = REDACT_INCOMPLETE.format(number=idea.number)
+            self.tell_privately(workspace_id, context.channel_id, user_id, text)
+
+    def tell_privately(self, workspace_id: str, channel_id: str | None, user_id: str, text: str) -> None:
+        """An ephemeral message to `user_id` in `channel_id` (none: nothing is sent); Slack's refusal is logged."""
+        if channel_id is None:
+            return
+        try:
+            self._gateway.workspace(workspace_id).post_ephemeral(channel_id, user_id, text)
+        except SlackError:
+            log.warning("Could not tell %s in %s: %s", user_id, channel_id, text, exc_info=True)

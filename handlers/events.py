@@ -10,11 +10,12 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.ideas import approvals
-from bot.ideas import home
-from bot.huddles import daily as huddles
-from bot.ideas.approvals import Reaction
-from bot.services import Services, emoji_name
+from bot.delivery.inbox import Inbox, Receipt
+from bot.huddles.daily import Huddles
+from bot.ideas.approvals import Approvals, Reaction, emoji_name
+from bot.ideas.home import Home
+from bot.slack.installations import Installations
+from bot.teams.tenancy import Tenancy
 from handlers.tenancy import installation_of
 
 log = logging.getLogger(__name__)
@@ -31,22 +32,35 @@ EVENTS = (REACTION_ADDED, REACTION_REMOVED, MEMBER_JOINED, CHANNEL_UNARCHIVED, G
           UNINSTALLED, TOKENS_REVOKED)  # fmt: skip
 
 
-def register(app: App, services: Services) -> None:
-    inbox = services.inbox
-    inbox.on(REACTION_ADDED, lambda body, ws: _reaction(services, body, ws, added=True), wanted=_matters(services))
-    inbox.on(REACTION_REMOVED, lambda body, ws: _reaction(services, body, ws, added=False), wanted=_matters(services))
-    inbox.on(MEMBER_JOINED, lambda body, ws: _joined(services, body, ws), wanted=_is_kaizen_joining)
+def register(
+    app: App,
+    *,
+    inbox: Inbox,
+    tenancy: Tenancy,
+    approvals: Approvals,
+    home: Home,
+    huddles: Huddles,
+    installations: Installations | None,
+) -> None:
+    """Register the event handlers with the inbox, and the middleware that stores every Events API delivery in it
+    before Slack gets its answer: 503 when the inbox cannot be written (Slack retries), else 200. Register first:
+    events stop there."""
+    events = _Events(tenancy, approvals, home, huddles, installations)
+    inbox.on(REACTION_ADDED, lambda body, ws: events.reaction(body, ws, added=True), wanted=events.matters)
+    inbox.on(REACTION_REMOVED, lambda body, ws: events.reaction(body, ws, added=False), wanted=events.matters)
+    inbox.on(MEMBER_JOINED, events.joined, wanted=_is_kaizen_joining)
     for unarchived in (CHANNEL_UNARCHIVED, GROUP_UNARCHIVED):
-        inbox.on(unarchived, lambda body, _ws: _unarchived(services, body), wanted=_names_a_channel)
-    inbox.on(HOME_OPENED, lambda body, ws: _home(services, body, ws), wanted=_is_home_tab)
-    inbox.on(UNINSTALLED, lambda body, ws: _tokens_gone(services, body, ws))
-    inbox.on(TOKENS_REVOKED, lambda body, ws: _tokens_gone(services, body, ws), wanted=_bot_token_revoked)
+        inbox.on(unarchived, events.unarchived, wanted=_names_a_channel)
+    inbox.on(HOME_OPENED, events.home_opened, wanted=_is_home_tab)
+    inbox.on(UNINSTALLED, events.tokens_gone)
+    inbox.on(TOKENS_REVOKED, events.tokens_gone, wanted=_bot_token_revoked)
 
     @app.middleware
     def event_inbox(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
         # Runs after Bolt checked the signature; events stop here (stored, then applied), the rest go on.
         if body.get("type") == "event_callback":
-            return inbox.receive(body, installation_of(context).workspace_id)
+            receipt = inbox.receive(body, installation_of(context).workspace_id)
+            return BoltResponse(status=503 if receipt is Receipt.UNAVAILABLE else 200, body="")
         if body.get("type") == RATE_LIMITED:
             _rate_limited(body)
             return BoltResponse(status=200, body="")
@@ -67,35 +81,71 @@ def _rate_limited(body: dict[str, Any]) -> None:
     )
 
 
-def _matters(services: Services) -> Callable[[dict[str, Any]], bool]:
-    """Only reactions that could approve or support a card are worth storing; the rest are dropped cheaply."""
+class _Events:
+    """What each stored event does, applied by the inbox's workers: `installed` is the workspace key of the
+    installation that received it (bot.teams.tenancy)."""
 
-    def wanted(body: dict[str, Any]) -> bool:
+    def __init__(
+        self,
+        tenancy: Tenancy,
+        approvals: Approvals,
+        home: Home,
+        huddles: Huddles,
+        installations: Installations | None,
+    ) -> None:
+        self._tenancy = tenancy
+        self._approvals = approvals
+        self._home = home
+        self._huddles = huddles
+        self._installations = installations
+
+    def matters(self, body: dict[str, Any]) -> bool:
+        """Only reactions that could approve or support a card are worth storing; the rest are dropped cheaply."""
         event = body.get("event") or {}
         if (event.get("item") or {}).get("type") != "message" or not event.get("user"):
             return False
-        name = emoji_name(str(event.get("reaction") or ""))
-        return approvals.reaction_matters(services, name)
+        return self._approvals.reaction_matters(emoji_name(str(event.get("reaction") or "")))
 
-    return wanted
+    def reaction(self, body: dict[str, Any], installed: str, *, added: bool) -> None:
+        """A reaction added or removed on a message, filed under the workspace of its channel."""
+        event = body["event"]
+        item = event["item"]
+        channel_id = str(item.get("channel") or "")
+        self._approvals.on_reaction(
+            Reaction(
+                workspace_id=self._tenancy.workspace_for(installed, channel_id),
+                channel_id=channel_id,
+                ts=str(item.get("ts") or ""),
+                user_id=str(event["user"]),
+                name=emoji_name(str(event.get("reaction") or "")),
+                added=added,
+                event_id=str(body["event_id"]),
+            )
+        )
 
+    def joined(self, body: dict[str, Any], installed: str) -> None:
+        """Kaizen joined a channel: it says hello there (once per event)."""
+        channel_id = str(body["event"]["channel"])
+        workspace_id = self._tenancy.workspace_for(installed, channel_id)
+        self._huddles.welcome(workspace_id, channel_id, str(body["event_id"]))
 
-def _reaction(services: Services, body: dict[str, Any], installed: str, *, added: bool) -> None:
-    event = body["event"]
-    item = event["item"]
-    channel_id = str(item.get("channel") or "")
-    approvals.on_reaction(
-        services,
-        Reaction(
-            workspace_id=services.tenancy.workspace_for(installed, channel_id),
-            channel_id=channel_id,
-            ts=str(item.get("ts") or ""),
-            user_id=str(event["user"]),
-            name=emoji_name(str(event.get("reaction") or "")),
-            added=added,
-            event_id=str(body["event_id"]),
-        ),
-    )
+    def unarchived(self, body: dict[str, Any], _installed: str) -> None:
+        """A channel is live again: if its team was paused because it was archived, Kaizen carries on there."""
+        self._huddles.resume(str(body["event"]["channel"]))
+
+    def home_opened(self, body: dict[str, Any], installed: str) -> None:
+        """The person opened Kaizen's Home tab: it is published afresh."""
+        self._home.publish(installed, str(body["event"]["user"]))
+
+    def tokens_gone(self, body: dict[str, Any], installed: str) -> None:
+        """The installation that received the event lost its tokens: a workspace's, or (an org-level event, with no
+        team_id) every install in that Enterprise Grid organisation."""
+        workspace_id = installed
+        if self._installations is None:
+            log.warning("Slack says Kaizen's token for %s is gone (%s): set a new SLACK_BOT_TOKEN", workspace_id,
+                        body["event"]["type"])  # fmt: skip
+            return
+        self._installations.remove(workspace_id)
 
 
 def _bot_user_id(body: dict[str, Any]) -> str | None:
@@ -111,39 +161,13 @@ def _is_kaizen_joining(body: dict[str, Any]) -> bool:
     return bool(user) and user == _bot_user_id(body)
 
 
-def _joined(services: Services, body: dict[str, Any], installed: str) -> None:
-    channel_id = str(body["event"]["channel"])
-    workspace_id = services.tenancy.workspace_for(installed, channel_id)
-    huddles.welcome(services, workspace_id, channel_id, str(body["event_id"]))
-
-
 def _names_a_channel(body: dict[str, Any]) -> bool:
     return isinstance((body.get("event") or {}).get("channel"), str)
-
-
-def _unarchived(services: Services, body: dict[str, Any]) -> None:
-    """A channel is live again: if its team was paused because it was archived, Kaizen carries on there."""
-    huddles.resume(services, str(body["event"]["channel"]))
 
 
 def _is_home_tab(body: dict[str, Any]) -> bool:
     return (body.get("event") or {}).get("tab") == "home"
 
 
-def _home(services: Services, body: dict[str, Any], installed: str) -> None:
-    home.publish(services, installed, str(body["event"]["user"]))
-
-
 def _bot_token_revoked(body: dict[str, Any]) -> bool:
     return bool(((body.get("event") or {}).get("tokens") or {}).get("bot"))
-
-
-def _tokens_gone(services: Services, body: dict[str, Any], installed: str) -> None:
-    """The installation that received the event lost its tokens: a workspace's, or (an org-level event, with no
-    team_id) every install in that Enterprise Grid organisation."""
-    workspace_id = installed
-    if services.installations is None:
-        log.warning("Slack says Kaizen's token for %s is gone (%s): set a new SLACK_BOT_TOKEN", workspace_id,
-                    body["event"]["type"])  # fmt: skip
-        return
-    services.installations.remove(workspace_id)

@@ -4,13 +4,14 @@ Slack would not open it, so that no entry point fails silently."""
 from __future__ import annotations
 
 import logging
-
-from slack_sdk.errors import SlackApiError
-from slack_sdk.models.views import View
-from slack_sdk.webhook import WebhookClient
+from typing import Any
 
 from bot import render
-from bot.services import Services
+from bot.ideas.raising import Raising
+from bot.render import RaiseContext
+from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack
+from bot.text import is_blank
+from storage.models import Source
 
 log = logging.getLogger(__name__)
 
@@ -22,37 +23,37 @@ AGAIN_SHORTCUT = "Please choose “Raise as Kaizen idea” on the message again.
 
 
 def open_form(
-    services: Services,
+    gateway: SlackGateway,
     *,
     workspace_id: str,
     trigger_id: str,
-    view: View | dict,
+    view: Any,
     user_id: str,
     channel_id: str | None,
     response_url: str | None,
     again: str,
 ) -> bool:
-    """Open `view` as a modal with the request's `trigger_id` (valid for 3 s, once), on the quick client: no
-    waiting on a rate limit, no retry, since the trigger would be dead by then.
+    """Open `view` (a Block Kit view) as a modal with the request's `trigger_id` (valid for 3 s, once), on the
+    gateway's quick client: no waiting on a rate limit, no retry, since the trigger would be dead by then.
 
     When Slack refuses (`expired_trigger_id`, `exchanged_trigger_id`, a rate limit, a rejected view…) or does not
     answer in time, the person is told privately that the form could not open, followed by `again` (what to do
     now): through `response_url` when the request carried one, else as described in `tell_privately`.
     Returns whether the form opened; never raises for a Slack fault."""
     try:
-        services.quick(workspace_id).views_open(trigger_id=trigger_id, view=view)
+        gateway.quick(workspace_id).open_view(trigger_id, view)
         return True
-    except SlackApiError as error:
-        log.warning("views.open for %s failed: %s", user_id, error.response.get("error"))
-    except OSError:
+    except SlackError as error:
+        log.warning("views.open for %s failed: %s", user_id, error.code)
+    except SlackUnreachable:
         log.warning("views.open for %s did not answer in time", user_id, exc_info=True)
     text = NOT_OPENED.format(again=again)
-    tell_privately(services, workspace_id, user_id=user_id, channel_id=channel_id, response_url=response_url, text=text)
+    tell_privately(gateway, workspace_id, user_id=user_id, channel_id=channel_id, response_url=response_url, text=text)
     return False
 
 
 def tell_privately(
-    services: Services,
+    gateway: SlackGateway,
     workspace_id: str,
     *,
     user_id: str,
@@ -67,16 +68,16 @@ def tell_privately(
     blocks = render.to_dicts(render.notice_blocks(text))
     if response_url:
         try:
-            response = WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS).send(
-                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+            WorkspaceSlack.respond(
+                response_url, text, blocks, replace_original=False, timeout=RESPONSE_URL_TIMEOUT_SECONDS
             )
-            if response.status_code < 300:
-                return True
-            log.warning("response_url answered %s: %s", response.status_code, response.body)
+            return True
+        except SlackError:
+            pass  # logged by the gateway with Slack's answer; the next way may still reach them
         except Exception:  # a dead response_url: the next way may still reach them
             log.warning("Could not answer through the response_url", exc_info=True)
     try:
-        client = services.web(workspace_id)
+        slack = gateway.workspace(workspace_id)
     except Exception:  # no token for that workspace (any more): nobody to tell it through
         log.warning("Could not tell %s: no Slack client for %s", user_id, workspace_id, exc_info=True)
         return False
@@ -84,12 +85,44 @@ def tell_privately(
     for target in [*targets, user_id]:  # a channel: ephemeral there; the user's id: a DM
         try:
             if target == user_id:
-                client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+                slack.post(user_id, text, blocks)
             else:
-                client.chat_postEphemeral(channel=target, user=user_id, text=text, blocks=blocks)
+                slack.post_ephemeral(target, user_id, text, blocks)
             return True
-        except SlackApiError as error:
-            log.warning("Could not tell %s in %s: %s", user_id, target, error.response.get("error"))
-        except OSError:
+        except SlackError as error:
+            log.warning("Could not tell %s in %s: %s", user_id, target, error.code)
+        except SlackUnreachable:
             log.warning("Could not tell %s in %s", user_id, target, exc_info=True)
     return False
+
+
+def open_raise_modal(
+    raising: Raising,
+    gateway: SlackGateway,
+    *,
+    workspace_id: str,
+    user_id: str,
+    channel_id: str,
+    trigger_id: str,
+    prefill: str,
+    response_url: str | None,
+    again: str = AGAIN_COMMAND,
+    source: Source = Source.COMMAND,
+    source_message: tuple[str, str] | None = None,
+) -> None:
+    """Open the raise modal, the problem filled with `prefill` unless that shows nothing; if Slack won't open it
+    the person is told privately, with `again` saying how to try again (see `open_form`). `source_message` is
+    the (channel, ts) of the message a shortcut was used on."""
+    context = RaiseContext(
+        channel_id=channel_id,
+        response_url=response_url,
+        source=source,
+        source_channel=source_message[0] if source_message else None,
+        source_ts=source_message[1] if source_message else None,
+    )
+    prefill = "" if is_blank(prefill) else prefill  # invisible characters are no problem to start from
+    view = raising.raise_modal_for(workspace_id, channel_id, prefill, context)
+    open_form(
+        gateway, workspace_id=workspace_id, trigger_id=trigger_id, view=view, user_id=user_id,
+        channel_id=channel_id, response_url=response_url, again=again,
+    )  # fmt: skip

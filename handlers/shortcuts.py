@@ -6,27 +6,31 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.services import Services
+from bot.ideas.raising import Raising
+from bot.slack.gateway import SlackGateway
+from bot.teams.tenancy import Tenancy
 from bot.text import decode_slack_text
 from handlers import forms
-from handlers.commands import open_raise_modal
-from handlers.tenancy import channel_of, workspace_of
+from handlers.tenancy import channel_of, user_of, workspace_of
 from storage.models import Source
 
 RAISE_FROM_MESSAGE = "raise_from_message"
 SHORTCUTS = (RAISE_FROM_MESSAGE,)
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, *, tenancy: Tenancy, raising: Raising, gateway: SlackGateway) -> None:
+    """Register the message shortcut: it opens the raise modal, filled with the message's text."""
+
     @app.shortcut(RAISE_FROM_MESSAGE)
     def raise_from_message(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         message = body.get("message") or {}
-        channel_id = channel_of(body) or ""
-        open_raise_modal(
-            services,
-            workspace_id=workspace_of(services, context, channel_id),
-            user_id=body["user"]["id"],
+        channel_id = channel_of(context, body) or ""
+        forms.open_raise_modal(
+            raising,
+            gateway,
+            workspace_id=workspace_of(tenancy, context, channel_id),
+            user_id=user_of(context),
             channel_id=channel_id,
             trigger_id=body["trigger_id"],
             prefill=decode_slack_text(str(message.get("text") or "")),

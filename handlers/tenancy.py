@@ -1,5 +1,5 @@
-"""Which installation received a Slack request, read from Bolt's context, and so which workspace the request is
-filed under (the rule itself is `bot.teams.tenancy`)."""
+"""Who asked, where, and through which installation, read from Bolt's context; and so which workspace the request
+is filed under (the rule itself is `bot.teams.tenancy`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.services import Services
-from bot.teams.tenancy import Installation
+from bot.teams.tenancy import Installation, Tenancy
 
 
 def installation_of(context: BoltContext) -> Installation:
@@ -25,15 +24,22 @@ def installation_of(context: BoltContext) -> Installation:
     )
 
 
-def workspace_of(services: Services, context: BoltContext, channel_id: Any) -> str:
-    """The workspace a request about `channel_id` (any value; not a channel id when not a non-empty str) is filed
-    under."""
-    channel = channel_id if isinstance(channel_id, str) else None
-    return services.tenancy.workspace_for(installation_of(context).workspace_id, channel)
+def workspace_of(tenancy: Tenancy, context: BoltContext, channel_id: str | None) -> str:
+    """The workspace a request about `channel_id` (None or "" when it names none) is filed under."""
+    return tenancy.workspace_for(installation_of(context).workspace_id, channel_id or None)
 
 
-def channel_of(body: dict[str, Any]) -> str | None:
-    """The channel an interaction happened in, as Slack names it: `channel.id` or `container.channel_id`; None for
-    views and the App Home."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+def user_of(context: BoltContext) -> str:
+    """The person who acted: Bolt's `context.user_id` (a command's `user_id`, an interaction's `user.id`). Raises
+    LookupError for a request that names nobody (`bot.slack.request_shapes` turns those away before Bolt)."""
+    user_id = context.user_id
+    if not isinstance(user_id, str) or not user_id:
+        raise LookupError("the request names no user")
+    return user_id
+
+
+def channel_of(context: BoltContext, body: dict[str, Any]) -> str | None:
+    """The channel a request came from: Bolt's `context.channel_id` (a command's `channel_id`, an interaction's
+    `channel.id`), else the `container.channel_id` of a message's button; None for views and the App Home."""
+    channel = context.channel_id or (body.get("container") or {}).get("channel_id")
     return channel if isinstance(channel, str) and channel else None

@@ -1,4 +1,5 @@
-"""The raise modal's submission: read the fields, commit the idea, close the modal, then post the card."""
+"""The raise modal's submission: read the fields, commit the idea, close the modal, then post the card. And the
+welcome's two forms: setting up the huddle, adding leaders."""
 
 from __future__ import annotations
 
@@ -8,35 +9,51 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.huddles import daily as huddles
-from bot.ideas import workflow
-from bot.huddles.daily import ScheduleError
-from bot.ideas.raising import team_channel_problem, tell_card_failure
+from bot.delivery.outbox import Outbox
+from bot.huddles.setup import DAYS, TIMES, ZONE, HuddleSetup, SetupRefused
+from bot.ideas.raising import Raising
+from bot.ideas.workflow import InvalidIdea, NewIdea, Workflow
 from bot.render import ADD_LEADERS_CALLBACK, HUDDLE_SETUP_CALLBACK, RAISE_CALLBACK, Field, RaiseContext
-from bot.services import Services
-from bot.settings import parse_hhmm
+from bot.slack.gateway import SlackGateway
+from bot.teams.appointments import Appointments
+from bot.teams.permissions import Permissions
+from bot.teams.tenancy import Tenancy
 from bot.text import plain
-from bot.ideas.workflow import InvalidIdea, NewIdea
-from handlers.tenancy import workspace_of
+from handlers.tenancy import user_of, workspace_of
 from storage.models import Idea, Source, Team
 
 log = logging.getLogger(__name__)
 
 CALLBACKS = (RAISE_CALLBACK, HUDDLE_SETUP_CALLBACK, ADD_LEADERS_CALLBACK)
+USERS = "users"  # the add-leaders form's input (render.add_leaders_modal)
 
 
-def register(app: App, services: Services) -> None:
+def register(
+    app: App,
+    *,
+    tenancy: Tenancy,
+    workflow: Workflow,
+    raising: Raising,
+    outbox: Outbox,
+    permissions: Permissions,
+    appointments: Appointments,
+    huddle_setup: HuddleSetup,
+    gateway: SlackGateway,
+) -> None:
+    """Register the submissions of CALLBACKS."""
+    views = Submissions(tenancy, workflow, raising, outbox, permissions, appointments, huddle_setup, gateway)
+
     @app.view(RAISE_CALLBACK)
-    def raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-        handle_raise_submission(services, ack, body, view, context)
+    def raise_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        views.raise_idea(ack, view, context)
 
     @app.view(HUDDLE_SETUP_CALLBACK)
-    def huddle_set_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-        handle_huddle_setup(services, ack, body, view, context)
+    def huddle_set_up(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        views.set_up_huddle(ack, view, context)
 
     @app.view(ADD_LEADERS_CALLBACK)
-    def leaders_added(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-        handle_add_leaders(services, ack, body, view, context)
+    def leaders_added(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        views.add_leaders(ack, view, context)
 
 
 def _state(view: dict[str, Any], field: str) -> dict[str, Any]:
@@ -49,7 +66,7 @@ def _text(view: dict[str, Any], field: str) -> str | None:
 
 
 def read_new_idea(
-    body: dict[str, Any], view: dict[str, Any], context: RaiseContext, workspace_id: str, channel_id: str
+    view: dict[str, Any], context: RaiseContext, workspace_id: str, channel_id: str, author_id: str
 ) -> NewIdea:
     """The raise modal's fields as Slack sends them (values are plain text: no decoding needed)."""
     category = (_state(view, Field.CATEGORY).get("selected_option") or {}).get("value")
@@ -67,7 +84,7 @@ def read_new_idea(
         workspace_id=workspace_id,
         channel_id=channel_id,
         channel_name="",
-        author_id=body["user"]["id"],
+        author_id=author_id,
         problem=_text(view, Field.PROBLEM) or "",
         idea=_text(view, Field.IDEA),
         benefit=_text(view, Field.BENEFIT),
@@ -89,104 +106,116 @@ def _errors_for(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     return shown
 
 
-def handle_raise_submission(
-    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], bolt: BoltContext
-) -> None:
-    context = RaiseContext.decode(view.get("private_metadata"))
-    picked = _state(view, Field.TEAM).get("selected_conversation")
-    channel_id = picked if isinstance(picked, str) and picked else context.channel_id
-    if not channel_id:
-        ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: "Please pick the team's channel."}))
-        return
-    new = read_new_idea(body, view, context, workspace_of(services, bolt, channel_id), channel_id)
-    if picked:
-        problem = team_channel_problem(services, new.workspace_id, channel_id)
-        if problem:
-            ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: problem}))
+class Submissions:
+    """The three forms' submissions: each acks with errors on an input, or acks (the form closes) and then does
+    what takes longer."""
+
+    def __init__(
+        self,
+        tenancy: Tenancy,
+        workflow: Workflow,
+        raising: Raising,
+        outbox: Outbox,
+        permissions: Permissions,
+        appointments: Appointments,
+        huddle_setup: HuddleSetup,
+        gateway: SlackGateway,
+    ) -> None:
+        self._tenancy = tenancy
+        self._workflow = workflow
+        self._raising = raising
+        self._outbox = outbox
+        self._permissions = permissions
+        self._appointments = appointments
+        self._huddle_setup = huddle_setup
+        self._gateway = gateway
+
+    def raise_idea(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
+        """The raise modal: the idea committed before the modal closes, then its card posted (the person told if
+        it could not be)."""
+        context = RaiseContext.decode(view.get("private_metadata"))
+        picked = _state(view, Field.TEAM).get("selected_conversation")
+        channel_id = picked if isinstance(picked, str) and picked else context.channel_id
+        if not channel_id:
+            ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: "Please pick the team's channel."}))
             return
-    try:
-        raised = workflow.raise_idea(services.db, services.clock, new)
-    except InvalidIdea as invalid:
-        ack(response_action="errors", errors=_errors_for(view, invalid.errors))
-        return
-    except Exception:
-        log.exception("Could not save an idea from %s", new.author_id)
-        ack(
-            response_action="errors",
-            errors=_errors_for(view, {Field.PROBLEM: "Sorry, I couldn't save this just now. Please try again."}),
-        )
-        return
-    ack()  # the idea is committed: now the modal may close
-    if context.source_channel and context.source_ts:
-        link_source_message(services, raised.idea, context.source_channel, context.source_ts)
-    result = services.outbox.send(raised.card_message_id)
-    if not result.sent and result.error is not None:
-        tell_card_failure(services, result, new.author_id, context.response_url)
+        workspace_id = workspace_of(self._tenancy, bolt, channel_id)
+        new = read_new_idea(view, context, workspace_id, channel_id, user_of(bolt))
+        if picked:
+            problem = self._raising.team_channel_problem(new.workspace_id, channel_id)
+            if problem:
+                ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: problem}))
+                return
+        try:
+            raised = self._workflow.raise_idea(new)
+        except InvalidIdea as invalid:
+            ack(response_action="errors", errors=_errors_for(view, invalid.errors))
+            return
+        except Exception:
+            log.exception("Could not save an idea from %s", new.author_id)
+            ack(
+                response_action="errors",
+                errors=_errors_for(view, {Field.PROBLEM: "Sorry, I couldn't save this just now. Please try again."}),
+            )
+            return
+        ack()  # the idea is committed: now the modal may close
+        if context.source_channel and context.source_ts:
+            self.link_source_message(raised.idea, context.source_channel, context.source_ts)
+        result = self._outbox.send(raised.card_message_id)
+        if not result.sent and result.error is not None:
+            self._raising.tell_card_failure(result, new.author_id, context.response_url)
 
+    def link_source_message(self, idea: Idea, channel_id: str, ts: str) -> None:
+        """Link the card to the message the shortcut was used on (fetched after the ack: it is not worth the
+        wait). A permalink Slack does not give is logged and left out."""
+        try:
+            permalink = self._gateway.workspace(idea.workspace_id).permalink(channel_id, ts)
+        except Exception:  # no token, Slack's refusal or silence: the card does without the link
+            log.warning("Could not get a permalink for %s/%s", channel_id, ts, exc_info=True)
+            return
+        self._workflow.set_source_link(idea.id, permalink)
 
-def link_source_message(services: Services, idea: Idea, channel_id: str, ts: str) -> None:
-    """Link the card to the message the shortcut was used on (fetched after the ack: it is not worth the wait)."""
-    try:
-        permalink = services.web(idea.workspace_id).chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
-    except Exception:
-        log.warning("Could not get a permalink for %s/%s", channel_id, ts, exc_info=True)
-        return
-    workflow.set_source_link(services.db, idea.id, str(permalink))
+    def _team_of_form(self, view: dict[str, Any], bolt: BoltContext) -> Team | None:
+        """The team channel a welcome form was opened from (Kaizen is a member: it posted the welcome there)."""
+        try:
+            channel_id = json.loads(view.get("private_metadata") or "{}").get("c")
+        except ValueError:
+            return None
+        if not isinstance(channel_id, str) or not channel_id:
+            return None
+        return self._workflow.ensure_team(workspace_of(self._tenancy, bolt, channel_id), channel_id)
 
+    def set_up_huddle(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
+        """The huddle set-up form: set by a leader of the team, or an error on the input it concerns."""
+        team = self._team_of_form(view, bolt)
+        if team is None:
+            ack(response_action="errors", errors={TIMES: "This form lost track of its channel; please start again."})
+            return
+        user_id = user_of(bolt)
+        if not self._permissions.may_change_huddle(team.workspace_id, team, user_id):
+            message = "Only this team's leaders can set its huddle. Add leaders first (the “Add leaders” button)."
+            ack(response_action="errors", errors={TIMES: message})
+            return
+        days = [(option or {}).get("value", "") for option in _state(view, DAYS).get("selected_options") or []]
+        try:
+            self._huddle_setup.apply(team, user_id, times=_text(view, TIMES), days=days, zone=_text(view, ZONE))
+        except SetupRefused as refusal:
+            ack(response_action="errors", errors={refusal.field: str(refusal)})
+            return
+        ack()
 
-def _team_of_form(services: Services, view: dict[str, Any], bolt: BoltContext) -> Team | None:
-    """The team channel a welcome form was opened from (Kaizen is a member: it posted the welcome there)."""
-    try:
-        channel_id = json.loads(view.get("private_metadata") or "{}").get("c")
-    except ValueError:
-        return None
-    if not isinstance(channel_id, str) or not channel_id:
-        return None
-    return workflow.ensure_team(services.db, services.clock, workspace_of(services, bolt, channel_id), channel_id)
-
-
-def handle_huddle_setup(
-    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], bolt: BoltContext
-) -> None:
-    team = _team_of_form(services, view, bolt)
-    if team is None:
-        ack(response_action="errors", errors={"times": "This form lost track of its channel; please start again."})
-        return
-    user_id = body["user"]["id"]
-    if not services.leaders.is_leader(team.workspace_id, team, user_id):
-        message = "Only this team's leaders can set its huddle. Add leaders first (the “Add leaders” button)."
-        ack(response_action="errors", errors={"times": message})
-        return
-    try:
-        times = [parse_hhmm(part) for part in (_text(view, "times") or "").split(",") if part.strip()]
-    except ValueError:
-        ack(response_action="errors", errors={"times": "Please write times as HH:MM, e.g. 08:30 or 08:30,14:00."})
-        return
-    options = _state(view, "days").get("selected_options") or []
-    days = [int(o["value"]) for o in options if str((o or {}).get("value", "")).isdigit() and int(o["value"]) < 7]
-    try:
-        huddles.set_schedule(services, team, times, days, (_text(view, "zone") or "").strip(), leader_id=user_id)
-    except ScheduleError as error:
-        field = "zone" if "zone" in str(error) else ("days" if not days else "times")
-        ack(response_action="errors", errors={field: str(error)})
-        return
-    ack()
-
-
-def handle_add_leaders(
-    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], bolt: BoltContext
-) -> None:
-    team = _team_of_form(services, view, bolt)
-    if team is None:
-        ack(response_action="errors", errors={"users": "This form lost track of its channel; please start again."})
-        return
-    user_id = body["user"]["id"]
-    users = [u for u in _state(view, "users").get("selected_users") or [] if isinstance(u, str)]
-    if not services.leaders.may_manage(team.workspace_id, team, user_id):
-        message = "Only this team's leaders or a workspace admin can change its leaders."
-        ack(response_action="errors", errors={"users": message})
-        return
-    ack()
-    change = services.leaders.add(team, users, user_id, services.approve_emoji(team))
-    for message_id in change.message_ids:
-        services.outbox.send(message_id)
+    def add_leaders(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
+        """The add-leaders form: refused unless the submitter may change the team's leaders; else the form closes
+        and the leaders are added (the first ones announced in the channel)."""
+        team = self._team_of_form(view, bolt)
+        if team is None:
+            ack(response_action="errors", errors={USERS: "This form lost track of its channel; please start again."})
+            return
+        user_id = user_of(bolt)
+        users = [u for u in _state(view, USERS).get("selected_users") or [] if isinstance(u, str)]
+        if not self._permissions.may_change_leaders(team.workspace_id, team, user_id):
+            message = "Only this team's leaders or a workspace admin can change its leaders."
+            ack(response_action="errors", errors={USERS: message})
+            return
+        ack()
+        self._appointments.add(team, users, user_id)

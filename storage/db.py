@@ -8,9 +8,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -18,6 +18,14 @@ from sqlalchemy.pool import StaticPool
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run with `Session.execute` matched.
+
+    SQLAlchemy types `Session.execute` as returning a `Result`; for such a statement it is a `CursorResult`, the
+    one kind with `rowcount` (the cast its documentation gives for this)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 class WriterQueue:
@@ -43,6 +51,7 @@ class WriterQueue:
 
     @contextmanager
     def hold(self, urgent: bool) -> Iterator[None]:
+        """Hold the lock for the block (re-entrant in one thread); `urgent` writers are let in before the others."""
         me = threading.get_ident()
         with self._urgent:  # the lock both conditions share
             if self._owner == me:
@@ -73,6 +82,9 @@ class WriterQueue:
 
 
 class Database:
+    """The store's engine and session factories for a SQLAlchemy URL (`sqlite:///…` or `postgresql://…`); raises
+    sqlalchemy.exc.ArgumentError for a URL SQLAlchemy cannot read. `is_sqlite` says which kind it is."""
+
     def __init__(self, url: str | URL, *, echo: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
@@ -121,6 +133,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A transaction for reading: its session; the transaction ends with the block."""
         with self._reader() as session, session.begin():
             yield session
 
@@ -136,4 +149,5 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        """Close the engine's pooled connections (at shutdown)."""
         self.engine.dispose()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage.db import changed_rows
 from storage.models import HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
 
 
@@ -26,10 +28,12 @@ def paused_teams(session: Session) -> list[Team]:
 
 
 def skip_dates(session: Session, team_id: int) -> set[date]:
+    """The local dates a team's huddles are skipped on (`/kaizen huddle skip`)."""
     return set(session.scalars(select(HuddleSkip.day).where(HuddleSkip.team_id == team_id)))
 
 
 def add_skip(session: Session, team_id: int, day: date) -> bool:
+    """Skip the team's huddles on local date `day`; false when that day was skipped already."""
     try:
         with session.begin_nested():
             session.add(HuddleSkip(team_id=team_id, day=day))
@@ -41,6 +45,9 @@ def add_skip(session: Session, team_id: int, day: date) -> bool:
 
 @dataclass(frozen=True)
 class SlotClaim:
+    """A claim on a scheduled huddle slot: the `HuddlePost` row's id, and whether it takes over an earlier claim whose
+    lease ran out."""
+
     row_id: int
     takeover: bool  # an earlier claim's lease ran out: its post may exist, look before posting
 
@@ -75,21 +82,25 @@ def claim_slot(
         )
         .values(claim=token, claim_until=until, attempts=HuddlePost.attempts + 1)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if changed_rows(result) != 1:
         return None
     return SlotClaim(existing.id, takeover=existing.attempts > 0)
 
 
 def record_post(session: Session, row_id: int, token: str, ts: str, now: datetime) -> bool:
+    """Record the posted huddle (`ts`, Slack's message ts) under the claim `token`; false when the claim was lost
+    (another worker took it over) or the slot is posted already."""
     result = session.execute(
         update(HuddlePost)
         .where(HuddlePost.id == row_id, HuddlePost.claim == token, HuddlePost.posted_at.is_(None))
         .values(message_ts=ts, posted_at=now, claim=None, claim_until=None, error=None)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def release_slot(session: Session, row_id: int, token: str, retry_at: datetime, error: str) -> None:
+    """Keep the slot's claim until `retry_at`, when another attempt may take it over; `error` (cut to 100
+    characters) says what went wrong."""
     session.execute(
         update(HuddlePost)
         .where(HuddlePost.id == row_id, HuddlePost.claim == token)
@@ -98,18 +109,22 @@ def release_slot(session: Session, row_id: int, token: str, retry_at: datetime, 
 
 
 def add_manual_post(session: Session, team_id: int, local_date: date, ts: str, now: datetime) -> None:
+    """Record a huddle posted on request (`/kaizen huddle`, no slot) so its replies are known as huddle replies."""
     session.add(
         HuddlePost(team_id=team_id, local_date=local_date, slot=None, scheduled_for=now, message_ts=ts, posted_at=now)
     )
 
 
 def huddle_post_by_message(session: Session, team_id: int, ts: str) -> HuddlePost | None:
+    """The huddle whose thread starter is message `ts` in the team's channel, or None."""
     return session.scalars(
         select(HuddlePost).where(HuddlePost.team_id == team_id, HuddlePost.message_ts == ts)
     ).one_or_none()
 
 
 def last_scheduled_post(session: Session, team_id: int, before: datetime) -> datetime | None:
+    """When the team's latest scheduled huddle before `before` was posted (UTC), or None: where "done since the last
+    huddle" starts."""
     return session.execute(
         select(func.max(HuddlePost.posted_at)).where(
             HuddlePost.team_id == team_id, HuddlePost.slot.is_not(None), HuddlePost.posted_at < before
@@ -118,6 +133,7 @@ def last_scheduled_post(session: Session, team_id: int, before: datetime) -> dat
 
 
 def first_huddle_of_week_posted(session: Session, team_id: int, since: date, before: date) -> bool:
+    """Whether a scheduled huddle of the team was posted on a local date `since` ≤ d < `before` ."""
     return (
         session.execute(
             select(func.count()).where(
@@ -137,6 +153,9 @@ def first_huddle_of_week_posted(session: Session, team_id: int, since: date, bef
 
 @dataclass(frozen=True)
 class HuddleContent:
+    """What a huddle shows, each list capped and oldest first, with its full count: ideas waiting for a decision, in
+    progress, problems still without an idea (new or approved), and done since the last huddle."""
+
     waiting: list[Idea]
     waiting_total: int
     in_progress: list[Idea]
@@ -147,13 +166,16 @@ class HuddleContent:
     done_total: int
 
 
-def _listed(session: Session, where: Sequence[object], order: Sequence[object], limit: int) -> tuple[list[Idea], int]:
-    total = session.execute(select(func.count()).select_from(Idea).where(*where)).scalar_one()  # type: ignore[arg-type]
-    ideas = list(session.scalars(select(Idea).where(*where).order_by(*order).limit(limit)))  # type: ignore[arg-type]
+def _listed(
+    session: Session, where: Sequence[ColumnElement[bool]], order: Sequence[InstrumentedAttribute[Any]], limit: int
+) -> tuple[list[Idea], int]:
+    total = session.execute(select(func.count()).select_from(Idea).where(*where)).scalar_one()
+    ideas = list(session.scalars(select(Idea).where(*where).order_by(*order).limit(limit)))
     return ideas, int(total)
 
 
 def huddle_content(session: Session, team_id: int, done_since: datetime, limit: int) -> HuddleContent:
+    """The team's `HuddleContent`, at most `limit` ideas per list; "done" counts ideas done after `done_since` (UTC)."""
     waiting = _listed(session, [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW], [Idea.created_at], limit)
     doing = _listed(session, [Idea.team_id == team_id, Idea.status == IdeaStatus.IN_PROGRESS], [Idea.started_at], limit)
     need = _listed(
@@ -186,6 +208,8 @@ def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -
 
 
 def claim_follow_up(session: Session, row_id: int, now: datetime, until: datetime) -> bool:
+    """Take a posted huddle's follow-up (digest, weekly chart) under a lease to `until`; false when it is not
+    posted, is done, or another lease still runs."""
     result = session.execute(
         update(HuddlePost)
         .where(
@@ -196,10 +220,11 @@ def claim_follow_up(session: Session, row_id: int, now: datetime, until: datetim
         )
         .values(follow_up_until=until)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def finish_follow_up(session: Session, row_id: int, now: datetime) -> None:
+    """Mark a huddle's follow-up done at `now`."""
     session.execute(update(HuddlePost).where(HuddlePost.id == row_id).values(followed_up_at=now, follow_up_until=None))
 
 

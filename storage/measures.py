@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     FunctionElement,
     Select,
+    Subquery,
     and_,
     case,
     func,
@@ -31,8 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 
+from storage.db import changed_rows
 from storage.models import EventKind, Idea, IdeaEvent, IdeaStatus, MeasureStep, Team, TeamHeadcount, UtcDateTime
 
 DECISIONS = (IdeaStatus.APPROVED, IdeaStatus.NOT_NOW)
@@ -51,13 +54,16 @@ class Scope:
         return "workspace" if self.team_id is None else f"team:{self.team_id}"
 
     def where(self) -> list[ColumnElement[bool]]:
+        """The conditions on `Idea` that select the scope's ideas."""
         # A team is in one workspace: its id alone, so that the planner takes the (team, time) indexes.
         if self.team_id is not None:
             return [Idea.team_id == self.team_id]
         return [Idea.workspace_id == self.workspace_id]
 
 
-def _first_at_or_after(column: Any, limits: Sequence[datetime], *, strict: bool, first: int = 0) -> Any:
+def _first_at_or_after(
+    column: ColumnElement[Any], limits: Sequence[datetime], *, strict: bool, first: int = 0
+) -> ColumnElement[int]:
     """The index of the first of the increasing `limits` that `column` is below (`strict`) or at most, as a CASE
     nested as a binary search: about log2(n) comparisons a row instead of n (two years of weeks: 7, not 105)."""
     if len(limits) == 1:
@@ -71,12 +77,14 @@ def _first_at_or_after(column: Any, limits: Sequence[datetime], *, strict: bool,
     )  # fmt: skip
 
 
-def _period_of(column: Any, bounds: Sequence[tuple[datetime, datetime]]) -> Any:
+def _period_of(column: ColumnElement[Any], bounds: Sequence[tuple[datetime, datetime]]) -> ColumnElement[int]:
     """The index of the period a time in the range falls in (periods are consecutive)."""
     return _first_at_or_after(column, [end for _start, end in bounds], strict=True)
 
 
-def _in_periods(column: Any, bounds: Sequence[tuple[datetime, datetime]]) -> ColumnElement[bool]:
+def _in_periods(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], bounds: Sequence[tuple[datetime, datetime]]
+) -> ColumnElement[bool]:
     return and_(column >= literal(bounds[0][0], UtcDateTime()), column < literal(bounds[-1][1], UtcDateTime()))
 
 
@@ -94,11 +102,14 @@ def _per_period(
 
 
 def raised_per_period(session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]) -> dict[int, int]:
+    """Ideas raised per period: {index into `bounds`: count}, periods without any left out. `bounds` are consecutive
+    (start, end) UTC instants, end exclusive."""
     query = select(Idea.created_at.label("at")).where(*scope.where(), _in_periods(Idea.created_at, bounds))
     return _per_period(session, query, bounds)
 
 
 def done_per_period(session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]) -> dict[int, int]:
+    """Ideas done per period, by when they were done: {index into `bounds`: count}, periods without any left out."""
     query = select(Idea.done_at.label("at")).where(
         *scope.where(), Idea.status == IdeaStatus.DONE, _in_periods(Idea.done_at, bounds)
     )
@@ -120,17 +131,21 @@ def _participation(scope: Scope, since: datetime, until: datetime) -> Select[Any
 def participants_per_period(
     session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]
 ) -> dict[int, int]:
+    """People taking part per period (raising an idea, or completing one as its owner), each person counted once a
+    period: {index into `bounds`: count}, empty periods left out."""
     if not bounds:
         return {}
     return _per_period(session, _participation(scope, bounds[0][0], bounds[-1][1]), bounds, distinct="person")
 
 
 def participants_since(session: Session, scope: Scope, since: datetime) -> int:
+    """How many people took part (raised an idea, or completed one as its owner) at or after `since`."""
     rows = _participation(scope, since, datetime.max.replace(tzinfo=UTC)).subquery()
     return int(session.execute(select(func.count(func.distinct(rows.c.person)))).scalar_one())
 
 
 def done_since(session: Session, scope: Scope, since: datetime) -> int:
+    """How many of the scope's ideas were done at or after `since` (and are done still)."""
     return int(
         session.execute(
             select(func.count()).where(*scope.where(), Idea.status == IdeaStatus.DONE, Idea.done_at >= since)
@@ -138,7 +153,7 @@ def done_since(session: Session, scope: Scope, since: datetime) -> int:
     )
 
 
-def _first_decisions(scope: Scope, since: datetime | None = None) -> Any:
+def _first_decisions(scope: Scope, since: datetime | None = None) -> Subquery:
     """Each idea's first decision (approved or not now): when, its outcome, and when the idea was raised.
     `since`: only those made at or after it (the ideas are found by their decisions since then, so that a short
     span reads only its own ideas' events)."""
@@ -184,18 +199,18 @@ class days_between(FunctionElement[float]):
 
 
 @compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(ROUND((julianday({later}) - julianday({earlier})) * 86400000.0) / 86400000.0)"
 
 
 @compiles(days_between, "postgresql")
-def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(ROUND(CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000 AS NUMERIC)) / 86400000.0)"
 
 
-def _medians(rows: Any, group: Any, days: Any) -> Select[Any]:
+def _medians(rows: Subquery, group: ColumnElement[Any], days: ColumnElement[float]) -> Select[Any]:
     """(group, median of days, how many) per group: the middle value, or the mean of the two middle ones,
     found by numbering each group's rows in order (window functions: the same on SQLite and PostgreSQL)."""
     values = select(group.label("grp"), days.label("days")).select_from(rows).subquery()  # each computed once
@@ -209,7 +224,7 @@ def _medians(rows: Any, group: Any, days: Any) -> Select[Any]:
     return select(ranked.c.grp, func.avg(ranked.c.days), func.max(ranked.c.size)).where(middle).group_by(ranked.c.grp)
 
 
-def _decision_days(rows: Any) -> Any:
+def _decision_days(rows: Subquery) -> ColumnElement[float]:
     days = days_between(rows.c.at, rows.c.created_at)
     return case((days < 0, literal(0.0)), else_=days)  # a clock step back never makes a negative wait
 
@@ -420,7 +435,7 @@ def undo_latest_step(session: Session, scope: Scope, at: datetime, by: str) -> M
         .where(MeasureStep.id == latest.id, MeasureStep.undone_at.is_(None))
         .values(undone_at=at, undone_by=by)
     )
-    return latest if done.rowcount else None  # type: ignore[attr-defined]
+    return latest if changed_rows(done) else None
 
 
 def headcounts(session: Session, team_ids: Sequence[int]) -> list[TeamHeadcount]:

@@ -21,12 +21,15 @@ _LOCK_KEY = 0x4B41495A454E  # "KAIZEN"
 
 
 def alembic_config() -> Config:
+    """Alembic's configuration for the migrations shipped in `storage/migrations` (no alembic.ini needed)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def upgrade(db: Database) -> None:
+    """Migrate the store to the newest revision, under a lock that makes concurrent starts wait (see the module's
+    docstring). Raises what Alembic or the database raise."""
     config = alembic_config()
     with db.engine.execution_options(kaizen_write=True).begin() as connection:
         if connection.dialect.name == "postgresql":
@@ -36,6 +39,7 @@ def upgrade(db: Database) -> None:
 
 
 def is_up_to_date(db: Database) -> bool:
+    """Whether the store is at the newest revision (False for an empty database)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head

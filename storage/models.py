@@ -35,6 +35,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """To the database: UTC (naive on SQLite); a naive datetime raises ValueError."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -43,12 +44,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """From the database: an aware datetime in UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class IdeaStatus(StrEnum):
+    """Where an idea stands; the lifecycle (bot.ideas.lifecycle) says which moves are allowed."""
+
     NEW = "new"
     APPROVED = "approved"
     IN_PROGRESS = "in_progress"
@@ -60,6 +64,8 @@ OPEN_STATUSES = (IdeaStatus.NEW, IdeaStatus.APPROVED, IdeaStatus.IN_PROGRESS)
 
 
 class Category(StrEnum):
+    """What an idea improves, as chosen in the raise form (optional)."""
+
     SAFETY = "safety"
     QUALITY = "quality"
     CUSTOMER_EXPERIENCE = "customer_experience"
@@ -70,6 +76,8 @@ class Category(StrEnum):
 
 
 class EventKind(StrEnum):
+    """What an `IdeaEvent` records: the idea raised, a status change, its text edited or redacted, its card posted."""
+
     CREATED = "created"
     STATUS = "status"
     EDITED = "edited"
@@ -78,6 +86,9 @@ class EventKind(StrEnum):
 
 
 class Source(StrEnum):
+    """Where a change came from: a form, a command, a shortcut, an emoji, a button, the sweep after a restart, a :bulb:
+    reaction, the CLI."""
+
     MODAL = "modal"
     COMMAND = "command"
     SHORTCUT = "shortcut"
@@ -98,6 +109,8 @@ _NAMING = {
 
 
 class Base(DeclarativeBase):
+    """The declarative base: one naming convention for constraints, and `datetime` columns stored as `UtcDateTime`."""
+
     metadata = MetaData(naming_convention=_NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
 
@@ -119,6 +132,9 @@ class Workspace(Base):
 
 
 class Team(Base):
+    """A team: one channel that runs Kaizen, filed under the workspace that set it up, with its own settings (approve
+    emoji, huddle schedule, time zone)."""
+
     __tablename__ = "teams"
     # A channel is one team, filed under the installation that first set it up (Slack Connect channels are
     # shared by several organisations under one channel id).
@@ -145,6 +161,8 @@ class Team(Base):
 
 
 class Idea(Base):
+    """A problem (and maybe an idea for it) raised in a team; `number` counts per workspace. Times are UTC."""
+
     __tablename__ = "ideas"
     __table_args__ = (
         UniqueConstraint("workspace_id", "number", name="uq_ideas_workspace_number"),
@@ -198,6 +216,9 @@ class Idea(Base):
 
 
 class IdeaEvent(Base):
+    """One entry in an idea's history: a status change (from → to), an edit, a redaction, a card posted; who did it and
+    from where."""
+
     __tablename__ = "idea_events"
     # First decisions are found among status events by target status (the measures); an idea's status changes in
     # time order by (idea, kind, time): when it left or re-entered "new" (the waiting stock).
@@ -219,6 +240,8 @@ class IdeaEvent(Base):
 
 
 class TeamLeader(Base):
+    """A leader of one team, added with `/kaizen leaders add` (KAIZEN_LEADERS lead every team besides)."""
+
     __tablename__ = "team_leaders"
 
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
@@ -228,6 +251,8 @@ class TeamLeader(Base):
 
 
 class Supporter(Base):
+    """One person backing an idea (by reacting on its card); counted once per person."""
+
     __tablename__ = "idea_supporters"
 
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
@@ -256,6 +281,8 @@ class InboxEvent(Base):
 
 
 class OutboxKind(StrEnum):
+    """Where an outbox message goes."""
+
     CARD = "card"  # the idea's card in its team channel
     CHANNEL = "channel"  # a message in a team channel (an announcement)
     THREAD = "thread"  # a reply in the card's thread
@@ -292,6 +319,8 @@ class OutboxMessage(Base):
 
 
 class HuddleSkip(Base):
+    """A local date a team's huddles are skipped on."""
+
     __tablename__ = "huddle_skips"
 
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import changed_rows
 from storage.models import (
     EventKind,
     Idea,
@@ -25,6 +26,8 @@ from storage.models import (
 
 
 def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None:
+    """Create the workspace's row (`workspace_id`: T… or E…) unless it exists; safe when another transaction creates
+    it at the same time."""
     if session.get(Workspace, workspace_id) is not None:
         return
     try:
@@ -82,6 +85,7 @@ def add_event(
     note: str | None = None,
     slack_event_id: str | None = None,
 ) -> IdeaEvent:
+    """Add an event to the idea's history (see `IdeaEvent`); flushed with the session, not here."""
     event = IdeaEvent(
         idea_id=idea.id,
         at=at,
@@ -98,16 +102,19 @@ def add_event(
 
 
 def idea_by_source(session: Session, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
+    """The idea made from message `ts` in `channel_id` (a reply turned into an idea), or None."""
     return session.scalars(
         select(Idea).where(Idea.workspace_id == workspace_id, Idea.source_channel == channel_id, Idea.source_ts == ts)
     ).one_or_none()
 
 
 def idea_by_number(session: Session, workspace_id: str, number: int) -> Idea | None:
+    """The workspace's idea #`number`, or None."""
     return session.scalars(select(Idea).where(Idea.workspace_id == workspace_id, Idea.number == number)).one_or_none()
 
 
 def idea_by_id(session: Session, idea_id: int) -> Idea | None:
+    """The idea with this id, or None."""
     return session.get(Idea, idea_id)
 
 
@@ -127,6 +134,7 @@ def team_board(session: Session, team_id: int, statuses: Sequence[str], per_stat
 
 
 def count_by_status(session: Session, team_id: int) -> dict[str, int]:
+    """How many ideas the team has in each status ({status: count}; statuses without any left out)."""
     rows = session.execute(select(Idea.status, func.count()).where(Idea.team_id == team_id).group_by(Idea.status)).all()
     return {status: int(count) for status, count in rows}
 
@@ -142,6 +150,7 @@ def ideas_of_person(session: Session, workspace_id: str, user_id: str, limit: in
 
 
 def events_of(session: Session, idea_id: int) -> list[IdeaEvent]:
+    """The idea's history, oldest first."""
     return list(
         session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.at, IdeaEvent.id))
     )
@@ -157,14 +166,16 @@ def change_idea(session: Session, idea_id: int, from_statuses: Sequence[str], va
         .where(Idea.id == idea_id, Idea.status.in_(list(from_statuses)))
         .values(**values, card_version=Idea.card_version + 1)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def bump_card(session: Session, idea_id: int) -> None:
+    """Mark the idea's card out of date, so that it is drawn again (a change not made by `change_idea`)."""
     session.execute(update(Idea).where(Idea.id == idea_id).values(card_version=Idea.card_version + 1))
 
 
 def idea_by_card(session: Session, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
+    """The idea whose card is message `ts` in `channel_id`, among the workspace's ideas, or None."""
     return session.scalars(
         select(Idea)
         .join(Team, Idea.team_id == Team.id)
@@ -173,6 +184,7 @@ def idea_by_card(session: Session, workspace_id: str, channel_id: str, ts: str) 
 
 
 def mark_card_synced(session: Session, idea_id: int, version: int) -> None:
+    """Record that the card shows the idea at `version` (never moves back)."""
     session.execute(
         update(Idea).where(Idea.id == idea_id, Idea.card_synced_version < version).values(card_synced_version=version)
     )
@@ -208,12 +220,14 @@ def new_ideas_with_cards(session: Session, since: datetime, after_id: int, limit
 
 
 def team_leader_ids(session: Session, team_id: int) -> list[str]:
+    """The team's leaders' user IDs, in the order they were added."""
     return list(
         session.scalars(select(TeamLeader.user_id).where(TeamLeader.team_id == team_id).order_by(TeamLeader.added_at))
     )
 
 
 def add_leaders(session: Session, team_id: int, user_ids: Sequence[str], added_by: str, now: datetime) -> list[str]:
+    """Make the people in `user_ids` leaders of the team; returns those who were not already, in the order given."""
     existing = set(team_leader_ids(session, team_id))
     added = [user for user in dict.fromkeys(user_ids) if user not in existing]
     for user in added:
@@ -222,13 +236,15 @@ def add_leaders(session: Session, team_id: int, user_ids: Sequence[str], added_b
 
 
 def remove_leaders(session: Session, team_id: int, user_ids: Sequence[str]) -> int:
+    """Take the people in `user_ids` off the team's leaders; returns how many were leaders."""
     result = session.execute(
         delete(TeamLeader).where(TeamLeader.team_id == team_id, TeamLeader.user_id.in_(list(user_ids)))
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return changed_rows(result)
 
 
 def add_supporter(session: Session, idea_id: int, user_id: str, now: datetime) -> bool:
+    """Count a person's support for an idea; false when it was counted already."""
     try:
         with session.begin_nested():
             session.execute(insert(Supporter).values(idea_id=idea_id, user_id=user_id, at=now))
@@ -238,11 +254,13 @@ def add_supporter(session: Session, idea_id: int, user_id: str, now: datetime) -
 
 
 def remove_supporter(session: Session, idea_id: int, user_id: str) -> bool:
+    """Take back a person's support; false when it was not counted."""
     result = session.execute(delete(Supporter).where(Supporter.idea_id == idea_id, Supporter.user_id == user_id))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def supporter_count(session: Session, idea_id: int) -> int:
+    """How many people support the idea."""
     return int(session.execute(select(func.count()).where(Supporter.idea_id == idea_id)).scalar_one())
 
 
@@ -262,16 +280,18 @@ def claim(session: Session, model: Claimable, row_id: int, token: str, now: date
         )
         .values(claim=token, claim_until=until, attempts=model.attempts + 1)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def finish(session: Session, model: Claimable, row_id: int, token: str, now: datetime, **values: Any) -> bool:
+    """Mark a claimed row done at `now` with `values` (columns of the row); false when `token` no longer holds the
+    claim or it is done already."""
     result = session.execute(
         update(model)
         .where(model.id == row_id, model.claim == token, model.done_at.is_(None))
         .values(done_at=now, claim=None, claim_until=None, **values)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def unclaim(session: Session, model: Claimable, row_id: int, token: str) -> None:
@@ -341,6 +361,7 @@ def add_outbox(session: Session, message: OutboxMessage) -> int | None:
 
 
 def team_approve_emojis(session: Session) -> list[str]:
+    """Every approve emoji some team set for itself (names without colons, no repeats)."""
     return [
         e for e in session.scalars(select(Team.approve_emoji).where(Team.approve_emoji.is_not(None)).distinct()) if e
     ]
@@ -374,6 +395,7 @@ def replace_outbox_texts(
 
 
 def latest_status_source(session: Session, idea_id: int, to_status: str) -> str | None:
+    """Where the idea's latest move to `to_status` came from (a `Source`), or None when it never moved there."""
     return session.scalars(
         select(IdeaEvent.source)
         .where(IdeaEvent.idea_id == idea_id, IdeaEvent.kind == EventKind.STATUS, IdeaEvent.to_status == to_status)
@@ -383,6 +405,7 @@ def latest_status_source(session: Session, idea_id: int, to_status: str) -> str 
 
 
 def teams_of_workspace(session: Session, workspace_id: str, limit: int) -> list[Team]:
+    """Up to `limit` of the workspace's teams, in the order they were set up."""
     return list(session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id).limit(limit)))
 
 
@@ -402,7 +425,7 @@ def pause_team(session: Session, team_id: int, reason: str, now: datetime) -> bo
         .where(Team.id == team_id, Team.paused_at.is_(None))
         .values(paused_at=now, paused_reason=reason[:64])
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
 def unpause_team(session: Session, team_id: int) -> bool:
@@ -410,10 +433,10 @@ def unpause_team(session: Session, team_id: int) -> bool:
     result = session.execute(
         update(Team).where(Team.id == team_id, Team.paused_at.is_not(None)).values(paused_at=None, paused_reason=None)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed_rows(result) == 1
 
 
-def _posts_in(ideas: Any, channels: Any) -> ColumnElement[bool]:
+def _posts_in(ideas: Select[int], channels: Select[str]) -> ColumnElement[bool]:
     """Outbox rows posted in a channel of `channels` or, for cards and their thread replies, for an idea of
     `ideas` (both subqueries). Never NULL, so that it can be negated."""
     return or_(

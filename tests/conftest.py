@@ -18,12 +18,10 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, func, select
 
-from bot.app import build_app
 from bot.clock import SettableClock
-from bot.jobs import start_scheduler
-from bot.slack.server import bound_port, make_server, run_until_closed
-from bot.services import Services, build_services
+from bot.composition import Kaizen, build_app, compose, start_scheduler
 from bot.settings import Settings
+from bot.slack.server import bound_port, make_server, run_until_closed
 from storage.models import Idea, InboxEvent, OutboxMessage
 from tests.slack_double import SlackDouble
 from tests.slack_driver import SlackDriver
@@ -140,7 +138,7 @@ def make_settings(double: SlackDouble, database_url: str, **extra: object) -> Se
 
 @dataclass
 class RunningBot:
-    services: Services
+    kaizen: Kaizen
     endpoint: str
     url: str
     scheduler: BackgroundScheduler | None
@@ -159,13 +157,13 @@ def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) ->
         **extra: object,
     ) -> RunningBot:
         """`schedule` sets other job intervals (inbox_seconds, reconcile_seconds, huddle_seconds)."""
-        services = build_services(make_settings(double, database_url, **extra), clock=clock)
-        app = build_app(services)
+        kaizen = compose(make_settings(double, database_url, **extra), clock=clock)
+        app = build_app(kaizen)
         server = make_server(app, "127.0.0.1", 0, SIGNING_SECRET)
         threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
         url = f"http://127.0.0.1:{bound_port(server)}"
-        sched = start_scheduler(services, sweep_seconds=sweep_seconds, **(schedule or {})) if scheduler else None
-        running = RunningBot(services, url + "/slack/events", url, sched)
+        sched = start_scheduler(kaizen, sweep_seconds=sweep_seconds, **(schedule or {})) if scheduler else None
+        running = RunningBot(kaizen, url + "/slack/events", url, sched)
         started.append((server, running))
         return running
 
@@ -178,7 +176,7 @@ def stop_bot(server: object, running: RunningBot) -> None:
     if running.scheduler is not None and running.scheduler.running:
         running.scheduler.shutdown(wait=True)
     server.close()  # type: ignore[attr-defined]
-    running.services.close()
+    running.kaizen.close()
 
 
 @pytest.fixture
@@ -203,10 +201,10 @@ def _no_unexpected_rejections(request: pytest.FixtureRequest) -> Iterator[None]:
 def settled(running: RunningBot, *, due_only: bool = False) -> bool:
     """Nothing left to do: every stored event applied, every queued message sent (with `due_only`, every one
     due by the bot's clock: one backing off waits for the clock to move), every card up to date."""
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         unsent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.done_at.is_(None))
         if due_only:
-            unsent = unsent.where(OutboxMessage.next_attempt_at <= running.services.clock.now())
+            unsent = unsent.where(OutboxMessage.next_attempt_at <= running.kaizen.clock.now())
         counts = (
             session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_(None))),
             session.scalar(unsent),

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import SettableClock
 from bot.ideas.lifecycle import Actor, Lifecycle
+from bot.ideas.workflow import NewIdea, find_team, raise_idea
 from bot.measures import report
 from bot.measures.report import Report
 from bot.measures.series import Series
-from bot.ideas.workflow import NewIdea, find_team, raise_idea
 from storage.db import Database
 from storage.measures import Scope
 from storage.migrate import upgrade

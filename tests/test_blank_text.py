@@ -54,12 +54,12 @@ def problem_prefill(form: dict) -> str | None:
 
 
 def idea_count(kaizen: Kaizen) -> int:
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(Idea)) or 0)
 
 
 def edits_of(kaizen: Kaizen, idea: Idea) -> list[IdeaEvent]:
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         return list(session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea.id, IdeaEvent.kind == "edited")))
 
 
@@ -102,7 +102,7 @@ def test_optional_fields_that_show_nothing_are_left_empty(kaizen: Kaizen):
     form = open_raise_form(kaizen)
     assert kaizen.submit(form, {"problem": "Drip stands wobble", "idea": BLANK, "benefit": " \u2800 "}, ALICE) == {}
 
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         [idea] = session.scalars(select(Idea))
     assert (idea.problem, idea.idea, idea.benefit) == ("Drip stands wobble", None, None)
 

@@ -44,7 +44,7 @@ def dms_to(double: SlackDouble, user: str) -> list[dict]:
 
 
 def supporters(running: Any, idea: Idea) -> list[str]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return list(session.scalars(select(Supporter.user_id).where(Supporter.idea_id == idea.id)))
 
 
@@ -121,7 +121,7 @@ def test_a_bots_approve_emoji_found_on_a_card_after_a_restart_approves_nothing(b
     first, slack = start(bot_factory, double, kaizen_leaders=(LEAD, APP_BOT))
     by_bot = raise_idea(first, slack, double, "Linen trolley is always empty")
     by_leader = raise_idea(first, slack, double, "Sharps bin lids jam")
-    first.services.close()  # stopped: the approvals below are found on the cards when it starts again
+    first.kaizen.close()  # stopped: the approvals below are found on the cards when it starts again
 
     double.add_reaction(TEAM_CHANNEL, by_bot.card_ts, APPROVE, APP_BOT)
     double.add_reaction(TEAM_CHANNEL, by_leader.card_ts, APPROVE, LEAD)
@@ -183,5 +183,5 @@ def test_a_bots_reply_in_a_huddle_thread_is_never_captured(kaizen: Kaizen):
     assert kaizen.ideas() == []
     assert private_notes(kaizen, APP_BOT) == []
     assert len(kaizen.double.messages(TEAM_CHANNEL)) == 1, "nothing posted but the huddle"
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Idea)) == 0

@@ -32,7 +32,7 @@ class Kaizen:
     # --- reading the state ---------------------------------------------------------------------------------
 
     def idea(self, idea_id: int) -> Idea:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             idea = session.get(Idea, idea_id)
             assert idea is not None
             return idea
@@ -83,7 +83,7 @@ class Kaizen:
         assert self.slack.submit_view(self.double.last_view(), values, user_id=user_id).status == 200
 
         def posted() -> Idea | None:
-            with self.running.services.db.read() as session:
+            with self.running.kaizen.db.read() as session:
                 idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
             return idea if idea is not None and idea.card_ts and self.settled() else None
 
@@ -151,7 +151,7 @@ def shown(message: dict) -> str:
 
 def outbox_contents(kaizen: Kaizen) -> str:
     """Every message the bot stored to send, sent or not."""
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         return json.dumps([(m.text, m.blocks) for m in session.scalars(select(OutboxMessage))])
 
 
@@ -200,7 +200,7 @@ def test_a_second_approve_is_stale_changes_nothing_and_posts_no_second_reply(kai
     assert "already approved" in told
     assert len(kaizen.thread(idea)) == 1
     assert kaizen.card_updates(idea) == updates
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         kinds = session.scalars(select(IdeaEvent.to_status).where(IdeaEvent.idea_id == idea.id)).all()
     assert list(kinds).count("approved") == 1
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from bot.ideas import workflow
 from bot.cli import main
+from bot.ideas import workflow
 from bot.measures import baselines
 from bot.measures.periods import WEEK, period_start
 from storage import measures as sql

@@ -2,7 +2,7 @@
 call the Slack double holds open), then restarted on the same SQLite file; two processes hammering one file; a
 database that is not there at all.
 
-These run on the real clock, so they wait out the real leases (bot/outbox.py and bot/inbox.py: 60 s); the
+These run on the real clock, so they wait out the real leases (bot/delivery/: 60 s); the
 huddle's 2-minute lease is the one wait shortened, by ageing the dead claim in the database (see there)."""
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select, update
 
-from bot.huddles import daily as huddles_module
-from bot.slack import inbox as inbox_module
-from bot.delivery import outbox as outbox_module
 from bot.clock import SettableClock
-from bot.jobs import HUDDLE_TICK_SECONDS, INBOX_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
+from bot.delivery import inbox as inbox_module
+from bot.delivery import outbox as outbox_module
+from bot.huddles import daily as huddles_module
 from bot.ideas.workflow import NewIdea, raise_idea
+from bot.jobs import HUDDLE_TICK_SECONDS, INBOX_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
 from storage import migrate
 from storage.db import Database
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage, Supporter
@@ -313,7 +313,7 @@ def set_huddle_now(bots: Bots, slack: SlackDriver) -> str:
 
 
 def age_dead_slot_claims(bots: Bots) -> None:
-    """Stand in for waiting out the huddle claim's 2-minute lease (bot/huddles.py CLAIM_LEASE) on the real clock:
+    """Stand in for waiting out the huddle claim's 2-minute lease (bot/huddles/daily.py CLAIM_LEASE) on the real clock:
     the dead process's claim is made to have run out. Nothing else in the row is touched."""
     with bots.db.write() as session:
         session.execute(

@@ -45,7 +45,7 @@ def start(bot_factory: Any, double: SlackDouble, **settings: object) -> tuple[Ru
 
 
 def load(running: RunningBot, idea_id: int) -> Idea:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         idea = session.get(Idea, idea_id)
         assert idea is not None
         return idea
@@ -65,7 +65,7 @@ def raise_idea(
     assert slack.submit_view(double.last_view(), values, user_id=ALICE).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
         ready = idea is not None and idea.card_ts and idea.card_synced_version >= idea.card_version
         return idea if ready else None
@@ -106,7 +106,7 @@ def card_updates(double: SlackDouble, idea: Idea) -> list[dict]:
 
 
 def status_events(running: RunningBot, idea: Idea) -> list[IdeaEvent]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return list(
             session.scalars(
                 select(IdeaEvent).where(IdeaEvent.idea_id == idea.id, IdeaEvent.kind == "status").order_by(IdeaEvent.id)
@@ -115,7 +115,7 @@ def status_events(running: RunningBot, idea: Idea) -> list[IdeaEvent]:
 
 
 def inbox_rows(running: RunningBot) -> list[InboxEvent]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return list(session.scalars(select(InboxEvent).order_by(InboxEvent.id)))
 
 
@@ -285,7 +285,7 @@ def test_thumbs_up_counts_support_and_removing_it_uncounts(bot_factory, double):
 
     assert "1 person supports this" in shown(card(double, idea))
     assert "1 person supports this" in json.dumps(card_updates(double, idea)[-1]["blocks"])
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert list(session.scalars(select(Supporter.user_id).where(Supporter.idea_id == idea.id))) == [BOB]
 
     react(slack, running, idea, "+1::skin-tone-2", LEAD)  # a leader's support is support too, any skin tone
@@ -296,7 +296,7 @@ def test_thumbs_up_counts_support_and_removing_it_uncounts(bot_factory, double):
     react(slack, running, idea, "+1", BOB, removed=True)
 
     assert "support" not in shown(card(double, idea))
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.scalar(select(func.count()).where(Supporter.idea_id == idea.id)) == 0
     assert thread_replies(double, idea) == []
 
@@ -386,7 +386,7 @@ def test_reactions_on_messages_that_are_not_cards_are_ignored(bot_factory, doubl
     stored = load(running, idea.id)
     assert (stored.status, stored.decided_by) == ("new", None)
     assert status_events(running, idea) == []
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Supporter)) == 0
     made = [c.method for c in double.calls()[calls_before:]]
     assert not [m for m in made if m.startswith("chat.")], f"nothing is said or changed in Slack: {made}"
@@ -399,7 +399,7 @@ def test_an_approval_made_while_the_bot_was_stopped_is_applied_when_it_starts(bo
     first, slack = start(bot_factory, double)
     approved_while_down = raise_idea(first, slack, double, "Sharps bins too high in bay 3")
     only_backed = raise_idea(first, slack, double, "Curtains do not close in bay 4")
-    first.services.close()  # stopped: nothing it is sent is applied any more
+    first.kaizen.close()  # stopped: nothing it is sent is applied any more
 
     # While it is down, people react on the cards; no event reaches a running bot.
     double.add_reaction(TEAM_CHANNEL, approved_while_down.card_ts, APPROVE, LEAD)

@@ -34,7 +34,7 @@ def raise_through(running: RunningBot, driver: SlackDriver, double: SlackDouble,
     assert driver.submit_view(view, {"problem": problem}).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
         return idea if idea is not None and idea.card_ts else None
 
@@ -64,9 +64,9 @@ def test_an_install_in_a_workspace_of_an_organisation_answers_commands_posts_car
     assert idea.workspace_id == ORG_WS
     assert {c.token for c in double.calls("views.open")} == {WS_TOKEN}
     assert tokens_of(double, "chat.postMessage", ORG_CHANNEL) == {WS_TOKEN}
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         team = session.scalars(select(Team).where(Team.channel_id == ORG_CHANNEL)).one()
-    running.services.huddles.post_now(team)
+    running.kaizen.huddles.post_now(team)
     assert len([c for c in double.calls("chat.postMessage") if c.args.get("channel") == ORG_CHANNEL]) == 2
     assert tokens_of(double, "chat.postMessage", ORG_CHANNEL) == {WS_TOKEN}
     assert not refusals(caplog)
@@ -83,7 +83,7 @@ def test_an_org_wide_install_answers_commands_and_posts_cards_with_the_organisat
 
     assert idea.workspace_id == ORG  # an org-wide install is one installation: the organisation's
     assert tokens_of(double, "chat.postMessage", ORG_CHANNEL) == {ORG_TOKEN}
-    installations = running.services.installations
+    installations = running.kaizen.installations
     assert installations is not None and installations.bot_token(ORG) == ORG_TOKEN
 
 
@@ -102,7 +102,7 @@ def test_an_org_level_uninstall_removes_every_install_of_that_organisation_and_n
     install(running, double, code="code-org", team_id=None, token=ORG_TOKEN, enterprise_id=ORG, org_wide=True)
     install(running, double, code="code-org-ws", team_id=ORG_WS, token=WS_TOKEN, enterprise_id=ORG)
     install(running, double, code="code-outside", team_id="T0002", token=OUTSIDE_TOKEN)
-    installations = running.services.installations
+    installations = running.kaizen.installations
     assert installations is not None
     org = SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=ORG_WS, enterprise_id=ORG, org_wide=True)
 
@@ -152,7 +152,7 @@ def test_org_wide_shapes_open_forms_raise_ideas_and_press_buttons(
     assert driver.submit_view(view, {"problem": "The hoist battery died mid-transfer"}).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea)).one_or_none()
         return idea if idea is not None and idea.card_ts else None
 
@@ -161,7 +161,7 @@ def test_org_wide_shapes_open_forms_raise_ideas_and_press_buttons(
     assert driver.block_action("idea_approve", message=card, user_id="ULEAD").status == 200
 
     def approved() -> bool:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             return session.get(Idea, idea.id).status == "approved"  # type: ignore[union-attr]
 
     eventually(approved)

@@ -68,7 +68,7 @@ def raise_through_slack(
     assert slack.submit_view(double.last_view(), values, user_id=user).status == 200
 
     def stored() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             return session.scalars(select(Idea).where(Idea.problem == values["problem"].strip())).one_or_none()
 
     return eventually(stored)
@@ -93,7 +93,7 @@ def a_team_history(running: RunningBot, slack: SlackDriver, double: SlackDouble,
         "pharmacy": raise_through_slack(running, slack, double, {"problem": "Controlled drugs book is full"},
                                         user=BOB, channel=OTHER_CHANNEL),
     }  # fmt: skip
-    lifecycle = running.services.lifecycle
+    lifecycle = running.kaizen.lifecycle
     clock.advance(timedelta(hours=2))
     lifecycle.approve(ideas["full"].id, LEADER, source=Source.BUTTON)
     clock.advance(timedelta(hours=1))
@@ -107,7 +107,7 @@ def a_team_history(running: RunningBot, slack: SlackDriver, double: SlackDouble,
     clock.advance(timedelta(hours=5))
     lifecycle.not_now(ideas["declined"].id, LEADER, "The bins are emptied at 6 anyway.")
     lifecycle.start(ideas["formula"].id, LEADER, ideas["formula"].team)
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         fresh = {key: session.get(Idea, idea.id) for key, idea in ideas.items()}
         for idea in fresh.values():
             assert idea is not None
@@ -157,7 +157,7 @@ def read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def ideas_in_store(running: RunningBot, channel: str | None = None) -> list[Idea]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         query = select(Idea).join(Team, Idea.team_id == Team.id).order_by(Idea.workspace_id, Idea.number)
         if channel is not None:
             query = query.where(Team.channel_id == channel)

@@ -53,7 +53,7 @@ def raise_through_slack(
     assert slack.submit_view(double.last_view(), {"problem": problem}, user_id=user).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
         return idea if idea is not None and idea.card_ts else None
 
@@ -146,7 +146,7 @@ def test_a_leader_sees_the_teams_new_ideas_waiting_for_their_decision(bot_factor
     decided = raise_through_slack(running, slack, double, "Linen cupboard locked", user=ALICE, channel=TEAM_CHANNEL)
     assert decided.card_ts is not None
     assert slack.reaction_added(APPROVE, user_id=LEAD, channel_id=TEAM_CHANNEL, ts=decided.card_ts).status == 200
-    eventually(lambda: running.services.lifecycle.load(decided.id).status == "approved")
+    eventually(lambda: running.kaizen.lifecycle.load(decided.id).status == "approved")
 
     home = open_home(slack, double, LEAD)
 
@@ -230,14 +230,14 @@ def test_a_long_history_fits_in_one_home_tab(bot_factory, double):
     channels = [f"C_WARD{n}" for n in range(8)]
     for n, channel in enumerate(channels):
         double.add_channel(channel, f"ward-{n}", members=[ALICE, LEAD, "UBOT"])
-    clock = running.services.clock
+    clock = running.kaizen.clock
     for n in range(40):
         long_problem = f"Problem {n}: " + "the trolley blocks the corridor again " * 12
         new = NewIdea(
             workspace_id=WORKSPACE, channel_id=channels[n % len(channels)], channel_name=f"ward-{n % len(channels)}",
             author_id=ALICE, problem=long_problem.strip(),
         )  # fmt: skip
-        raise_idea(running.services.db, clock, new)
+        raise_idea(running.kaizen.db, clock, new)
 
     for user in (ALICE, LEAD):
         home = open_home(slack, double, user)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from bot.clock import SettableClock
 from bot.huddles.daily import QUESTIONS
+from bot.ideas.workflow import NewIdea, raise_idea
 from bot.render import (
     BULB_ANONYMOUS_ACTION,
     BULB_UNDO_ACTION,
@@ -28,7 +29,6 @@ from bot.render import (
     WELCOME_LEADERS_ACTION,
     CardAction,
 )
-from bot.ideas.workflow import NewIdea, raise_idea
 from storage.models import HuddlePost, Idea, InboxEvent, Team
 from tests.conftest import (
     ALICE,
@@ -77,19 +77,19 @@ class Kaizen:
         eventually(self.settled, timeout=WAIT)
 
     def idea(self, idea_id: int) -> Idea | None:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return session.get(Idea, idea_id)
 
     def ideas(self) -> list[Idea]:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return list(session.scalars(select(Idea).order_by(Idea.id)))
 
     def team(self, channel: str = TEAM_CHANNEL) -> Team | None:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return session.scalars(select(Team).where(Team.channel_id == channel)).one_or_none()
 
     def huddle_rows(self) -> list[HuddlePost]:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return list(session.scalars(select(HuddlePost).order_by(HuddlePost.id)))
 
     def huddles(self, channel: str = TEAM_CHANNEL) -> list[dict]:
@@ -108,7 +108,7 @@ class Kaizen:
             found = self.huddles(channel)
             if len(found) < count:
                 return False
-            with self.running.services.db.read() as session:
+            with self.running.kaizen.db.read() as session:
                 kept = set(session.scalars(select(HuddlePost.message_ts).where(HuddlePost.posted_at.is_not(None))))
             return not recorded or all(m["ts"] in kept for m in found)
 
@@ -131,7 +131,7 @@ class Kaizen:
                 return len(seen) > runs
 
             eventually(moved, timeout=WAIT)
-        self.running.services.huddles.tick()
+        self.running.kaizen.huddles.tick()
 
     def card(self, idea: Idea) -> dict:
         [found] = [m for m in self.double.messages(TEAM_CHANNEL) if m["ts"] == idea.card_ts]
@@ -180,7 +180,7 @@ class Kaizen:
         assert self.slack.submit_view(form, values, user_id=user_id).status == 200
 
         def posted() -> Idea | None:
-            with self.running.services.db.read() as session:
+            with self.running.kaizen.db.read() as session:
                 idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
             return idea if idea is not None and idea.card_ts and self.settled() else None
 
@@ -605,7 +605,7 @@ def test_an_anonymous_author_is_never_named_in_a_huddle(kaizen: Kaizen):
 
 
 def test_five_hundred_open_ideas_fit_slacks_limits(kaizen: Kaizen):
-    services = kaizen.running.services
+    services = kaizen.running.kaizen
     kaizen.clock.set(JUST_AFTER)
     for n in range(1, 501):
         kaizen.clock.advance(timedelta(milliseconds=1))  # oldest first needs distinct times
@@ -743,7 +743,7 @@ def test_members_of_the_leader_user_group_get_the_digest_too(
     kaizen.clock.set(SLOT - timedelta(days=3))
     waiting = kaizen.raise_idea("Waiting for three days")
     kaizen.clock.set(EARLY)
-    assert kaizen.running.services.leaders.is_leader(WORKSPACE, kaizen.team(), group_lead), "a leader of the team"
+    assert kaizen.running.kaizen.leaders.is_leader(WORKSPACE, kaizen.team(), group_lead), "a leader of the team"
     kaizen.set_huddle()
     kaizen.clock.set(JUST_AFTER)
     kaizen.wait_huddles(1)
@@ -759,7 +759,7 @@ def test_members_of_the_leader_user_group_get_the_digest_too(
 
 
 def test_the_digest_never_understates_how_many_ideas_wait(kaizen: Kaizen):
-    services = kaizen.running.services
+    services = kaizen.running.kaizen
     kaizen.clock.set(SLOT - timedelta(days=3))
     for n in range(1, 13):
         kaizen.clock.advance(timedelta(seconds=1))
@@ -929,7 +929,7 @@ def test_a_bulb_on_a_message_outside_a_huddle_thread_does_nothing(kaizen: Kaizen
     for ts, writer in ((top_level, BOB), (other_thread, BOB), (in_card_thread, BOB), (huddle["ts"], "UBOT")):
         bulb(kaizen, ts, ALICE, item_user=writer)
     kaizen.wait_settled()
-    with kaizen.running.services.db.read() as session:
+    with kaizen.running.kaizen.db.read() as session:
         applied = session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.done_at.is_not(None)))
     assert applied == 4, "each :bulb: was looked at"
     assert [i.id for i in kaizen.ideas()] == [card_idea.id]

@@ -48,7 +48,7 @@ def start(bot_factory: Any, double: SlackDouble, **settings: object) -> tuple[Ru
 
 
 def load(running: RunningBot, idea_id: int) -> Idea:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         idea = session.get(Idea, idea_id)
         assert idea is not None
         return idea
@@ -63,7 +63,7 @@ def raise_idea(running: RunningBot, slack: SlackDriver, double: SlackDouble, pro
     assert slack.submit_view(double.last_view(), {"problem": problem}, user_id=ALICE).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
         ready = idea is not None and idea.card_ts and idea.card_synced_version >= idea.card_version
         return idea if ready else None
@@ -76,7 +76,7 @@ def wait_settled(running: RunningBot, timeout: float = 10) -> None:
 
 
 def approvals(running: RunningBot, idea: Idea) -> list[IdeaEvent]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return list(
             session.scalars(
                 select(IdeaEvent).where(
@@ -91,7 +91,7 @@ def thread_replies(double: SlackDouble, idea: Idea) -> list[dict]:
 
 
 def inbox_rows(running: RunningBot) -> list[InboxEvent]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return list(session.scalars(select(InboxEvent).order_by(InboxEvent.id)))
 
 
@@ -257,7 +257,7 @@ def test_when_the_inbox_cannot_be_written_the_answer_is_503_and_a_retry_after_re
     running, slack = start(bot_factory, double)
     idea = raise_idea(running, slack, double, "Thermometer covers run out")
     # A separate engine, as another process would be: SQLite and PostgreSQL both rename tables this way.
-    other = create_engine(running.services.db.url)
+    other = create_engine(running.kaizen.db.url)
 
     def rename(old: str, new: str) -> None:
         with other.begin() as connection:

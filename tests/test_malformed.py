@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.app import SORRY
+from bot.slack.sorry import SORRY
 from storage.models import Idea, InboxEvent
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
 from tests.slack_double import SlackDouble
@@ -111,7 +111,7 @@ def raise_idea(running: RunningBot, driver: SlackDriver, double: SlackDouble, pr
     assert driver.submit_view(double.last_view(), {"problem": problem}).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
         return idea if idea is not None and idea.card_ts else None
 
@@ -124,7 +124,7 @@ def card_message(double: SlackDouble, idea: Idea) -> dict:
 
 
 def inbox_size(running: RunningBot) -> int:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
 
 
@@ -214,7 +214,7 @@ def test_a_block_actions_payload_of_the_wrong_shape_is_a_4xx_and_changes_nothing
     reply, seconds = timed(lambda: approve_press(driver, double, idea, tamper))
     assert_refused(reply, seconds, "a broken block_actions payload")
     time.sleep(0.3)
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.get(Idea, idea.id).status == "new"
     assert_no_crash(double)
     assert_still_serves_help(driver, double)
@@ -235,7 +235,7 @@ def test_a_button_value_that_is_not_an_idea_number_changes_nothing_and_the_press
     [told] = double.wait_for_response(str(driver.last_response_url))
     assert "nothing was changed" in told["text"] or "no longer exists" in told["text"], told
     assert told.get("response_type") == "ephemeral"
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.get(Idea, idea.id).status == "new"
     assert_still_serves_help(driver, double)
 
@@ -285,7 +285,7 @@ def test_a_view_submission_without_state_or_with_state_of_the_wrong_shape_is_a_4
     driver.tamper = None
     assert_refused(reply, seconds, "a broken view_submission")
     time.sleep(0.3)
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Idea)) == 0
     assert_no_crash(double)
     assert_still_serves_help(driver, double)
@@ -332,7 +332,7 @@ def test_an_event_callback_of_the_wrong_shape_is_a_4xx_and_nothing_is_stored_or_
     assert_refused(reply, seconds, "a broken event_callback")
     time.sleep(0.3)
     assert inbox_size(running) == stored
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.get(Idea, idea.id).status == "new"
     assert_still_serves_help(driver, double)
 

@@ -90,13 +90,13 @@ def test_each_declared_command_is_handled_over_http(slack: SlackDriver, double: 
 
 
 def test_manifest_yml_is_what_the_code_declares():
-    from bot.slack.manifest import manifest
+    from bot.composition import manifest
 
     assert load_manifest() == manifest(None)
 
 
 def test_the_http_manifest_points_every_request_url_at_the_bot_and_validates(tmp_path):
-    from bot.slack.manifest import manifest
+    from bot.composition import manifest
 
     http = manifest("https://kaizen.example.org")
     events_url = "https://kaizen.example.org/slack/events"

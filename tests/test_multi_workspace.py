@@ -73,7 +73,7 @@ def test_installing_through_oauth_stores_a_token_per_workspace_and_each_uses_its
     bot = start(bot_factory, double)
     install(bot, double, code="code-1", team_id="T0001", token=double.bot_token)
     install(bot, double, code="code-2", team_id=OTHER, token=OTHER_TOKEN)
-    installations = bot.services.installations
+    installations = bot.kaizen.installations
     assert installations is not None
     assert installations.bot_token("T0001") == double.bot_token
     assert installations.bot_token(OTHER) == OTHER_TOKEN
@@ -111,7 +111,7 @@ def test_uninstalling_removes_the_workspaces_tokens(bot_factory, double):
     other = SlackDriver(bot.endpoint, SIGNING_SECRET, double, team_id=OTHER)
     reply = other.event({"type": "app_uninstalled"}, event_id="EvUNINSTALL")
     assert reply.status == 200
-    installations = bot.services.installations
+    installations = bot.kaizen.installations
     assert installations is not None
 
     def gone() -> bool:

@@ -35,7 +35,7 @@ def block_ids(view: dict) -> set[str]:
 
 
 def ideas(bot: RunningBot) -> list[Idea]:
-    with bot.services.db.read() as session:
+    with bot.kaizen.db.read() as session:
         return list(session.scalars(select(Idea).order_by(Idea.number)))
 
 
@@ -84,7 +84,7 @@ def test_submitting_commits_the_idea_and_posts_its_card(bot, slack, double):
     assert "Buy a second one &amp; keep it in bay 2" in text, "user text is escaped once for mrkdwn"
     assert f"<@{ALICE}>" in text and f"<@{BOB}>" in text
     eventually(lambda: ideas(bot)[0].card_ts == card["ts"])
-    with bot.services.db.read() as session:
+    with bot.kaizen.db.read() as session:
         [event] = session.scalars(select(IdeaEvent)).all()
         assert (event.kind, event.to_status, event.actor_id) == ("created", "new", ALICE)
 
@@ -173,7 +173,7 @@ def test_when_the_card_cannot_be_posted_the_idea_is_kept_the_person_told_and_the
     assert [m["ts"] for m in double.messages(TEAM_CHANNEL) if m["text"].startswith("Kaizen #1")] == [
         ideas(running)[0].card_ts
     ]
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Idea).where(Idea.card_ts.is_not(None))) == 1
 
 

@@ -68,17 +68,17 @@ class Kaizen:
         return settled(self.running, due_only=True)
 
     def idea(self, idea_id: int) -> Idea:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             idea = session.get(Idea, idea_id)
         assert idea is not None
         return idea
 
     def events_of(self, idea: Idea) -> int:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return int(session.scalar(select(func.count()).select_from(IdeaEvent).where(IdeaEvent.idea_id == idea.id)))
 
     def inbox_size(self) -> int:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
 
     def modal(self, before: int) -> dict:
@@ -104,7 +104,7 @@ class Kaizen:
         assert self.slack.submit_view(self.modal(before), values, user_id=user_id).status == 200
 
         def posted() -> Idea | None:
-            with self.running.services.db.read() as session:
+            with self.running.kaizen.db.read() as session:
                 idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
             return idea if idea is not None and idea.card_ts and self.settled() else None
 

@@ -27,7 +27,7 @@ def partner_driver(running: RunningBot, double: SlackDouble) -> SlackDriver:
 
 
 def teams(running: RunningBot) -> list[tuple[str, str]]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return [(t.workspace_id, t.channel_id) for t in session.scalars(select(Team).order_by(Team.id))]
 
 
@@ -39,7 +39,7 @@ def raise_as(running: RunningBot, driver: SlackDriver, double: SlackDouble, user
     assert driver.submit_view(view, {"problem": problem}, user_id=user).status == 200
 
     def posted() -> Idea | None:
-        with running.services.db.read() as session:
+        with running.kaizen.db.read() as session:
             idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
         return idea if idea is not None and idea.card_ts else None
 

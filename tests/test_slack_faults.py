@@ -50,7 +50,7 @@ class Bot:
     # reading the store
 
     def rows(self, model: type, *where: Any) -> list[Any]:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return list(session.scalars(select(model).where(*where).order_by(model.id)))
 
     def idea(self, number: int) -> Idea:

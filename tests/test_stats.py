@@ -44,7 +44,7 @@ class Story:
     through the workflow and the lifecycle."""
 
     def __init__(self, where: RunningBot | Database) -> None:
-        self.db = where if isinstance(where, Database) else where.services.db
+        self.db = where if isinstance(where, Database) else where.kaizen.db
         self.clock = SettableClock(START - timedelta(weeks=60))
         self.lifecycle = Lifecycle(self.db, self.clock)
 

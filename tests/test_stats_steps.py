@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.measures import stats
 from bot.ideas import workflow
 from bot.measures.report import as_json
 from storage.models import MeasureStep, TeamHeadcount
@@ -57,12 +56,12 @@ def sixteen_weeks(running: RunningBot) -> None:
 
 
 def steps(running: RunningBot) -> list[MeasureStep]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         return list(session.scalars(select(MeasureStep).order_by(MeasureStep.id)))
 
 
 def headcounts(running: RunningBot) -> list[tuple[date, int]]:
-    with running.services.db.read() as session:
+    with running.kaizen.db.read() as session:
         rows = session.scalars(select(TeamHeadcount).order_by(TeamHeadcount.starts_on))
         return [(row.starts_on, row.headcount) for row in rows]
 
@@ -94,14 +93,14 @@ def test_a_leaders_rebase_is_confirmed_stored_and_shown_in_the_summary_and_the_j
     assert (step.kind, step.series, step.starts_on, step.note, step.created_by) == (
         "rebase", "*", REBASE_DAY, NOTE, ALICE
     )  # fmt: skip
-    team = workflow.find_team(bot.services.db, TEAM_CHANNEL)
+    team = workflow.find_team(bot.kaizen.db, TEAM_CHANNEL)
     assert team is not None and step.scope == f"team:{team.id}"
 
     summary = stats_summary(slack, double)
     assert f"New limits from 28 Sep: {NOTE}." in summary, summary
     assert "signal" not in summary.replace("no signals", ""), "a rebase is a step, not a signal"
 
-    data = as_json(stats.build_report(bot.services, WORKSPACE, team, None).report)
+    data = as_json(bot.kaizen.stats.build_report(WORKSPACE, team, None).report)
     [raised] = [series for series in data["series"] if series["name"] == "raised"]
     assert raised["period"] == "week"
     assert [(limits["from"], limits["kind"], limits["note"]) for limits in raised["limits"]] == [

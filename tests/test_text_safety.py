@@ -185,13 +185,13 @@ class Kaizen:
         eventually(self.settled, timeout=WAIT)
 
     def idea(self, idea_id: int) -> Idea:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             idea = session.get(Idea, idea_id)
         assert idea is not None
         return idea
 
     def last_idea_id(self) -> int:
-        with self.running.services.db.read() as session:
+        with self.running.kaizen.db.read() as session:
             return int(session.scalar(select(func.max(Idea.id))) or 0)
 
     def modal(self, before: int) -> dict:

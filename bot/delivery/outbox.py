@@ -10,8 +10,9 @@ card with chat.update until the synced version catches up.
 
 Slack's refusals are sorted by `failure`: a passing one is tried again with back-off; one that trying again cannot
 change is not. When the channel itself is gone (archived, deleted, Kaizen removed) the team is paused and its
-channel posts wait, untouched, until Kaizen is back (`bot.huddles.daily.resume`); a message Slack will never take as it
-stands (too long, invalid blocks) or a post Kaizen is not allowed to make is given up at once, loudly.
+channel posts wait, untouched, until Kaizen is back (`bot.huddles.daily.Huddles.resume`); a message Slack will
+never take as it stands (too long, invalid blocks) or a post Kaizen is not allowed to make is given up at once,
+loudly.
 """
 
 from __future__ import annotations
@@ -19,18 +20,16 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot import render
 from bot.clock import Clock
+from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from storage import queries
 from storage.db import Database
 from storage.models import Idea, OutboxKind, OutboxMessage, Team
@@ -110,6 +109,8 @@ def failure(error: str | None) -> Failure:
 
 @dataclass(frozen=True)
 class SendResult:
+    """What `Outbox.send` did: whether the message went out, its idea (if any) and, if not sent, why."""
+
     sent: bool
     idea: Idea | None = None
     # Slack's error code, or NO_ANSWER when Slack did not answer in time; for a post held because its team is
@@ -118,7 +119,10 @@ class SendResult:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(RETRY_BACKOFF * (2 ** max(attempts - 1, 0)), RETRY_BACKOFF_MAX)
+    """How long to wait before the next try after `attempts` tries: RETRY_BACKOFF doubling, at most
+    RETRY_BACKOFF_MAX."""
+    factor: int = 2 ** max(attempts - 1, 0)
+    return min(RETRY_BACKOFF * factor, RETRY_BACKOFF_MAX)
 
 
 def new_message(
@@ -134,6 +138,8 @@ def new_message(
     text: str | None = None,
     blocks: list[dict[str, Any]] | None = None,
 ) -> OutboxMessage:
+    """A row for the outbox (not yet added): the sweep leaves it to the caller's own send for
+    FIRST_SWEEP_DELAY."""
     return OutboxMessage(
         kind=kind,
         dedupe_key=dedupe_key,
@@ -154,10 +160,14 @@ class _Deferred(Exception):
 
 
 class Outbox:
-    def __init__(self, db: Database, clock: Clock, client_for: Callable[[str], WebClient]) -> None:
+    """Sends queued messages once each (`send`, `sweep`), keeps posted cards up to date (`sync_card`) and takes
+    a redacted idea's words out of what quoted them (`redact_posts`). Slack's answers are never raised: they are
+    results, retries and log lines."""
+
+    def __init__(self, db: Database, clock: Clock, gateway: SlackGateway) -> None:
         self._db = db
         self._clock = clock
-        self._client_for = client_for  # workspace id → a posting client with that workspace's token
+        self._gateway = gateway
         self._card_locks: dict[int, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -192,15 +202,15 @@ class Outbox:
             reason = f"paused:{paused}" if paused else "card_refused"
             self._finish(message, token, None, error=reason)
             return SendResult(sent=False, idea=idea, error=paused or "card_refused")
-        client = self._client_for(message.workspace_id)
+        slack = self._gateway.workspace(message.workspace_id)
         try:
-            ts = self._deliver(client, message, idea, supporters)
+            ts = self._deliver(slack, message, idea, supporters)
         except _Deferred as deferred:
             self._release(message, token, str(deferred))
             return SendResult(sent=False, idea=idea, error=str(deferred))
-        except SlackApiError as error:
-            code = str(error.response.get("error") or f"http_{error.response.status_code}")
-            if error.response.status_code >= 500:
+        except SlackError as error:
+            code = error.code
+            if error.server_side:
                 # Slack may have posted it anyway: keep the claim; the next try after the lease looks first.
                 log.warning("Slack answered %s to outbox message %s (%s)", code, message.id, message.kind)
                 return SendResult(sent=False, idea=idea, error=code)
@@ -223,19 +233,14 @@ class Outbox:
         self._finish(message, token, ts, rendered_version=rendered_version)
         return SendResult(sent=True, idea=idea)
 
-    def _deliver(self, client: WebClient, message: OutboxMessage, idea: Idea | None, supporters: int) -> str | None:
+    def _deliver(self, slack: WorkspaceSlack, message: OutboxMessage, idea: Idea | None, supporters: int) -> str | None:
         if message.kind == OutboxKind.DM:
             # A DM cannot be looked for without reading the person's DMs: a lost answer may mean a second DM.
-            response = client.chat_postMessage(
-                channel=message.user_id or "", text=message.text or "", blocks=message.blocks, unfurl_links=False
-            )
-            return str(response["ts"])
+            return slack.post(message.user_id or "", message.text or "", message.blocks)
         if message.kind == OutboxKind.EPHEMERAL:
-            response = client.chat_postEphemeral(
-                channel=message.channel_id or "", user=message.user_id or "", text=message.text or "",
-                blocks=message.blocks,
-            )  # fmt: skip
-            return str(response.get("message_ts") or "")
+            return slack.post_ephemeral(
+                message.channel_id or "", message.user_id or "", message.text or "", message.blocks
+            )
         # Messages in a channel or a card's thread: found again by their metadata after a lost answer.
         thread_ts: str | None = None
         text, blocks = message.text or "", message.blocks
@@ -251,44 +256,32 @@ class Outbox:
         else:
             channel, thread_ts = message.channel_id or "", message.thread_ts
         if message.attempts > 1:
-            found = self._find(client, channel, message, thread_ts=thread_ts)
+            found = self._find(slack, channel, message, thread_ts=thread_ts)
             if found:
                 return found
-        response = client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=text,
-            blocks=blocks,
-            metadata={"event_type": METADATA_TYPE, "event_payload": {"outbox_id": message.id}},
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-        return str(response["ts"])
+        metadata = {"event_type": METADATA_TYPE, "event_payload": {"outbox_id": message.id}}
+        return slack.post(channel, text, blocks, thread_ts=thread_ts, metadata=metadata)
 
-    def _find(self, client: WebClient, channel: str, message: OutboxMessage, *, thread_ts: str | None) -> str | None:
+    def _find(
+        self, slack: WorkspaceSlack, channel: str, message: OutboxMessage, *, thread_ts: str | None
+    ) -> str | None:
+        """The ts of the message's post if Slack has it already (its metadata names the outbox row), looked for
+        from a minute before it was queued (the gateway reads a bounded number of pages: the post was made soon
+        after the message was queued)."""
         oldest = f"{(message.created_at - timedelta(minutes=1)).timestamp():.6f}"
-        cursor: str | None = None
-        for _ in range(10):  # bounded: the post was made soon after the message was queued
-            if thread_ts is None:
-                response = client.conversations_history(
-                    channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
-                )
-            else:
-                response = client.conversations_replies(
-                    channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
-                )
-            for posted in response.get("messages", []):
-                metadata = posted.get("metadata") or {}
-                if (
-                    metadata.get("event_type") == METADATA_TYPE
-                    and (metadata.get("event_payload") or {}).get("outbox_id") == message.id
-                ):
-                    log.info("Found outbox message %s already posted (ts %s)", message.id, posted.get("ts"))
-                    return str(posted["ts"])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-        return None
+
+        def ours(posted: Message) -> bool:
+            metadata = posted.get("metadata") or {}
+            return bool(
+                metadata.get("event_type") == METADATA_TYPE
+                and (metadata.get("event_payload") or {}).get("outbox_id") == message.id
+            )
+
+        posted = slack.history_find(channel, ours, oldest=oldest, thread_ts=thread_ts)
+        if posted is None:
+            return None
+        log.info("Found outbox message %s already posted (ts %s)", message.id, posted.get("ts"))
+        return str(posted["ts"])
 
     def _finish(
         self, message: OutboxMessage, token: str, ts: str | None, *, error: str | None = None, rendered_version: int = 0
@@ -349,11 +342,11 @@ class Outbox:
                     return True
                 supporters = queries.supporter_count(session, idea_id)
             try:
-                self._client_for(idea.workspace_id).chat_update(
-                    channel=idea.team.channel_id,
-                    ts=idea.card_ts,
-                    text=render.card_text(idea),
-                    blocks=render.card_blocks(idea, supporters=supporters),
+                self._gateway.workspace(idea.workspace_id).update(
+                    idea.team.channel_id,
+                    idea.card_ts,
+                    render.card_text(idea),
+                    render.card_blocks(idea, supporters=supporters),
                 )
             except Exception:
                 log.warning("Could not update the card of idea %s", idea_id, exc_info=True)
@@ -396,8 +389,8 @@ class Outbox:
             if message.kind != OutboxKind.THREAD or not message.sent_ts:
                 continue
             try:
-                self._client_for(message.workspace_id).chat_update(
-                    channel=message.channel_id or "", ts=message.sent_ts, text=REDACTED_TEXT
+                self._gateway.workspace(message.workspace_id).update(
+                    message.channel_id or "", message.sent_ts, REDACTED_TEXT
                 )
             except Exception:
                 log.warning("Could not redact outbox message %s of idea %s", message.id, idea_id, exc_info=True)

@@ -21,12 +21,16 @@ GRACE = timedelta(hours=2)
 
 @dataclass(frozen=True)
 class Slot:
+    """One huddle due: its index among the day's times (sorted), the team's local date, and the instant (UTC)."""
+
     index: int  # 0 is the first huddle of the day: it brings the leaders' digest
     local_date: date
     at: datetime  # the instant, in UTC
 
 
 def slot_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of local time `at` on `day` in `zone` (fold=0; the module's docstring says what that means
+    across daylight saving changes)."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
@@ -36,10 +40,13 @@ def _holidays(country: str, year: int) -> frozenset[date]:
 
 
 def is_holiday(country: str | None, day: date) -> bool:
+    """Whether `day` is a public holiday in `country` (ISO 3166 alpha-2, per the holidays package); false for no
+    country."""
     return bool(country) and day in _holidays(str(country), day.year)
 
 
 def supported_country(code: str) -> bool:
+    """Whether the holidays package knows the public holidays of `code` (ISO 3166 alpha-2, any case)."""
     return code.upper() in holidays.list_supported_countries()
 
 
@@ -68,4 +75,5 @@ def due_slots(
 
 
 def week_start(day: date) -> date:
+    """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())

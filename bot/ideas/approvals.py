@@ -6,25 +6,38 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
-
-from bot.ideas import capture
+from bot.clock import Clock
+from bot.delivery.outbox import Outbox
 from bot.ideas import workflow
-from bot.ideas.lifecycle import Actor, NotAllowed, Stale
-from bot.services import Services, emoji_name
+from bot.ideas.capture import BULB, Capture
+from bot.ideas.delivery import Delivery
+from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
+from bot.settings import Settings
+from bot.slack.gateway import SlackError, SlackGateway
+from bot.teams.leaders import Leaders
+from bot.teams.members import HumanMembers
 from storage import queries
-from storage.models import Idea, IdeaStatus, Source
+from storage.db import Database
+from storage.models import Idea, IdeaStatus, Source, Team, Workspace
 
 log = logging.getLogger(__name__)
 
 RECONCILE_WINDOW = timedelta(days=14)
 RECONCILE_BATCH = 20  # reactions.get is Tier 3 (50+/min): a batch a run stays well inside it
+EMOJI_CACHE_TTL = timedelta(seconds=30)
+
+
+def emoji_name(reaction: str) -> str:
+    """`white_check_mark::skin-tone-3` → `white_check_mark`."""
+    return reaction.split("::", 1)[0]
 
 
 @dataclass(frozen=True)
 class Reaction:
+    """One reaction_added / reaction_removed event on a message."""
+
     workspace_id: str
     channel_id: str
     ts: str
@@ -34,112 +47,180 @@ class Reaction:
     event_id: str
 
 
-def reaction_matters(services: Services, name: str) -> bool:
-    return name == capture.BULB or name in services.settings.kaizen_support_emojis or name in services.approve_emojis()
+class ApproveEmojis:
+    """Which emoji approves: a team's own, else its workspace's, else `default_emoji` (KAIZEN_APPROVE_EMOJI)."""
+
+    def __init__(self, db: Database, clock: Clock, default_emoji: str) -> None:
+        self._db = db
+        self._clock = clock
+        self._default = default_emoji
+        self._cache: tuple[datetime, frozenset[str]] | None = None
+
+    def for_team(self, team: Team | None) -> str:
+        """The team's own approve emoji (a name without colons), else its workspace's, else the default."""
+        if team is not None and team.approve_emoji:
+            return team.approve_emoji
+        if team is not None:
+            with self._db.read() as session:
+                workspace = session.get(Workspace, team.workspace_id)
+            if workspace is not None and workspace.approve_emoji:
+                return workspace.approve_emoji
+        return self._default
+
+    def in_use(self) -> frozenset[str]:
+        """Every approve emoji in use: the default and teams' own (cached for EMOJI_CACHE_TTL; reactions are
+        frequent)."""
+        now = self._clock.now()
+        if self._cache is None or self._cache[0] <= now:
+            with self._db.read() as session:
+                own = queries.team_approve_emojis(session)
+            self._cache = (now + EMOJI_CACHE_TTL, frozenset({self._default, *own}))
+        return self._cache[1]
 
 
-def on_reaction(services: Services, reaction: Reaction) -> None:
-    """Apply one reaction event. Only people's reactions count: another app's bot (users.info `is_bot`) reacting
-    captures nothing, approves nothing, supports nothing and is sent nothing."""
-    if reaction.name == capture.BULB:
-        if reaction.added and services.members.is_person(reaction.workspace_id, reaction.user_id):
-            capture.capture_reply(services, reaction.workspace_id, reaction.channel_id, reaction.ts)
-        return
-    idea = workflow.idea_by_card(services.db, reaction.workspace_id, reaction.channel_id, reaction.ts)
-    if idea is None:
-        return  # a reaction on some other message
-    if not services.members.is_person(reaction.workspace_id, reaction.user_id):
-        return  # looked up only here, for reactions on cards: most reactions are on other messages
-    if reaction.name == services.approve_emoji(idea.team):
-        if reaction.added:
-            on_approve_emoji(services, idea, reaction.user_id, reaction.event_id)
-        else:
-            on_approve_emoji_removed(services, idea, reaction.user_id, reaction.event_id)
-    elif reaction.name in services.settings.kaizen_support_emojis and services.lifecycle.support(
-        idea.id, reaction.user_id, add=reaction.added
-    ):
-        services.outbox.sync_card(idea.id)
+class Approvals:
+    """What people's reactions do: :bulb: captures a huddle reply (through `capture`), a leader's approve emoji
+    approves a card (taking it off may withdraw that), anyone else's is answered with who approves, a support
+    emoji counts support."""
 
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        lifecycle: Lifecycle,
+        leaders: Leaders,
+        outbox: Outbox,
+        delivery: Delivery,
+        members: HumanMembers,
+        emojis: ApproveEmojis,
+        gateway: SlackGateway,
+        capture: Capture,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._lifecycle = lifecycle
+        self._leaders = leaders
+        self._outbox = outbox
+        self._delivery = delivery
+        self._members = members
+        self._emojis = emojis
+        self._gateway = gateway
+        self._capture = capture
 
-def on_approve_emoji(services: Services, idea: Idea, user_id: str, event_id: str) -> None:
-    team = idea.team
-    if services.leaders.is_leader(idea.workspace_id, team, user_id):
+    def reaction_matters(self, name: str) -> bool:
+        """Whether a reaction named `name` (without a skin tone) can do anything: :bulb:, a support emoji or an
+        approve emoji in use."""
+        return name == BULB or name in self._settings.kaizen_support_emojis or name in self._emojis.in_use()
+
+    def on_reaction(self, reaction: Reaction) -> None:
+        """Apply one reaction event. Only people's reactions count: another app's bot (users.info `is_bot`)
+        reacting captures nothing, approves nothing, supports nothing and is sent nothing."""
+        if reaction.name == BULB:
+            if reaction.added and self._members.is_person(reaction.workspace_id, reaction.user_id):
+                self._capture.capture_reply(reaction.workspace_id, reaction.channel_id, reaction.ts)
+            return
+        idea = workflow.idea_by_card(self._db, reaction.workspace_id, reaction.channel_id, reaction.ts)
+        if idea is None:
+            return  # a reaction on some other message
+        if not self._members.is_person(reaction.workspace_id, reaction.user_id):
+            return  # looked up only here, for reactions on cards: most reactions are on other messages
+        if reaction.name == self._emojis.for_team(idea.team):
+            if reaction.added:
+                self.on_approve_emoji(idea, reaction.user_id, reaction.event_id)
+            else:
+                self.on_approve_emoji_removed(idea, reaction.user_id, reaction.event_id)
+        elif reaction.name in self._settings.kaizen_support_emojis and self._lifecycle.support(
+            idea.id, reaction.user_id, add=reaction.added
+        ):
+            self._outbox.sync_card(idea.id)
+
+    def on_approve_emoji(self, idea: Idea, user_id: str, event_id: str) -> None:
+        """`user_id` put the approve emoji on the card: a leader's approves it (once); anyone else is told, once
+        per idea and only while it is new, who can approve."""
+        team = idea.team
+        if self._leaders.is_leader(idea.workspace_id, team, user_id):
+            try:
+                change = self._lifecycle.approve(
+                    idea.id, Actor(user_id, is_leader=True), source=Source.EMOJI, slack_event_id=event_id
+                )
+            except (Stale, NotAllowed):
+                return  # already decided: a second emoji changes nothing
+            self._delivery.deliver(change)
+        elif idea.status == IdeaStatus.NEW:
+            who = self._leaders.describe(idea.workspace_id, team)
+            for message_id in self._lifecycle.tell_who_approves(idea, user_id, team.channel_id, who):
+                self._outbox.send(message_id)
+
+    def on_approve_emoji_removed(self, idea: Idea, user_id: str, event_id: str) -> None:
+        """A leader took the approve emoji off: an idea approved by emoji goes back to "new", silently, unless
+        another leader's approve emoji is still on the card (read from Slack; SlackError propagates)."""
+        team = idea.team
+        if idea.status != IdeaStatus.APPROVED or not self._leaders.is_leader(idea.workspace_id, team, user_id):
+            return
+        if workflow.approval_source(self._db, idea.id) not in (Source.EMOJI, Source.SWEEP):
+            return  # approved with the button: emojis coming and going do not undo that
+        if any(self._leaders.is_leader(idea.workspace_id, team, u) for u in self.approvers_on_card(idea)):
+            return  # another leader's approval still stands
+        change = self._lifecycle.withdraw_approval(idea.id, user_id, slack_event_id=event_id)
+        if change is not None:
+            self._outbox.sync_card(idea.id)
+
+    def approvers_on_card(self, idea: Idea) -> list[str]:
+        """The people (never bots or apps) who have the approve emoji (any skin tone) on the card now, per Slack
+        (user ids, in Slack's order); [] when the card or its channel is gone. The idea must have a card. Raises
+        SlackError for any other refusal, SlackUnreachable when Slack does not answer."""
+        assert idea.card_ts is not None
         try:
-            change = services.lifecycle.approve(
-                idea.id, Actor(user_id, is_leader=True), source=Source.EMOJI, slack_event_id=event_id
-            )
-        except (Stale, NotAllowed):
-            return  # already decided: a second emoji changes nothing
-        services.deliver(change)
-    elif idea.status == IdeaStatus.NEW:
-        who = services.leaders.describe(idea.workspace_id, team)
-        for message_id in services.lifecycle.tell_who_approves(idea, user_id, team.channel_id, who):
-            services.outbox.send(message_id)
+            reactions = self._gateway.workspace(idea.workspace_id).reactions(idea.team.channel_id, idea.card_ts)
+        except SlackError as error:
+            if error.code in ("message_not_found", "channel_not_found"):
+                return []
+            raise
+        approve = self._emojis.for_team(idea.team)
+        users: list[str] = []
+        for reaction in reactions:
+            if emoji_name(str(reaction.get("name") or "")) == approve:
+                users.extend(str(u) for u in reaction.get("users") or [])
+        return [user for user in users if self._members.is_person(idea.workspace_id, user)]
 
-
-def on_approve_emoji_removed(services: Services, idea: Idea, user_id: str, event_id: str) -> None:
-    team = idea.team
-    if idea.status != IdeaStatus.APPROVED or not services.leaders.is_leader(idea.workspace_id, team, user_id):
-        return
-    if workflow.approval_source(services.db, idea.id) not in (Source.EMOJI, Source.SWEEP):
-        return  # approved with the button: emojis coming and going do not undo that
-    if any(services.leaders.is_leader(idea.workspace_id, team, u) for u in approvers_on_card(services, idea)):
-        return  # another leader's approval still stands
-    change = services.lifecycle.withdraw_approval(idea.id, user_id, slack_event_id=event_id)
-    if change is not None:
-        services.outbox.sync_card(idea.id)
-
-
-def approvers_on_card(services: Services, idea: Idea) -> list[str]:
-    """The people (never bots or apps) who have the approve emoji (any skin tone) on the card now, per Slack."""
-    assert idea.card_ts is not None
-    try:
-        response = services.web(idea.workspace_id).reactions_get(
-            channel=idea.team.channel_id, timestamp=idea.card_ts, full=True
-        )
-    except SlackApiError as error:
-        if error.response.get("error") in ("message_not_found", "channel_not_found"):
-            return []
-        raise
-    approve = services.approve_emoji(idea.team)
-    users: list[str] = []
-    for reaction in (response.get("message") or {}).get("reactions") or []:
-        if emoji_name(str(reaction.get("name") or "")) == approve:
-            users.extend(str(u) for u in reaction.get("users") or [])
-    return [user for user in users if services.members.is_person(idea.workspace_id, user)]
+    def catch_up(self, idea: Idea) -> bool:
+        """Approve a waiting idea (source SWEEP) if a leader's approve emoji is on its card although no event said
+        so; true when it approved it. Raises as `approvers_on_card` does."""
+        for user_id in self.approvers_on_card(idea):
+            if self._leaders.is_leader(idea.workspace_id, idea.team, user_id):
+                try:
+                    change = self._lifecycle.approve(idea.id, Actor(user_id, is_leader=True), source=Source.SWEEP)
+                except (Stale, NotAllowed):
+                    return False
+                log.info("Found an approval of idea %s by %s made while we were away", idea.id, user_id)
+                self._delivery.deliver(change)
+                return True
+        return False
 
 
 class Reconciler:
     """Finds approvals made while the bot was down (or whose events were lost): leaders' approve emojis on the
-    cards of ideas still waiting, checked a batch at a time, oldest window first, round robin."""
+    cards of ideas still waiting (raised within RECONCILE_WINDOW), checked RECONCILE_BATCH at a time, round
+    robin."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, db: Database, clock: Clock, approvals: Approvals) -> None:
+        self._db = db
+        self._clock = clock
+        self._approvals = approvals
         self._after_id = 0
 
     def run(self) -> int:
-        services = self._services
-        since = services.clock.now() - RECONCILE_WINDOW
-        with services.db.read() as session:
+        """Check the next batch of cards; returns how many ideas it approved. A card that cannot be checked is
+        logged and skipped; never raises for one."""
+        since = self._clock.now() - RECONCILE_WINDOW
+        with self._db.read() as session:
             batch = queries.new_ideas_with_cards(session, since, self._after_id, RECONCILE_BATCH)
         self._after_id = batch[-1].id if len(batch) == RECONCILE_BATCH else 0
         approved = 0
         for idea in batch:
             try:
-                approved += self._check(idea)
+                approved += self._approvals.catch_up(idea)
             except Exception:
                 log.exception("Could not check the reactions on the card of idea %s", idea.id)
         return approved
-
-    def _check(self, idea: Idea) -> bool:
-        services = self._services
-        for user_id in approvers_on_card(services, idea):
-            if services.leaders.is_leader(idea.workspace_id, idea.team, user_id):
-                try:
-                    change = services.lifecycle.approve(idea.id, Actor(user_id, is_leader=True), source=Source.SWEEP)
-                except (Stale, NotAllowed):
-                    return False
-                log.info("Found an approval of idea %s by %s made while we were away", idea.id, user_id)
-                services.deliver(change)
-                return True
-        return False

@@ -6,18 +6,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select
 
 from bot import render
+from bot.clock import Clock
+from bot.delivery.outbox import Outbox, new_message
 from bot.ideas.lifecycle import NotAllowed
-from bot.delivery.outbox import new_message
-from bot.services import Services
-from bot.text import decode_slack_text, is_blank
 from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
+from bot.slack.gateway import Message, SlackError, SlackGateway
+from bot.teams.members import HumanMembers
+from bot.text import decode_slack_text, is_blank
 from storage import huddles as store
 from storage import queries
-from storage.models import Idea, IdeaEvent, IdeaStatus, OutboxKind, OutboxMessage, Source, Supporter
+from storage.db import Database
+from storage.models import Idea, IdeaEvent, IdeaStatus, OutboxKind, OutboxMessage, Source, Supporter, Team
 
 log = logging.getLogger(__name__)
 
@@ -28,160 +30,162 @@ THREAD_PAGES = 3  # a few pages at most, should Slack page the window anyway
 
 @dataclass(frozen=True)
 class Captured:
+    """A reply turned into an idea, and the outbox messages queued for it (card, thread note, private note)."""
+
     idea: Idea
     message_ids: list[int]
 
 
-def capture_reply(services: Services, workspace_id: str, channel_id: str, ts: str) -> Captured | None:
-    """Turn the reply at (channel, ts) into an idea if it is a reply in one of our huddle threads.
+class Capture:
+    """Turns replies in huddle threads into ideas (`capture_reply`), and lets their writers take that back
+    (`undo`) or take their name off (`make_anonymous`)."""
 
-    `ts` is the reply's own (a reaction event names only the message reacted to); the thread it belongs to is
-    read from the reply itself. Nothing is captured, and None returned, for a top-level message, a thread that is
-    not a huddle's, a reply by a bot or an app, or a reply whose text shows nothing. Slack faults while reading
-    are logged and give None; the idea, once raised, is the same however many people react."""
-    team = _team(services, workspace_id, channel_id)
-    if team is None:
+    def __init__(
+        self, db: Database, clock: Clock, gateway: SlackGateway, outbox: Outbox, members: HumanMembers
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._gateway = gateway
+        self._outbox = outbox
+        self._members = members
+
+    def capture_reply(self, workspace_id: str, channel_id: str, ts: str) -> Captured | None:
+        """Turn the reply at (channel, ts) into an idea if it is a reply in one of our huddle threads.
+
+        `ts` is the reply's own (a reaction event names only the message reacted to); the thread it belongs to is
+        read from the reply itself. Nothing is captured, and None returned, for a top-level message, a thread that
+        is not a huddle's, a reply by a bot or an app, or a reply whose text shows nothing. Slack's errors while
+        reading are logged and give None (no answer at all, `SlackUnreachable`, propagates); the idea, once
+        raised, is the same however many people react."""
+        team = self._team(channel_id)
+        if team is None:
+            return None
+        message = self._reply(workspace_id, channel_id, ts)
+        if message is None or not message.get("thread_ts") or message.get("thread_ts") == ts:
+            return None  # not a reply in a thread
+        with self._db.read() as session:
+            if store.huddle_post_by_message(session, team.id, str(message["thread_ts"])) is None:
+                return None  # a thread, but not a huddle's
+        author = message.get("user")
+        text = decode_slack_text(str(message.get("text") or ""))
+        if not author or message.get("bot_id") or message.get("subtype") == "bot_message" or is_blank(text):
+            return None
+        if not self._members.is_person(workspace_id, str(author)):
+            return None  # another app's bot wrote it: only people's replies become ideas
+        text = text.strip()
+        new = NewIdea(
+            workspace_id=workspace_id, channel_id=channel_id, channel_name=team.name, author_id=str(author),
+            problem=text[:2000], source=Source.BULB, source_message=(channel_id, ts),
+        )  # fmt: skip
+        try:
+            raised = raise_idea(self._db, self._clock, new)
+        except InvalidIdea:
+            return None
+        except Exception:
+            # The unique source message: someone else's :bulb: got there first. Anything else is a real failure.
+            with self._db.read() as session:
+                if queries.idea_by_source(session, workspace_id, channel_id, ts) is not None:
+                    return None
+            raise
+        idea, now = raised.idea, self._clock.now()
+        ids = [raised.card_message_id]
+        with self._db.write() as session:
+            for message_row in (
+                new_message(
+                    kind=OutboxKind.CHANNEL, dedupe_key=f"bulb-confirm:{idea.id}", workspace_id=workspace_id,
+                    idea_id=idea.id, channel_id=channel_id, thread_ts=str(message["thread_ts"]), now=now,
+                    text=render.bulb_confirmation(idea),
+                ),
+                new_message(
+                    kind=OutboxKind.EPHEMERAL, dedupe_key=f"bulb-private:{idea.id}", workspace_id=workspace_id,
+                    idea_id=idea.id, channel_id=channel_id, user_id=idea.author_id, now=now,
+                    text=render.bulb_private_text(idea), blocks=render.to_dicts(render.bulb_private_blocks(idea)),
+                ),
+            ):  # fmt: skip
+                message_id = queries.add_outbox(session, message_row)
+                if message_id is not None:
+                    ids.append(message_id)
+        for message_id in ids:
+            self._outbox.send(message_id)
+        return Captured(idea, ids)
+
+    def _team(self, channel_id: str) -> Team | None:
+        with self._db.read() as session:
+            return queries.team_of_channel(session, channel_id)
+
+    def _reply(self, workspace_id: str, channel_id: str, ts: str) -> Message | None:
+        """The message at `ts` as conversations.replies gives it (with its `thread_ts` when it is in a thread).
+
+        Slack's first page of a thread carries the parent first, whatever `ts` of the thread is asked for, so a
+        window of one would hold only the parent: ask for a window starting at the reply and pick it by its `ts`."""
+        slack = self._gateway.workspace(workspace_id)
+        try:
+            return slack.message(channel_id, ts, pages=THREAD_PAGES, page_size=THREAD_WINDOW)
+        except SlackError as error:
+            log.warning("Could not read the reply %s/%s: %s", channel_id, ts, error.code)
         return None
-    message = _reply(services, workspace_id, channel_id, ts)
-    if message is None or not message.get("thread_ts") or message.get("thread_ts") == ts:
-        return None  # not a reply in a thread
-    with services.db.read() as session:
-        if store.huddle_post_by_message(session, team.id, str(message["thread_ts"])) is None:
-            return None  # a thread, but not a huddle's
-    author = message.get("user")
-    text = decode_slack_text(str(message.get("text") or ""))
-    if not author or message.get("bot_id") or message.get("subtype") == "bot_message" or is_blank(text):
-        return None
-    if not services.members.is_person(workspace_id, str(author)):
-        return None  # another app's bot wrote it: only people's replies become ideas
-    text = text.strip()
-    new = NewIdea(
-        workspace_id=workspace_id, channel_id=channel_id, channel_name=team.name, author_id=str(author),
-        problem=text[:2000], source=Source.BULB, source_message=(channel_id, ts),
-    )  # fmt: skip
-    try:
-        raised = raise_idea(services.db, services.clock, new)
-    except InvalidIdea:
-        return None
-    except Exception:
-        # The unique source message: someone else's :bulb: got there first. Anything else is a real failure.
-        with services.db.read() as session:
-            if queries.idea_by_source(session, workspace_id, channel_id, ts) is not None:
-                return None
-        raise
-    idea, now = raised.idea, services.clock.now()
-    ids = [raised.card_message_id]
-    with services.db.write() as session:
-        for message_row in (
-            new_message(
-                kind=OutboxKind.CHANNEL, dedupe_key=f"bulb-confirm:{idea.id}", workspace_id=workspace_id,
-                idea_id=idea.id, channel_id=channel_id, thread_ts=str(message["thread_ts"]), now=now,
-                text=render.bulb_confirmation(idea),
-            ),
-            new_message(
-                kind=OutboxKind.EPHEMERAL, dedupe_key=f"bulb-private:{idea.id}", workspace_id=workspace_id,
-                idea_id=idea.id, channel_id=channel_id, user_id=idea.author_id, now=now,
-                text=render.bulb_private_text(idea), blocks=render.to_dicts(render.bulb_private_blocks(idea)),
-            ),
-        ):  # fmt: skip
-            message_id = queries.add_outbox(session, message_row)
-            if message_id is not None:
-                ids.append(message_id)
-    for message_id in ids:
-        services.outbox.send(message_id)
-    return Captured(idea, ids)
 
+    def _own_captured_idea(self, idea_id: int, user_id: str) -> Idea:
+        with self._db.read() as session:
+            idea = queries.idea_by_id(session, idea_id)
+        if idea is None:
+            raise NotAllowed("That idea is already gone.")
+        if idea.author_id != user_id or idea.source_ts is None:
+            raise NotAllowed("Only the person who wrote the reply can do this.")
+        return idea
 
-def _team(services: Services, workspace_id: str, channel_id: str):
-    with services.db.read() as session:
-        return queries.team_of_channel(session, channel_id)
-
-
-def _reply(services: Services, workspace_id: str, channel_id: str, ts: str) -> dict | None:
-    """The message at `ts` as conversations.replies gives it (with its `thread_ts` when it is in a thread).
-
-    Slack's first page of a thread carries the parent first, whatever `ts` of the thread is asked for, so a
-    window of one would hold only the parent: ask for a window starting at the reply and pick it by its `ts`."""
-    client = services.web(workspace_id)
-    cursor: str | None = None
-    try:
-        for _ in range(THREAD_PAGES):
-            response = client.conversations_replies(
-                channel=channel_id, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=THREAD_WINDOW, cursor=cursor
-            )
-            for message in response.get("messages", []):
-                if message.get("ts") == ts:
-                    return dict(message)
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return None
-    except SlackApiError as error:
-        log.warning("Could not read the reply %s/%s: %s", channel_id, ts, error.response.get("error"))
-    return None
-
-
-def _own_captured_idea(services: Services, idea_id: int, user_id: str) -> Idea:
-    with services.db.read() as session:
-        idea = queries.idea_by_id(session, idea_id)
-    if idea is None:
-        raise NotAllowed("That idea is already gone.")
-    if idea.author_id != user_id or idea.source_ts is None:
-        raise NotAllowed("Only the person who wrote the reply can do this.")
-    return idea
-
-
-def undo(services: Services, idea_id: int, user_id: str) -> None:
-    """Take a captured reply back: the idea, its card and the thread's confirmation go; its number is not reused."""
-    idea = _own_captured_idea(services, idea_id, user_id)
-    if idea.status != IdeaStatus.NEW:
-        raise NotAllowed("This idea has moved on already, so it can't be undone — a leader can help.")
-    client = services.web(idea.workspace_id)
-    with services.db.write() as session:
-        posted = list(
-            session.execute(
-                select(OutboxMessage.channel_id, OutboxMessage.kind, OutboxMessage.sent_ts).where(
-                    OutboxMessage.idea_id == idea.id, OutboxMessage.sent_ts.is_not(None)
+    def undo(self, idea_id: int, user_id: str) -> None:
+        """Take a captured reply back: the idea, its card and the thread's confirmation go; its number is not
+        reused. Raises NotAllowed (its words are for the person) when the idea is gone, is not `user_id`'s
+        captured reply, or has moved on from "new". Slack's refusals to delete are logged."""
+        idea = self._own_captured_idea(idea_id, user_id)
+        if idea.status != IdeaStatus.NEW:
+            raise NotAllowed("This idea has moved on already, so it can't be undone — a leader can help.")
+        slack = self._gateway.workspace(idea.workspace_id)
+        with self._db.write() as session:
+            posted = list(
+                session.execute(
+                    select(OutboxMessage.channel_id, OutboxMessage.kind, OutboxMessage.sent_ts).where(
+                        OutboxMessage.idea_id == idea.id, OutboxMessage.sent_ts.is_not(None)
+                    )
                 )
             )
-        )
-        for model in (OutboxMessage, IdeaEvent, Supporter):
-            session.execute(delete(model).where(model.idea_id == idea.id))
-        session.execute(delete(Idea).where(Idea.id == idea.id))
-    for channel, kind, ts in posted:
-        if kind in (OutboxKind.CARD, OutboxKind.CHANNEL) and ts:
-            try:
-                client.chat_delete(channel=channel or idea.team.channel_id, ts=ts)
-            except SlackApiError as error:
-                log.warning(
-                    "Could not delete message %s of undone idea %s: %s", ts, idea.id, error.response.get("error")
-                )
+            for model in (OutboxMessage, IdeaEvent, Supporter):
+                session.execute(delete(model).where(model.idea_id == idea.id))
+            session.execute(delete(Idea).where(Idea.id == idea.id))
+        for channel, kind, ts in posted:
+            if kind in (OutboxKind.CARD, OutboxKind.CHANNEL) and ts:
+                try:
+                    slack.delete(channel or idea.team.channel_id, ts)
+                except SlackError as error:
+                    log.warning("Could not delete message %s of undone idea %s: %s", ts, idea.id, error.code)
 
-
-def make_anonymous(services: Services, idea_id: int, user_id: str) -> None:
-    """The writer chose to take their name off the idea: card and confirmation no longer show it."""
-    idea = _own_captured_idea(services, idea_id, user_id)
-    with services.db.write() as session:
-        row = queries.idea_by_id(session, idea.id)
-        assert row is not None
-        row.anonymous, row.owner_id = True, None
-        queries.bump_card(session, idea.id)
-        confirmations = list(
-            session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.idea_id == idea.id, OutboxMessage.dedupe_key == f"bulb-confirm:{idea.id}"
+    def make_anonymous(self, idea_id: int, user_id: str) -> None:
+        """The writer chose to take their name off the idea: card and confirmation no longer show it. Raises
+        NotAllowed as `undo` does; Slack's refusals to update the confirmation are logged."""
+        idea = self._own_captured_idea(idea_id, user_id)
+        with self._db.write() as session:
+            row = queries.idea_by_id(session, idea.id)
+            assert row is not None
+            row.anonymous, row.owner_id = True, None
+            queries.bump_card(session, idea.id)
+            confirmations = list(
+                session.scalars(
+                    select(OutboxMessage).where(
+                        OutboxMessage.idea_id == idea.id, OutboxMessage.dedupe_key == f"bulb-confirm:{idea.id}"
+                    )
                 )
             )
-        )
-        session.flush()
-        session.refresh(row)
-        text = render.bulb_confirmation(row)
+            session.flush()
+            session.refresh(row)
+            text = render.bulb_confirmation(row)
+            for confirmation in confirmations:
+                confirmation.text = text
+        self._outbox.sync_card(idea.id)
+        slack = self._gateway.workspace(idea.workspace_id)
         for confirmation in confirmations:
-            confirmation.text = text
-    services.outbox.sync_card(idea.id)
-    client = services.web(idea.workspace_id)
-    for confirmation in confirmations:
-        if confirmation.sent_ts:
-            try:
-                client.chat_update(channel=confirmation.channel_id or "", ts=confirmation.sent_ts, text=text)
-            except SlackApiError as error:
-                log.warning("Could not update the confirmation of idea %s: %s", idea.id, error.response.get("error"))
+            if confirmation.sent_ts:
+                try:
+                    slack.update(confirmation.channel_id or "", confirmation.sent_ts, text)
+                except SlackError as error:
+                    log.warning("Could not update the confirmation of idea %s: %s", idea.id, error.code)

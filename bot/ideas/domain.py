@@ -16,6 +16,9 @@ INPUT_FROM_MAX = 10
 
 @dataclass(frozen=True)
 class Board:
+    """A team's board: up to a few ideas per status (`groups`, oldest first) and how many each status has (`counts`);
+    `team` is None for a channel that is not a team yet."""
+
     team: Team | None
     groups: dict[str, list[Idea]]
     counts: dict[str, int]
@@ -23,6 +26,9 @@ class Board:
 
 @dataclass(frozen=True)
 class LeaderList:
+    """Who leads a team: its own leaders, the leaders of every team (KAIZEN_LEADERS), and the leader user group,
+    if any."""
+
     team: tuple[str, ...]
     everywhere: tuple[str, ...]
     group_id: str | None
@@ -30,4 +36,5 @@ class LeaderList:
 
 
 def age_in_days(since: datetime, now: datetime) -> int:
+    """Whole days from `since` to `now` (both aware), never below 0."""
     return max(0, (now - since).days)

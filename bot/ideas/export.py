@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from storage.export import ExportRow
+from storage.db import Database
+from storage.export import ExportRow, export_rows
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -107,3 +108,10 @@ def csv_bytes(rows: Iterable[ExportRow]) -> bytes:
     buffer = io.StringIO(newline="")
     write_csv(rows, buffer)
     return buffer.getvalue().encode("utf-8")
+
+
+def team_csv(db: Database, workspace_id: str, channel_id: str) -> bytes:
+    """The ideas of one team (its channel `channel_id`, in `workspace_id`) as a CSV file (`csv_bytes`), read in
+    one transaction."""
+    with db.read() as session:
+        return csv_bytes(export_rows(session, workspace_id=workspace_id, channel_id=channel_id))

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot import render
 from bot.clock import Clock
-from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
 from bot.delivery.outbox import REDACTED_TEXT, new_message
+from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
+from bot.slack import blockkit as bk
 from bot.text import is_blank
 from storage import queries
 from storage.db import Database
@@ -41,12 +44,16 @@ class Stale(Exception):
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acts: their Slack user ID, and whether they lead the idea's team."""
+
     user_id: str
     is_leader: bool
 
 
 @dataclass
 class Change:
+    """What a change did: the idea as it is after it, and the ids of the outbox messages it queued, to send now."""
+
     idea: Idea  # as it is after the change
     message_ids: list[int] = field(default_factory=list)  # outbox messages to send now
 
@@ -69,6 +76,10 @@ def _stale(idea: Idea) -> Stale:
 
 
 class Lifecycle:
+    """The idea lifecycle over the store (see the module's docstring). Each change checks who may make it
+    (NotAllowed), applies only from the statuses it expects (Stale when the idea has moved on), and returns a
+    `Change`."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
@@ -108,7 +119,7 @@ class Lifecycle:
             session.refresh(idea)
             return Change(idea, ids)
 
-    def _queue(self, session: Any, idea: Idea, now: datetime, key: str, tell: Sequence[Tell]) -> list[int]:
+    def _queue(self, session: Session, idea: Idea, now: datetime, key: str, tell: Sequence[Tell]) -> list[int]:
         ids: list[int] = []
         for kind, suffix, text, *blocks in tell:
             message = new_message(
@@ -122,6 +133,7 @@ class Lifecycle:
         return ids
 
     def load(self, idea_id: int) -> Idea:
+        """The idea with id `idea_id`; NotAllowed when it no longer exists."""
         with self._db.read() as session:
             idea = queries.idea_by_id(session, idea_id)
         if idea is None:
@@ -138,6 +150,8 @@ class Lifecycle:
     # --- decisions -----------------------------------------------------------------------------------------
 
     def approve(self, idea_id: int, actor: Actor, *, source: Source, slack_event_id: str | None = None) -> Change:
+        """A leader says yes to a new idea: approved, with a thank-you in the card's thread. Raises NotAllowed for a
+        non-leader and Stale when the idea is not new."""
         idea = self.load(idea_id)
         if not actor.is_leader:
             raise NotAllowed("Only a leader of this team can approve ideas.")
@@ -164,12 +178,15 @@ class Lifecycle:
         )  # fmt: skip
 
     def check_may_decline(self, idea: Idea, actor: Actor) -> None:
+        """Raise NotAllowed unless `actor` leads the team, Stale unless the idea is new or approved."""
         if not actor.is_leader:
             raise NotAllowed("Only a leader of this team can decide “not now”.")
         if idea.status not in (S.NEW, S.APPROVED):
             raise _stale(idea)
 
     def not_now(self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON) -> Change:
+        """A leader decides "not now", with a reason (stripped, at most REASON_MAX characters) that goes privately to
+        the author. Raises NotAllowed (not a leader, no reason) or Stale."""
         idea = self.load(idea_id)
         self.check_may_decline(idea, actor)
         reason = _optional(reason, REASON_MAX) or ""
@@ -197,7 +214,7 @@ class Lifecycle:
         if idea.status != S.NOT_NOW or not idea.decision_note:
             raise _stale(idea)
         now = self._clock.now()
-        text = f"Not now, for this reason: {render.bk.escape_clipped(idea.decision_note, REASON_MAX + 200)}"
+        text = f"Not now, for this reason: {bk.escape_clipped(idea.decision_note, REASON_MAX + 200)}"
         with self._db.write() as session:
             key = f"share:{idea.id}:{idea.decided_at}"
             ids = self._queue(session, idea, now, key, ((OutboxKind.THREAD, "reason", text),))
@@ -206,6 +223,9 @@ class Lifecycle:
     # --- doing ---------------------------------------------------------------------------------------------
 
     def start(self, idea_id: int, actor: Actor, team: Team) -> Change:
+        """Start an idea: by a leader (who approves a new idea first, unless it is their own), its owner (straight
+        from new where the team allows "just do it"), or anyone taking on an approved idea that has no owner. The
+        owner stays, or becomes the actor. Raises NotAllowed or Stale."""
         idea = self.load(idea_id)
         may_take_on = idea.owner_id is None and idea.status == S.APPROVED
         if idea.status == S.NEW:
@@ -235,6 +255,8 @@ class Lifecycle:
         return change
 
     def check_may_finish(self, idea: Idea, actor: Actor) -> None:
+        """Raise Stale unless the idea is approved or in progress, NotAllowed unless `actor` owns it or leads the
+        team."""
         if idea.status not in (S.APPROVED, S.IN_PROGRESS):
             raise _stale(idea)
         if not (actor.is_leader or _is_owner(idea, actor.user_id)):
@@ -243,6 +265,9 @@ class Lifecycle:
     def done(
         self, idea_id: int, actor: Actor, *, outcome: str, result: str, learned: str, effect: str | None
     ) -> Change:
+        """Mark an idea done with its `outcome` (a key of render.OUTCOME_LABEL), what changed (`result`), what was
+        learned and the optional `effect` (each at most RESULT_MAX characters); thanks go to the card's thread.
+        Raises NotAllowed or Stale."""
         idea = self.load(idea_id)
         self.check_may_finish(idea, actor)
         if outcome not in render.OUTCOME_LABEL:
@@ -250,7 +275,7 @@ class Lifecycle:
         if is_blank(result) or is_blank(learned):
             raise NotAllowed("Please say what changed and what we learned.")
         thanks = render.thanked(idea)
-        text = f":tada: Done! Thank you {thanks}. What we learned: {render.bk.escape_clipped(learned.strip(), 1500)}"
+        text = f":tada: Done! Thank you {thanks}. What we learned: {bk.escape_clipped(learned.strip(), 1500)}"
         change = self._move(
             idea_id, actor.user_id, (S.APPROVED, S.IN_PROGRESS), S.DONE, source=Source.BUTTON,
             values={
@@ -265,6 +290,8 @@ class Lifecycle:
         return change
 
     def reopen(self, idea_id: int, actor: Actor) -> Change:
+        """Reopen a done or not-now idea: it waits for a decision again. By its owner, its author or a leader; raises
+        NotAllowed or Stale."""
         idea = self.load(idea_id)
         if idea.status not in (S.DONE, S.NOT_NOW):
             raise _stale(idea)
@@ -283,6 +310,8 @@ class Lifecycle:
     # --- text: edit and redact -----------------------------------------------------------------------------
 
     def check_may_edit(self, idea: Idea, actor: Actor) -> None:
+        """Raise NotAllowed unless `actor` raised the idea or leads the team (only a leader, once its text was
+        redacted)."""
         if not (actor.is_leader or idea.author_id == actor.user_id):
             raise NotAllowed("Only the person who raised it or a leader can edit an idea.")
         if idea.redacted and not actor.is_leader:
@@ -292,6 +321,9 @@ class Lifecycle:
         self, idea_id: int, actor: Actor, *, problem: str, idea_text: str | None, benefit: str | None,
         category: str | None,
     ) -> Change:  # fmt: skip
+        """Replace the idea's text (each part stripped and clipped to its limit; blank optional parts become None)
+        and category (one of Category, or None). Raises NotAllowed for a blank problem, an unknown category, or
+        someone who may not edit."""
         idea = self.load(idea_id)
         self.check_may_edit(idea, actor)
         if is_blank(problem):
@@ -309,6 +341,7 @@ class Lifecycle:
         return self._text_change(idea, actor, EventKind.EDITED, values, note=None)
 
     def check_may_redact(self, idea: Idea, actor: Actor) -> None:
+        """Raise NotAllowed unless `actor` leads the team."""
         if not actor.is_leader:
             raise NotAllowed("Only a leader can redact an idea.")
 

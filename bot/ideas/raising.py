@@ -4,61 +4,19 @@ the person when the card could not be posted yet."""
 from __future__ import annotations
 
 import logging
-
-from slack_sdk.errors import SlackApiError
-from slack_sdk.models.views import View
-from slack_sdk.webhook import WebhookClient
+from typing import Any
 
 from bot import render
 from bot.delivery.outbox import NO_ANSWER, Failure, SendResult, failure
-from bot.render import RaiseContext
-from bot.services import Services
 from bot.ideas.workflow import find_team
+from bot.render import RaiseContext
+from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MEMBERSHIP_TIMEOUT_SECONDS = 1  # the trigger_id is valid for 3 s; leave most of it for views.open
-
-
-def bot_is_member(services: Services, workspace_id: str, channel_id: str) -> bool | None:
-    """Whether the bot is in the channel; None when Slack could not say in time."""
-    if channel_id.startswith("D"):
-        return False
-    client = services.quick(workspace_id, MEMBERSHIP_TIMEOUT_SECONDS)
-    try:
-        channel = client.conversations_info(channel=channel_id)["channel"]
-    except SlackApiError as error:
-        if error.response.get("error") == "channel_not_found":
-            return False  # private channels the bot is not in look like this
-        log.warning("conversations.info for %s failed: %s", channel_id, error.response.get("error"))
-        return None
-    except Exception:
-        log.warning("conversations.info for %s did not answer in time", channel_id, exc_info=True)
-        return None
-    return bool(channel.get("is_member")) and not channel.get("is_archived")
-
-
-def raise_modal_for(
-    services: Services, workspace_id: str, channel_id: str, prefill: str, context: RaiseContext
-) -> View:
-    team = find_team(services.db, channel_id)
-    if team is not None:
-        return render.raise_modal(
-            prefill=prefill, context=context, pick_team=False, anonymous_allowed=team.anonymous_allowed
-        )
-    member = bot_is_member(services, workspace_id, channel_id)
-    return render.raise_modal(prefill=prefill, context=context, pick_team=member is not True, anonymous_allowed=True)
-
-
-def team_channel_problem(services: Services, workspace_id: str, channel_id: str) -> str | None:
-    """Why a picked channel cannot take the idea, in words for the person; None when it can."""
-    if find_team(services.db, channel_id) is not None:
-        return None
-    if channel_id.startswith(("D", "U", "W")):
-        return "Please pick a team channel, not a direct message."
-    if bot_is_member(services, workspace_id, channel_id) is False:
-        return "Kaizen isn't in that channel yet. Invite it there with `/invite @Kaizen`, or pick another channel."
-    return None
+RESPONSE_URL_TIMEOUT_SECONDS = 5
 
 
 def card_failure_text(result: SendResult) -> str:
@@ -85,16 +43,67 @@ def card_failure_text(result: SendResult) -> str:
     )
 
 
-def tell_card_failure(services: Services, result: SendResult, user_id: str, response_url: str | None) -> None:
-    """Tell the person their idea is safe although its card is not up yet: via the command's response_url,
-    else by DM."""
-    text = card_failure_text(result)
-    try:
-        if response_url:
-            response = WebhookClient(response_url, timeout=5).send(text=text, response_type="ephemeral")
-            if response.status_code < 300:
-                return
-            log.warning("response_url answered %s", response.status_code)
-        services.web(result.idea.workspace_id if result.idea else None).chat_postMessage(channel=user_id, text=text)
-    except Exception:
-        log.exception("Could not tell %s that the card of their idea is delayed", user_id)
+class Raising:
+    """Raising an idea through Slack: the modal (`raise_modal_for`), whether a channel can take it
+    (`bot_is_member`, `team_channel_problem`), and word when its card is late (`tell_card_failure`)."""
+
+    def __init__(self, db: Database, gateway: SlackGateway) -> None:
+        self._db = db
+        self._gateway = gateway
+
+    def bot_is_member(self, workspace_id: str, channel_id: str) -> bool | None:
+        """Whether the bot is in the channel (and it is not archived); None when Slack could not say in time
+        (MEMBERSHIP_TIMEOUT_SECONDS, no retry: a trigger_id is ticking). Never raises for Slack's answers."""
+        if channel_id.startswith("D"):
+            return False
+        slack = self._gateway.quick(workspace_id, MEMBERSHIP_TIMEOUT_SECONDS)
+        try:
+            channel = slack.conversation(channel_id)
+        except SlackError as error:
+            if error.code == "channel_not_found":
+                return False  # private channels the bot is not in look like this
+            log.warning("conversations.info for %s failed: %s", channel_id, error.code)
+            return None
+        except Exception:
+            log.warning("conversations.info for %s did not answer in time", channel_id, exc_info=True)
+            return None
+        return bool(channel.get("is_member")) and not channel.get("is_archived")
+
+    def raise_modal_for(self, workspace_id: str, channel_id: str, prefill: str, context: RaiseContext) -> Any:
+        """The raise modal (a slack_sdk View, from `render.raise_modal`) for a person in `channel_id`: a team's
+        channel raises there; elsewhere (or when Slack cannot say whether the bot is in it) the person picks the
+        team."""
+        team = find_team(self._db, channel_id)
+        if team is not None:
+            return render.raise_modal(
+                prefill=prefill, context=context, pick_team=False, anonymous_allowed=team.anonymous_allowed
+            )
+        member = self.bot_is_member(workspace_id, channel_id)
+        return render.raise_modal(
+            prefill=prefill, context=context, pick_team=member is not True, anonymous_allowed=True
+        )
+
+    def team_channel_problem(self, workspace_id: str, channel_id: str) -> str | None:
+        """Why a picked channel cannot take the idea, in words for the person; None when it can."""
+        if find_team(self._db, channel_id) is not None:
+            return None
+        if channel_id.startswith(("D", "U", "W")):
+            return "Please pick a team channel, not a direct message."
+        if self.bot_is_member(workspace_id, channel_id) is False:
+            return "Kaizen isn't in that channel yet. Invite it there with `/invite @Kaizen`, or pick another channel."
+        return None
+
+    def tell_card_failure(self, result: SendResult, user_id: str, response_url: str | None) -> None:
+        """Tell the person their idea is safe although its card is not up yet (`card_failure_text`): via the
+        command's response_url, else by DM. Never raises: a failure is logged."""
+        text = card_failure_text(result)
+        try:
+            if response_url:
+                try:
+                    WorkspaceSlack.respond(response_url, text, timeout=RESPONSE_URL_TIMEOUT_SECONDS)
+                    return
+                except SlackError as error:
+                    log.warning("response_url answered %s", error.status)
+            self._gateway.workspace(result.idea.workspace_id if result.idea else None).post(user_id, text)
+        except Exception:
+            log.exception("Could not tell %s that the card of their idea is delayed", user_id)

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
-from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
 from bot.delivery.outbox import new_message as outbox_message
+from bot.ideas import export
+from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
+from bot.teams.access import ChannelAccess
 from bot.text import is_blank
 from storage import queries
 from storage.db import Database
@@ -208,3 +210,53 @@ def approval_source(db: Database, idea_id: int) -> str | None:
     """How the idea's standing approval was given (emoji, button, sweep), from its history."""
     with db.read() as session:
         return queries.latest_status_source(session, idea_id, IdeaStatus.APPROVED)
+
+
+class Workflow:
+    """The workflow above as one object, for the handlers: teams found or set up, boards and people's ideas read
+    back, ideas raised, and an idea shown only to people in its team's channel (`bot.teams.access`)."""
+
+    def __init__(self, db: Database, clock: Clock, access: ChannelAccess) -> None:
+        self._db = db
+        self._clock = clock
+        self._access = access
+
+    def find_team(self, channel_id: str) -> Team | None:
+        """The team `channel_id` is, or None."""
+        return find_team(self._db, channel_id)
+
+    def ensure_team(self, workspace_id: str, channel_id: str, name: str = "") -> Team:
+        """The team `channel_id` is, set up (filed under `workspace_id`, named `name`) if it is none yet."""
+        return ensure_team(self._db, self._clock, workspace_id, channel_id, name)
+
+    def board(self, channel_id: str, list_filter: str | None, per_status: int) -> Board:
+        """The channel's team's ideas, at most `per_status` of each status `list_filter` names (a key of
+        LIST_FILTER_STATUSES); an empty board when the channel is no team."""
+        return team_board(self._db, channel_id, list_filter, per_status)
+
+    def ideas_of_person(self, workspace_id: str, user_id: str, limit: int) -> tuple[list[Idea], int]:
+        """The person's newest ideas (at most `limit`) and how many they have in all."""
+        return ideas_of_person(self._db, workspace_id, user_id, limit)
+
+    def idea_shown_to(
+        self, workspace_id: str, user_id: str, number: int, *, here: str
+    ) -> tuple[Idea, list[IdeaEvent]] | None:
+        """Idea #`number` with its history, if `user_id` may see it: they are in its team's channel (asking from
+        `here`, that channel, proves it). None when there is no such idea and when it is not theirs to see, alike.
+        Raises the gateway's `SlackUnreachable` when Slack does not answer the membership look-up."""
+        found = idea_with_history(self._db, workspace_id, number)
+        if found is None or not self._access.can_see(workspace_id, found[0].team.channel_id, user_id, here=here):
+            return None
+        return found
+
+    def raise_idea(self, new: NewIdea) -> Raised:
+        """Validate and commit a new idea (see `raise_idea`); raises InvalidIdea naming what to fix."""
+        return raise_idea(self._db, self._clock, new)
+
+    def set_source_link(self, idea_id: int, link: str) -> None:
+        """Link the idea's card to the message it was raised from (a permalink, clipped to 500 characters)."""
+        set_source_link(self._db, idea_id, link)
+
+    def team_export(self, workspace_id: str, channel_id: str) -> bytes:
+        """The ideas of the team of `channel_id` in `workspace_id` as a CSV file (see `bot.ideas.export`)."""
+        return export.team_csv(self._db, workspace_id, channel_id)

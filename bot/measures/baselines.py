@@ -40,6 +40,7 @@ class StepRecord:
 
     @property
     def active(self) -> bool:
+        """Whether the step is in force (not undone)."""
         return self.undone_at is None
 
 

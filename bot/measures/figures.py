@@ -42,16 +42,20 @@ class Headline:
 
     @property
     def done_per_person_per_year(self) -> float | None:
+        """Ideas done in the 52 weeks per person of the denominator; None without one."""
         return self.done / self.denominator.value if self.denominator and self.denominator.value else None
 
     @property
     def participation_rate(self) -> float | None:
+        """The share of the denominator's people who took part, 0–1 (capped at 1); None without a
+        denominator."""
         if not self.denominator or not self.denominator.value:
             return None
         return min(1.0, self.participants / self.denominator.value)
 
     @property
     def approval_rate(self) -> float | None:
+        """Approved / (approved + not now) of the first decisions, 0–1; None when there were none."""
         decided = self.approved + self.not_now
         return self.approved / decided if decided else None
 

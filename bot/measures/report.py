@@ -54,6 +54,7 @@ class Measured:
     first_shown: int
 
     def shown(self, index: int) -> bool:
+        """Whether the complete period at `index` is inside the report's window."""
         return index >= self.first_shown
 
 
@@ -73,6 +74,7 @@ class Report:
 
     @property
     def title(self) -> str:
+        """The report's heading, e.g. "Kaizen in #ward-7: the last 12 weeks"."""
         return f"Kaizen in {self.where}: the last {self.weeks} weeks"
 
 

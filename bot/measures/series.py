@@ -56,6 +56,7 @@ class Series:
 
     @property
     def count(self) -> bool:
+        """Whether the values are counts (every series but days to a decision), which decides which rules apply."""
         return self.name != DAYS_TO_DECISION
 
 

@@ -68,6 +68,7 @@ class Limits:
 
     @property
     def trial(self) -> bool:
+        """Whether the limits are trial limits: computed from fewer than BASELINE_MAX (20) points."""
         return self.baseline_points < BASELINE_MAX
 
 
@@ -103,10 +104,12 @@ class Episode:
 
     @property
     def start(self) -> int:
+        """The index of the episode's first point."""
         return self.indices[0]
 
     @property
     def end(self) -> int:
+        """The index of the episode's last point."""
         return self.indices[-1]
 
 

@@ -69,6 +69,7 @@ def section(text: str) -> SectionBlock:
 
 
 def context(*texts: str) -> ContextBlock:
+    """A context block of mrkdwn texts (already safe), each clipped as a last guard; at most CONTEXT_ELEMENTS."""
     return ContextBlock(elements=[MarkdownTextObject(text=clip(t, SECTION_TEXT)) for t in texts[:CONTEXT_ELEMENTS]])
 
 

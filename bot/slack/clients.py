@@ -61,6 +61,8 @@ class SharedRateLimitRetryHandler(RetryHandler):
         self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:  # fmt: skip
+        """Wait out the 429's Retry-After (1 s when absent or unreadable), shared with every client of the token;
+        re-raises `error` when there is no response."""
         if response is None:
             raise error or RuntimeError("a retry without a response")
         retry_after = 1.0
@@ -77,6 +79,8 @@ class SharedRateLimitRetryHandler(RetryHandler):
 
 @dataclass(frozen=True)
 class SlackClients:
+    """Makes Web API clients for `base_url` (…/api/) that share one set of rate-limit pauses."""
+
     base_url: str
     pauses: RateLimitPauses = field(default_factory=RateLimitPauses, compare=False)
 

@@ -15,8 +15,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import ColumnElement, Table, and_, delete, desc, or_, select
 
-from bot.slack.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from bot.settings import Settings
+from bot.slack.manifest import BOT_SCOPES, INSTALL_PATH, REDIRECT_PATH
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,9 @@ class NotInstalled(LookupError):
 
 
 class Installations:
+    """The OAuth installations of Kaizen (multi-workspace mode), in slack_sdk's tables in the store: their bot tokens,
+    and Bolt's OAuth settings. Raises SettingsError when SLACK_CLIENT_ID is not set."""
+
     def __init__(self, settings: Settings, db: Database) -> None:
         client_id = settings.require("slack_client_id")
         self.installation_store = SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine)
@@ -75,6 +78,8 @@ class Installations:
         return int(removed)
 
     def oauth_settings(self) -> OAuthSettings:
+        """Bolt's OAuth settings: the install and redirect paths, the bot scopes, and the stores in the database. Raises
+        SettingsError when the client id or secret is missing."""
         return OAuthSettings(
             client_id=self._settings.require("slack_client_id"),
             client_secret=self._settings.require("slack_client_secret"),

@@ -1,9 +1,11 @@
-"""The Slack app manifest, built from what the code handles. manifest.yml (Socket Mode) is kept equal to
-`manifest(None)` by a test; `kaizen-bot manifest --http https://host` prints the HTTP/OAuth variant."""
+"""The Slack app manifest, built from what the code handles (the handlers' `Wiring`, passed in by the composition
+root). manifest.yml (Socket Mode) is kept equal to `bot.composition.manifest(None)` by a test;
+`kaizen-bot manifest --http https://host` prints the HTTP/OAuth variant."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from bot.slack.server import EVENTS_PATH
 
@@ -25,17 +27,29 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
 
-def manifest(http_base: str | None = None) -> dict[str, Any]:
-    """The app's manifest: Socket Mode when `http_base` is None, else HTTP with OAuth at that base URL."""
-    from handlers import WIRING  # the handlers say what they handle; imported late, they import the bot
+class Wiring(Protocol):
+    """What the handlers handle: the slash command(s), shortcut callback ids and Events API event types."""
 
+    @property
+    def commands(self) -> Sequence[str]: ...
+
+    @property
+    def shortcuts(self) -> Sequence[str]: ...
+
+    @property
+    def events(self) -> Sequence[str]: ...
+
+
+def manifest(wiring: Wiring, http_base: str | None = None) -> dict[str, Any]:
+    """The app's manifest (a dict in Slack's manifest schema) for what `wiring` handles: Socket Mode when
+    `http_base` is None, else HTTP with OAuth at that base URL."""
     command: dict[str, Any] = {
-        "command": WIRING.commands[0],
+        "command": wiring.commands[0],
         "description": "Raise a problem or an idea, or see the team's board",
         "usage_hint": "[what's wrong] | list | mine | show 42 | help",
         "should_escape": True,
     }
-    events: dict[str, Any] = {"bot_events": list(WIRING.events)}
+    events: dict[str, Any] = {"bot_events": list(wiring.events)}
     interactivity: dict[str, Any] = {"is_enabled": True}
     oauth: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
     if http_base is not None:
@@ -62,7 +76,7 @@ def manifest(http_base: str | None = None) -> dict[str, Any]:
                 {
                     "name": "Raise as Kaizen idea",
                     "type": "message",
-                    "callback_id": WIRING.shortcuts[0],
+                    "callback_id": wiring.shortcuts[0],
                     "description": "Turn this message into a Kaizen idea for the team",
                 }
             ],

@@ -1,10 +1,10 @@
-"""Is this request shaped as Slack sends it? bot/server.py checks before Bolt sees it, so that a signed but
+"""Is this request shaped as Slack sends it? bot/slack/server.py checks before Bolt sees it, so that a signed but
 malformed body gets a 400 and never reaches code that would trip over it (Bolt's own middleware included)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import parse_qsl
 
 FORM = "application/x-www-form-urlencoded"
@@ -29,11 +29,11 @@ def parse(body: str, content_type: str | None) -> Any:
     return fields
 
 
-def _text(value: Any) -> bool:
+def _text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value)
 
 
-def _object(value: Any) -> bool:
+def _object(value: object) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict)
 
 
@@ -42,14 +42,14 @@ def _command(body: dict[str, Any]) -> str | None:
     return f"slash command without {', '.join(missing)}" if missing else None
 
 
-def _state_values(values: Any) -> bool:
+def _state_values(values: object) -> bool:
     """A view's state.values as Slack sends it: {block_id: {action_id: {...}}}."""
     return _object(values) and all(
         _object(block) and all(_element(element) for element in block.values()) for block in values.values()
     )
 
 
-def _element(element: Any) -> bool:
+def _element(element: object) -> bool:
     """An input's state: an object whose `value`, when there is one, is text (or null when left empty)."""
     return _object(element) and (element.get("value") is None or isinstance(element.get("value"), str))
 
@@ -96,7 +96,7 @@ def _event(body: dict[str, Any]) -> str | None:
     return None
 
 
-def problem(body: Any) -> str | None:
+def problem(body: object) -> str | None:
     """Why `body` is not a request Slack would send, or None when it is."""
     if not _object(body):
         return "the body is not an object"

@@ -8,7 +8,7 @@ import hmac
 import io
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -56,15 +56,17 @@ class SlackRequest(BoltRequest):
         *,
         raw_body: str,
         parsed: dict[str, Any],
-        headers: dict[str, str] | dict[str, Sequence[str]],
+        headers: Mapping[str, str | Sequence[str]],
         query: str | dict[str, Sequence[str]],
     ) -> None:
         # Bolt keeps a dict body as it is only in its Socket Mode form; then it is made an HTTP request again.
-        super().__init__(body=parsed, headers=headers, query=query, mode="socket_mode")  # type: ignore[arg-type]
+        # A copy typed as Bolt asks (Bolt builds its own normalised headers from it either way).
+        super().__init__(body=parsed, headers=dict(headers), query=query, mode="socket_mode")
         self.raw_body = raw_body
         self.mode = "http"
 
     def to_copyable(self) -> SlackRequest:
+        """A copy for Bolt's lazy listeners, with the same parsed body and raw body."""
         copied = SlackRequest(raw_body=self.raw_body, parsed=self.body, headers=self.headers, query=self.query)
         copied.context = self.context.to_copyable()
         return copied
@@ -110,6 +112,8 @@ def _answer(response: BoltResponse, start_response: StartResponse) -> list[bytes
 
 
 def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """The WSGI app: GET /healthz answers "ok"; POST /slack/events is checked (signature, then shape) and handed to
+    Bolt; other paths (OAuth install routes, 404s) go to Bolt. `signing_secret` None skips the signature check."""
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -140,6 +144,8 @@ def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, A
 
 
 def make_server(app: App, host: str, port: int, signing_secret: str | None) -> BaseWSGIServer | MultiSocketServer:
+    """A waitress server for the app on `host`:`port` (0: any free port): listening, serving once
+    `run_until_closed` runs it."""
     wsgi = make_wsgi_app(app, signing_secret)
     # waitress's default connection_limit (100) counts its own sockets and makes the 99th client wait.
     return create_server(
@@ -148,7 +154,12 @@ def make_server(app: App, host: str, port: int, signing_secret: str | None) -> B
 
 
 def bound_port(server: BaseWSGIServer | MultiSocketServer) -> int:
-    return int(server.effective_port)  # type: ignore[union-attr]
+    """The TCP port `server` listens on (the one the OS chose, for port 0); of its first socket when it has several
+    (a host name that resolves to more than one address)."""
+    if isinstance(server, MultiSocketServer):
+        return int(server.effective_listen[0][1])
+    # types-waitress omits effective_port, which BaseWSGIServer.__init__ sets (a str, from getnameinfo).
+    return int(server.effective_port)  # type: ignore[attr-defined]
 
 
 def run_until_closed(server: BaseWSGIServer | MultiSocketServer) -> None:

@@ -162,7 +162,7 @@ class SocketModeLink:
         websocket_log = logging.getLogger("websocket")
         websocket_log.setLevel(logging.WARNING)  # after the client, whose enableTrace(False) resets it; not INFO:
         websocket_log.addFilter(_QUIET)  # "Websocket connected" at every connect
-        self._client.socket_mode_request_listeners.append(self._handle)  # type: ignore[arg-type]
+        self._client.socket_mode_request_listeners.append(self._handle)
         self._client.on_message_listeners.append(self._on_message)
         self._client.on_error_listeners.append(self._on_error)
         self._client.on_close_listeners.append(self._on_close)
@@ -203,7 +203,7 @@ class SocketModeLink:
             self._ended.setdefault(ws, _describe(error))
         if isinstance(error, WebSocketTimeoutException) and ws.sock is not None:
             # A dead link will not answer the close handshake either: drop the socket instead of waiting 3 s.
-            ws.sock.shutdown()
+            ws.sock.shutdown()  # type: ignore[no-untyped-call]  # websocket-client leaves it unannotated
 
     def _on_close(self, ws: WebSocketApp) -> None:
         with self._cond:
@@ -278,7 +278,8 @@ class SocketModeLink:
             return None, f"could not open the WebSocket ({ended})", 0.0
         sock = session.sock  # closing, or a server that took the connection but never said hello:
         if sock is not None:
-            sock.abort()  # wake the session's thread now; a silent server would not answer a close handshake either
+            # Wakes the session's thread now; a silent server would not answer a close handshake either.
+            sock.abort()  # type: ignore[no-untyped-call]  # websocket-client leaves it unannotated
         session.close()
         return None, f"no hello within {OPEN_TIMEOUT_SECONDS:.0f} s of connecting", 0.0
 

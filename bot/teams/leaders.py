@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from bot import render
 from bot.clock import Clock
-from bot.ideas.domain import LeaderList
 from bot.delivery.outbox import new_message
+from bot.ideas.domain import LeaderList
 from bot.settings import Settings
+from bot.slack.gateway import SlackError, SlackGateway
 from storage import queries
 from storage.db import Database
 from storage.models import OutboxKind, Team, Workspace
@@ -33,17 +31,23 @@ class LeaderGroupUnavailable(Exception):
 
 @dataclass(frozen=True)
 class LeadersChange:
+    """What `add` or `remove` did: the people whose leading changed (user ids), and the announcement queued."""
+
     changed: tuple[str, ...]
     first_leaders: bool  # the team had none before: the channel is told
     message_ids: tuple[int, ...] = ()  # the announcement, queued in the outbox
 
 
 class Leaders:
-    def __init__(self, db: Database, clock: Clock, settings: Settings, client_for: Callable[[str], WebClient]) -> None:
+    """Who leads a team, and changing a team's own leaders. The leader group (usergroups.users.list) is cached for
+    GROUP_TTL, whether someone is a workspace admin (users.info) for ADMIN_TTL. A passing Slack fault reading the
+    group raises the gateway's `SlackError` (or `SlackUnreachable`) from the deciding methods."""
+
+    def __init__(self, db: Database, clock: Clock, settings: Settings, gateway: SlackGateway) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
-        self._client_for = client_for
+        self._gateway = gateway
         self._lock = threading.Lock()
         self._groups: dict[tuple[str, str], tuple[datetime, frozenset[str] | None, str | None]] = {}
         self._admins: dict[tuple[str, str], tuple[datetime, bool]] = {}
@@ -89,6 +93,7 @@ class Leaders:
         return self.is_leader(workspace_id, team, user_id) or self._is_admin(workspace_id, user_id)
 
     def listing(self, workspace_id: str, team: Team | None) -> LeaderList:
+        """The team's own leaders, those of every team, and the leader group with what keeps it from being read."""
         own: tuple[str, ...] = ()
         if team is not None:
             with self._db.read() as session:
@@ -128,6 +133,7 @@ class Leaders:
         return LeadersChange(tuple(added), first and bool(added), tuple(ids))
 
     def remove(self, team: Team, user_ids: Sequence[str]) -> LeadersChange:
+        """Remove leaders of the team; `changed` names those who were leaders."""
         with self._db.write() as session:
             current = set(queries.team_leader_ids(session, team.id))
             queries.remove_leaders(session, team.id, user_ids)
@@ -148,10 +154,9 @@ class Leaders:
         members: frozenset[str] | None
         problem: str | None
         try:
-            response = self._client_for(workspace_id).usergroups_users_list(usergroup=group)
-            members, problem = frozenset(response.get("users", [])), None
-        except SlackApiError as error:
-            code = error.response.get("error")
+            members, problem = frozenset(self._gateway.workspace(workspace_id).usergroup_members(group)), None
+        except SlackError as error:
+            code = error.code
             if code == "plan_upgrade_required":
                 problem = (
                     "KAIZEN_LEADER_GROUP is set, but user groups need a paid Slack plan "
@@ -177,10 +182,10 @@ class Leaders:
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
-            user = self._client_for(workspace_id).users_info(user=user_id)["user"]
+            user = self._gateway.workspace(workspace_id).user(user_id)
             admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-        except SlackApiError as error:
-            log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+        except SlackError as error:
+            log.warning("users.info for %s failed: %s", user_id, error.code)
             return False
         with self._lock:
             self._admins[key] = (now + ADMIN_TTL, admin)

@@ -14,9 +14,8 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
-
-from slack_bolt import BoltResponse
 
 from bot.clock import Clock
 from bot.delivery.outbox import backoff
@@ -39,7 +38,19 @@ EventHandler = Callable[[dict[str, Any], str], None]
 EventFilter = Callable[[dict[str, Any]], bool]
 
 
+class Receipt(StrEnum):
+    """What became of one delivery; only UNAVAILABLE asks Slack to deliver it again (the handler answers 503)."""
+
+    STORED = "stored"  # committed; a worker applies it
+    DUPLICATE = "duplicate"  # its event_id was stored before: nothing to do
+    IGNORED = "ignored"  # an event type nobody handles, or one its filter says cannot matter
+    UNAVAILABLE = "unavailable"  # the inbox could not be written: Slack should retry
+
+
 class Inbox:
+    """The durable event inbox: `on` registers a handler per event type, `receive` commits a delivery, workers
+    (and `sweep`) apply it under a claim, at most MAX_ATTEMPTS times."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
@@ -59,28 +70,29 @@ class Inbox:
 
     # --- receiving -----------------------------------------------------------------------------------------
 
-    def receive(self, body: dict[str, Any], installed: str) -> BoltResponse:
-        """Commit one delivery, received by the installation whose workspace key is `installed`, and answer Slack;
-        the event is applied on a worker thread."""
+    def receive(self, body: dict[str, Any], installed: str) -> Receipt:
+        """Commit one delivery (the event_callback envelope), received by the installation whose workspace key is
+        `installed`; the event is applied on a worker thread. Never raises."""
         event = body.get("event") or {}
         event_type = str(event.get("type") or "")
         event_id = body.get("event_id")
         if event_type not in self._handlers or not isinstance(event_id, str) or not event_id:
-            return BoltResponse(status=200, body="")
+            return Receipt.IGNORED
         wanted = self._filters.get(event_type)
         if wanted is not None and not wanted(body):
-            return BoltResponse(status=200, body="")
+            return Receipt.IGNORED
         try:
             with self._db.write(urgent=True) as session:  # Slack waits for the 200
                 row_id = queries.add_inbox_event(session, event_id, installed, event_type, body, self._clock.now())
         except Exception:
             log.exception("Could not store event %s (%s); answering 503 so that Slack retries", event_id, event_type)
-            return BoltResponse(status=503, body="")
+            return Receipt.UNAVAILABLE
         if row_id is None:
             log.info("Event %s already received; nothing to do", event_id)
-        elif not self._closed.is_set():
+            return Receipt.DUPLICATE
+        if not self._closed.is_set():
             self._executor.submit(self.apply, row_id)
-        return BoltResponse(status=200, body="")
+        return Receipt.STORED
 
     # --- applying ------------------------------------------------------------------------------------------
 

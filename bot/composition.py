@@ -1,0 +1,228 @@
+"""The composition root: the one place that builds the running bot. It makes the store, the clock and the Slack
+gateway, builds every product object with exactly what it uses, registers the handlers on Bolt's app and starts
+the scheduler's jobs. Nothing in bot/, handlers/ or storage/ imports this module; the CLI, the tests and the
+bench do.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App, BoltResponse
+
+import handlers
+from bot import jobs
+from bot.clock import Clock, SystemClock
+from bot.delivery.inbox import Inbox
+from bot.delivery.outbox import Outbox
+from bot.huddles.daily import Huddles
+from bot.huddles.setup import HuddleSetup
+from bot.ideas.approvals import Approvals, ApproveEmojis, Reconciler
+from bot.ideas.capture import Capture
+from bot.ideas.delivery import Delivery
+from bot.ideas.home import Home
+from bot.ideas.lifecycle import Lifecycle
+from bot.ideas.raising import Raising
+from bot.ideas.workflow import Workflow
+from bot.measures.stats import Stats
+from bot.settings import Settings, SettingsError
+from bot.slack import manifest as slack_manifest
+from bot.slack.clients import SlackClients
+from bot.slack.gateway import SlackGateway
+from bot.slack.installations import Installations
+from bot.slack.sorry import tell_person_sorry
+from bot.teams.access import ChannelAccess
+from bot.teams.appointments import Appointments
+from bot.teams.channels import TeamChannels
+from bot.teams.leaders import Leaders
+from bot.teams.members import HumanMembers
+from bot.teams.permissions import Permissions
+from bot.teams.tenancy import Tenancy
+from handlers import actions, card_actions, card_views, commands, events, shortcuts, views
+from storage import migrate
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Bolt runs every listener on this pool and answers Slack once the listener acks; a pool as small as Bolt's
+# default (5) makes acks queue behind other requests' post-ack work (posting cards, opening modals).
+LISTENER_THREADS = 64
+
+
+@dataclass
+class Kaizen:
+    """The wired bot: every long-lived object, built once by `compose`. Only the CLI, tests and the bench hold
+    it; product code receives the single objects it uses."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    gateway: SlackGateway
+    installations: Installations | None
+    outbox: Outbox
+    inbox: Inbox
+    tenancy: Tenancy
+    members: HumanMembers
+    leaders: Leaders
+    access: ChannelAccess
+    lifecycle: Lifecycle
+    emojis: ApproveEmojis
+    home: Home
+    delivery: Delivery
+    approvals: Approvals
+    reconciler: Reconciler
+    capture: Capture
+    raising: Raising
+    stats: Stats
+    huddles: Huddles
+    workflow: Workflow
+    permissions: Permissions
+    appointments: Appointments
+    team_channels: TeamChannels
+    huddle_setup: HuddleSetup
+
+    def close(self) -> None:
+        """Stop the inbox's workers and release the database's connections."""
+        self.inbox.close()
+        self.db.dispose()
+
+
+def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool = True) -> Kaizen:
+    """Build the bot from its settings: the database (upgraded to the newest schema unless `upgrade_db` is false),
+    the clock (the system's unless one is given) and every object. Talks to no one but the database."""
+    db = Database(settings.database_url)
+    if upgrade_db:
+        migrate.upgrade(db)
+    clock = clock or SystemClock()
+    installations = Installations(settings, db) if settings.oauth_enabled else None
+
+    def token_for(workspace_id: str | None) -> str:
+        # One workspace: the bot token; installed in several (OAuth): that workspace's, from the store.
+        if installations is not None:
+            return installations.bot_token(workspace_id)
+        return settings.bot_token()
+
+    gateway = SlackGateway(SlackClients(settings.slack_api_url), token_for)
+    outbox = Outbox(db, clock, gateway)
+    members = HumanMembers(gateway, clock)
+    leaders = Leaders(db, clock, settings, gateway)
+    access = ChannelAccess(clock, gateway)
+    lifecycle = Lifecycle(db, clock)
+    emojis = ApproveEmojis(db, clock, settings.kaizen_approve_emoji)
+    home = Home(db, clock, settings, gateway, access, leaders)
+    delivery = Delivery(outbox, home)
+    capture = Capture(db, clock, gateway, outbox, members)
+    approvals = Approvals(db, clock, settings, lifecycle, leaders, outbox, delivery, members, emojis, gateway, capture)
+    stats = Stats(db, clock, settings, gateway, leaders, members)
+    raising = Raising(db, gateway)
+    huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats)
+    workflow = Workflow(db, clock, access)
+    return Kaizen(
+        settings=settings,
+        db=db,
+        clock=clock,
+        gateway=gateway,
+        installations=installations,
+        outbox=outbox,
+        inbox=Inbox(db, clock),
+        tenancy=Tenancy(db),
+        members=members,
+        leaders=leaders,
+        access=access,
+        lifecycle=lifecycle,
+        emojis=emojis,
+        home=home,
+        delivery=delivery,
+        approvals=approvals,
+        reconciler=Reconciler(db, clock, approvals),
+        capture=capture,
+        raising=raising,
+        stats=stats,
+        huddles=huddles,
+        workflow=workflow,
+        permissions=Permissions(leaders),
+        appointments=Appointments(leaders, emojis, outbox),
+        team_channels=TeamChannels(workflow, raising),
+        huddle_setup=HuddleSetup(huddles, settings),
+    )
+
+
+def build_app(kaizen: Kaizen, *, socket_mode: bool = False) -> App:
+    """Bolt's app with every handler registered. Raises SettingsError when the settings cannot work together
+    (OAuth installs need HTTP mode) or a needed one is missing."""
+    settings = kaizen.settings
+    installations = kaizen.installations
+    if installations is not None and socket_mode:
+        raise SettingsError(
+            "Setting SLACK_CLIENT_ID is set: installing in several workspaces needs HTTP mode (`kaizen-bot serve`); "
+            "unset SLACK_CLIENT_ID/SLACK_CLIENT_SECRET to run in Socket Mode."
+        )
+    # One workspace: its bot token. Several: Bolt's OAuth flow installs, and authorizes each request's token.
+    token = None if installations is not None else settings.bot_token()
+    app = App(
+        client=kaizen.gateway.bolt_client(token),
+        oauth_settings=installations.oauth_settings() if installations is not None else None,
+        installation_store=installations.installation_store if installations is not None else None,
+        signing_secret="" if socket_mode else settings.require("slack_signing_secret"),
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=True,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="kaizen-listener"),
+        logger=logging.getLogger("kaizen.bolt"),
+    )
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        # The one place an unexpected failure lands: the traceback in the log, plain words to the person.
+        log.error("Unhandled error for a %s request", body.get("type") or body.get("command"), exc_info=error)
+        tell_person_sorry(body)
+        return None
+
+    register_handlers(app, kaizen)
+    return app
+
+
+def register_handlers(app: App, k: Kaizen) -> None:
+    """Each handler module gets the objects it uses, and nothing else."""
+    # First: the events middleware stores every delivery in the inbox before anything else sees it.
+    events.register(
+        app, inbox=k.inbox, tenancy=k.tenancy, approvals=k.approvals, home=k.home, huddles=k.huddles,
+        installations=k.installations,
+    )  # fmt: skip
+    commands.register(
+        app, tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
+        appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
+        huddles=k.huddles, stats=k.stats, raising=k.raising, gateway=k.gateway,
+    )  # fmt: skip
+    views.register(
+        app, tenancy=k.tenancy, workflow=k.workflow, raising=k.raising, outbox=k.outbox, permissions=k.permissions,
+        appointments=k.appointments, huddle_setup=k.huddle_setup, gateway=k.gateway,
+    )  # fmt: skip
+    actions.register(
+        app, tenancy=k.tenancy, raising=k.raising, huddle_setup=k.huddle_setup, capture=k.capture, gateway=k.gateway
+    )
+    card_actions.register(
+        app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
+        gateway=k.gateway,
+    )  # fmt: skip
+    card_views.register(
+        app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
+        outbox=k.outbox, gateway=k.gateway,
+    )  # fmt: skip
+    shortcuts.register(app, tenancy=k.tenancy, raising=k.raising, gateway=k.gateway)
+
+
+def start_scheduler(kaizen: Kaizen, **seconds: float) -> BackgroundScheduler:
+    """The periodic jobs of this process (see `bot.jobs`); `seconds` overrides their intervals (tests)."""
+    return jobs.start_scheduler(
+        outbox=kaizen.outbox, inbox=kaizen.inbox, reconciler=kaizen.reconciler, huddles=kaizen.huddles, **seconds
+    )
+
+
+def manifest(http_base: str | None = None) -> dict[str, Any]:
+    """The app's manifest for what the handlers handle (see `bot.slack.manifest.manifest`)."""
+    return slack_manifest.manifest(handlers.WIRING, http_base)

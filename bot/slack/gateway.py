@@ -1,0 +1,287 @@
+"""The one gateway to Slack's Web API. Product code asks for what it needs (post, update, members, user, …); only
+this module knows slack_sdk's clients, Slack's pagination and how Slack says no.
+
+Every method raises `SlackError` when Slack answers `ok: false` or an HTTP error status (its `code` is Slack's
+error name, e.g. `channel_not_found`, or `http_503` when Slack named none) and `SlackUnreachable` when no answer
+came (connection refused or reset, time-out): the caller decides what each means for its work.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.web import SlackResponse
+from slack_sdk.webhook import WebhookClient
+
+from bot.slack.clients import SlackClients
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+Blocks = Sequence[Block | dict[str, Any]]
+# A thread or channel is paged through at most this many pages; callers look for something posted recently.
+DEFAULT_PAGES = 10
+PAGE_SIZE = 200
+MEMBERS_PAGE_SIZE = 1000
+
+
+class SlackError(Exception):
+    """Slack answered, and said no. `code`: Slack's error name, or `http_<status>` when it named none;
+    `status`: the HTTP status (200 for an `ok: false` answer)."""
+
+    def __init__(self, method: str, code: str, status: int) -> None:
+        super().__init__(f"{method}: {code}")
+        self.method = method
+        self.code = code
+        self.status = status
+
+    @property
+    def server_side(self) -> bool:
+        """True for a 5xx: Slack may have done it anyway, so a post must be looked for before it is tried again."""
+        return self.status >= 500
+
+
+class SlackUnreachable(Exception):
+    """No answer from Slack (connection refused or reset, time-out): the call may or may not have happened."""
+
+
+@contextmanager
+def _answers(method: str) -> Iterator[None]:
+    try:
+        yield
+    except SlackApiError as error:
+        status = int(getattr(error.response, "status_code", 200) or 200)
+        code = str(error.response.get("error") or f"http_{status}")
+        raise SlackError(method, code, status) from error
+    except (SlackClientError, OSError, TimeoutError) as error:  # URLError and socket errors are OSErrors
+        raise SlackUnreachable(f"{method}: {error!r}") from error
+
+
+def _pages(first: SlackResponse, limit: int) -> Iterator[SlackResponse]:
+    """slack_sdk's own cursor iteration (`SlackResponse.__iter__` follows `response_metadata.next_cursor`),
+    bounded to `limit` pages."""
+    return itertools.islice(iter(first), limit)
+
+
+class WorkspaceSlack:
+    """Slack's Web API with one workspace's bot token. Methods raise `SlackError` / `SlackUnreachable`."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> WebClient:
+        """The slack_sdk client itself, for code inside `bot/slack/` (Bolt's app, Socket Mode) only."""
+        return self._client
+
+    # --- messages ------------------------------------------------------------------------------------------------
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Blocks | None = None,
+        *,
+        thread_ts: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        unfurl: bool = False,
+    ) -> str:
+        """chat.postMessage in a channel, a thread (`thread_ts`) or a DM (a user id as `channel`); returns the ts."""
+        with _answers("chat.postMessage"):
+            response = self._client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts,
+                metadata=dict(metadata) if metadata is not None else None,
+                unfurl_links=unfurl, unfurl_media=unfurl,
+            )  # fmt: skip
+        return str(response["ts"])
+
+    def post_ephemeral(self, channel: str, user: str, text: str, blocks: Blocks | None = None) -> str:
+        """chat.postEphemeral: seen by `user` only, in `channel`; returns the message_ts ("" when none)."""
+        with _answers("chat.postEphemeral"):
+            response = self._client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        return str(response.get("message_ts") or "")
+
+    def update(self, channel: str, ts: str, text: str, blocks: Blocks | None = None) -> None:
+        """chat.update of a message the bot posted."""
+        with _answers("chat.update"):
+            self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def delete(self, channel: str, ts: str) -> None:
+        """chat.delete of a message the bot posted."""
+        with _answers("chat.delete"):
+            self._client.chat_delete(channel=channel, ts=ts)
+
+    def permalink(self, channel: str, ts: str) -> str:
+        """chat.getPermalink: a link to the message."""
+        with _answers("chat.getPermalink"):
+            return str(self._client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+
+    def history_find(
+        self,
+        channel: str,
+        matches: Callable[[Message], bool],
+        *,
+        oldest: str,
+        thread_ts: str | None = None,
+        pages: int = DEFAULT_PAGES,
+    ) -> Message | None:
+        """The first message since `oldest` (a Slack ts) in the channel (or the thread of `thread_ts`) for which
+        `matches` is true, read with its metadata; None when none is found within `pages` pages."""
+        method = "conversations.history" if thread_ts is None else "conversations.replies"
+        with _answers(method):
+            if thread_ts is None:
+                first = self._client.conversations_history(
+                    channel=channel, oldest=oldest, include_all_metadata=True, limit=PAGE_SIZE
+                )
+            else:
+                first = self._client.conversations_replies(
+                    channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=PAGE_SIZE
+                )
+            for page in _pages(first, pages):
+                messages: list[Message] = page.get("messages", [])
+                for message in messages:
+                    if matches(message):
+                        return dict(message)
+        return None
+
+    def message(
+        self, channel: str, ts: str, *, pages: int = DEFAULT_PAGES, page_size: int = PAGE_SIZE
+    ) -> Message | None:
+        """One message, a thread reply included, by its ts (conversations.replies bounded to that ts); None when
+        Slack has no such message within `pages` pages."""
+        with _answers("conversations.replies"):
+            first = self._client.conversations_replies(
+                channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=page_size
+            )
+            for page in _pages(first, pages):
+                replies: list[Message] = page.get("messages", [])
+                for message in replies:
+                    if message.get("ts") == ts:
+                        return dict(message)
+        return None
+
+    def reactions(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """reactions.get (full): the message's reactions as Slack gives them, `[{name, users, count}, …]`."""
+        with _answers("reactions.get"):
+            response = self._client.reactions_get(channel=channel, timestamp=ts, full=True)
+        return list((response.get("message") or {}).get("reactions") or [])
+
+    # --- conversations and people ----------------------------------------------------------------------------
+
+    def conversation(self, channel: str) -> dict[str, Any]:
+        """conversations.info: the channel object."""
+        with _answers("conversations.info"):
+            return dict(self._client.conversations_info(channel=channel)["channel"])
+
+    def members(self, channel: str, *, limit: int) -> list[str]:
+        """conversations.members: user ids in the channel, at most about `limit` (whole pages of 1,000)."""
+        members: list[str] = []
+        with _answers("conversations.members"):
+            first = self._client.conversations_members(channel=channel, limit=MEMBERS_PAGE_SIZE)
+            for page in iter(first):
+                members += page.get("members", [])
+                if len(members) >= limit:
+                    break
+        return members
+
+    def user(self, user_id: str) -> dict[str, Any]:
+        """users.info: the user object."""
+        with _answers("users.info"):
+            return dict(self._client.users_info(user=user_id)["user"])
+
+    def usergroup_members(self, usergroup: str) -> list[str]:
+        """usergroups.users.list: the user ids in a user group."""
+        with _answers("usergroups.users.list"):
+            return list(self._client.usergroups_users_list(usergroup=usergroup).get("users", []))
+
+    def open_dm(self, user_id: str) -> str:
+        """conversations.open: the id of the DM channel with the person."""
+        with _answers("conversations.open"):
+            return str(self._client.conversations_open(users=user_id)["channel"]["id"])
+
+    def auth_test(self) -> dict[str, Any]:
+        """auth.test: who the token is (`user_id`, `team_id`, `bot_id`, …)."""
+        with _answers("auth.test"):
+            return dict(self._client.auth_test().data)  # type: ignore[arg-type]
+
+    # --- files and views ---------------------------------------------------------------------------------------
+
+    def upload(
+        self,
+        channel: str,
+        content: bytes | str,
+        filename: str,
+        title: str,
+        comment: str,
+        *,
+        thread_ts: str | None = None,
+    ) -> None:
+        """files.getUploadURLExternal + files.completeUploadExternal (slack_sdk's files_upload_v2), shared in
+        `channel` (or its thread) with `comment` as the message."""
+        with _answers("files.upload_v2"):
+            self._client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, content=content, filename=filename, title=title,
+                initial_comment=comment,
+            )  # fmt: skip
+
+    def open_view(self, trigger_id: str, view: dict[str, Any] | View) -> str:
+        """views.open: a modal for the trigger (which dies 3 s after the person acted); returns the view id."""
+        with _answers("views.open"):
+            response = self._client.views_open(trigger_id=trigger_id, view=view)
+        return str((response.get("view") or {}).get("id") or "")
+
+    def publish_home(self, user_id: str, view: dict[str, Any] | View) -> None:
+        """views.publish: the person's Home tab."""
+        with _answers("views.publish"):
+            self._client.views_publish(user_id=user_id, view=view)
+
+    # --- response_url ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def respond(
+        response_url: str, text: str, blocks: Blocks | None = None, *, replace_original: bool | None = None,
+        timeout: int = 5,
+    ) -> None:  # fmt: skip
+        """Post `text` (and `blocks`) privately (ephemeral) to a request's `response_url` (a slash command's, a
+        modal's or a button's), within `timeout` seconds. Needs no token, so no workspace: call it on the class.
+        Raises SlackError (`http_<status>`) when the URL answers a status of 300 or more, SlackUnreachable when it
+        does not answer."""
+        with _answers("response_url"):
+            response = WebhookClient(response_url, timeout=timeout).send(
+                text=text, blocks=blocks, response_type="ephemeral", replace_original=replace_original
+            )
+        if response.status_code >= 300:
+            log.warning("response_url answered %s: %s", response.status_code, response.body)
+            raise SlackError("response_url", f"http_{response.status_code}", response.status_code)
+
+
+class SlackGateway:
+    """Hands out `WorkspaceSlack`s with the right token: the bot token, or (installed in several workspaces)
+    the installation's, found by `token_for(workspace_id)`."""
+
+    def __init__(self, clients: SlackClients, token_for: Callable[[str | None], str]) -> None:
+        self._clients = clients
+        self._token_for = token_for
+
+    def workspace(self, workspace_id: str | None) -> WorkspaceSlack:
+        """For posting and reading: waits out rate limits; never retries a post blindly."""
+        return WorkspaceSlack(self._clients.web(self._token_for(workspace_id)))
+
+    def quick(self, workspace_id: str | None, timeout: int | None = None) -> WorkspaceSlack:
+        """For calls made while a trigger_id ticks (views.open, a look-up first): no retries, a short time-out
+        (`timeout` seconds, else the clients' default)."""
+        token = self._token_for(workspace_id)
+        client = self._clients.quick(token) if timeout is None else self._clients.quick(token, timeout)
+        return WorkspaceSlack(client)
+
+    def bolt_client(self, token: str | None) -> WebClient:
+        """The client Bolt's App is built with (it passes it to listeners' `client`)."""
+        return self._clients.web(token)

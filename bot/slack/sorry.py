@@ -1,0 +1,26 @@
+"""What the person hears when something failed on our side: plain words, sent to the request's response_url."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.slack.gateway import WorkspaceSlack
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on our side and it has been logged. Please try again in a moment."
+RESPONSE_URL_TIMEOUT_SECONDS = 5
+
+
+def tell_person_sorry(body: dict[str, Any]) -> None:
+    """Post SORRY privately to the person through the request's response_url (a slash command's, or a modal's
+    first `response_urls` entry), if it has one. Never raises: a failure is logged."""
+    urls: list[dict[str, Any]] = body.get("response_urls") or []
+    response_url = body.get("response_url") or (urls[0].get("response_url") if urls else None)
+    if not response_url:
+        return
+    try:
+        WorkspaceSlack.respond(response_url, SORRY, timeout=RESPONSE_URL_TIMEOUT_SECONDS)
+    except Exception:
+        log.warning("Could not tell the person about the error", exc_info=True)

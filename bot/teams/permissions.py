@@ -1,0 +1,34 @@
+"""Who may do what to a team, whichever way they ask (a `/kaizen` command, a form, a button): each rule is written
+here once. Whether someone leads a team is `bot.teams.leaders.Leaders.is_leader`'s to decide; this says which
+changes need a leader. The words for a refusal are the asking surface's own."""
+
+from __future__ import annotations
+
+from bot.ideas.lifecycle import Actor
+from bot.teams.leaders import Leaders
+from storage.models import Idea, Team
+
+
+class Permissions:
+    """The rules for changing a team's leaders, its huddle and taking its ideas out; who a person is to an idea."""
+
+    def __init__(self, leaders: Leaders) -> None:
+        self._leaders = leaders
+
+    def may_change_leaders(self, workspace_id: str, team: Team, user_id: str) -> bool:
+        """Whether `user_id` may add or remove `team`'s leaders: anyone while it has none, else its leaders and
+        workspace admins (users.info; an admin Slack cannot confirm is refused)."""
+        return self._leaders.may_manage(workspace_id, team, user_id)
+
+    def may_change_huddle(self, workspace_id: str, team: Team, user_id: str) -> bool:
+        """Whether `user_id` may set, skip or turn off `team`'s daily huddle: its leaders only."""
+        return self._leaders.is_leader(workspace_id, team, user_id)
+
+    def may_export(self, workspace_id: str, team: Team, user_id: str) -> bool:
+        """Whether `user_id` may take `team`'s ideas out as a file: its leaders only."""
+        return self._leaders.is_leader(workspace_id, team, user_id)
+
+    def actor(self, workspace_id: str, idea: Idea, user_id: str) -> Actor:
+        """`user_id` as the idea's lifecycle sees them: whether they lead the idea's team (`bot.ideas.lifecycle`
+        then decides, per change, what they may do)."""
+        return Actor(user_id, is_leader=self._leaders.is_leader(workspace_id, idea.team, user_id))
