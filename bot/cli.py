@@ -134,6 +134,7 @@ def cmd_run(settings: Settings) -> int:
 
 
 def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> int:
+    """HTTP mode (waitress) on host:port until SIGTERM/SIGINT, with the jobs unless `scheduler_on` is false; 0."""
     from bot.composition import build_app, compose, start_scheduler
     from bot.slack.server import bound_port, make_server, run_until_closed
 
@@ -162,6 +163,7 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
 
 
 def cmd_db_upgrade(settings: Settings) -> int:
+    """Bring the database to the newest schema; 0."""
     from storage import migrate
     from storage.db import Database
 
@@ -172,6 +174,7 @@ def cmd_db_upgrade(settings: Settings) -> int:
 
 
 def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> int:
+    """Post a huddle in the channel now (outside the schedule); 0 when posted, 1 when Slack refused, 2 on usage."""
     from bot.composition import compose
     from bot.ideas import workflow
     from bot.slack.gateway import SlackError
@@ -207,6 +210,7 @@ def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> in
 
 
 def cmd_export(settings: Settings, output_format: str, channel_id: str | None, workspace: str | None) -> int:
+    """Every idea (of a workspace or channel) as CSV or JSON on stdout; 0."""
     from bot.ideas import export
     from storage import migrate
     from storage.db import Database
@@ -295,6 +299,7 @@ def cmd_stats(
 
 
 def cmd_manifest(http_base: str | None) -> int:
+    """Print the Slack app manifest as JSON (HTTP and OAuth when `http_base` is given); 0."""
     import json
 
     from bot.composition import manifest
@@ -310,6 +315,7 @@ def cmd_manifest(http_base: str | None) -> int:
 def cmd_workspace(
     settings: Settings, workspace_id: str, leaders: str | None, group: str | None, emoji: str | None
 ) -> int:
+    """Show or set a workspace's own leaders, leader group and approve emoji; 0."""
     from bot.clock import SystemClock
     from storage import migrate, queries
     from storage.db import Database
@@ -340,6 +346,7 @@ def cmd_workspace(
 
 
 def cmd_check(settings: Settings) -> int:
+    """Check the settings, Slack (auth.test) and the database, one line each; 0 when all is well, else 1."""
     from bot.slack.clients import SlackClients
     from bot.slack.gateway import SlackError, SlackGateway
     from storage import migrate
@@ -389,6 +396,7 @@ def database_problem(error: SQLAlchemyError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `kaizen-bot` command line: parse `argv` and run the subcommand; returns the exit code."""
     args = _parser().parse_args(argv)
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
     try:

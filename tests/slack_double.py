@@ -399,7 +399,7 @@ class Call:
 
 @dataclass
 class _Fault:
-    kind: str  # "error" | "http" | "ratelimit" | "delay"
+    kind: str  # "error" | "http" | "ratelimit" | "delay" | "pass" (answered normally: a later call gets the next)
     error: str = ""
     status: int = 200
     seconds: float = 0.0
@@ -461,6 +461,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. timed out during delay()); like Slack, the effect already happened
+
+
+class _Server(ThreadingHTTPServer):
+    # Slack's edge never refuses a burst of connections; the standard library's backlog of 5 does, and a full
+    # accept queue can reset a connection that the bot then retries only after its back-off (tens of seconds).
+    request_queue_size = 1024
+    daemon_threads = True  # a delayed handler must not keep pytest alive
 
 
 _HttpReply = tuple[int, dict[str, str], bytes]  # status, headers, body
@@ -556,8 +563,7 @@ class SlackDouble:
 
     def start(self) -> Self:
         handler = type("_BoundHandler", (_Handler,), {"double": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True  # a delayed handler must not keep pytest alive
+        self._server = _Server(("127.0.0.1", 0), handler)
         port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{port}"
         self.api_url = self.url + "/api/"
@@ -698,6 +704,11 @@ class SlackDouble:
 
     def rate_limit(self, method: str, retry_after: int = 1, *, times: int = 1) -> None:
         self._add_fault(method, _Fault("ratelimit", status=429, seconds=retry_after), times)
+
+    def answer_normally(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` are answered as usual; a fault queued after this hits the call after
+        them (e.g. the second page of a paged read)."""
+        self._add_fault(method, _Fault("pass"), times)
 
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         self._add_fault(method, _Fault("delay", seconds=seconds), times)
@@ -883,6 +894,8 @@ class SlackDouble:
             self._calls.append(call)
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
+        if fault is not None and fault.kind == "pass":
+            fault = None
         if fault is not None:
             if fault.kind == "delay":
                 time.sleep(fault.seconds)  # then answer normally: the effect happens even if the client gave up

@@ -60,19 +60,23 @@ class Inbox:
         self._closed = threading.Event()
 
     def on(self, event_type: str, handler: EventHandler, *, wanted: EventFilter | None = None) -> None:
+        """Apply events of `event_type` with `handler`; `wanted`, when given, decides from the envelope whether one
+        is stored at all."""
         self._handlers[event_type] = handler
         if wanted is not None:
             self._filters[event_type] = wanted
 
     @property
     def event_types(self) -> tuple[str, ...]:
+        """The event types with a handler, sorted."""
         return tuple(sorted(self._handlers))
 
     # --- receiving -----------------------------------------------------------------------------------------
 
     def receive(self, body: dict[str, Any], installed: str) -> Receipt:
         """Commit one delivery (the event_callback envelope), received by the installation whose workspace key is
-        `installed`; the event is applied on a worker thread. Never raises."""
+        `installed`; the event is applied on a worker thread. UNAVAILABLE when the store cannot be written; an
+        error raised by the event type's `wanted` filter goes up to the caller (Bolt's error handler)."""
         event = body.get("event") or {}
         event_type = str(event.get("type") or "")
         event_id = body.get("event_id")
@@ -130,5 +134,6 @@ class Inbox:
         return sum(self.apply(row_id) for row_id in due)
 
     def close(self) -> None:
+        """Stop taking work and wait for the events being applied to finish."""
         self._closed.set()
         self._executor.shutdown(wait=True, cancel_futures=False)

@@ -1,0 +1,1 @@
+"""Daily huddles: when one is due (times.py), posting it once (daily.py), setting it up (setup.py)."""

@@ -39,6 +39,8 @@ class InvalidIdea(ValueError):
 
 @dataclass(frozen=True)
 class NewIdea:
+    """An idea as someone submitted it, before validation: where (workspace, channel), who, and the texts."""
+
     workspace_id: str
     channel_id: str
     channel_name: str
@@ -110,6 +112,8 @@ def find_team(db: Database, channel_id: str) -> Team | None:
 
 @dataclass(frozen=True)
 class Raised:
+    """A stored idea and the id of the outbox message that posts its card."""
+
     idea: Idea
     card_message_id: int  # the outbox message that posts the card
 
@@ -163,6 +167,8 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
 
 
 def team_board(db: Database, channel_id: str, list_filter: str | None, per_status: int) -> Board:
+    """The channel's board for `/kaizen list [filter]`: up to `per_status` ideas of each status shown, and the
+    count of each; an empty board when the channel is no team."""
     statuses = LIST_FILTER_STATUSES[list_filter]
     with db.read() as session:
         team = queries.team_of_channel(session, channel_id)
@@ -174,11 +180,13 @@ def team_board(db: Database, channel_id: str, list_filter: str | None, per_statu
 
 
 def ideas_of_person(db: Database, workspace_id: str, user_id: str, limit: int) -> tuple[list[Idea], int]:
+    """The person's own ideas in the workspace, newest first, at most `limit`, and how many there are in all."""
     with db.read() as session:
         return queries.ideas_of_person(session, workspace_id, user_id, limit)
 
 
 def idea_with_history(db: Database, workspace_id: str, number: int) -> tuple[Idea, list[IdeaEvent]] | None:
+    """Idea `#number` of the workspace and its history, oldest first; None when there is no such idea."""
     with db.read() as session:
         idea = queries.idea_by_number(session, workspace_id, number)
         if idea is None:
@@ -187,6 +195,7 @@ def idea_with_history(db: Database, workspace_id: str, number: int) -> tuple[Ide
 
 
 def idea_by_card(db: Database, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
+    """The idea whose card is the message `ts` in the channel; None for any other message."""
     if not ts:
         return None
     with db.read() as session:
@@ -194,11 +203,13 @@ def idea_by_card(db: Database, workspace_id: str, channel_id: str, ts: str) -> I
 
 
 def ensure_team(db: Database, clock: Clock, workspace_id: str, channel_id: str, name: str = "") -> Team:
+    """The channel's team, set up (filed under `workspace_id`) on first use."""
     with db.write() as session:
         return queries.ensure_team(session, workspace_id, channel_id, name, clock.now())
 
 
 def set_source_link(db: Database, idea_id: int, link: str) -> None:
+    """Keep a link to the message an idea was raised from (at most 500 characters) and re-render its card."""
     with db.write() as session:
         idea = queries.idea_by_id(session, idea_id)
         if idea is not None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.web import SlackResponse
@@ -53,15 +55,29 @@ class SlackUnreachable(Exception):
     """No answer from Slack (connection refused or reset, time-out): the call may or may not have happened."""
 
 
+# What Slack's error names look like; anything else in `error` (slack_sdk puts its own sentence there for a body
+# that is not JSON, e.g. an HTML 502 page) is not a name anyone can act on.
+_ERROR_NAME = re.compile(r"^[a-z0-9_.]{1,64}$")
+# A body that is not JSON on a later page (slack_sdk's pagination parses it unguarded) is reported as this.
+NOT_JSON = "http_not_json"
+
+
 @contextmanager
 def _answers(method: str) -> Iterator[None]:
+    """Slack's answers in our terms: SlackApiError → SlackError (Slack's error name, else `http_<status>`); a body
+    that is not JSON → SlackError NOT_JSON (a 5xx page, as good as a server-side error); no answer (urllib and
+    socket errors, slack_sdk's request errors) → SlackUnreachable. A bug of ours (e.g. slack_sdk refusing to build
+    a Block Kit object) is not Slack's answer and goes up unchanged."""
     try:
         yield
     except SlackApiError as error:
         status = int(getattr(error.response, "status_code", 200) or 200)
-        code = str(error.response.get("error") or f"http_{status}")
+        name = str(error.response.get("error") or "")
+        code = name if _ERROR_NAME.match(name) else f"http_{status}"
         raise SlackError(method, code, status) from error
-    except (SlackClientError, OSError, TimeoutError) as error:  # URLError and socket errors are OSErrors
+    except ValueError as error:  # json.JSONDecodeError from slack_sdk's pagination
+        raise SlackError(method, NOT_JSON, 502) from error
+    except (SlackRequestError, OSError) as error:  # URLError, socket errors and time-outs are OSErrors
         raise SlackUnreachable(f"{method}: {error!r}") from error
 
 
@@ -76,11 +92,6 @@ class WorkspaceSlack:
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
-
-    @property
-    def client(self) -> WebClient:
-        """The slack_sdk client itself, for code inside `bot/slack/` (Bolt's app, Socket Mode) only."""
-        return self._client
 
     # --- messages ------------------------------------------------------------------------------------------------
 
@@ -182,11 +193,13 @@ class WorkspaceSlack:
             return dict(self._client.conversations_info(channel=channel)["channel"])
 
     def members(self, channel: str, *, limit: int) -> list[str]:
-        """conversations.members: user ids in the channel, at most about `limit` (whole pages of 1,000)."""
+        """conversations.members: user ids in the channel, read in whole pages of 1,000 until at least `limit` are
+        read or ceil(limit / 1,000) pages were (Slack may send short pages; the page bound keeps calls bounded)."""
         members: list[str] = []
+        pages = max(1, math.ceil(limit / MEMBERS_PAGE_SIZE))
         with _answers("conversations.members"):
             first = self._client.conversations_members(channel=channel, limit=MEMBERS_PAGE_SIZE)
-            for page in iter(first):
+            for page in _pages(first, pages):
                 members += page.get("members", [])
                 if len(members) >= limit:
                     break
