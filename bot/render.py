@@ -910,7 +910,7 @@ def _gone(reason: str, channel_id: str) -> tuple[str, str]:
 
 def card_waits_text(number: int, channel_id: str, reason: str) -> str:
     """To the person whose idea's card cannot go up because its channel takes no posts (`reason`: Slack's error,
-    one of `bot.delivery.outbox.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a
+    one of `bot.slack.refusals.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a
     leader can do."""
     why, fix = _gone(reason, channel_id)
     return (
@@ -923,7 +923,7 @@ def card_waits_text(number: int, channel_id: str, reason: str) -> str:
 def card_refused_text(number: int, channel_id: str, error: str, failure: str) -> str:
     """To the person whose idea's card Slack refused for good: the idea is kept and where it shows, the card will
     not be tried again, what a leader (or an admin) can do. `error` is Slack's error name; `failure` the
-    `bot.delivery.outbox.Failure` it falls under: "message", "channel_rules" or "access"."""
+    `bot.slack.refusals.Failure` it falls under: "message", "channel_rules" or "access"."""
     said = f"`{bk.escape_clipped(error, 64)}`"
     why, fix = {
         "message": (f"Slack wouldn't accept its card in <#{channel_id}> (it said {said})", ""),

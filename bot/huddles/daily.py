@@ -25,12 +25,13 @@ from sqlalchemy.orm import Session
 
 from bot import render
 from bot.clock import Clock
-from bot.delivery.outbox import Failure, Outbox, backoff, failure, new_message
+from bot.delivery.outbox import Outbox, backoff, new_message
 from bot.huddles.times import GRACE, Slot, due_slots, supported_country, week_start
 from bot.ideas.approvals import ApproveEmojis
 from bot.measures.stats import Stats
 from bot.settings import Settings, parse_days, parse_hhmm
 from bot.slack.gateway import Blocks, Message, SlackError, SlackGateway, WorkspaceSlack
+from bot.slack.refusals import Failure, failure
 from bot.teams.leaders import Leaders
 from storage import huddles as store
 from storage import queries
@@ -471,7 +472,7 @@ class Huddles:
     # --- pausing and resuming ------------------------------------------------------------------------------
 
     def pause(self, team: Team, reason: str) -> bool:
-        """Pause a team because Slack answered `reason` (one of `bot.delivery.outbox.CHANNEL_GONE`) to a post in its
+        """Pause a team because Slack answered `reason` (one of `bot.slack.refusals.CHANNEL_GONE`) to a post in its
         channel: no huddles, no channel posts until `resume`. True for the one caller, in any process, that paused
         it."""
         with self._db.write() as session:

@@ -7,10 +7,11 @@ import logging
 from typing import Any
 
 from bot import render
-from bot.delivery.outbox import NO_ANSWER, Failure, SendResult, failure
+from bot.delivery.outbox import NO_ANSWER, SendResult
 from bot.ideas.workflow import find_team
 from bot.render import RaiseContext
 from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
+from bot.slack.refusals import Failure, failure
 from storage.db import Database
 
 log = logging.getLogger(__name__)
