@@ -21,23 +21,25 @@ from bot.delivery.inbox import Inbox
 from bot.delivery.outbox import Outbox
 from bot.huddles.daily import Huddles
 from bot.huddles.setup import HuddleSetup
-from bot.ideas.approvals import Approvals, ApproveEmojis, Reconciler
+from bot.ideas.approvals import Approvals, Reconciler
 from bot.ideas.capture import Capture
+from bot.ideas.channels import TeamChannels
 from bot.ideas.delivery import Delivery
+from bot.ideas.export import TeamExport
 from bot.ideas.home import Home
 from bot.ideas.lifecycle import Lifecycle
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
-from bot.measures.stats import Stats
 from bot.settings import Settings, SettingsError
 from bot.slack import manifest as slack_manifest
 from bot.slack.clients import SlackClients
 from bot.slack.gateway import SlackGateway
 from bot.slack.installations import Installations
 from bot.slack.sorry import tell_person_sorry
+from bot.stats import Stats
 from bot.teams.access import ChannelAccess
 from bot.teams.appointments import Appointments
-from bot.teams.channels import TeamChannels
+from bot.teams.emojis import ApproveEmojis
 from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.teams.permissions import Permissions
@@ -84,6 +86,7 @@ class Kaizen:
     appointments: Appointments
     team_channels: TeamChannels
     huddle_setup: HuddleSetup
+    exports: TeamExport
 
     def close(self) -> None:
         """Stop the inbox's workers and release the database's connections."""
@@ -148,6 +151,7 @@ def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool 
         appointments=Appointments(leaders, emojis, outbox),
         team_channels=TeamChannels(workflow, raising),
         huddle_setup=HuddleSetup(huddles, settings),
+        exports=TeamExport(db, gateway),
     )
 
 
@@ -196,7 +200,7 @@ def register_handlers(app: App, k: Kaizen) -> None:
     commands.register(
         app, tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
         appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
-        huddles=k.huddles, stats=k.stats, raising=k.raising, gateway=k.gateway,
+        huddles=k.huddles, stats=k.stats, raising=k.raising, exports=k.exports, gateway=k.gateway,
     )  # fmt: skip
     views.register(
         app, tenancy=k.tenancy, workflow=k.workflow, raising=k.raising, outbox=k.outbox, permissions=k.permissions,

@@ -32,11 +32,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
 from bot.grammar import USAGE, Usage
-from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board, LeaderList, age_in_days
 from bot.measures.figures import Headline
 from bot.measures.words import headline_text
 from bot.slack import blockkit as bk
+from bot.slack import refusals
 from bot.text import one_line
 from storage.huddles import HuddleContent
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus, Team
@@ -886,17 +887,15 @@ def welcome_blocks(approve_emoji: str) -> list[Block]:
 
 # --- posts Slack refused for good ------------------------------------------------------------------------------
 
-_ARCHIVED = ("is_archived", "channel_is_archived")
-
 
 def _gone(reason: str, channel_id: str) -> tuple[str, str]:
     """Why a channel takes no posts (Slack's `reason`), and what a leader can do, as Kaizen says it."""
-    if reason in _ARCHIVED:
+    if reason in refusals.ARCHIVED:
         return (
             f"<#{channel_id}> was archived",
             "unarchive the channel and, if Kaizen isn't in it any more, invite it back with `/invite @Kaizen`",
         )
-    if reason == "not_in_channel":
+    if reason == refusals.NOT_IN_CHANNEL:
         return (
             f"Kaizen isn't a member of <#{channel_id}> any more",
             f"invite Kaizen back: type `/invite @Kaizen` in <#{channel_id}>",

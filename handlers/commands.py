@@ -36,15 +36,16 @@ from bot.grammar import (
 from bot.grammar import Leaders as LeadersList
 from bot.grammar import Stats as StatsCharts
 from bot.huddles.daily import Huddles, ScheduleError, describe_schedule
-from bot.ideas.approvals import ApproveEmojis
+from bot.ideas.channels import TeamChannels
+from bot.ideas.export import TeamExport
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
-from bot.measures.stats import Stats
 from bot.settings import Settings
 from bot.slack import blockkit as bk
 from bot.slack.gateway import SlackError, SlackGateway
+from bot.stats import Stats
 from bot.teams.appointments import Appointments
-from bot.teams.channels import TeamChannels
+from bot.teams.emojis import ApproveEmojis
 from bot.teams.leaders import Leaders
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
@@ -74,13 +75,14 @@ def register(
     huddles: Huddles,
     stats: Stats,
     raising: Raising,
+    exports: TeamExport,
     gateway: SlackGateway,
 ) -> None:
     """Register `/kaizen`."""
     kaizen = KaizenCommand(
         tenancy=tenancy, clock=clock, settings=settings, workflow=workflow, permissions=permissions,
         appointments=appointments, team_channels=team_channels, leaders=leaders, emojis=emojis, huddles=huddles,
-        stats=stats, raising=raising, gateway=gateway,
+        stats=stats, raising=raising, exports=exports, gateway=gateway,
     )  # fmt: skip
 
     @app.command(COMMAND)
@@ -129,6 +131,7 @@ class KaizenCommand:
         huddles: Huddles,
         stats: Stats,
         raising: Raising,
+        exports: TeamExport,
         gateway: SlackGateway,
     ) -> None:
         self._tenancy = tenancy
@@ -143,6 +146,7 @@ class KaizenCommand:
         self._huddles = huddles
         self._stats = stats
         self._raising = raising
+        self._exports = exports
         self._gateway = gateway
 
     def handle(self, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:
@@ -344,14 +348,8 @@ class KaizenCommand:
         if team is None or not self._permissions.may_export(workspace_id, team, user_id):
             notice(respond, "Only a leader of this team can export its ideas, from the team's channel.")
             return
-        content = self._workflow.team_export(workspace_id, channel_id)
-        slack = self._gateway.workspace(workspace_id)
         try:
-            dm = slack.open_dm(user_id)
-            slack.upload(
-                dm, content, filename=f"kaizen-{team.name or channel_id}.csv",
-                title=f"Kaizen ideas of #{team.name or channel_id}", comment="Here are the team's ideas as a CSV file.",
-            )  # fmt: skip
+            self._exports.send_privately(workspace_id, team, user_id)
             text = "Sent you the team's ideas as a CSV file in a direct message."
         except SlackError as error:
             log.warning("Could not send the export: %s", error.code, exc_info=True)

@@ -12,9 +12,10 @@ from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.delivery.inbox import Inbox, Receipt
 from bot.huddles.daily import Huddles
-from bot.ideas.approvals import Approvals, Reaction, emoji_name
+from bot.ideas.approvals import Approvals, Reaction
 from bot.ideas.home import Home
 from bot.slack.installations import Installations
+from bot.teams.emojis import emoji_name
 from bot.teams.tenancy import Tenancy
 from handlers.tenancy import installation_of
 

@@ -15,7 +15,6 @@ from storage.models import Source
 
 log = logging.getLogger(__name__)
 
-RESPONSE_URL_TIMEOUT_SECONDS = 5
 NOT_OPENED = "Slack didn't let me open the form in time. {again}"
 AGAIN_COMMAND = "Please try `/kaizen` again."
 AGAIN_BUTTON = "Please press the button again."
@@ -68,9 +67,7 @@ def tell_privately(
     blocks = render.to_dicts(render.notice_blocks(text))
     if response_url:
         try:
-            WorkspaceSlack.respond(
-                response_url, text, blocks, replace_original=False, timeout=RESPONSE_URL_TIMEOUT_SECONDS
-            )
+            WorkspaceSlack.respond(response_url, text, blocks, replace_original=False)
             return True
         except SlackError:
             pass  # logged by the gateway with Slack's answer; the next way may still reach them

@@ -27,11 +27,11 @@ from bot import render
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, backoff, new_message
 from bot.huddles.times import GRACE, Slot, due_slots, supported_country, week_start
-from bot.ideas.approvals import ApproveEmojis
-from bot.measures.stats import Stats
 from bot.settings import Settings, parse_days, parse_hhmm
 from bot.slack.gateway import Blocks, Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
+from bot.stats import Stats
+from bot.teams.emojis import ApproveEmojis
 from bot.teams.leaders import Leaders
 from storage import huddles as store
 from storage import queries
@@ -333,12 +333,12 @@ class Huddles:
                 continue
             self._checked[key] = now
             try:
-                channel = self._gateway.workspace(team.workspace_id).conversation(team.channel_id)
+                back = self._gateway.workspace(team.workspace_id).can_post(team.channel_id)
             except SlackError as error:
                 log.info("Team %s stays paused: Slack answers %s about %s", team.id, error.code,
                          team.channel_id)  # fmt: skip
                 continue
-            if channel.get("is_member") and not channel.get("is_archived"):
+            if back:
                 log.info("Kaizen is a member of %s again (an event saying so was missed)", team.channel_id)
                 ended += self.resume(team.channel_id)
         return ended
@@ -434,10 +434,12 @@ class Huddles:
             ZoneInfo(zone)
         except Exception as error:
             raise ScheduleError(
-                f"I don't know the time zone “{zone}”. Try an Area/City name like Europe/London."
+                f"I don't know the time zone “{zone}”. Try an Area/City name like Europe/London.", about="zone"
             ) from error
         if not times or not days:
-            raise ScheduleError("A huddle needs a time and at least one day, e.g. `/kaizen huddle at 08:30 mon-fri`.")
+            raise ScheduleError(
+                "A huddle needs a time and at least one day, e.g. `/kaizen huddle at 08:30 mon-fri`.", about="when"
+            )
         with self._db.write() as session:
             row = session.get(Team, team.id)
             assert row is not None
@@ -462,7 +464,8 @@ class Huddles:
         ScheduleError for a country without holidays known."""
         if country is not None and not supported_country(country):
             raise ScheduleError(
-                f"I don't have public holidays for “{country}”. Use a two-letter country code like GB or US."
+                f"I don't have public holidays for “{country}”. Use a two-letter country code like GB or US.",
+                about="holidays",
             )
         with self._db.write() as session:
             row = session.get(Team, team.id)
@@ -527,7 +530,12 @@ class Huddles:
 
 
 class ScheduleError(ValueError):
-    """A schedule a person asked for that cannot be: str(error) says why, with an example."""
+    """A schedule a person asked for that cannot be: str(error) says why, with an example; `about` names what is
+    wrong: "zone", "when" (no time or no day) or "holidays"."""
+
+    def __init__(self, message: str, *, about: str) -> None:
+        super().__init__(message)
+        self.about = about
 
 
 def describe_schedule(team: Team, settings: Settings) -> str:

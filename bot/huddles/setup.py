@@ -44,7 +44,7 @@ def read_days(values: Iterable[Any]) -> list[int]:
 def field_of(error: ScheduleError, days: Sequence[int]) -> str:
     """The input a schedule that cannot be is shown on: the zone's, when the zone is the problem; else the days',
     when none were picked; else the times'."""
-    if "zone" in str(error):
+    if error.about == "zone":
         return ZONE
     return DAYS if not days else TIMES
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox
@@ -15,23 +15,19 @@ from bot.ideas.capture import BULB, Capture
 from bot.ideas.delivery import Delivery
 from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
 from bot.settings import Settings
+from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway
+from bot.teams.emojis import ApproveEmojis, emoji_name
 from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from storage import queries
 from storage.db import Database
-from storage.models import Idea, IdeaStatus, Source, Team, Workspace
+from storage.models import Idea, IdeaStatus, Source
 
 log = logging.getLogger(__name__)
 
 RECONCILE_WINDOW = timedelta(days=14)
 RECONCILE_BATCH = 20  # reactions.get is Tier 3 (50+/min): a batch a run stays well inside it
-EMOJI_CACHE_TTL = timedelta(seconds=30)
-
-
-def emoji_name(reaction: str) -> str:
-    """`white_check_mark::skin-tone-3` → `white_check_mark`."""
-    return reaction.split("::", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -45,37 +41,6 @@ class Reaction:
     name: str  # without a skin tone
     added: bool
     event_id: str
-
-
-class ApproveEmojis:
-    """Which emoji approves: a team's own, else its workspace's, else `default_emoji` (KAIZEN_APPROVE_EMOJI)."""
-
-    def __init__(self, db: Database, clock: Clock, default_emoji: str) -> None:
-        self._db = db
-        self._clock = clock
-        self._default = default_emoji
-        self._cache: tuple[datetime, frozenset[str]] | None = None
-
-    def for_team(self, team: Team | None) -> str:
-        """The team's own approve emoji (a name without colons), else its workspace's, else the default."""
-        if team is not None and team.approve_emoji:
-            return team.approve_emoji
-        if team is not None:
-            with self._db.read() as session:
-                workspace = session.get(Workspace, team.workspace_id)
-            if workspace is not None and workspace.approve_emoji:
-                return workspace.approve_emoji
-        return self._default
-
-    def in_use(self) -> frozenset[str]:
-        """Every approve emoji in use: the default and teams' own (cached for EMOJI_CACHE_TTL; reactions are
-        frequent)."""
-        now = self._clock.now()
-        if self._cache is None or self._cache[0] <= now:
-            with self._db.read() as session:
-                own = queries.team_approve_emojis(session)
-            self._cache = (now + EMOJI_CACHE_TTL, frozenset({self._default, *own}))
-        return self._cache[1]
 
 
 class Approvals:
@@ -174,7 +139,7 @@ class Approvals:
         try:
             reactions = self._gateway.workspace(idea.workspace_id).reactions(idea.team.channel_id, idea.card_ts)
         except SlackError as error:
-            if error.code in ("message_not_found", "channel_not_found"):
+            if error.code in refusals.MESSAGE_OR_CHANNEL_GONE:
                 return []
             raise
         approve = self._emojis.for_team(idea.team)

@@ -18,8 +18,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.slack.gateway import SlackGateway
 from storage.db import Database
 from storage.export import ExportRow, export_rows
+from storage.models import Team
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -115,3 +117,22 @@ def team_csv(db: Database, workspace_id: str, channel_id: str) -> bytes:
     one transaction."""
     with db.read() as session:
         return csv_bytes(export_rows(session, workspace_id=workspace_id, channel_id=channel_id))
+
+
+class TeamExport:
+    """`/kaizen export`: one team's ideas as a CSV file (`team_csv`) in the asker's direct messages."""
+
+    def __init__(self, db: Database, gateway: SlackGateway) -> None:
+        self._db = db
+        self._gateway = gateway
+
+    def send_privately(self, workspace_id: str, team: Team, user_id: str) -> None:
+        """Open a DM with `user_id` and upload the team's CSV there. Who may ask is the caller's question
+        (`Permissions.may_export`). Raises SlackError when Slack refuses, SlackUnreachable when it does not answer."""
+        content = team_csv(self._db, workspace_id, team.channel_id)
+        slack = self._gateway.workspace(workspace_id)
+        name = team.name or team.channel_id
+        slack.upload(
+            slack.open_dm(user_id), content, filename=f"kaizen-{name}.csv", title=f"Kaizen ideas of #{name}",
+            comment="Here are the team's ideas as a CSV file.",
+        )  # fmt: skip

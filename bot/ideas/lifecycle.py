@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from bot import render
 from bot.clock import Clock
 from bot.delivery.outbox import REDACTED_TEXT, new_message
-from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
+from bot.domain import BENEFIT_MAX, IDEA_MAX, PROBLEM_MAX
+from bot.domain import Actor as Actor
 from bot.slack import blockkit as bk
 from bot.text import is_blank
 from storage import queries
@@ -40,14 +41,6 @@ class NotAllowed(Exception):
 
 class Stale(Exception):
     """The idea has moved on (another click or delivery got there first); str(error) says where it is."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: their Slack user ID, and whether they lead the idea's team."""
-
-    user_id: str
-    is_leader: bool
 
 
 @dataclass

@@ -10,6 +10,7 @@ from bot import render
 from bot.delivery.outbox import NO_ANSWER, SendResult
 from bot.ideas.workflow import find_team
 from bot.render import RaiseContext
+from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
 from storage.db import Database
@@ -17,7 +18,6 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 MEMBERSHIP_TIMEOUT_SECONDS = 1  # the trigger_id is valid for 3 s; leave most of it for views.open
-RESPONSE_URL_TIMEOUT_SECONDS = 5
 
 
 def card_failure_text(result: SendResult) -> str:
@@ -30,13 +30,13 @@ def card_failure_text(result: SendResult) -> str:
         return render.card_waits_text(number, channel, result.error or "")
     if kind is not Failure.TEMPORARY:
         return render.card_refused_text(number, channel, result.error or "", kind)
-    if result.error == NO_ANSWER or (result.error or "").startswith("http_5"):
+    if result.error == NO_ANSWER or refusals.server_side(result.error):
         return (
             f"Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
             "I'll make sure it's there within a minute or two."
         )
     reason = {
-        "ratelimited": "Slack asked us to slow down",
+        refusals.RATE_LIMITED: "Slack asked us to slow down",
     }.get(result.error or "", f"Slack said `{result.error}`")
     return (
         f"Your idea #{number} is saved, but its card couldn't be posted in <#{channel}> just now ({reason}). "
@@ -59,16 +59,15 @@ class Raising:
             return False
         slack = self._gateway.quick(workspace_id, MEMBERSHIP_TIMEOUT_SECONDS)
         try:
-            channel = slack.conversation(channel_id)
+            return slack.can_post(channel_id)
         except SlackError as error:
-            if error.code == "channel_not_found":
+            if error.code == refusals.CHANNEL_NOT_FOUND:
                 return False  # private channels the bot is not in look like this
             log.warning("conversations.info for %s failed: %s", channel_id, error.code)
             return None
         except Exception:
             log.warning("conversations.info for %s did not answer in time", channel_id, exc_info=True)
             return None
-        return bool(channel.get("is_member")) and not channel.get("is_archived")
 
     def raise_modal_for(self, workspace_id: str, channel_id: str, prefill: str, context: RaiseContext) -> Any:
         """The raise modal (a slack_sdk View, from `render.raise_modal`) for a person in `channel_id`: a team's
@@ -101,7 +100,7 @@ class Raising:
         try:
             if response_url:
                 try:
-                    WorkspaceSlack.respond(response_url, text, timeout=RESPONSE_URL_TIMEOUT_SECONDS)
+                    WorkspaceSlack.respond(response_url, text)
                     return
                 except SlackError as error:
                     log.warning("response_url answered %s", error.status)

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.delivery.outbox import new_message as outbox_message
-from bot.ideas import export
-from bot.ideas.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
+from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
 from storage import queries
@@ -267,7 +266,3 @@ class Workflow:
     def set_source_link(self, idea_id: int, link: str) -> None:
         """Link the idea's card to the message it was raised from (a permalink, clipped to 500 characters)."""
         set_source_link(self._db, idea_id, link)
-
-    def team_export(self, workspace_id: str, channel_id: str) -> bytes:
-        """The ideas of the team of `channel_id` in `workspace_id` as a CSV file (see `bot.ideas.export`)."""
-        return export.team_csv(self._db, workspace_id, channel_id)

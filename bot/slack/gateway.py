@@ -33,6 +33,7 @@ Blocks = Sequence[Block | dict[str, Any]]
 DEFAULT_PAGES = 10
 PAGE_SIZE = 200
 MEMBERS_PAGE_SIZE = 1000
+RESPONSE_URL_TIMEOUT_SECONDS = 5
 
 
 class SlackError(Exception):
@@ -59,7 +60,7 @@ class SlackUnreachable(Exception):
 # that is not JSON, e.g. an HTML 502 page) is not a name anyone can act on.
 _ERROR_NAME = re.compile(r"^[a-z0-9_.]{1,64}$")
 # A body that is not JSON on a later page (slack_sdk's pagination parses it unguarded) is reported as this.
-NOT_JSON = "http_not_json"
+NOT_JSON = "http_not_json"  # bot.slack.refusals.server_side knows it too
 
 
 @contextmanager
@@ -192,6 +193,12 @@ class WorkspaceSlack:
         with _answers("conversations.info"):
             return dict(self._client.conversations_info(channel=channel)["channel"])
 
+    def can_post(self, channel: str) -> bool:
+        """conversations.info: whether Kaizen's posts would be taken there (it is a member and the channel is not
+        archived)."""
+        conversation = self.conversation(channel)
+        return bool(conversation.get("is_member")) and not conversation.get("is_archived")
+
     def members(self, channel: str, *, limit: int) -> list[str]:
         """conversations.members: user ids in the channel, read in whole pages of 1,000 until at least `limit` are
         read or ceil(limit / 1,000) pages were (Slack may send short pages; the page bound keeps calls bounded)."""
@@ -261,7 +268,7 @@ class WorkspaceSlack:
     @staticmethod
     def respond(
         response_url: str, text: str, blocks: Blocks | None = None, *, replace_original: bool | None = None,
-        timeout: int = 5,
+        timeout: int = RESPONSE_URL_TIMEOUT_SECONDS,
     ) -> None:  # fmt: skip
         """Post `text` (and `blocks`) privately (ephemeral) to a request's `response_url` (a slash command's, a
         modal's or a button's), within `timeout` seconds. Needs no token, so no workspace: call it on the class.

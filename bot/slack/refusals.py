@@ -59,3 +59,20 @@ def failure(error: str | None) -> Failure:
     if error in ACCESS_REFUSED:
         return Failure.ACCESS
     return Failure.TEMPORARY
+
+
+# Single names that product code acts on one by one; it compares with these and never spells Slack's names itself.
+CHANNEL_NOT_FOUND = "channel_not_found"  # also what a private channel without Kaizen in it looks like
+NOT_IN_CHANNEL = "not_in_channel"
+ARCHIVED = frozenset({"is_archived", "channel_is_archived"})
+MESSAGE_OR_CHANNEL_GONE = frozenset({"message_not_found", "channel_not_found"})
+RATE_LIMITED = "ratelimited"
+PAID_PLAN_NEEDED = "plan_upgrade_required"  # user groups on a free Slack plan
+NO_SUCH_USER_GROUP = "no_such_subteam"
+MISSING_SCOPE = "missing_scope"
+
+
+def server_side(code: str | None) -> bool:
+    """Whether a stored `SlackError.code` says Slack's side failed (an HTTP 5xx, or a body that was not JSON), so
+    that Slack may have done it anyway and trying again is right."""
+    return bool(code) and (str(code).startswith("http_5") or code == "http_not_json")

@@ -10,7 +10,6 @@ from bot.slack.gateway import WorkspaceSlack
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on our side and it has been logged. Please try again in a moment."
-RESPONSE_URL_TIMEOUT_SECONDS = 5
 
 
 def tell_person_sorry(body: dict[str, Any]) -> None:
@@ -21,6 +20,6 @@ def tell_person_sorry(body: dict[str, Any]) -> None:
     if not response_url:
         return
     try:
-        WorkspaceSlack.respond(response_url, SORRY, timeout=RESPONSE_URL_TIMEOUT_SECONDS)
+        WorkspaceSlack.respond(response_url, SORRY)
     except Exception:
         log.warning("Could not tell the person about the error", exc_info=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.delivery.outbox import Outbox
-from bot.ideas.approvals import ApproveEmojis
+from bot.teams.emojis import ApproveEmojis
 from bot.teams.leaders import Leaders, LeadersChange
 from storage.models import Team
 

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from bot import render
 from bot.clock import Clock
 from bot.delivery.outbox import new_message
-from bot.ideas.domain import LeaderList
+from bot.domain import LeaderList
 from bot.settings import Settings
+from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway
 from storage import queries
 from storage.db import Database
@@ -157,14 +158,14 @@ class Leaders:
             members, problem = frozenset(self._gateway.workspace(workspace_id).usergroup_members(group)), None
         except SlackError as error:
             code = error.code
-            if code == "plan_upgrade_required":
+            if code == refusals.PAID_PLAN_NEEDED:
                 problem = (
                     "KAIZEN_LEADER_GROUP is set, but user groups need a paid Slack plan "
-                    "(Slack answered plan_upgrade_required); list leaders with /kaizen leaders add instead."
+                    f"(Slack answered {refusals.PAID_PLAN_NEEDED}); list leaders with /kaizen leaders add instead."
                 )
-            elif code == "no_such_subteam":
+            elif code == refusals.NO_SUCH_USER_GROUP:
                 problem = f"KAIZEN_LEADER_GROUP names a user group Slack does not know ({group})."
-            elif code == "missing_scope":
+            elif code == refusals.MISSING_SCOPE:
                 problem = "Reading the leader user group needs the usergroups:read scope; reinstall the app."
             else:
                 raise  # a passing fault: let the caller's retry try again, do not cache it

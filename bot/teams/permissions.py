@@ -4,7 +4,7 @@ changes need a leader. The words for a refusal are the asking surface's own."""
 
 from __future__ import annotations
 
-from bot.ideas.lifecycle import Actor
+from bot.domain import Actor
 from bot.teams.leaders import Leaders
 from storage.models import Idea, Team
 

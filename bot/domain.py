@@ -38,3 +38,11 @@ class LeaderList:
 def age_in_days(since: datetime, now: datetime) -> int:
     """Whole days from `since` to `now` (both aware), never below 0."""
     return max(0, (now - since).days)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: their Slack user ID, and whether they lead the idea's team."""
+
+    user_id: str
+    is_leader: bool
