@@ -349,6 +349,7 @@ def cmd_check(settings: Settings) -> int:
     """Check the settings, Slack (auth.test) and the database, one line each; 0 when all is well, else 1."""
     from bot.slack.clients import SlackClients
     from bot.slack.gateway import SlackError, SlackGateway
+    from bot.slack.refusals import AUTH_HINTS
     from storage import migrate
     from storage.db import Database
 
@@ -364,12 +365,7 @@ def cmd_check(settings: Settings) -> int:
         print(f"Slack: connected to workspace {auth.get('team')} ({auth.get('team_id')}) as {auth.get('user')}")
     except SlackError as error:
         code = error.code
-        hint = {
-            "invalid_auth": "SLACK_BOT_TOKEN was rejected: copy the Bot User OAuth Token again (OAuth & Permissions)",
-            "not_authed": "SLACK_BOT_TOKEN was not sent: set it",
-            "account_inactive": "the app was uninstalled or its token revoked: reinstall it to the workspace",
-            "token_revoked": "the token was revoked: reinstall the app and copy the new Bot User OAuth Token",
-        }.get(str(code), "see Slack's auth.test documentation")
+        hint = AUTH_HINTS.get(code, "see Slack's auth.test documentation")
         problems.append(f"Slack: auth.test failed with {code}: {hint}.")
     except Exception as error:  # noqa: BLE001 - any failure to reach Slack is reported in one line
         reason = error.__cause__ or error  # the gateway's SlackUnreachable wraps what urllib raised

@@ -85,6 +85,10 @@ CATEGORY_LABEL: dict[str, str] = {
     Category.OTHER: "Other",
 }
 
+# The raise modal's checkbox option values, as Slack sends them back in the view's state.
+ALREADY_DONE_VALUE = "done"
+ANONYMOUS_VALUE = "anonymous"
+
 PATIENT_HINT = ":lock: Please leave out patient names and anything else that could identify a patient."
 ANONYMOUS_HINT = (
     "Your name will not be shown to anyone in Slack: not on the card, in threads, huddles or lists. "
@@ -354,14 +358,18 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
     )
     blocks.append(
         _checkbox(
-            Field.ALREADY_DONE, "Already done?", "done", "I already did it (“just did it”)",
+            Field.ALREADY_DONE, "Already done?", ALREADY_DONE_VALUE, "I already did it (“just did it”)",
             "Recorded as done, so the team can learn from it",
         )
     )  # fmt: skip
     if anonymous_allowed:
         blocks.append(
             _checkbox(
-                Field.ANONYMOUS, "Name", "anonymous", "Post without my name", bk.clip(ANONYMOUS_HINT, bk.OPTION_TEXT)
+                Field.ANONYMOUS,
+                "Name",
+                ANONYMOUS_VALUE,
+                "Post without my name",
+                bk.clip(ANONYMOUS_HINT, bk.OPTION_TEXT),
             )
         )
         blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, bk.SECTION_TEXT)))
@@ -966,6 +974,16 @@ def _channel_form(callback_id: str, title: str, submit: str, channel_id: str, bl
         private_metadata=json.dumps({"c": channel_id}),
         blocks=blocks,
     )
+
+
+def channel_form_channel(private_metadata: str | None) -> str | None:
+    """The team channel a welcome form (`_channel_form`) is about, from its private_metadata; None when the
+    metadata is not what the form carried."""
+    try:
+        channel_id = json.loads(private_metadata or "{}").get("c")
+    except (ValueError, AttributeError):
+        return None
+    return channel_id if isinstance(channel_id, str) and channel_id else None
 
 
 def huddle_setup_modal(channel_id: str, *, time_text: str, days: Sequence[int], zone: str) -> View:

@@ -9,7 +9,7 @@ from typing import Any
 from bot import render
 from bot.ideas.raising import Raising
 from bot.render import RaiseContext
-from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack
+from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack, is_direct_message
 from bot.text import is_blank
 from storage.models import Source
 
@@ -69,8 +69,8 @@ def tell_privately(
         try:
             WorkspaceSlack.respond(response_url, text, blocks, replace_original=False)
             return True
-        except SlackError:
-            pass  # logged by the gateway with Slack's answer; the next way may still reach them
+        except SlackError as error:  # the next way may still reach them
+            log.warning("response_url answered %s", error.code)
         except Exception:  # a dead response_url: the next way may still reach them
             log.warning("Could not answer through the response_url", exc_info=True)
     try:
@@ -78,7 +78,7 @@ def tell_privately(
     except Exception:  # no token for that workspace (any more): nobody to tell it through
         log.warning("Could not tell %s: no Slack client for %s", user_id, workspace_id, exc_info=True)
         return False
-    targets = [channel_id] if channel_id and not channel_id.startswith("D") else []
+    targets = [channel_id] if channel_id and not is_direct_message(channel_id) else []
     for target in [*targets, user_id]:  # a channel: ephemeral there; the user's id: a DM
         try:
             if target == user_id:

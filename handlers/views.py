@@ -3,12 +3,12 @@ welcome's two forms: setting up the huddle, adding leaders."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot import render
 from bot.delivery.outbox import Outbox
 from bot.huddles.setup import DAYS, TIMES, ZONE, HuddleSetup, SetupRefused
 from bot.ideas.raising import Raising
@@ -72,11 +72,11 @@ def read_new_idea(
     category = (_state(view, Field.CATEGORY).get("selected_option") or {}).get("value")
     users = _state(view, Field.INPUT_FROM).get("selected_users") or []
     anonymous = any(
-        (option or {}).get("value") == "anonymous"
+        (option or {}).get("value") == render.ANONYMOUS_VALUE
         for option in _state(view, Field.ANONYMOUS).get("selected_options") or []
     )
     already_done = any(
-        (option or {}).get("value") == "done"
+        (option or {}).get("value") == render.ALREADY_DONE_VALUE
         for option in _state(view, Field.ALREADY_DONE).get("selected_options") or []
     )
     source = Source(context.source) if context.source in set(Source) else Source.MODAL
@@ -177,11 +177,8 @@ class Submissions:
 
     def _team_of_form(self, view: dict[str, Any], bolt: BoltContext) -> Team | None:
         """The team channel a welcome form was opened from (Kaizen is a member: it posted the welcome there)."""
-        try:
-            channel_id = json.loads(view.get("private_metadata") or "{}").get("c")
-        except ValueError:
-            return None
-        if not isinstance(channel_id, str) or not channel_id:
+        channel_id = render.channel_form_channel(view.get("private_metadata"))
+        if channel_id is None:
             return None
         return self._workflow.ensure_team(workspace_of(self._tenancy, bolt, channel_id), channel_id)
 

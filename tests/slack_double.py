@@ -530,6 +530,9 @@ class SlackDouble:
         self._uploaded: list[JSON] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Slack may answer a paged read with fewer items than asked for (its docs: "fewer than the limit"); a
+        # test sets this to make every page that short.
+        self.page_cap = 1000
         self.add_user(bot_user_id, "kaizen", is_bot=True)
         self._methods: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test,
@@ -1045,7 +1048,7 @@ class SlackDouble:
             limit = int(args.get("limit") or default)
         except ValueError:
             limit = default
-        limit = max(1, min(limit, 1000))
+        limit = max(1, min(limit, 1000, self.page_cap))
         end = start + limit
         return items[start:end], (_cursor(end) if end < len(items) else "")
 

@@ -4,6 +4,8 @@ dressed up as either."""
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +13,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.views import View
 
 from bot.slack.clients import SlackClients
-from bot.slack.gateway import NOT_JSON, SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack
+from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack
+from bot.slack.refusals import NOT_JSON
 from tests.conftest import BOT_TOKEN, TEAM_CHANNEL, WORKSPACE
 from tests.slack_double import SlackDouble
 
@@ -27,6 +30,16 @@ def test_members_are_read_across_pages(double: SlackDouble, slack: WorkspaceSlac
     people = [f"U{n:05d}" for n in range(1500)]
     double.add_channel(BIG_CHANNEL, "big-ward", members=people)
     assert sorted(slack.members(BIG_CHANNEL, limit=5000)) == people
+
+
+def test_short_pages_are_followed_to_the_end(double: SlackDouble, slack: WorkspaceSlack) -> None:
+    """Slack may send fewer members a page than asked for: 200 a page must still give all 1,500 (a bound of
+    ceil(limit / 1,000) pages read 400)."""
+    people = [f"U{n:05d}" for n in range(1500)]
+    double.add_channel(BIG_CHANNEL, "big-ward", members=people)
+    double.page_cap = 200
+    assert sorted(slack.members(BIG_CHANNEL, limit=2000)) == people
+    assert len(double.calls("conversations.members")) == 8
 
 
 def test_a_page_that_is_not_json_is_a_slack_error_not_a_crash(double: SlackDouble, slack: WorkspaceSlack) -> None:
@@ -55,6 +68,37 @@ def test_slacks_error_name_is_kept(double: SlackDouble, slack: WorkspaceSlack) -
     with pytest.raises(SlackError) as raised:
         slack.post("C0GONE", "Hello")
     assert (raised.value.code, raised.value.server_side) == ("channel_not_found", False)
+
+
+def test_a_predicate_of_ours_that_fails_is_not_dressed_as_slack(double: SlackDouble, slack: WorkspaceSlack) -> None:
+    slack.post(TEAM_CHANNEL, "Hello")
+
+    def broken(_message: dict[str, object]) -> bool:
+        raise ValueError("our bug")
+
+    with pytest.raises(ValueError, match="our bug"):
+        slack.history_find(TEAM_CHANNEL, broken, oldest="0")
+
+
+def test_an_answer_cut_short_is_unreachable() -> None:
+    """The server promises a body and closes half-way (http.client.IncompleteRead, which is no OSError)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def answer_half() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(
+                    b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"ok": tr'
+                )
+
+        thread = threading.Thread(target=answer_half, daemon=True)
+        thread.start()
+        port = server.getsockname()[1]
+        cut = SlackGateway(SlackClients(f"http://127.0.0.1:{port}/api/"), lambda _workspace: BOT_TOKEN)
+        with pytest.raises(SlackUnreachable):
+            cut.workspace(WORKSPACE).post(TEAM_CHANNEL, "Hello")
+        thread.join(timeout=5)
 
 
 def test_no_answer_is_unreachable() -> None:

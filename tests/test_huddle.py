@@ -605,12 +605,12 @@ def test_an_anonymous_author_is_never_named_in_a_huddle(kaizen: Kaizen):
 
 
 def test_five_hundred_open_ideas_fit_slacks_limits(kaizen: Kaizen):
-    services = kaizen.running.kaizen
+    wired = kaizen.running.kaizen
     kaizen.clock.set(JUST_AFTER)
     for n in range(1, 501):
         kaizen.clock.advance(timedelta(milliseconds=1))  # oldest first needs distinct times
         raise_idea(
-            services.db, services.clock,
+            wired.db, wired.clock,
             NewIdea(
                 workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL, channel_name="ward-7", author_id=ALICE,
                 problem=f"Problem {n}: <!channel> & the " + "very long story " * 40,
@@ -759,12 +759,12 @@ def test_members_of_the_leader_user_group_get_the_digest_too(
 
 
 def test_the_digest_never_understates_how_many_ideas_wait(kaizen: Kaizen):
-    services = kaizen.running.kaizen
+    wired = kaizen.running.kaizen
     kaizen.clock.set(SLOT - timedelta(days=3))
     for n in range(1, 13):
         kaizen.clock.advance(timedelta(seconds=1))
         raise_idea(
-            services.db, services.clock,
+            wired.db, wired.clock,
             NewIdea(workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL, channel_name="ward-7", author_id=ALICE,
                     problem=f"Old idea number {n}"),
         )  # fmt: skip

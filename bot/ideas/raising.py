@@ -11,7 +11,7 @@ from bot.delivery.outbox import NO_ANSWER, SendResult
 from bot.ideas.workflow import find_team
 from bot.render import RaiseContext
 from bot.slack import refusals
-from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
+from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack, is_direct_message, is_user_id
 from bot.slack.refusals import Failure, failure
 from storage.db import Database
 
@@ -55,7 +55,7 @@ class Raising:
     def bot_is_member(self, workspace_id: str, channel_id: str) -> bool | None:
         """Whether the bot is in the channel (and it is not archived); None when Slack could not say in time
         (MEMBERSHIP_TIMEOUT_SECONDS, no retry: a trigger_id is ticking). Never raises for Slack's answers."""
-        if channel_id.startswith("D"):
+        if is_direct_message(channel_id):
             return False
         slack = self._gateway.quick(workspace_id, MEMBERSHIP_TIMEOUT_SECONDS)
         try:
@@ -87,7 +87,7 @@ class Raising:
         """Why a picked channel cannot take the idea, in words for the person; None when it can."""
         if find_team(self._db, channel_id) is not None:
             return None
-        if channel_id.startswith(("D", "U", "W")):
+        if is_direct_message(channel_id) or is_user_id(channel_id):
             return "Please pick a team channel, not a direct message."
         if self.bot_is_member(workspace_id, channel_id) is False:
             return "Kaizen isn't in that channel yet. Invite it there with `/invite @Kaizen`, or pick another channel."

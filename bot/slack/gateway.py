@@ -8,9 +8,9 @@ came (connection refused or reset, time-out): the caller decides what each means
 
 from __future__ import annotations
 
+import http.client
 import itertools
-import logging
-import math
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,8 +24,7 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack.clients import SlackClients
-
-log = logging.getLogger(__name__)
+from bot.slack.refusals import NOT_JSON, server_side
 
 Message = dict[str, Any]
 Blocks = Sequence[Block | dict[str, Any]]
@@ -33,7 +32,18 @@ Blocks = Sequence[Block | dict[str, Any]]
 DEFAULT_PAGES = 10
 PAGE_SIZE = 200
 MEMBERS_PAGE_SIZE = 1000
+MEMBERS_MAX_PAGES = 50  # a bound on calls however short Slack's pages are
 RESPONSE_URL_TIMEOUT_SECONDS = 5
+
+
+def is_direct_message(channel_id: str) -> bool:
+    """Whether a conversation id is a direct message (Slack's ids for DMs start with D)."""
+    return channel_id.startswith("D")
+
+
+def is_user_id(conversation_id: str) -> bool:
+    """Whether an id names a person (U…, or W… for Enterprise Grid) rather than a conversation."""
+    return conversation_id.startswith(("U", "W"))
 
 
 class SlackError(Exception):
@@ -48,8 +58,9 @@ class SlackError(Exception):
 
     @property
     def server_side(self) -> bool:
-        """True for a 5xx: Slack may have done it anyway, so a post must be looked for before it is tried again."""
-        return self.status >= 500
+        """True when Slack's side failed (a 5xx, a body that is not JSON): Slack may have done it anyway, so a
+        post must be looked for before it is tried again (`bot.slack.refusals.server_side`)."""
+        return server_side(self.code, self.status)
 
 
 class SlackUnreachable(Exception):
@@ -59,16 +70,15 @@ class SlackUnreachable(Exception):
 # What Slack's error names look like; anything else in `error` (slack_sdk puts its own sentence there for a body
 # that is not JSON, e.g. an HTML 502 page) is not a name anyone can act on.
 _ERROR_NAME = re.compile(r"^[a-z0-9_.]{1,64}$")
-# A body that is not JSON on a later page (slack_sdk's pagination parses it unguarded) is reported as this.
-NOT_JSON = "http_not_json"  # bot.slack.refusals.server_side knows it too
 
 
 @contextmanager
 def _answers(method: str) -> Iterator[None]:
-    """Slack's answers in our terms: SlackApiError → SlackError (Slack's error name, else `http_<status>`); a body
-    that is not JSON → SlackError NOT_JSON (a 5xx page, as good as a server-side error); no answer (urllib and
-    socket errors, slack_sdk's request errors) → SlackUnreachable. A bug of ours (e.g. slack_sdk refusing to build
-    a Block Kit object) is not Slack's answer and goes up unchanged."""
+    """Slack's answers in our terms: SlackApiError → SlackError (Slack's error name, else `http_<status>`); a later
+    page whose body is not JSON → SlackError NOT_JSON (status unknown: slack_sdk's pagination parses it before
+    looking); no answer or half of one (urllib and socket errors, a body cut short, slack_sdk's request errors) →
+    SlackUnreachable. A bug of ours (e.g. slack_sdk refusing to build a Block Kit object) is not Slack's answer
+    and goes up unchanged."""
     try:
         yield
     except SlackApiError as error:
@@ -76,9 +86,10 @@ def _answers(method: str) -> Iterator[None]:
         name = str(error.response.get("error") or "")
         code = name if _ERROR_NAME.match(name) else f"http_{status}"
         raise SlackError(method, code, status) from error
-    except ValueError as error:  # json.JSONDecodeError from slack_sdk's pagination
-        raise SlackError(method, NOT_JSON, 502) from error
-    except (SlackRequestError, OSError) as error:  # URLError, socket errors and time-outs are OSErrors
+    except json.JSONDecodeError as error:  # from slack_sdk's pagination, the only JSON parsed unguarded
+        raise SlackError(method, NOT_JSON, 0) from error
+    except (SlackRequestError, OSError, http.client.HTTPException) as error:
+        # URLError, socket errors and time-outs are OSErrors; a body cut short (IncompleteRead) is not.
         raise SlackUnreachable(f"{method}: {error!r}") from error
 
 
@@ -199,11 +210,10 @@ class WorkspaceSlack:
         conversation = self.conversation(channel)
         return bool(conversation.get("is_member")) and not conversation.get("is_archived")
 
-    def members(self, channel: str, *, limit: int) -> list[str]:
-        """conversations.members: user ids in the channel, read in whole pages of 1,000 until at least `limit` are
-        read or ceil(limit / 1,000) pages were (Slack may send short pages; the page bound keeps calls bounded)."""
+    def members(self, channel: str, *, limit: int, pages: int = MEMBERS_MAX_PAGES) -> list[str]:
+        """conversations.members: user ids in the channel, read page by page (1,000 asked for each; Slack may send
+        fewer) until at least `limit` are read, the channel ends, or `pages` pages were read."""
         members: list[str] = []
-        pages = max(1, math.ceil(limit / MEMBERS_PAGE_SIZE))
         with _answers("conversations.members"):
             first = self._client.conversations_members(channel=channel, limit=MEMBERS_PAGE_SIZE)
             for page in _pages(first, pages):
@@ -279,7 +289,6 @@ class WorkspaceSlack:
                 text=text, blocks=blocks, response_type="ephemeral", replace_original=replace_original
             )
         if response.status_code >= 300:
-            log.warning("response_url answered %s: %s", response.status_code, response.body)
             raise SlackError("response_url", f"http_{response.status_code}", response.status_code)
 
 

@@ -72,7 +72,20 @@ NO_SUCH_USER_GROUP = "no_such_subteam"
 MISSING_SCOPE = "missing_scope"
 
 
-def server_side(code: str | None) -> bool:
-    """Whether a stored `SlackError.code` says Slack's side failed (an HTTP 5xx, or a body that was not JSON), so
-    that Slack may have done it anyway and trying again is right."""
-    return bool(code) and (str(code).startswith("http_5") or code == "http_not_json")
+# auth.test's refusals of a bot token, and what whoever runs Kaizen can do about each (`kaizen-bot check`).
+AUTH_HINTS = {
+    "invalid_auth": "SLACK_BOT_TOKEN was rejected: copy the Bot User OAuth Token again (OAuth & Permissions)",
+    "not_authed": "SLACK_BOT_TOKEN was not sent: set it",
+    "account_inactive": "the app was uninstalled or its token revoked: reinstall it to the workspace",
+    "token_revoked": "the token was revoked: reinstall the app and copy the new Bot User OAuth Token",
+}
+
+# A later page of a paged read whose body was not JSON (an HTML error page): its HTTP status is not known.
+NOT_JSON = "http_not_json"
+
+
+def server_side(code: str | None, status: int = 0) -> bool:
+    """Whether Slack's side failed: an HTTP 5xx (`status`, or a stored `code` of `http_5xx`) or a body that was not
+    JSON. Slack may have done it anyway, so a post must be looked for before it is tried again. The one rule:
+    `SlackError.server_side` asks it too."""
+    return status >= 500 or (code or "").startswith("http_5") or code == NOT_JSON

@@ -46,7 +46,7 @@ class ChannelAccess:
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
-            members = self._gateway.workspace(workspace_id).members(channel_id, limit=MAX_MEMBERS)
+            members = self._gateway.workspace(workspace_id).members(channel_id, limit=MAX_MEMBERS, pages=MAX_PAGES)
         except SlackError as error:
             # Not in the channel, archived, gone: nobody can be shown that it is theirs to see.
             log.warning("Could not read the members of %s: %s", channel_id, error.code)
