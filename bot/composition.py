@@ -198,14 +198,19 @@ def register_handlers(app: App, k: Kaizen) -> None:
         installations=k.installations,
     )  # fmt: skip
     commands.register(
-        app, tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
-        appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
-        huddles=k.huddles, stats=k.stats, raising=k.raising, exports=k.exports, gateway=k.gateway,
+        app,
+        commands.KaizenCommand(
+            tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
+            appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
+            huddles=k.huddles, stats=k.stats, raising=k.raising, exports=k.exports, gateway=k.gateway,
+        ),
     )  # fmt: skip
     views.register(
-        app, tenancy=k.tenancy, workflow=k.workflow, raising=k.raising, outbox=k.outbox, permissions=k.permissions,
-        appointments=k.appointments, huddle_setup=k.huddle_setup, gateway=k.gateway,
-    )  # fmt: skip
+        app,
+        views.Submissions(
+            k.tenancy, k.workflow, k.raising, k.outbox, k.permissions, k.appointments, k.huddle_setup, k.gateway
+        ),
+    )
     actions.register(
         app, tenancy=k.tenancy, raising=k.raising, huddle_setup=k.huddle_setup, capture=k.capture, gateway=k.gateway
     )

@@ -60,30 +60,8 @@ BOARD_PER_STATUS = 15
 MINE_LIMIT = 30
 
 
-def register(
-    app: App,
-    *,
-    tenancy: Tenancy,
-    clock: Clock,
-    settings: Settings,
-    workflow: Workflow,
-    permissions: Permissions,
-    appointments: Appointments,
-    team_channels: TeamChannels,
-    leaders: Leaders,
-    emojis: ApproveEmojis,
-    huddles: Huddles,
-    stats: Stats,
-    raising: Raising,
-    exports: TeamExport,
-    gateway: SlackGateway,
-) -> None:
-    """Register `/kaizen`."""
-    kaizen = KaizenCommand(
-        tenancy=tenancy, clock=clock, settings=settings, workflow=workflow, permissions=permissions,
-        appointments=appointments, team_channels=team_channels, leaders=leaders, emojis=emojis, huddles=huddles,
-        stats=stats, raising=raising, exports=exports, gateway=gateway,
-    )  # fmt: skip
+def register(app: App, kaizen: KaizenCommand) -> None:
+    """Register `/kaizen`, answered by `kaizen` (built by the composition root)."""
 
     @app.command(COMMAND)
     def on_kaizen(ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond) -> None:

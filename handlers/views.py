@@ -28,20 +28,8 @@ CALLBACKS = (RAISE_CALLBACK, HUDDLE_SETUP_CALLBACK, ADD_LEADERS_CALLBACK)
 USERS = "users"  # the add-leaders form's input (render.add_leaders_modal)
 
 
-def register(
-    app: App,
-    *,
-    tenancy: Tenancy,
-    workflow: Workflow,
-    raising: Raising,
-    outbox: Outbox,
-    permissions: Permissions,
-    appointments: Appointments,
-    huddle_setup: HuddleSetup,
-    gateway: SlackGateway,
-) -> None:
-    """Register the submissions of CALLBACKS."""
-    views = Submissions(tenancy, workflow, raising, outbox, permissions, appointments, huddle_setup, gateway)
+def register(app: App, views: Submissions) -> None:
+    """Register the submissions of CALLBACKS, answered by `views` (built by the composition root)."""
 
     @app.view(RAISE_CALLBACK)
     def raise_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
