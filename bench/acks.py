@@ -46,10 +46,10 @@ from bench.doubles import DoubleConfig, double_main
 from bench.seed import Plan, seed
 from bench.servers import BARE, KAIZEN, ServerConfig, server_main
 from bot.render import RAISE_CALLBACK, RaiseContext, raise_modal
+from doubles.driver import build_view_state
 from storage import migrate
 from storage.db import Database
 from storage.models import Source
-from tests.slack_driver import build_view_state
 
 KINDS = ("help", "modal", "submission", "reaction")
 LEVELS = (1, 10, 50)

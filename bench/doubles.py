@@ -1,4 +1,4 @@
-"""The Slack Web API double of the tests (tests/slack_double.SlackDouble), with what a benchmark needs on top:
+"""The Slack Web API double of the tests (doubles.slack.SlackDouble), with what a benchmark needs on top:
 Slack's posting limits, response URLs it did not hand out itself, bounded memory, and a process of its own.
 
 Limits (chat.postMessage only, as Slack documents it: "1 message per second per channel, plus a workspace-wide
@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from bench.common import BOT_TOKEN, WORKSPACE, redirect_output, serve_commands
-from tests.slack_double import SlackDouble
+from doubles.slack import SlackDouble
 
 HUDDLE_METADATA = "kaizen_huddle"  # bot.huddles.METADATA_TYPE
 KEEP_CALLS = 2_000  # the double records every call; a benchmark makes many more

@@ -37,12 +37,12 @@ from bot.measures import baselines
 from bot.measures.figures import denominator, headline
 from bot.measures.series import measure_series
 from bot.settings import Settings
+from doubles.slack import SlackDouble
 from handlers.commands import BOARD_PER_STATUS
 from storage import migrate
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Team
-from tests.slack_double import SlackDouble
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
 FAR_OVER = 3

@@ -22,9 +22,9 @@ from bot.clock import SettableClock
 from bot.composition import Kaizen, build_app, compose, start_scheduler
 from bot.settings import Settings
 from bot.slack.server import bound_port, make_server, run_until_closed
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, InboxEvent, OutboxMessage
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from bot.clock import SettableClock
 from bot.render import CardAction
 from bot.text import is_blank
+from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent
 from tests.conftest import ALICE, BOB, TEAM_CHANNEL
-from tests.slack_double import SlackDouble
 from tests.test_card_buttons import LEAD, Kaizen
 from tests.test_card_buttons import kaizen as kaizen  # the fixture: a bot with LEAD leading the team
 from tests.test_huddle import Kaizen as HuddleKaizen

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import SettableClock
+from doubles.slack import SlackDouble
 from storage.models import Idea, Supporter
 from tests.conftest import ALICE, BOB, TEAM_CHANNEL, eventually
-from tests.slack_double import SlackDouble
 from tests.test_emoji_approval import (
     APPROVE,
     LEAD,

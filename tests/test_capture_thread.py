@@ -10,9 +10,9 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.clock import SettableClock
+from doubles.slack import SlackDouble
 from storage.models import Idea
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, eventually
-from tests.slack_double import SlackDouble
 from tests.test_huddle import WAIT, Kaizen, bulb, private_notes, start_kaizen, thread_of
 
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.render import SHARE_REASON_ACTION, CardAction
+from doubles.driver import Reply, SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent, OutboxMessage
 from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually, settled
-from tests.slack_double import SlackDouble
-from tests.slack_driver import Reply, SlackDriver
 
 LEAD = "ULEAD"  # a leader through KAIZEN_LEADERS (a real-looking Slack user ID)
 REDACTED = "[removed by a leader]"

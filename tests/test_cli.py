@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 pytestmark = pytest.mark.slow
 

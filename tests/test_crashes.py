@@ -28,12 +28,12 @@ from bot.delivery import outbox as outbox_module
 from bot.huddles import daily as huddles_module
 from bot.ideas.workflow import NewIdea, raise_idea
 from bot.jobs import HUDDLE_TICK_SECONDS, INBOX_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage import migrate
 from storage.db import Database
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage, Supporter
 from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_cli import ServeProcess, bot_env
 
 pytestmark = pytest.mark.slow

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent, InboxEvent, Supporter
 from tests.conftest import (
     ALICE,
@@ -21,8 +23,6 @@ from tests.conftest import (
     eventually,
     settled,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 # Leaders in settings must look like real Slack user IDs (no underscore), which KAIZEN_LEADERS checks.
 LEAD, LEAD2, GROUP_LEAD = "ULEAD", "ULEAD2", "UGLEAD"

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.slack.installations import NotInstalled
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, Team
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_multi_workspace import install, start
 
 ORG = "E0ORG"

@@ -20,6 +20,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.ideas.lifecycle import Actor
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, Source, Team
 from tests.conftest import (
     ALICE,
@@ -33,8 +35,6 @@ from tests.conftest import (
     RunningBot,
     eventually,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 LEAD = "ULEAD"  # leaders in settings look like real Slack user IDs
 LEADER = Actor(LEAD, is_leader=True)

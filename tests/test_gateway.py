@@ -15,8 +15,8 @@ from slack_sdk.models.views import View
 from bot.slack.clients import SlackClients
 from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack
 from bot.slack.refusals import NOT_JSON
+from doubles.slack import SlackDouble
 from tests.conftest import BOT_TOKEN, TEAM_CHANNEL, WORKSPACE
-from tests.slack_double import SlackDouble
 
 BIG_CHANNEL = "C0BIGWARD"
 

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.ideas.workflow import NewIdea, raise_idea
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea
 from tests.conftest import (
     ALICE,
@@ -23,8 +25,6 @@ from tests.conftest import (
     RunningBot,
     eventually,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 LEAD = "ULEAD"  # leaders in settings look like real Slack user IDs
 APPROVE = "white_check_mark"

@@ -10,9 +10,9 @@ import urllib.request
 
 import pytest
 
+from doubles.driver import Reply, SlackDriver, sign
+from doubles.slack import SlackDouble
 from tests.conftest import RunningBot
-from tests.slack_double import SlackDouble
-from tests.slack_driver import Reply, SlackDriver, sign
 
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"

@@ -29,6 +29,8 @@ from bot.render import (
     WELCOME_LEADERS_ACTION,
     CardAction,
 )
+from doubles.driver import Reply, SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import HuddlePost, Idea, InboxEvent, Team
 from tests.conftest import (
     ALICE,
@@ -44,8 +46,6 @@ from tests.conftest import (
     eventually,
     settled,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import Reply, SlackDriver
 
 LEAD, LEAD2 = "ULEAD", "ULEAD2"  # leaders must look like real Slack user IDs (KAIZEN_LEADERS checks)
 FAST = {"huddle_seconds": 0.1, "inbox_seconds": 0.1}

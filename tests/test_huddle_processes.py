@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from tests.conftest import TEAM_CHANNEL, WORKSPACE
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_cli import SIGNING_SECRET, ServeProcess, bot_env
 
 pytestmark = pytest.mark.slow

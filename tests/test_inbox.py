@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from bot.clock import SettableClock
+from doubles.driver import SlackDriver, sign
+from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent, InboxEvent
 from tests.conftest import (
     ALICE,
@@ -25,8 +27,6 @@ from tests.conftest import (
     eventually,
     settled,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver, sign
 
 # Leaders in settings must look like real Slack user IDs (no underscore), which KAIZEN_LEADERS checks.
 LEAD, GROUP_LEAD = "ULEAD", "UGLEAD"

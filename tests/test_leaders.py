@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, OUTSIDE_CHANNEL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 
 def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> str:

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.slack.sorry import SORRY
+from doubles.driver import Reply, SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, InboxEvent
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import Reply, SlackDriver
 
 LEAD = "ULEAD"
 FORM = "application/x-www-form-urlencoded"

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from handlers import WIRING
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = ROOT / "manifest.yml"

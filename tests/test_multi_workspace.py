@@ -9,9 +9,9 @@ import urllib.request
 from http.cookies import SimpleCookie
 
 from bot.slack.installations import NotInstalled
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 OTHER = "T0002"
 OTHER_TOKEN = "xoxb-other-workspace"

@@ -16,10 +16,10 @@ import pytest
 
 from bot.clock import SettableClock
 from bot.huddles.daily import PAUSE_CHECK
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import HuddlePost, Idea, OutboxMessage, Team
 from tests.conftest import ALICE, BOB, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_slack_faults import Bot as FaultsBot
 
 LEAD, LEAD2 = "ULEAD", "ULEAD2"  # leaders of every team (KAIZEN_LEADERS): both are told of a pause

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import SettableClock
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent
 from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 
 def open_modal(slack: SlackDriver, double: SlackDouble, text: str = "", **kwargs: Any) -> tuple[dict, str]:

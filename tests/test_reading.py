@@ -7,9 +7,9 @@ import json
 from datetime import timedelta
 
 from bot.clock import SettableClock
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, OTHER_CHANNEL, TEAM_CHANNEL
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 
 def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> dict:

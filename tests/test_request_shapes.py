@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from doubles.driver import Reply, SlackDriver
+from doubles.slack import SlackDouble
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import Reply, SlackDriver
 from tests.test_emoji_approval import APPROVE, raise_idea, start
 
 ACK_LIMIT = 3.0  # Slack's: an answer later than this is a failure to the person

@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 
 from bot.logs import configure_logging
 from bot.render import CardAction
+from doubles.driver import Reply, SlackDriver, sign
+from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent, InboxEvent
 from tests.conftest import (
     ALICE,
@@ -39,8 +41,6 @@ from tests.conftest import (
     eventually,
     settled,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import Reply, SlackDriver, sign
 
 LEAD, LEAD2 = "ULEAD", "ULEAD2"  # leaders in settings look like real Slack user IDs
 OTHER_WORKSPACE = "T0002"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from doubles.driver import SlackDriver
 from tests.conftest import BOB, TEAM_CHANNEL, eventually
-from tests.slack_driver import SlackDriver
 
 
 def test_the_shortcut_fills_the_modal_from_the_message_and_links_it_on_the_card(slack: SlackDriver, double):

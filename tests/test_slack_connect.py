@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea, Team
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_emoji_approval import APPROVE, load, raise_idea, start, wait_settled
 
 PARTNER = "T0PARTNER"

@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from bot.clock import SettableClock
 from bot.slack.clients import RATE_LIMIT_RETRIES, SlackClients
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage
 from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET, START, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 LEAD, GROUP_LEAD = "ULEAD", "UGLEAD"  # leaders in settings must look like real Slack user IDs
 GROUP = "S0LEADS"

@@ -13,9 +13,9 @@ from subprocess import Popen
 
 import pytest
 
+from doubles.slack import SlackDouble
+from doubles.socket_mode import SocketModeDouble
 from tests.conftest import BOT_TOKEN, TEAM_CHANNEL
-from tests.slack_double import SlackDouble
-from tests.socket_double import SocketModeDouble
 
 pytestmark = pytest.mark.slow
 

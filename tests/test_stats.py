@@ -16,11 +16,11 @@ import pytest
 from bot.clock import SettableClock
 from bot.ideas.lifecycle import Actor, Lifecycle
 from bot.ideas.workflow import NewIdea, raise_idea
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.db import Database
 from storage.models import Source
 from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The titles a chart of weekly series carries (bot.measures.report.title), and so the summary's lines.

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from bot.ideas import workflow
 from bot.measures.report import as_json
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import MeasureStep, TeamHeadcount
 from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 from tests.test_stats import THIS_MONDAY, Story, ask, shown, summary_lines
 
 LEAD = "U_LEAD"  # leads every team and the workspace (KAIZEN_LEADERS)

@@ -26,6 +26,8 @@ from sqlalchemy import func, select
 
 from bot.clock import SettableClock
 from bot.render import BULB_UNDO_ACTION, CardAction
+from doubles.driver import SlackDriver
+from doubles.slack import SlackDouble
 from storage.models import Idea
 from tests.conftest import (
     ALICE,
@@ -41,8 +43,6 @@ from tests.conftest import (
     eventually,
     settled,
 )
-from tests.slack_double import SlackDouble
-from tests.slack_driver import SlackDriver
 
 LEAD = "ULEAD"  # a leader through KAIZEN_LEADERS (leaders in settings look like real Slack user IDs)
 KNOWN_CHANNELS = frozenset({TEAM_CHANNEL, OTHER_CHANNEL, OUTSIDE_CHANNEL})

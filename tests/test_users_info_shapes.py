@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 
 from bot.clock import SettableClock
 from bot.render import WELCOME_HUDDLE_ACTION
+from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, RunningBot
-from tests.slack_double import SlackDouble
 from tests.test_huddle import Kaizen, header, lines_under, start_kaizen, welcome
 from tests.test_huddle import open_form as open_welcome_form
 from tests.test_stats import a_little_history, ask, summary_lines

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .slack_double import SlackDouble
+    from doubles.slack import SlackDouble
 
 __all__ = ["Reply", "SlackDriver", "build_view_state", "sign"]
 
