@@ -62,6 +62,12 @@ class IdeaStatus(StrEnum):
 
 OPEN_STATUSES = (IdeaStatus.NEW, IdeaStatus.APPROVED, IdeaStatus.IN_PROGRESS)
 
+# Column widths that writers clip to (bot.limits names them again for the product).
+ERROR_CHARS = 100  # an outbox message's or huddle post's last error
+INBOX_ERROR_CHARS = 200  # an inbox event's last error
+PAUSED_REASON_CHARS = 64  # Slack's error name that paused a team
+SOURCE_LINK_CHARS = 500  # the permalink an idea was raised from
+
 
 class Category(StrEnum):
     """What an idea improves, as chosen in the raise form (optional)."""
@@ -156,7 +162,7 @@ class Team(Base):
     # Set when Slack said the channel can no longer take posts (archived, deleted, Kaizen removed): no huddles
     # and no card retries until Kaizen is back in a live channel. The reason is Slack's error name.
     paused_at: Mapped[datetime | None]
-    paused_reason: Mapped[str | None] = mapped_column(String(64))
+    paused_reason: Mapped[str | None] = mapped_column(String(PAUSED_REASON_CHARS))
     created_at: Mapped[datetime]
 
 
@@ -201,7 +207,7 @@ class Idea(Base):
     result: Mapped[str | None] = mapped_column(Text)
     learned: Mapped[str | None] = mapped_column(Text)
     effect: Mapped[str | None] = mapped_column(Text)
-    source_link: Mapped[str | None] = mapped_column(String(500))
+    source_link: Mapped[str | None] = mapped_column(String(SOURCE_LINK_CHARS))
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)
     # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
     # card_version; the card is re-rendered until card_synced_version catches up.
@@ -277,7 +283,7 @@ class InboxEvent(Base):
     claim: Mapped[str | None] = mapped_column(String(64))
     claim_until: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str | None] = mapped_column(String(INBOX_ERROR_CHARS))
 
 
 class OutboxKind(StrEnum):
@@ -315,7 +321,7 @@ class OutboxMessage(Base):
     claim_until: Mapped[datetime | None]
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     done_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(String(ERROR_CHARS))
 
 
 class HuddleSkip(Base):
@@ -347,7 +353,7 @@ class HuddlePost(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(String(ERROR_CHARS))
     # What the first huddle of the day brings after it (the leaders' digest, the weekly chart): done under its own
     # lease, so a crash or a Slack fault after the post is followed up by the next tick.
     follow_up_until: Mapped[datetime | None]

@@ -11,29 +11,66 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.text import escape
+from bot.limits import (
+    ACTIONS_ELEMENTS as ACTIONS_ELEMENTS,
+)
+from bot.limits import (
+    BUTTON_TEXT as BUTTON_TEXT,
+)
+from bot.limits import (
+    BUTTON_VALUE as BUTTON_VALUE,
+)
+from bot.limits import (
+    CONTEXT_ELEMENTS as CONTEXT_ELEMENTS,
+)
+from bot.limits import (
+    FALLBACK_TEXT as FALLBACK_TEXT,
+)
+from bot.limits import (
+    FIELD_TEXT as FIELD_TEXT,
+)
+from bot.limits import (
+    HEADER_TEXT as HEADER_TEXT,
+)
+from bot.limits import (
+    ID_LENGTH as ID_LENGTH,
+)
+from bot.limits import (
+    INPUT_MAX_LENGTH as INPUT_MAX_LENGTH,
+)
 
-MESSAGE_BLOCKS = 50
-VIEW_BLOCKS = 100
-SECTION_TEXT = 3000
-FIELD_TEXT = 2000
-HEADER_TEXT = 150
-CONTEXT_ELEMENTS = 10
-ACTIONS_ELEMENTS = 25
-ID_LENGTH = 255
-INPUT_MAX_LENGTH = 3000
-VIEW_TITLE = 24
-PRIVATE_METADATA = 3000
-BUTTON_TEXT = 75
-BUTTON_VALUE = 2000
-OPTIONS = 100
-OPTION_TEXT = 75
-OPTION_VALUE = 150
-MESSAGE_TEXT = 40_000
-# All the text of one message's blocks: Slack refuses more near 13,200 characters (msg_blocks_too_long).
-MESSAGE_BLOCKS_TEXT = 13_200
-# A notification's fallback text: Slack shows only the start of it, so keep it short.
-FALLBACK_TEXT = 300
+# The limits themselves live in bot.limits; re-exported here until every caller reads them there (issue 13).
+from bot.limits import (
+    MESSAGE_BLOCKS as MESSAGE_BLOCKS,
+)
+from bot.limits import (
+    MESSAGE_BLOCKS_TEXT as MESSAGE_BLOCKS_TEXT,
+)
+from bot.limits import (
+    MESSAGE_TEXT as MESSAGE_TEXT,
+)
+from bot.limits import (
+    OPTION_TEXT as OPTION_TEXT,
+)
+from bot.limits import (
+    OPTION_VALUE as OPTION_VALUE,
+)
+from bot.limits import (
+    OPTIONS as OPTIONS,
+)
+from bot.limits import (
+    PRIVATE_METADATA as PRIVATE_METADATA,
+)
+from bot.limits import (
+    SECTION_TEXT as SECTION_TEXT,
+)
+from bot.limits import (
+    VIEW_BLOCKS as VIEW_BLOCKS,
+)
+from bot.limits import (
+    VIEW_TITLE as VIEW_TITLE,
+)
+from bot.text import escape
 
 ELLIPSIS = "…"
 
