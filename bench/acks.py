@@ -45,8 +45,10 @@ from bench.common import (
 from bench.doubles import DoubleConfig, double_main
 from bench.seed import Plan, seed
 from bench.servers import BARE, KAIZEN, ServerConfig, server_main
-from bot.render import RAISE_CALLBACK, RaiseContext, raise_modal
-from doubles.driver import build_view_state
+from bot.render.ids import CallbackId
+from bot.render.metadata import RaiseContext
+from bot.render.raise_form import raise_modal
+from doubles.view_state import build_view_state
 from storage import migrate
 from storage.db import Database
 from storage.models import Source
@@ -104,7 +106,7 @@ class Payloads:
         view_id = f"VB{n:09d}"
         view = {
             "id": view_id, "team_id": WORKSPACE, "type": "modal", "blocks": self.view["blocks"],
-            "private_metadata": context.encode(), "callback_id": RAISE_CALLBACK, "state": {"values": values},
+            "private_metadata": context.encode(), "callback_id": CallbackId.RAISE, "state": {"values": values},
             "hash": f"{int(time.time())}.{n:08x}", "title": self.view["title"], "clear_on_close": False,
             "notify_on_close": False, "close": self.view.get("close"), "submit": self.view.get("submit"),
             "previous_view_id": None, "root_view_id": view_id, "app_id": "A0001", "external_id": "",

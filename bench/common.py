@@ -4,8 +4,6 @@ load generator, waiting for a process to go idle, and child processes spoken to 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import http.client
 import itertools
 import math
@@ -25,6 +23,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from bot.slack.signing import signature
 
 REPO = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench-signing-secret"
@@ -97,6 +97,9 @@ def machine_line() -> str:
 
 
 # --- tables ---------------------------------------------------------------------------------------------------------
+
+
+VERDICT_COLUMNS = ["measure", "value", "target", "verdict"]  # a table of single measures, each with its verdict
 
 
 def verdict(ok: bool) -> str:
@@ -172,12 +175,12 @@ def median(values: Sequence[float]) -> float:
 
 
 def signed_headers(body: bytes, content_type: str, secret: str = SIGNING_SECRET) -> dict[str, str]:
-    timestamp = str(int(time.time()))
-    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    """The headers Slack sends with `body`, signed now with `secret`."""
+    timestamp = int(time.time())
     return {
         "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": "v0=" + digest,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature(secret, timestamp, body),
         "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
     }
 
@@ -318,6 +321,17 @@ def temp_dir(prefix: str) -> Iterator[Path]:
             print(f"(kept {path})", file=sys.stderr)
         else:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def huddles_posted(path: Path, day: str, *, slot: int | None = None) -> int:
+    """Huddle posts the bot recorded as posted for `day` (ISO date) in the SQLite file `path` (opened read-only),
+    in `slot` only when given."""
+    query = "SELECT count(*) FROM huddle_posts WHERE local_date = ? AND posted_at IS NOT NULL"
+    params: tuple[object, ...] = (day,)
+    if slot is not None:
+        query, params = query + " AND slot = ?", (day, slot)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        return int(connection.execute(query, params).fetchone()[0])
 
 
 def clean_environment() -> None:

@@ -16,12 +16,12 @@ import time
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from typing import Any
 
 from bench.common import BOT_TOKEN, WORKSPACE, redirect_output, serve_commands
 from doubles.slack import SlackDouble
+from doubles.slack.server import HttpReply, json_reply, parse_args
 
 HUDDLE_METADATA = "kaizen_huddle"  # bot.huddles.METADATA_TYPE
 KEEP_CALLS = 2_000  # the double records every call; a benchmark makes many more
@@ -66,10 +66,10 @@ class BenchDouble(SlackDouble):
             self._last_post_in[channel] = now
             return None
 
-    def _api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def _api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> HttpReply:
         if method == "chat.postMessage" and (self.workspace_rate or self.channel_interval):
             try:
-                channel = str(self._parse_args(query, headers, body).get("channel") or "")
+                channel = str(parse_args(query, headers, body).get("channel") or "")
             except ValueError:
                 channel = ""
             wait = self._retry_after(channel)
@@ -77,7 +77,7 @@ class BenchDouble(SlackDouble):
                 with self._limits:
                     self.outcomes[f"{method} 429"] += 1
                 retry = {"Retry-After": str(max(1, math.ceil(wait)))}
-                return self._json_reply({"ok": False, "error": "ratelimited"}, status=429, headers=retry)
+                return json_reply({"ok": False, "error": "ratelimited"}, status=429, headers=retry)
         status, reply_headers, payload = super()._api(method, query, headers, body)
         outcome = "ok" if status == 200 and payload.startswith(b'{"ok": true') else f"http_{status}"
         if status == 200 and outcome != "ok":
@@ -88,13 +88,13 @@ class BenchDouble(SlackDouble):
                 del self._calls[: len(self._calls) - KEEP_CALLS // 2]
         return status, reply_headers, payload
 
-    def _response_url(self, url: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def _response_url(self, url: str, body: bytes) -> HttpReply:
         # The load generator makes up response URLs on this double; answer them as Slack would, keep nothing.
         with self._lock:
             known = url in self._response_targets
             if not known:
                 self.outcomes["response_url ok"] += 1
-        return super()._response_url(url, body) if known else self._json_reply({"ok": True})
+        return super()._response_url(url, body) if known else json_reply({"ok": True})
 
     # --- what a benchmark reads back ------------------------------------------------------------------------
 
@@ -142,9 +142,6 @@ def double_main(conn: Connection, config: DoubleConfig) -> None:
         redirect_output(config.log_path)
     if config.nice:
         os.nice(config.nice)
-    # socketserver's listen backlog is 5: a burst of the bot's concurrent calls would be reset, which Slack never
-    # does. Only this child process is affected.
-    ThreadingHTTPServer.request_queue_size = 1024
     double = BenchDouble(
         workspace_rate=config.workspace_rate, channel_interval=config.channel_interval,
         bot_token=BOT_TOKEN, team_id=WORKSPACE,

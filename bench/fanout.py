@@ -20,12 +20,11 @@ are sent): the fan-out is the huddle posts alone. The bot runs in this process, 
 from __future__ import annotations
 
 import math
-import sqlite3
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench.common import BOT_TOKEN, SIGNING_SECRET, Child, Table, temp_dir, verdict
+from bench.common import BOT_TOKEN, SIGNING_SECRET, VERDICT_COLUMNS, Child, Table, huddles_posted, temp_dir, verdict
 from bench.doubles import DoubleConfig, double_main
 from bench.seed import Plan, Seeded, seed
 from bot.clock import SettableClock
@@ -62,21 +61,13 @@ def _kaizen(url: str, api_url: str) -> Kaizen:
     return compose(settings, clock=SettableClock(NOW), upgrade_db=False)
 
 
-def _posted_in_store(path: Path) -> int:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM huddle_posts WHERE local_date = ? AND slot = 0 AND posted_at IS NOT NULL",
-            (NOW.date().isoformat(),),
-        ).fetchone()[0]
-
-
 def run(quick: bool = False) -> list[Table]:
     teams = 200 if quick else 1_000
     sample = 50 if quick else 100
     table = Table(
         f"fanout: {teams:,} teams' huddles due at 08:30, one tick; Slack double: 1 post/s per channel, "
         f"{WORKSPACE_RATE} posts/s workspace-wide (429 + Retry-After)",
-        ["measure", "value", "target", "verdict"],
+        VERDICT_COLUMNS,
     )
     with temp_dir("kaizen-bench-fanout-") as tmp:
         sample_url, sample_seeded = _store(tmp / "sample.db", sample, "S")
@@ -105,7 +96,7 @@ def run(quick: bool = False) -> list[Table]:
             per_channel = double.call("huddles_per_channel", seeded.channels)
         finally:
             double.stop()
-        stored = _posted_in_store(tmp / "fanout.db")
+        stored = huddles_posted(tmp / "fanout.db", NOW.date().isoformat(), slot=0)
 
     outcomes = stats["outcomes"]
     refused = outcomes.get("chat.postMessage 429", 0) - before.get("chat.postMessage 429", 0)

@@ -16,7 +16,6 @@ import contextlib
 import os
 import select
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -31,10 +30,12 @@ from bench.common import (
     MB,
     REPO,
     SIGNING_SECRET,
+    VERDICT_COLUMNS,
     Child,
     LoadResult,
     Table,
     connection_limit_hits,
+    huddles_posted,
     ms,
     percentile,
     proc_status,
@@ -76,13 +77,6 @@ def _serve(tmp: Path, api_url: str, database_url: str) -> tuple[subprocess.Popen
     return process, int(line.rsplit(":", 1)[1])
 
 
-def _huddles_posted(path: Path, day: str) -> int:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        return connection.execute(
-            "SELECT count(*) FROM huddle_posts WHERE local_date = ? AND posted_at IS NOT NULL", (day,)
-        ).fetchone()[0]
-
-
 def _summary(kind: str, answers: list[tuple[float, int]]) -> str:
     """`kind n, p99 .. max .. ms (not 200: n x status)` for one kind of request."""
     seconds = [took for took, _status in answers]
@@ -99,7 +93,7 @@ def run(quick: bool = False) -> list[Table]:
     table = Table(
         f"memory: kaizen-bot serve (subprocess, scheduler on, SQLite) under {teams:,} huddles due + acks at "
         f"concurrency {CONCURRENCY}",
-        ["measure", "value", "target", "verdict"],
+        VERDICT_COLUMNS,
     )
     with temp_dir("kaizen-bench-memory-") as tmp:
         db_path = tmp / "kaizen.db"
@@ -140,10 +134,10 @@ def run(quick: bool = False) -> list[Table]:
             phases.append(run_load(port, mixed, requests - requests // 4, CONCURRENCY))
             load_done = time.perf_counter()
             deadline = time.monotonic() + FANOUT_WAIT
-            posted = _huddles_posted(db_path, day.isoformat())
+            posted = huddles_posted(db_path, day.isoformat())
             while posted < teams and time.monotonic() < deadline and process.poll() is None:
                 time.sleep(0.5)
-                posted = _huddles_posted(db_path, day.isoformat())
+                posted = huddles_posted(db_path, day.isoformat())
             wait_idle([pid, double.pid], limit=30)
             status = proc_status(pid)
             elapsed = time.perf_counter() - started

@@ -40,7 +40,7 @@ def bare_app(api_url: str) -> Any:
     from slack_sdk import WebClient
 
     from bot.composition import LISTENER_THREADS
-    from bot.render import RAISE_CALLBACK
+    from bot.render.ids import CallbackId
 
     app = App(
         client=WebClient(token=BOT_TOKEN, base_url=api_url),
@@ -54,7 +54,7 @@ def bare_app(api_url: str) -> Any:
     def kaizen(ack: Ack) -> None:
         ack()
 
-    @app.view(RAISE_CALLBACK)
+    @app.view(CallbackId.RAISE)
     def raised(ack: Ack) -> None:
         ack()
 

@@ -3,7 +3,7 @@
 Measured, in this process, through the product's own functions:
 - the huddle of the big team: `Huddles._compose` (the queries, the owners' names, the blocks) plus turning the
   blocks into the JSON that chat.postMessage sends; target < 50 ms;
-- `/kaizen list` in the big team's channel: `workflow.team_board` + `render.board_blocks` + the blocks' JSON (what
+- `/kaizen list` in the big team's channel: `workflow.team_board` + `replies.board_blocks` + the blocks' JSON (what
   the handler sends to the response_url); target < 50 ms;
 - the charted series of `/kaizen stats` (`bot.measures.series.measure_series`, every series over the whole
   history (two years here), and `baselines.judge`, the XmR charts; the PNG is not drawn) of the big team and of
@@ -28,7 +28,6 @@ from sqlalchemy.exc import OperationalError
 
 from bench.common import BOT_TOKEN, SIGNING_SECRET, WORKSPACE, Table, median, ms, temp_dir, verdict
 from bench.seed import Plan, seed
-from bot import render
 from bot.clock import SettableClock
 from bot.composition import compose
 from bot.huddles.daily import LIST_LIMIT
@@ -36,6 +35,7 @@ from bot.ideas import workflow
 from bot.measures import baselines
 from bot.measures.figures import denominator, headline
 from bot.measures.series import measure_series
+from bot.render import replies, words
 from bot.settings import Settings
 from doubles.slack import SlackDouble
 from handlers.commands import BOARD_PER_STATUS
@@ -137,11 +137,11 @@ def run(quick: bool = False) -> list[Table]:
 
             def huddle() -> None:
                 _text, blocks = huddles._compose(team, slack, NOW, local_date, 0)
-                render.to_dicts(blocks)
+                words.to_dicts(blocks)
 
             def board() -> None:
                 board = workflow.team_board(kaizen.db, team.channel_id, None, BOARD_PER_STATUS)
-                render.to_dicts(render.board_blocks(board, team.channel_id, NOW, None))
+                words.to_dicts(replies.board_blocks(board, team.channel_id, NOW, None))
 
             zone = ZoneInfo("UTC")
             team_scope, workspace_scope = Scope(WORKSPACE, team.id), Scope(WORKSPACE)

@@ -12,7 +12,6 @@ from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("kaizen")
@@ -385,15 +384,19 @@ def cmd_check(settings: Settings) -> int:
 
 def database_problem(error: SQLAlchemyError) -> str:
     """One line for a database that cannot be used: the driver's first line, never the password."""
+    from bot import limits
+
     cause = getattr(error, "orig", None) or error
     text = str(cause).strip()
-    first = text.splitlines()[0] if text else type(cause).__name__
-    return f"the database at DATABASE_URL cannot be used ({first[:200]}): is it running, and is DATABASE_URL right?"
+    first = (text.splitlines()[0] if text else type(cause).__name__)[: limits.DATABASE_ERROR_SHOWN]
+    return f"the database at DATABASE_URL cannot be used ({first}): is it running, and is DATABASE_URL right?"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The `kaizen-bot` command line: parse `argv` and run the subcommand; returns the exit code."""
     args = _parser().parse_args(argv)
+    from bot.logs import configure_logging  # after parsing: `--help` loads no more than it needs
+
     configure_logging(logging.DEBUG if args.verbose else logging.INFO)
     try:
         settings = load_settings()

@@ -150,7 +150,7 @@ def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool 
         permissions=Permissions(leaders),
         appointments=Appointments(leaders, emojis, outbox),
         team_channels=TeamChannels(workflow, raising),
-        huddle_setup=HuddleSetup(huddles, settings),
+        huddle_setup=HuddleSetup(huddles.schedules, settings),
         exports=TeamExport(db, gateway),
     )
 

@@ -7,12 +7,6 @@ from datetime import datetime
 
 from storage.models import Idea, Team
 
-# Field lengths: inside Block Kit's input limit (3000) and short enough that a whole card fits one message.
-PROBLEM_MAX = 2000
-IDEA_MAX = 2000
-BENEFIT_MAX = 1000
-INPUT_FROM_MAX = 10
-
 
 @dataclass(frozen=True)
 class Board:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
+from bot import limits
 from bot.settings import parse_days, parse_hhmm
 from bot.text import decode_slack_text, is_blank, mentioned_user_ids
 
@@ -267,7 +268,6 @@ def _day(word: str) -> date | None:
 
 
 HEADCOUNT_MAX = 100_000
-NOTE_MAX = 200
 
 
 def _parse_stats(raw_rest: str, rest: list[str]) -> Command | None:
@@ -281,7 +281,7 @@ def _parse_stats(raw_rest: str, rest: list[str]) -> Command | None:
         # The note is everything after the date, as the person typed it.
         note = decode_slack_text(raw_rest.strip()[len(rest[0]) :].strip()[len(args[0]) :]).strip()
         # A note that shows nothing (zero-width or braille blanks) would be a step nobody can read.
-        if day is None or is_blank(note) or len(note) > NOTE_MAX:
+        if day is None or is_blank(note) or len(note) > limits.MEASURE_NOTE_MAX:
             return None
         return StatsRebase(day, " ".join(note.split()))
     weeks: int | None = None

@@ -1,34 +1,30 @@
-"""Every size budget in one place: Slack's Block Kit limits, and the lengths we choose to store, show and quote.
+"""Every size budget in one place: Slack's Block Kit limits our code checks, and the lengths we choose to store,
+show and quote.
 
-Slack's numbers are from its reference (see shared/slack/platform.md); `slack_sdk.models` checks most of them when a
-block is serialised, but not blocks per message, an input's max_length or private_metadata, which our own helpers
-check against the constants here. Units are characters (Python `len`) unless a name says otherwise. The store's
-column widths are in `storage.models` (the store imports nothing of bot/); the ones the product clips to are
-named again here so that a reader finds every budget in this module.
+Slack's numbers are from its reference (see shared/slack/platform.md). `slack_sdk.models` checks the rest of them
+(field, button, option and id lengths, elements per block, private_metadata) when a block or view is serialised;
+the ones here are those it does not check (blocks per message, an input's max_length, the text of a whole message)
+or that we clip to ourselves. Units are characters (Python `len`) unless a name says otherwise. The store's column
+widths are in `storage.models` (the store imports nothing of bot/); those the product clips to are named again
+here so that a reader finds every budget in this module. Counts of how many items a list shows stay beside the
+code that lists them.
 """
 
 from __future__ import annotations
 
-from storage.models import ERROR_CHARS, INBOX_ERROR_CHARS, PAUSED_REASON_CHARS, SOURCE_LINK_CHARS
+from storage.models import INBOX_ERROR_CHARS, SOURCE_LINK_CHARS
 
 # --- Slack's Block Kit limits ------------------------------------------------------------------------------------
 MESSAGE_BLOCKS = 50  # blocks in one message
 VIEW_BLOCKS = 100  # blocks in one modal or App Home view
 SECTION_TEXT = 3000
-FIELD_TEXT = 2000
 HEADER_TEXT = 150
 CONTEXT_ELEMENTS = 10
-ACTIONS_ELEMENTS = 25
-ID_LENGTH = 255  # action_id, block_id, callback_id
 INPUT_MAX_LENGTH = 3000  # a plain-text input's max_length
 VIEW_TITLE = 24
 PRIVATE_METADATA = 3000  # a view's private_metadata
-BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
-OPTIONS = 100
 OPTION_TEXT = 75
-OPTION_VALUE = 150
-MESSAGE_TEXT = 40_000
 # All the text of one message's blocks: Slack refuses more near 13,200 characters (msg_blocks_too_long).
 MESSAGE_BLOCKS_TEXT = 13_200
 # A notification's fallback text: Slack shows only the start of it, so keep it short.
@@ -46,6 +42,7 @@ REDACT_NOTE_MAX = 300  # the history keeps this much of a redaction's note
 MEASURE_NOTE_MAX = 200  # a process change's note on a chart (`/kaizen stats step`)
 HUDDLE_TIMES_INPUT = 60  # the huddle form's "times" field
 TIME_ZONE_INPUT = 64  # the huddle form's time zone field (IANA names are shorter)
+LEADERS_PICKED_MAX = 20  # people the add-leaders form takes at a time (its max_selected_items)
 
 # --- What we show or quote -----------------------------------------------------------------------------------------
 LIST_LINE = 140  # how much of a problem a list line shows
@@ -59,9 +56,18 @@ DATABASE_ERROR_SHOWN = 200  # the first line of a database error, in `kaizen-bot
 CHART_NOTE = 40  # a process change's note on a chart, ellipsis included
 CHART_NOTE_SHORT = 16  # ... and shorter still when the full label has no room
 SECRET_PREFIX_SHOWN = 5  # characters of a token a log line keeps before "[redacted]"
+HISTORY_NOTE = 300  # a note in an idea's history (`/kaizen show`), escaped
+HUDDLE_LINE = 100  # how much of a problem a huddle line shows, escaped
+DIGEST_LINE = 120  # how much of a problem a line of the leaders' digest shows, escaped
+OWNER_NAME = 80  # an owner's display name in a huddle line, escaped
+# The card's share of one message for each text, label included: together under MESSAGE_BLOCKS_TEXT.
+CARD_PROBLEM = 2500
+CARD_IDEA = 2000
+CARD_BENEFIT = 1000
+CARD_RESULT = 2000  # a done idea's result, learned (CARD_LEARNED) and effect (CARD_EFFECT)
+CARD_LEARNED = 2000
+CARD_EFFECT = 1000
 
 # --- What we store -------------------------------------------------------------------------------------------------
-STORED_ERROR = ERROR_CHARS  # an outbox message's or huddle post's last error
 INBOX_ERROR = INBOX_ERROR_CHARS  # an inbox event's last error
-PAUSED_REASON = PAUSED_REASON_CHARS  # why a team is paused (Slack's error name)
 SOURCE_LINK = SOURCE_LINK_CHARS  # the permalink of the message an idea was raised from

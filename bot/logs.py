@@ -6,23 +6,29 @@ import logging
 import re
 import sys
 
+from bot import limits
+
 _SECRET = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 
 
 class RedactSecrets(logging.Filter):
-    """A logging filter that cuts Slack tokens (xox…-, xapp-) out of messages and tracebacks, keeping their first five
-    characters."""
+    """A logging filter that cuts Slack tokens (xox…-, xapp-) out of messages and tracebacks, keeping their first
+    `limits.SECRET_PREFIX_SHOWN` characters."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record in place; always keeps it."""
         message = record.getMessage()
         if _SECRET.search(message):
-            record.msg = _SECRET.sub(lambda m: m.group(1)[:5] + "[redacted]", message)
+            record.msg = _SECRET.sub(_redacted, message)
             record.args = ()
         if record.exc_info and not record.exc_text:
             text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = _SECRET.sub(lambda m: m.group(1)[:5] + "[redacted]", text)
+            record.exc_text = _SECRET.sub(_redacted, text)
         return True
+
+
+def _redacted(found: re.Match[str]) -> str:
+    return found.group(1)[: limits.SECRET_PREFIX_SHOWN] + "[redacted]"
 
 
 def configure_logging(level: int = logging.INFO) -> None:

@@ -9,27 +9,18 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.measures import baselines
-from bot.measures.baselines import EVERY_SERIES
 from bot.measures.report import DEFAULT_WEEKS, Report, measure, png
-from bot.measures.words import step_words, summary
+from bot.measures.words import summary
+from bot.render import stats as stats_words
 from bot.settings import Settings
 from bot.slack.gateway import SlackGateway
 from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.text import escape
-from storage import measures as sql
+from storage import measure_records as sql
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Team
-
-HISTORY_LINES = 20
-SERIES_WORDS = {
-    "raised": "ideas raised",
-    "done": "ideas done",
-    "people": "people taking part",
-    "days_to_decision": "days to a decision",
-    "waiting": "ideas waiting for a decision",
-}
 
 
 @dataclass(frozen=True)
@@ -134,28 +125,11 @@ class Stats:
         record = baselines.undo(self._db, scope_of(workspace_id, team), user_id, self._clock.now())
         if record is None:
             return f"There are no new limits to take back on {_whose(team)} charts."
-        what = step_words(record.kind, record.starts_on, record.note)
-        if record.series != EVERY_SERIES:  # an automatic shift is one chart's: say which, or the leader can't tell
-            what += f" on the chart of {SERIES_WORDS.get(record.series, record.series.replace('_', ' '))}"
-        return f"Took back {what}. The history keeps it (`/kaizen stats rebase`)."
+        return stats_words.taken_back_text(record)
 
     def step_history(self, workspace_id: str, team: Team | None) -> str:
         """The steps of the team's (or workspace's) charts, newest first, with who made and undid them."""
-        records = baselines.history(self._db, scope_of(workspace_id, team))
-        if not records:
-            return (
-                f"No new limits on {_whose(team)} charts yet: they come from the first weeks of data. "
-                "A leader can start new ones after a change: `/kaizen stats rebase 2026-03-02 started daily huddles`."
-            )
-        lines = [f"*New limits on {_whose(team)} charts*"]
-        for record in reversed(records[-HISTORY_LINES:]):
-            who = f"<@{record.created_by}>" if record.created_by else "found by Kaizen"
-            line = f"• {record.created_at:%Y-%m-%d}: {step_words(record.kind, record.starts_on, record.note)}"
-            line += f" ({'all series' if record.series == EVERY_SERIES else record.series.replace('_', ' ')}, {who})"
-            if record.undone_at is not None:
-                line += f", taken back {record.undone_at:%Y-%m-%d} by <@{record.undone_by}>"
-            lines.append(line)
-        return "\n".join(lines)
+        return stats_words.steps_text(baselines.history(self._db, scope_of(workspace_id, team)), _whose(team))
 
     def set_headcount(
         self, workspace_id: str, team: Team | None, user_id: str, headcount: int, starts_on: date | None
@@ -181,11 +155,4 @@ class Stats:
             return "A headcount belongs to a team: use `/kaizen team headcount` in the team's channel."
         with self._db.read() as session:
             rows = sql.headcounts(session, [team.id])
-        if not rows:
-            return (
-                "No headcount set: rates count the channel's members. A leader can set one: "
-                "`/kaizen team headcount 42` (or `… from 2026-12-01`)."
-            )
-        return "\n".join(
-            ["*This team's headcount*", *(f"• from {row.starts_on.isoformat()}: {row.headcount}" for row in rows)]
-        )
+        return stats_words.headcounts_text(rows)

@@ -9,18 +9,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import render
 from bot.huddles.setup import HuddleSetup
 from bot.ideas.capture import Capture
 from bot.ideas.lifecycle import NotAllowed
 from bot.ideas.raising import Raising
-from bot.render import (
-    BULB_ANONYMOUS_ACTION,
-    BULB_UNDO_ACTION,
-    RAISE_INSTEAD_ACTION,
-    WELCOME_HUDDLE_ACTION,
-    WELCOME_LEADERS_ACTION,
-)
+from bot.render.ids import ActionId
+from bot.render.welcome import add_leaders_modal
 from bot.slack.gateway import SlackGateway
 from bot.teams.tenancy import Tenancy
 from handlers import forms
@@ -30,12 +24,12 @@ from storage.models import Source
 
 log = logging.getLogger(__name__)
 
-ACTIONS = (
-    RAISE_INSTEAD_ACTION,
-    WELCOME_HUDDLE_ACTION,
-    WELCOME_LEADERS_ACTION,
-    BULB_UNDO_ACTION,
-    BULB_ANONYMOUS_ACTION,
+ACTIONS: tuple[str, ...] = (
+    ActionId.RAISE_INSTEAD,
+    ActionId.WELCOME_HUDDLE,
+    ActionId.WELCOME_LEADERS,
+    ActionId.BULB_UNDO,
+    ActionId.BULB_ANONYMOUS,
 )
 UNDONE = "Undone: your reply is just a reply again."
 ANONYMOUS = "Done: your name is off the idea everywhere it shows."
@@ -63,7 +57,7 @@ def register(
             again=forms.AGAIN_BUTTON,
         )  # fmt: skip
 
-    @app.action(RAISE_INSTEAD_ACTION)
+    @app.action(ActionId.RAISE_INSTEAD)
     def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ack()
         channel_id = channel_of(context, body) or ""
@@ -80,25 +74,25 @@ def register(
             source=Source.COMMAND,
         )
 
-    @app.action(WELCOME_HUDDLE_ACTION)
+    @app.action(ActionId.WELCOME_HUDDLE)
     def set_up_huddle(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         channel_id = channel_of(context, body) or ""
         workspace_id = workspace_of(tenancy, context, channel_id)
         open_form(body, context, channel_id, huddle_setup.modal(workspace_id, channel_id, user_of(context)))
 
-    @app.action(WELCOME_LEADERS_ACTION)
+    @app.action(ActionId.WELCOME_LEADERS)
     def add_leaders(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         channel_id = channel_of(context, body) or ""
-        open_form(body, context, channel_id, render.add_leaders_modal(channel_id))
+        open_form(body, context, channel_id, add_leaders_modal(channel_id))
 
-    @app.action(BULB_UNDO_ACTION)
+    @app.action(ActionId.BULB_UNDO)
     def bulb_undo(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         on_capture_choice(action, user_of(context), respond, capture.undo, UNDONE)
 
-    @app.action(BULB_ANONYMOUS_ACTION)
+    @app.action(ActionId.BULB_ANONYMOUS)
     def bulb_anonymous(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         on_capture_choice(action, user_of(context), respond, capture.make_anonymous, ANONYMOUS)

@@ -14,10 +14,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import render
+from bot import limits
 from bot.ideas.delivery import Delivery
-from bot.ideas.lifecycle import REASON_MAX, RESULT_MAX, Actor, Lifecycle, NotAllowed, Stale
-from bot.render import SHARE_REASON_ACTION, CardAction
+from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
+from bot.render import lifecycle_forms
+from bot.render.ids import ActionId, CardAction
 from bot.slack.gateway import SlackGateway
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
@@ -37,7 +38,7 @@ ACTIONS: tuple[str, ...] = (
     CardAction.REOPEN,
     CardAction.EDIT,
     CardAction.REDACT,
-    SHARE_REASON_ACTION,
+    ActionId.SHARE_REASON,
 )
 
 
@@ -108,7 +109,7 @@ class CardButtons:
             CardAction.REOPEN: self.reopen,
             CardAction.EDIT: self.edit,
             CardAction.REDACT: self.redact,
-            SHARE_REASON_ACTION: self.share_reason,
+            ActionId.SHARE_REASON: self.share_reason,
         }
 
     def listener(
@@ -166,7 +167,9 @@ class CardButtons:
     def not_now(self, press: Press) -> str | None:
         """Open the Not now form, if the presser may decline the idea."""
         self._lifecycle.check_may_decline(press.idea, press.actor)
-        return self._open_form(press, render.not_now_modal(press.idea, press.channel_id, reason_max=REASON_MAX))
+        return self._open_form(
+            press, lifecycle_forms.not_now_modal(press.idea, press.channel_id, reason_max=limits.REASON_MAX)
+        )
 
     def start(self, press: Press) -> str | None:
         """Start now; the change is delivered."""
@@ -176,7 +179,9 @@ class CardButtons:
     def done(self, press: Press) -> str | None:
         """Open the Done form, if the presser may finish the idea."""
         self._lifecycle.check_may_finish(press.idea, press.actor)
-        return self._open_form(press, render.done_modal(press.idea, press.channel_id, text_max=RESULT_MAX))
+        return self._open_form(
+            press, lifecycle_forms.done_modal(press.idea, press.channel_id, text_max=limits.RESULT_MAX)
+        )
 
     def reopen(self, press: Press) -> str | None:
         """Reopen now; the change is delivered."""
@@ -186,12 +191,12 @@ class CardButtons:
     def edit(self, press: Press) -> str | None:
         """Open the Edit form, if the presser may edit the idea."""
         self._lifecycle.check_may_edit(press.idea, press.actor)
-        return self._open_form(press, render.edit_modal(press.idea, press.channel_id))
+        return self._open_form(press, lifecycle_forms.edit_modal(press.idea, press.channel_id))
 
     def redact(self, press: Press) -> str | None:
         """Open the Redact form, if the presser may redact the idea."""
         self._lifecycle.check_may_redact(press.idea, press.actor)
-        return self._open_form(press, render.redact_modal(press.idea, press.channel_id))
+        return self._open_form(press, lifecycle_forms.redact_modal(press.idea, press.channel_id))
 
     def share_reason(self, press: Press) -> str | None:
         """Share the not-now reason in the idea's thread (once); the presser is thanked, or told it already is."""

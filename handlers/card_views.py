@@ -17,15 +17,8 @@ from slack_bolt import Ack, App, BoltContext
 from bot.delivery.outbox import Outbox
 from bot.ideas.delivery import Delivery
 from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
-from bot.render import (
-    DONE_CALLBACK,
-    EDIT_CALLBACK,
-    NOT_NOW_CALLBACK,
-    REDACT_CALLBACK,
-    Field,
-    IdeaModalContext,
-    LifecycleField,
-)
+from bot.render.ids import CallbackId, Field, LifecycleField
+from bot.render.metadata import IdeaModalContext
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
@@ -106,10 +99,10 @@ class Form:
 
 
 FORMS: dict[str, Form] = {
-    NOT_NOW_CALLBACK: Form(not_now, LifecycleField.REASON),
-    DONE_CALLBACK: Form(done, LifecycleField.RESULT),
-    EDIT_CALLBACK: Form(edit, Field.PROBLEM),
-    REDACT_CALLBACK: Form(redact, LifecycleField.NOTE, redacts=True),
+    CallbackId.NOT_NOW: Form(not_now, LifecycleField.REASON),
+    CallbackId.DONE: Form(done, LifecycleField.RESULT),
+    CallbackId.EDIT: Form(edit, Field.PROBLEM),
+    CallbackId.REDACT: Form(redact, LifecycleField.NOTE, redacts=True),
 }
 CALLBACKS: tuple[str, ...] = tuple(FORMS)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import render
+from bot import limits
 from bot.clock import Clock
 from bot.grammar import (
     Export,
@@ -35,13 +35,15 @@ from bot.grammar import (
 )
 from bot.grammar import Leaders as LeadersList
 from bot.grammar import Stats as StatsCharts
-from bot.huddles.daily import Huddles, ScheduleError, describe_schedule
+from bot.huddles.daily import Huddles
+from bot.huddles.schedule import ScheduleError, describe_schedule
 from bot.ideas.channels import TeamChannels
 from bot.ideas.export import TeamExport
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
+from bot.render import card, replies
 from bot.settings import Settings
-from bot.slack import blockkit as bk
+from bot.slack.blockkit import escape_clipped
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.stats import Stats
 from bot.teams.appointments import Appointments
@@ -76,7 +78,7 @@ def reply(respond: Respond, blocks: Sequence[Any], text: str) -> None:
 
 def notice(respond: Respond, text: str) -> None:
     """A private answer of one notice (`text` mrkdwn we wrote)."""
-    reply(respond, render.notice_blocks(text), text)
+    reply(respond, replies.notice_blocks(text), text)
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,10 @@ class KaizenCommand:
         only by the subcommands that need one."""
         parsed = parse_command(command.get("text") or "")
         if isinstance(parsed, Help):
-            reply(respond, render.help_blocks(), "Kaizen help")
+            reply(respond, replies.help_blocks(), "Kaizen help")
             return
         if isinstance(parsed, Usage):
-            reply(respond, render.usage_blocks(parsed), f"Usage: {parsed.usage}")
+            reply(respond, replies.usage_blocks(parsed), f"Usage: {parsed.usage}")
             return
         channel_id = channel_of(context, command) or ""
         asked = Asked(
@@ -162,16 +164,16 @@ class KaizenCommand:
             case ListIdeas(filter=list_filter):
                 board = self._workflow.board(asked.channel_id, list_filter, BOARD_PER_STATUS)
                 now = self._clock.now()
-                reply(respond, render.board_blocks(board, asked.channel_id, now, list_filter), "Kaizen board")
+                reply(respond, replies.board_blocks(board, asked.channel_id, now, list_filter), "Kaizen board")
             case Mine():
                 ideas, total = self._workflow.ideas_of_person(asked.workspace_id, asked.user_id, MINE_LIMIT)
-                reply(respond, render.mine_blocks(ideas, total, self._clock.now()), "Your Kaizen ideas")
+                reply(respond, replies.mine_blocks(ideas, total, self._clock.now()), "Your Kaizen ideas")
             case Show(number=number):
                 self.show(asked, respond, number)
             case LeadersList():
                 team = self._workflow.find_team(asked.channel_id)
                 listing = self._leaders.listing(asked.workspace_id, team)
-                reply(respond, render.leaders_blocks(listing, self._emojis.for_team(team)), "Kaizen leaders")
+                reply(respond, replies.leaders_blocks(listing, self._emojis.for_team(team)), "Kaizen leaders")
             case LeadersAdd(user_ids=users) | LeadersRemove(user_ids=users):
                 self.change_leaders(asked, respond, users, add=isinstance(parsed, LeadersAdd))
             case HuddleNow():
@@ -193,7 +195,7 @@ class KaizenCommand:
             notice(respond, f"I can't find idea #{number} in a channel you're in. `/kaizen list` shows this channel's.")
             return
         idea, events = found
-        reply(respond, render.show_blocks(idea, events), render.card_text(idea))
+        reply(respond, replies.show_blocks(idea, events), card.card_text(idea))
 
     def change_measures(
         self,
@@ -215,7 +217,7 @@ class KaizenCommand:
                 text = self._stats.headcount_text(team)
             case SetHeadcount(headcount=headcount, starts_on=starts_on):
                 text = self._stats.set_headcount(workspace_id, team, user_id, headcount, starts_on)
-        reply(respond, bk.line_sections(text.split("\n")), text)
+        reply(respond, replies.lines_blocks(text), text)
 
     def change_leaders(self, asked: Asked, respond: Respond, users: tuple[str, ...], *, add: bool) -> None:
         """`/kaizen leaders add|remove @a …`: adding sets the channel up as a team when Kaizen is in it."""
@@ -285,20 +287,20 @@ class KaizenCommand:
         try:
             match parsed:
                 case HuddleAt(times=times, days=days, zone=zone):
-                    team = self._huddles.set_schedule(team, times, days, zone, leader_id=asked.user_id)
+                    team = self._huddles.schedules.set_schedule(team, times, days, zone, leader_id=asked.user_id)
                     text = describe_schedule(team, self._settings)
                 case HuddleOff():
-                    self._huddles.turn_off(team)
+                    self._huddles.schedules.turn_off(team)
                     text = "The daily huddle is off. `/kaizen huddle at 08:30` turns it on again."
                 case HuddleSkip(day=day):
-                    self._huddles.skip_day(team, day)
+                    self._huddles.schedules.skip_day(team, day)
                     text = f"No huddle on {day.isoformat()}."
                 case HuddleHolidays(country=country):
-                    self._huddles.set_holidays(team, country)
+                    self._huddles.schedules.set_holidays(team, country)
                     text = f"No huddles on {country} public holidays." if country else "Huddles on public holidays too."
         except ScheduleError as error:
             text = str(error)
-        reply(respond, render.notice_blocks(bk.escape_clipped(text, 2900)), text)
+        reply(respond, replies.notice_blocks(escape_clipped(text, limits.NOTICE_TEXT)), text)
 
     def send_stats(self, asked: Asked, respond: Respond, weeks: int | None, share: bool) -> None:
         """`/kaizen stats [weeks] [share]`: the charts in a DM, or shared in the team's channel."""

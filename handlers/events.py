@@ -128,11 +128,11 @@ class _Events:
         """Kaizen joined a channel: it says hello there (once per event)."""
         channel_id = str(body["event"]["channel"])
         workspace_id = self._tenancy.workspace_for(installed, channel_id)
-        self._huddles.welcome(workspace_id, channel_id, str(body["event_id"]))
+        self._huddles.pauses.welcome(workspace_id, channel_id, str(body["event_id"]))
 
     def unarchived(self, body: dict[str, Any], _installed: str) -> None:
         """A channel is live again: if its team was paused because it was archived, Kaizen carries on there."""
-        self._huddles.resume(str(body["event"]["channel"]))
+        self._huddles.pauses.resume(str(body["event"]["channel"]))
 
     def home_opened(self, body: dict[str, Any], installed: str) -> None:
         """The person opened Kaizen's Home tab: it is published afresh."""

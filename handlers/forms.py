@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import render
 from bot.ideas.raising import Raising
-from bot.render import RaiseContext
+from bot.render.metadata import RaiseContext
+from bot.render.replies import notice_blocks
+from bot.render.words import to_dicts
 from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable, WorkspaceSlack, is_direct_message
 from bot.text import is_blank
 from storage.models import Source
@@ -64,7 +65,7 @@ def tell_privately(
     request's `response_url` (slash commands, message shortcuts and message buttons carry one; it works even
     where Kaizen is not a member), else an ephemeral message in `channel_id`, else a direct message (global
     shortcuts and App Home or modal buttons carry neither). Returns whether one of them took it; never raises."""
-    blocks = render.to_dicts(render.notice_blocks(text))
+    blocks = to_dicts(notice_blocks(text))
     if response_url:
         try:
             WorkspaceSlack.respond(response_url, text, blocks, replace_original=False)

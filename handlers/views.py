@@ -8,12 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot import render
 from bot.delivery.outbox import Outbox
-from bot.huddles.setup import DAYS, TIMES, ZONE, HuddleSetup, SetupRefused
+from bot.huddles.setup import HuddleSetup, SetupRefused
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import InvalidIdea, NewIdea, Workflow
-from bot.render import ADD_LEADERS_CALLBACK, HUDDLE_SETUP_CALLBACK, RAISE_CALLBACK, Field, RaiseContext
+from bot.render.ids import AddLeadersField, CallbackId, Field, HuddleSetupField, OptionValue
+from bot.render.metadata import RaiseContext
+from bot.render.welcome import channel_form_channel
 from bot.slack.gateway import SlackGateway
 from bot.teams.appointments import Appointments
 from bot.teams.permissions import Permissions
@@ -24,22 +25,22 @@ from storage.models import Idea, Source, Team
 
 log = logging.getLogger(__name__)
 
-CALLBACKS = (RAISE_CALLBACK, HUDDLE_SETUP_CALLBACK, ADD_LEADERS_CALLBACK)
-USERS = "users"  # the add-leaders form's input (render.add_leaders_modal)
+CALLBACKS: tuple[str, ...] = (CallbackId.RAISE, CallbackId.HUDDLE_SETUP, CallbackId.ADD_LEADERS)
+USERS = AddLeadersField.USERS  # the add-leaders form's input
 
 
 def register(app: App, views: Submissions) -> None:
     """Register the submissions of CALLBACKS, answered by `views` (built by the composition root)."""
 
-    @app.view(RAISE_CALLBACK)
+    @app.view(CallbackId.RAISE)
     def raise_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         views.raise_idea(ack, view, context)
 
-    @app.view(HUDDLE_SETUP_CALLBACK)
+    @app.view(CallbackId.HUDDLE_SETUP)
     def huddle_set_up(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         views.set_up_huddle(ack, view, context)
 
-    @app.view(ADD_LEADERS_CALLBACK)
+    @app.view(CallbackId.ADD_LEADERS)
     def leaders_added(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         views.add_leaders(ack, view, context)
 
@@ -60,11 +61,11 @@ def read_new_idea(
     category = (_state(view, Field.CATEGORY).get("selected_option") or {}).get("value")
     users = _state(view, Field.INPUT_FROM).get("selected_users") or []
     anonymous = any(
-        (option or {}).get("value") == render.ANONYMOUS_VALUE
+        (option or {}).get("value") == OptionValue.ANONYMOUS
         for option in _state(view, Field.ANONYMOUS).get("selected_options") or []
     )
     already_done = any(
-        (option or {}).get("value") == render.ALREADY_DONE_VALUE
+        (option or {}).get("value") == OptionValue.ALREADY_DONE
         for option in _state(view, Field.ALREADY_DONE).get("selected_options") or []
     )
     source = Source(context.source) if context.source in set(Source) else Source.MODAL
@@ -165,7 +166,7 @@ class Submissions:
 
     def _team_of_form(self, view: dict[str, Any], bolt: BoltContext) -> Team | None:
         """The team channel a welcome form was opened from (Kaizen is a member: it posted the welcome there)."""
-        channel_id = render.channel_form_channel(view.get("private_metadata"))
+        channel_id = channel_form_channel(view.get("private_metadata"))
         if channel_id is None:
             return None
         return self._workflow.ensure_team(workspace_of(self._tenancy, bolt, channel_id), channel_id)
@@ -174,16 +175,28 @@ class Submissions:
         """The huddle set-up form: set by a leader of the team, or an error on the input it concerns."""
         team = self._team_of_form(view, bolt)
         if team is None:
-            ack(response_action="errors", errors={TIMES: "This form lost track of its channel; please start again."})
+            ack(
+                response_action="errors",
+                errors={HuddleSetupField.TIMES: "This form lost track of its channel; please start again."},
+            )
             return
         user_id = user_of(bolt)
         if not self._permissions.may_change_huddle(team.workspace_id, team, user_id):
             message = "Only this team's leaders can set its huddle. Add leaders first (the “Add leaders” button)."
-            ack(response_action="errors", errors={TIMES: message})
+            ack(response_action="errors", errors={HuddleSetupField.TIMES: message})
             return
-        days = [(option or {}).get("value", "") for option in _state(view, DAYS).get("selected_options") or []]
+        days = [
+            (option or {}).get("value", "")
+            for option in _state(view, HuddleSetupField.DAYS).get("selected_options") or []
+        ]
         try:
-            self._huddle_setup.apply(team, user_id, times=_text(view, TIMES), days=days, zone=_text(view, ZONE))
+            self._huddle_setup.apply(
+                team,
+                user_id,
+                times=_text(view, HuddleSetupField.TIMES),
+                days=days,
+                zone=_text(view, HuddleSetupField.ZONE),
+            )
         except SetupRefused as refusal:
             ack(response_action="errors", errors={refusal.field: str(refusal)})
             return

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.db import changed_rows
-from storage.models import HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
+from storage.models import ERROR_CHARS, HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
 
 
 def teams_with_huddles(session: Session) -> list[Team]:
@@ -104,7 +104,7 @@ def release_slot(session: Session, row_id: int, token: str, retry_at: datetime, 
     session.execute(
         update(HuddlePost)
         .where(HuddlePost.id == row_id, HuddlePost.claim == token)
-        .values(claim_until=retry_at, error=error[:100])
+        .values(claim_until=retry_at, error=error[:ERROR_CHARS])
     )
 
 

@@ -24,6 +24,8 @@ from bot.settings import Settings
 from bot.slack.server import bound_port, make_server, run_until_closed
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
+from storage.db import Database
+from storage.migrate import upgrade
 from storage.models import Idea, InboxEvent, OutboxMessage
 
 SIGNING_SECRET = "test-signing-secret"
@@ -94,6 +96,21 @@ def database_url(tmp_path: Path) -> Iterator[str]:
             _drop_database(admin, name)
         finally:
             admin.dispose()
+
+
+@pytest.fixture
+def fresh_database(database_url: str) -> Iterator[Database]:
+    """The test's database as it starts: no tables until something upgrades it."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def db(fresh_database: Database) -> Database:
+    """The test's database, upgraded to the newest schema."""
+    upgrade(fresh_database)
+    return fresh_database
 
 
 def _drop_database(admin: Engine, name: str) -> None:

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.clock import SettableClock
 from bot.ideas.lifecycle import Actor, Lifecycle
 from bot.ideas.workflow import NewIdea, find_team, raise_idea
@@ -67,7 +69,7 @@ class World:
     def withdraw_approval(self, idea_id: int, when: datetime) -> None:
         """The leader's approve emoji taken off the card: approved → new."""
         self._at(when)
-        assert self.lifecycle.withdraw_approval(idea_id, LEADER.user_id) is not None
+        assert self.lifecycle.withdraw_approval(idea_id, LEADER) is not None
 
     def not_now(self, idea_id: int, when: datetime) -> None:
         self._at(when)
@@ -134,6 +136,13 @@ def open_world(database_url: str) -> Iterator[World]:
         yield World(db)
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[World]:
+    """A World on the test's own database (migrated), disposed of afterwards."""
+    with open_world(database_url) as opened:
+        yield opened
 
 
 def by_name(all_series: Sequence[Series]) -> dict[str, Series]:

@@ -11,15 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import SettableClock
-from bot.render import CardAction
+from bot.render.ids import CardAction
 from bot.text import is_blank
 from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent
 from tests.conftest import ALICE, BOB, TEAM_CHANNEL
-from tests.test_card_buttons import LEAD, Kaizen
-from tests.test_card_buttons import kaizen as kaizen  # the fixture: a bot with LEAD leading the team
-from tests.test_huddle import Kaizen as HuddleKaizen
-from tests.test_huddle import bulb, private_notes, start_kaizen
+from tests.flows import LEAD
+from tests.flows_kaizen import Kaizen, bulb, kaizen_on_request, private_notes, start_kaizen
+from tests.flows_kaizen import Kaizen as HuddleKaizen
 
 # Each shows nothing in Slack: zero-width space, word joiner, BOM, zero-width joiner, Hangul filler, and mixes
 # with separators and control characters.
@@ -39,6 +38,11 @@ BLANKS = {
 }
 BLANK = "\u200b\u2060\ufeff\u200d\u3164"
 EMPTY_PROBLEM = "Please describe the problem: what happened, or what gets in the way?"
+
+
+@pytest.fixture
+def kaizen(bot_factory: Any, double: SlackDouble, clock: SettableClock) -> Kaizen:
+    return kaizen_on_request(bot_factory, double, clock)
 
 
 def open_raise_form(kaizen: Kaizen, text: str = "") -> dict:

@@ -14,9 +14,10 @@ from bot.clock import SettableClock
 from doubles.slack import SlackDouble
 from storage.models import Idea, Supporter
 from tests.conftest import ALICE, BOB, TEAM_CHANNEL, eventually
-from tests.test_emoji_approval import (
+from tests.flows import (
     APPROVE,
     LEAD,
+    WAIT,
     card,
     card_updates,
     ephemerals_to,
@@ -29,7 +30,7 @@ from tests.test_emoji_approval import (
     thread_replies,
     wait_settled,
 )
-from tests.test_huddle import WAIT, Kaizen, bulb, private_notes, start_kaizen
+from tests.flows_kaizen import Kaizen, bulb, private_notes, start_kaizen
 
 APP_BOT = "UAPPBOT1"  # another app's bot user: its events carry this ordinary-looking user id
 SLACKBOT = "USLACKBOT"

@@ -13,7 +13,8 @@ from bot.clock import SettableClock
 from doubles.slack import SlackDouble
 from storage.models import Idea
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, eventually
-from tests.test_huddle import WAIT, Kaizen, bulb, private_notes, start_kaizen, thread_of
+from tests.flows import WAIT
+from tests.flows_kaizen import Kaizen, bulb, private_notes, start_kaizen, thread_of
 
 
 @pytest.fixture

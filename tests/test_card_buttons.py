@@ -5,148 +5,20 @@ and again when a form is submitted; whoever may not is told privately, and nothi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.render import SHARE_REASON_ACTION, CardAction
-from doubles.driver import Reply, SlackDriver
+from bot.clock import SettableClock
+from bot.render.ids import CardAction
 from doubles.slack import SlackDouble
-from storage.models import Idea, IdeaEvent, OutboxMessage
-from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually, settled
+from storage.models import IdeaEvent, OutboxMessage
+from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, eventually
+from tests.flows import LEAD, shown
+from tests.flows_kaizen import Kaizen, kaizen_on_request
 
-LEAD = "ULEAD"  # a leader through KAIZEN_LEADERS (a real-looking Slack user ID)
 REDACTED = "[removed by a leader]"
-
-
-@dataclass
-class Kaizen:
-    """A bot with one leader, the Slack double, and the steps people take, each waiting for its outcome."""
-
-    running: RunningBot
-    slack: SlackDriver
-    double: SlackDouble
-
-    # --- reading the state ---------------------------------------------------------------------------------
-
-    def idea(self, idea_id: int) -> Idea:
-        with self.running.kaizen.db.read() as session:
-            idea = session.get(Idea, idea_id)
-            assert idea is not None
-            return idea
-
-    def settled(self) -> bool:
-        return settled(self.running)
-
-    def wait_for(self, idea: Idea, **expected: Any) -> Idea:
-        """The idea once it has the expected values and everything it owes is sent and shown."""
-
-        def ready() -> Idea | None:
-            fresh = self.idea(idea.id)
-            matches = all(getattr(fresh, name) == value for name, value in expected.items())
-            return fresh if matches and self.settled() else None
-
-        return eventually(ready, timeout=10)
-
-    def card(self, idea: Idea) -> dict:
-        [found] = [m for m in self.double.messages(TEAM_CHANNEL) if m["ts"] == idea.card_ts]
-        return found
-
-    def thread(self, idea: Idea) -> list[dict]:
-        return [m for m in self.double.messages(TEAM_CHANNEL) if m.get("thread_ts") == idea.card_ts]
-
-    def dms(self, user_id: str) -> list[dict]:
-        return self.double.messages(user_id)
-
-    def card_updates(self, idea: Idea) -> int:
-        return len([c for c in self.double.calls("chat.update") if c.args.get("ts") == idea.card_ts])
-
-    def history(self, number: int, user_id: str = LEAD) -> str:
-        reply, response_url = self.slack.command(f"show {number}", user_id=user_id)
-        assert reply.status == 200
-        [body] = self.double.wait_for_response(response_url)
-        return shown(body)
-
-    # --- doing ---------------------------------------------------------------------------------------------
-
-    def raise_idea(self, problem: str, *, user_id: str = ALICE, anonymous: bool = False) -> Idea:
-        """Raised with /kaizen and the modal; returned once its card is up in the team channel."""
-        before = len(self.double.calls("views.open"))
-        reply, _ = self.slack.command(problem, user_id=user_id)
-        assert reply.status == 200
-        self.double.opened_view(before + 1)
-        values: dict[str, Any] = {"problem": problem}
-        if anonymous:
-            values["anonymous"] = ["anonymous"]
-        assert self.slack.submit_view(self.double.last_view(), values, user_id=user_id).status == 200
-
-        def posted() -> Idea | None:
-            with self.running.kaizen.db.read() as session:
-                idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
-            return idea if idea is not None and idea.card_ts and self.settled() else None
-
-        return eventually(posted)
-
-    def press(
-        self, action_id: str, idea: Idea, user_id: str, *, value: str | None = None, card: dict | None = None
-    ) -> Reply:
-        """A click on the card's button as it shows now (or as it showed to someone who had it open)."""
-        card = card or self.card(self.idea(idea.id))
-        reply = self.slack.block_action(action_id, value, user_id=user_id, channel_id=TEAM_CHANNEL, message=card)
-        assert reply.status == 200
-        return reply
-
-    def refused(
-        self, action_id: str, idea: Idea, user_id: str, *, value: str | None = None, card: dict | None = None
-    ) -> str:
-        """Press, and return what the presser alone was told."""
-        self.press(action_id, idea, user_id, value=value, card=card)
-        [told] = self.double.wait_for_response(str(self.slack.last_response_url))
-        assert told.get("response_type") == "ephemeral" and told.get("replace_original") is False
-        return str(told["text"])
-
-    def open_form(self, action_id: str, idea: Idea, user_id: str) -> dict:
-        before = len(self.double.calls("views.open"))
-        self.press(action_id, idea, user_id)
-        return self.double.opened_view(before + 1)
-
-    def submit(self, form: dict, values: dict[str, Any], user_id: str) -> dict:
-        """Submit a form; returns the body of the ack ({} when it closed)."""
-        reply = self.slack.submit_view(form, values, user_id=user_id)
-        assert reply.status == 200
-        return reply.json() or {}
-
-    def approve(self, idea: Idea) -> Idea:
-        self.press(CardAction.APPROVE, idea, LEAD)
-        return self.wait_for(idea, status="approved")
-
-    def start(self, idea: Idea, user_id: str) -> Idea:
-        self.press(CardAction.START, idea, user_id)
-        return self.wait_for(idea, status="in_progress")
-
-    def finish(self, idea: Idea, user_id: str, *, learned: str = "Checking twice a shift is enough") -> Idea:
-        form = self.open_form(CardAction.DONE, idea, user_id)
-        values = {"outcome": "worked", "result": "A second scanner in bay 2", "learned": learned}
-        assert self.submit(form, values, user_id) == {}
-        return self.wait_for(idea, status="done")
-
-    def not_now(self, idea: Idea, reason: str) -> Idea:
-        form = self.open_form(CardAction.NOT_NOW, idea, LEAD)
-        assert self.submit(form, {"reason": reason}, LEAD) == {}
-        return self.wait_for(idea, status="not_now")
-
-    def share_reason(self, idea: Idea, user_id: str = ALICE) -> Reply:
-        [note] = [m for m in self.dms(ALICE) if SHARE_REASON_ACTION in shown(m)]
-        channel = f"D{ALICE}"
-        reply = self.slack.block_action(SHARE_REASON_ACTION, user_id=user_id, channel_id=channel, message=note)
-        assert reply.status == 200
-        return reply
-
-
-def shown(message: dict) -> str:
-    return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
 
 
 def outbox_contents(kaizen: Kaizen) -> str:
@@ -160,11 +32,8 @@ def everything_in_the_channel(kaizen: Kaizen) -> str:
 
 
 @pytest.fixture
-def kaizen(bot_factory: Any, double: SlackDouble) -> Kaizen:
-    double.add_user(LEAD, "lead")
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, CAROL, LEAD, "UBOT"])
-    running: RunningBot = bot_factory(kaizen_leaders=(LEAD,))
-    return Kaizen(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double)
+def kaizen(bot_factory: Any, double: SlackDouble, clock: SettableClock) -> Kaizen:
+    return kaizen_on_request(bot_factory, double, clock)
 
 
 # --- Approve -------------------------------------------------------------------------------------------------

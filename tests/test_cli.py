@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import queue
-import re
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,98 +13,10 @@ import pytest
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
+from tests.flows import shown
+from tests.processes import SERVING, STOP_TIMEOUT, ServeProcess, bot_env, explained, run_cli
 
 pytestmark = pytest.mark.slow
-
-START_TIMEOUT = 30.0
-STOP_TIMEOUT = 5.0
-SERVING = re.compile(r"kaizen-bot serving on (http://127\.0\.0\.1:(\d+))")
-
-
-def bot_env(
-    double: SlackDouble, tmp_path: Path, *, token: str = BOT_TOKEN, database_url: str | None = None
-) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "SLACK_BOT_TOKEN": token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": double.api_url,
-        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'kaizen.db'}",
-    }
-
-
-class ServeProcess:
-    """`python -m bot.cli serve --port 0`: started, its port read from stdout, stopped by SIGTERM."""
-
-    def __init__(self, env: dict[str, str], cwd: Path, name: str) -> None:
-        self.stderr_path = cwd / f"{name}.stderr"
-        self._stderr = self.stderr_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-        )
-        self.lines: queue.Queue[str | None] = queue.Queue()
-        self.stdout: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        self.url = self._wait_for_url()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.stdout.append(line)
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def _wait_for_url(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.kill()
-                raise AssertionError(f"no 'serving on' line within {START_TIMEOUT}s; stderr:\n{self.stderr()}")
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                self.proc.wait(timeout=5)
-                raise AssertionError(f"serve exited with {self.proc.returncode} before serving:\n{self.stderr()}")
-            match = SERVING.search(line)
-            if match:
-                assert int(match.group(2)) > 0
-                return match.group(1)
-
-    @property
-    def endpoint(self) -> str:
-        return self.url + "/slack/events"
-
-    def stderr(self) -> str:
-        self._stderr.flush()
-        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
-
-    def terminate(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError(f"serve did not exit within {STOP_TIMEOUT}s of SIGTERM:\n{self.stderr()}") from None
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def close(self) -> None:
-        self.kill()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        self._stderr.close()
 
 
 @pytest.fixture
@@ -127,19 +32,6 @@ def serve(double: SlackDouble, tmp_path: Path, database_url: str) -> Iterator[ob
     yield start
     for process in started:
         process.close()
-
-
-@contextlib.contextmanager
-def explained(process: ServeProcess) -> Iterator[None]:
-    """A failed expectation shows what the bot process logged."""
-    try:
-        yield
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n--- kaizen-bot serve stderr ---\n{process.stderr()}") from None
-
-
-def shown(body: dict) -> str:
-    return json.dumps(body.get("blocks", []), ensure_ascii=False) + body.get("text", "")
 
 
 def test_an_idea_raised_through_serve_survives_a_restart(serve, double: SlackDouble):
@@ -180,15 +72,7 @@ def test_serve_answers_health_checks_and_exits_0_on_sigterm(serve):
 
 
 def run_check(double: SlackDouble, tmp_path: Path, token: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "check"],
-        env=bot_env(double, tmp_path, token=token),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli([sys.executable, "-m", "bot.cli", "check"], bot_env(double, tmp_path, token=token), tmp_path)
 
 
 def test_check_reaches_the_workspace(double: SlackDouble, tmp_path: Path):

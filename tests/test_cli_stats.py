@@ -22,13 +22,13 @@ from bot.cli import main
 from bot.ideas import workflow
 from bot.measures import baselines
 from bot.measures.periods import WEEK, period_start
-from storage import measures as sql
+from storage import measure_records as sql
 from storage import migrate
 from storage.db import Database
 from storage.measures import Scope
 from tests.conftest import ALICE, OTHER_CHANNEL, TEAM_CHANNEL, WORKSPACE
-from tests.test_export_commands import kaizen_bot
-from tests.test_stats import PNG_SIGNATURE, Story, assert_real_png
+from tests.flows import PNG_SIGNATURE, Story, assert_real_png
+from tests.processes import kaizen_bot
 
 NAMES = ["raised", "done", "people", "days_to_decision", "waiting"]
 # 20 complete weeks of the ward: a one-week spike in the 6th, new limits from the 13th (a leader's rebase).

@@ -7,20 +7,17 @@ huddle's 2-minute lease is the one wait shortened, by ageing the dead claim in t
 
 from __future__ import annotations
 
-import contextlib
 import json
-import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.clock import SettableClock
 from bot.delivery import inbox as inbox_module
@@ -31,90 +28,40 @@ from bot.jobs import HUDDLE_TICK_SECONDS, INBOX_SWEEP_SECONDS, OUTBOX_SWEEP_SECO
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage import migrate
-from storage.db import Database
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage, Supporter
-from tests.conftest import ALICE, BOB, CAROL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
-from tests.test_cli import ServeProcess, bot_env
+from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, WORKSPACE
+from tests.flows import (
+    APPROVE,
+    CARD_TEXT,
+    GROUP,
+    card_is_up,
+    card_numbers,
+    cards,
+    huddles,
+    is_huddle_post,
+    open_raise_form,
+    team_channel,
+)
+from tests.flows import GROUP_LEAD as GROUP_LEADER
+from tests.flows import LEAD as LEADER
+from tests.flows import posts_of as posts
+from tests.flows import thread_replies as replies
+from tests.processes import Bots, ServeProcess, bot_env
 
 pytestmark = pytest.mark.slow
 
-LEADER, GROUP_LEADER = "ULEAD", "UGLEAD"
-GROUP = "S0LEADS"
-APPROVE = "white_check_mark"
-CARD_TEXT = re.compile(r"^Kaizen #(\d+)")
-HUDDLE_TEXT = re.compile(r"^(Morning huddle|Huddle) · ")
 # A leased claim left by a killed process is taken over once its lease has run out and the next sweep comes.
 OUTBOX_TAKEOVER = (outbox_module.CLAIM_LEASE.total_seconds() + OUTBOX_SWEEP_SECONDS) + 20
 INBOX_TAKEOVER = (inbox_module.CLAIM_LEASE.total_seconds() + INBOX_SWEEP_SECONDS) + 20
-T = TypeVar("T")
 
 
 # --- processes, the store, Slack ------------------------------------------------------------------------------
 
 
-class Bots:
-    """The `kaizen-bot serve` processes of one test, all on one SQLite file, and that file read directly."""
-
-    def __init__(self, double: SlackDouble, tmp_path: Path) -> None:
-        self.double = double
-        self.tmp_path = tmp_path
-        self.url = f"sqlite:///{tmp_path / 'kaizen.db'}"
-        self.started: list[ServeProcess] = []
-        self._db: Database | None = None
-
-    def start(self, **env: str) -> ServeProcess:
-        process = ServeProcess(bot_env(self.double, self.tmp_path) | env, self.tmp_path, f"serve-{len(self.started)}")
-        self.started.append(process)
-        return process
-
-    def driver(self, process: ServeProcess) -> SlackDriver:
-        return SlackDriver(process.endpoint, SIGNING_SECRET, self.double, team_id=WORKSPACE)
-
-    @property
-    def db(self) -> Database:
-        if self._db is None:
-            self._db = Database(self.url)
-        return self._db
-
-    def rows(self, model: type, *where: Any) -> list[Any]:
-        order = [model.id] if hasattr(model, "id") else []
-        with self.db.read() as session:
-            return list(session.scalars(select(model).where(*where).order_by(*order)))
-
-    def logs(self) -> str:
-        return "".join(f"\n--- {p.stderr_path.name} ---\n{p.stderr()}" for p in self.started)
-
-    def wait(self, check: Callable[[], T], timeout: float, what: str) -> T:
-        """Poll `check` until it is truthy; on time-out, say what did not happen and show the processes' logs."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = check()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{what}: not within {timeout:.0f}s (last: {value!r}){self.logs()}")
-            time.sleep(0.2)
-
-    @contextlib.contextmanager
-    def explained(self) -> Iterator[None]:
-        try:
-            yield
-        except AssertionError as error:
-            raise AssertionError(f"{error}{self.logs()}") from None
-
-    def close(self) -> None:
-        for process in self.started:
-            process.close()
-        if self._db is not None:
-            self._db.dispose()
-
-
 @pytest.fixture
 def bots(double: SlackDouble, tmp_path: Path) -> Iterator[Bots]:
     double.clock = time.time  # the processes run on the real clock; so does Slack
-    for user in (LEADER, GROUP_LEADER):
-        double.add_user(user, user.lower())
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, CAROL, LEADER, GROUP_LEADER, "UBOT"])
+    team_channel(double, (ALICE, BOB, CAROL, LEADER, GROUP_LEADER))
     running = Bots(double, tmp_path)
     yield running
     running.close()
@@ -126,51 +73,19 @@ def kill(process: ServeProcess) -> None:
     assert process.proc.returncode == -9
 
 
-def cards(double: SlackDouble) -> list[dict]:
-    return [m for m in double.messages(TEAM_CHANNEL) if not m.get("thread_ts") and CARD_TEXT.match(m["text"] or "")]
-
-
-def card_numbers(double: SlackDouble) -> list[int]:
-    return sorted(int(CARD_TEXT.match(m["text"]).group(1)) for m in cards(double))  # type: ignore[union-attr]
-
-
-def replies(double: SlackDouble, ts: str) -> list[dict]:
-    return [m for m in double.messages(TEAM_CHANNEL) if m.get("thread_ts") == ts]
-
-
-def huddles(double: SlackDouble) -> list[dict]:
-    return [m for m in double.messages(TEAM_CHANNEL) if not m.get("thread_ts") and HUDDLE_TEXT.match(m["text"] or "")]
-
-
-def posts(double: SlackDouble, match: Callable[[dict], bool]) -> int:
-    """chat.postMessage calls that match, failed or in flight ones too."""
-    return sum(1 for call in double.calls("chat.postMessage") if match(call.args))
-
-
-def is_huddle_post(args: dict) -> bool:
-    return bool(HUDDLE_TEXT.match(str(args.get("text") or "")))
-
-
 def open_and_submit(slack: SlackDriver, double: SlackDouble, problem: str) -> str:
     """`/kaizen problem`, then the modal submitted; returns the command's response_url."""
-    before = len(double.calls("views.open"))
-    reply, response_url = slack.command(problem, user_id=ALICE)
-    assert reply.status == 200, reply.text
-    double.opened_view(before + 1, timeout=10)
-    reply = slack.submit_view(double.last_view(), {"problem": problem}, user_id=ALICE)
+    form, response_url = open_raise_form(slack, double, problem)
+    reply = slack.submit_view(form, {"problem": problem}, user_id=ALICE)
     assert reply.status == 200 and reply.body in (b"", b"{}"), reply.text
     return response_url
 
 
 def raise_with_card(bots: Bots, slack: SlackDriver, problem: str) -> Idea:
-    open_and_submit(slack, bots.double, problem)
-
     def posted() -> Idea | None:
-        found = bots.rows(Idea, Idea.problem == problem)
-        return (
-            found[0] if found and found[0].card_ts and found[0].card_synced_version >= found[0].card_version else None
-        )
+        return next((idea for idea in bots.rows(Idea, Idea.problem == problem) if card_is_up(idea)), None)
 
+    open_and_submit(slack, bots.double, problem)
     return bots.wait(posted, 20, f"the card of {problem!r}")
 
 

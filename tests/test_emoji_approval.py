@@ -5,123 +5,30 @@ returns the idea to "new" silently, and approvals made while the bot was down ar
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import func, select
 
-from doubles.driver import SlackDriver
-from doubles.slack import SlackDouble
-from storage.models import Idea, IdeaEvent, InboxEvent, Supporter
-from tests.conftest import (
-    ALICE,
-    BOB,
-    CAROL,
-    SIGNING_SECRET,
-    TEAM_CHANNEL,
-    WORKSPACE,
-    RunningBot,
-    eventually,
-    settled,
+from storage.models import Supporter
+from tests.conftest import ALICE, BOB, TEAM_CHANNEL, eventually
+from tests.flows import (
+    APPROVE,
+    GROUP,
+    GROUP_LEAD,
+    LEAD,
+    LEAD2,
+    card,
+    card_updates,
+    ephemerals_to,
+    inbox_rows,
+    load,
+    raise_idea,
+    react,
+    shown,
+    start,
+    status_events,
+    thread_replies,
+    wait_settled,
 )
-
-# Leaders in settings must look like real Slack user IDs (no underscore), which KAIZEN_LEADERS checks.
-LEAD, LEAD2, GROUP_LEAD = "ULEAD", "ULEAD2", "UGLEAD"
-GROUP = "S0LEADS"
-APPROVE = "white_check_mark"
-
-
-# --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def start(bot_factory: Any, double: SlackDouble, **settings: object) -> tuple[RunningBot, SlackDriver]:
-    """A bot with leaders, and a driver speaking to it; the leaders are people Slack knows, in the team channel."""
-    settings.setdefault("kaizen_leaders", (LEAD,))
-    for user in (LEAD, LEAD2, GROUP_LEAD):
-        if double.user(user) is None:
-            double.add_user(user, user.lower())
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, CAROL, LEAD, LEAD2, GROUP_LEAD, "UBOT"])
-    running: RunningBot = bot_factory(**settings)
-    return running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
-
-
-def load(running: RunningBot, idea_id: int) -> Idea:
-    with running.kaizen.db.read() as session:
-        idea = session.get(Idea, idea_id)
-        assert idea is not None
-        return idea
-
-
-def raise_idea(
-    running: RunningBot, slack: SlackDriver, double: SlackDouble, problem: str, *, anonymous: bool = False
-) -> Idea:
-    """ALICE raises an idea with /kaizen; returns it once its card is up in the team channel."""
-    before = len(double.calls("views.open"))
-    reply, _ = slack.command(problem, user_id=ALICE)
-    assert reply.status == 200
-    double.opened_view(before + 1)
-    values: dict[str, Any] = {"problem": problem}
-    if anonymous:
-        values["anonymous"] = ["anonymous"]
-    assert slack.submit_view(double.last_view(), values, user_id=ALICE).status == 200
-
-    def posted() -> Idea | None:
-        with running.kaizen.db.read() as session:
-            idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
-        ready = idea is not None and idea.card_ts and idea.card_synced_version >= idea.card_version
-        return idea if ready else None
-
-    return eventually(posted)
-
-
-def wait_settled(running: RunningBot) -> None:
-    eventually(lambda: settled(running), timeout=10)
-
-
-def react(
-    slack: SlackDriver, running: RunningBot, idea: Idea, reaction: str, user: str, *, removed: bool = False
-) -> None:
-    """Put (or take) a reaction on the idea's card, as Slack would: its state first, then the event; then wait
-    until the bot has done everything the event asked for."""
-    assert idea.card_ts is not None
-    reply = slack.reaction_added(reaction, user_id=user, channel_id=TEAM_CHANNEL, ts=idea.card_ts, removed=removed)
-    assert reply.status == 200
-    wait_settled(running)
-
-
-def thread_replies(double: SlackDouble, idea: Idea) -> list[dict]:
-    return [m for m in double.messages(TEAM_CHANNEL) if m.get("thread_ts") == idea.card_ts]
-
-
-def card(double: SlackDouble, idea: Idea) -> dict:
-    [found] = [m for m in double.messages(TEAM_CHANNEL) if m["ts"] == idea.card_ts]
-    return found
-
-
-def shown(message: dict) -> str:
-    return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
-
-
-def card_updates(double: SlackDouble, idea: Idea) -> list[dict]:
-    return [c.args for c in double.calls("chat.update") if c.args.get("ts") == idea.card_ts]
-
-
-def status_events(running: RunningBot, idea: Idea) -> list[IdeaEvent]:
-    with running.kaizen.db.read() as session:
-        return list(
-            session.scalars(
-                select(IdeaEvent).where(IdeaEvent.idea_id == idea.id, IdeaEvent.kind == "status").order_by(IdeaEvent.id)
-            )
-        )
-
-
-def inbox_rows(running: RunningBot) -> list[InboxEvent]:
-    with running.kaizen.db.read() as session:
-        return list(session.scalars(select(InboxEvent).order_by(InboxEvent.id)))
-
-
-def ephemerals_to(double: SlackDouble, user: str) -> list[dict]:
-    return [c.args for c in double.calls("chat.postEphemeral") if c.args.get("user") == user]
-
 
 # --- a leader approves -----------------------------------------------------------------------------------------
 
@@ -424,3 +331,15 @@ def test_an_approval_made_while_the_bot_was_stopped_is_applied_when_it_starts(bo
 
     assert load(second, only_backed.id).status == "new", "a non-leader's emoji approves nothing"
     assert thread_replies(double, only_backed) == []
+
+
+def test_card_locks_last_only_while_a_sync_is_under_way(bot_factory, double):
+    # One lock per idea kept forever grew with the number of ideas; a lock now lives only while a sync needs it.
+    running, slack = start(bot_factory, double)
+    ideas = [raise_idea(running, slack, double, f"Problem number {n}") for n in range(5)]
+    for n, idea in enumerate(ideas):
+        slack.reaction_added(APPROVE, user_id=LEAD, channel_id=TEAM_CHANNEL, ts=idea.card_ts, event_id=f"EvLock{n}")
+    eventually(lambda: all(load(running, idea.id).status == "approved" for idea in ideas))
+    wait_settled(running)
+    assert all(card_updates(double, idea) for idea in ideas), "every card was synced"
+    assert running.kaizen.outbox.card_locks_in_use() == 0

@@ -16,29 +16,19 @@ from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage.models import Idea, Team
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, RunningBot, eventually
-from tests.test_multi_workspace import install, start
+from tests.flows import install, raise_idea
+from tests.flows import start_for_installs as start
 
 ORG = "E0ORG"
 ORG_WS = "T0ORGWS"  # a workspace of the organisation
-ORG_CHANNEL = "C_OTHER_WS"  # added by test_multi_workspace.start, Kaizen a member
+ORG_CHANNEL = "C_OTHER_WS"  # added by tests.flows.start_for_installs, Kaizen a member
 WS_TOKEN = "xoxb-org-workspace"
 ORG_TOKEN = "xoxb-org-wide"
 OUTSIDE_TOKEN = "xoxb-outside-org"
 
 
 def raise_through(running: RunningBot, driver: SlackDriver, double: SlackDouble, channel: str, problem: str) -> Idea:
-    before = len(double.calls("views.open"))
-    reply, _ = driver.command(problem, channel_id=channel)
-    assert reply.status == 200
-    view = double.opened_view(before + 1)
-    assert driver.submit_view(view, {"problem": problem}).status == 200
-
-    def posted() -> Idea | None:
-        with running.kaizen.db.read() as session:
-            idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
-        return idea if idea is not None and idea.card_ts else None
-
-    return eventually(posted)
+    return raise_idea(running, driver, double, problem, channel=channel)
 
 
 def tokens_of(double: SlackDouble, method: str, channel: str) -> set[str | None]:

@@ -20,24 +20,10 @@ from bot.ideas.export import COLUMNS, csv_bytes, neutralise, write_csv, write_js
 from bot.ideas.workflow import NewIdea, raise_idea
 from storage.db import Database
 from storage.export import ExportRow, export_rows
-from storage.migrate import upgrade
 from storage.models import Idea, IdeaStatus
+from tests.conftest import START
 
-START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock(START)
 
 
 def _raise(

@@ -8,10 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,20 +20,11 @@ from bot.ideas.lifecycle import Actor
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage.models import Idea, Source, Team
-from tests.conftest import (
-    ALICE,
-    BOB,
-    BOT_TOKEN,
-    OTHER_CHANNEL,
-    OUTSIDE_CHANNEL,
-    SIGNING_SECRET,
-    TEAM_CHANNEL,
-    WORKSPACE,
-    RunningBot,
-    eventually,
-)
+from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, TEAM_CHANNEL, RunningBot
+from tests.flows import LEAD, raise_idea, start
+from tests.flows import said as ask
+from tests.processes import bot_env, kaizen_bot
 
-LEAD = "ULEAD"  # leaders in settings look like real Slack user IDs
 LEADER = Actor(LEAD, is_leader=True)
 HEADER = [
     "id", "team", "status", "problem", "idea", "benefit", "category", "author", "created", "decided", "done",
@@ -49,29 +37,12 @@ CLI_TIMEOUT = 60
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def start(bot_factory: Any, double: SlackDouble) -> tuple[RunningBot, SlackDriver]:
-    double.add_user(LEAD, "lead")
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, LEAD, "UBOT"])
-    running: RunningBot = bot_factory(kaizen_leaders=(LEAD,))
-    return running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
-
-
 def raise_through_slack(
     running: RunningBot, slack: SlackDriver, double: SlackDouble, values: dict[str, Any], *, user: str = ALICE,
     channel: str = TEAM_CHANNEL,
 ) -> Idea:  # fmt: skip
-    """`/kaizen` in the channel and the modal submitted with `values`; the idea once it is stored."""
-    before = len(double.calls("views.open"))
-    reply, _ = slack.command("", user_id=user, channel_id=channel)
-    assert reply.status == 200
-    double.opened_view(before + 1)
-    assert slack.submit_view(double.last_view(), values, user_id=user).status == 200
-
-    def stored() -> Idea | None:
-        with running.kaizen.db.read() as session:
-            return session.scalars(select(Idea).where(Idea.problem == values["problem"].strip())).one_or_none()
-
-    return eventually(stored)
+    """`/kaizen` in the channel and the modal submitted with `values`; the idea once its card is up."""
+    return raise_idea(running, slack, double, values["problem"], text="", values=values, user=user, channel=channel)
 
 
 def a_team_history(running: RunningBot, slack: SlackDriver, double: SlackDouble, clock: Any) -> dict[str, Idea]:
@@ -167,14 +138,6 @@ def ideas_in_store(running: RunningBot, channel: str | None = None) -> list[Idea
         return ideas
 
 
-def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> str:
-    reply, response_url = slack.command(text, **kwargs)  # type: ignore[arg-type]
-    assert reply.status == 200
-    [body] = double.wait_for_response(response_url)
-    assert body.get("response_type", "ephemeral") == "ephemeral"
-    return json.dumps(body.get("blocks") or [], ensure_ascii=False) + (body.get("text") or "")
-
-
 # --- /kaizen export --------------------------------------------------------------------------------------------
 
 
@@ -239,28 +202,8 @@ def test_export_outside_a_team_channel_is_refused_even_for_a_leader(bot_factory,
 # --- kaizen-bot export -----------------------------------------------------------------------------------------
 
 
-def cli_env(double: SlackDouble, tmp_path: Path, database_url: str) -> dict[str, str]:
-    """As tests/test_cli.py builds it; the database is the one the bot fixture uses (SQLite or PostgreSQL)."""
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", str(tmp_path)),
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": double.api_url,
-        "DATABASE_URL": database_url,
-    }
-
-
-def kaizen_bot() -> list[str]:
-    script = Path(sys.executable).with_name("kaizen-bot")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("kaizen-bot")
-    return [found] if found else [sys.executable, "-m", "bot.cli"]
-
-
 def run_export(double: SlackDouble, tmp_path: Path, database_url: str, *args: str) -> bytes:
-    env = cli_env(double, tmp_path, database_url)
+    env = bot_env(double, tmp_path, database_url=database_url)
     done = subprocess.run(
         [*kaizen_bot(), "export", *args], env=env, cwd=tmp_path, capture_output=True, timeout=CLI_TIMEOUT, check=False
     )

@@ -6,17 +6,25 @@ channel or by DM (a button outside a message, in the App Home say, comes with no
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from bot.render import RAISE_INSTEAD_ACTION, WELCOME_HUDDLE_ACTION, WELCOME_LEADERS_ACTION, CardAction
+from bot.clock import SettableClock
+from bot.render.ids import ActionId, CardAction
+from doubles.slack import SlackDouble
 from storage.models import Idea
 from tests.conftest import ALICE, BOB, TEAM_CHANNEL, WORKSPACE
-from tests.test_card_buttons import LEAD, Kaizen
-from tests.test_card_buttons import kaizen as kaizen  # the fixture: a bot with LEAD leading the team
+from tests.flows import LEAD
+from tests.flows_kaizen import Kaizen, kaizen_on_request
 
 # What Slack answers views.open with when the form cannot open: a trigger too old or used already, a limit.
 FAULTS = ["expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id", "ratelimited"]
+
+
+@pytest.fixture
+def kaizen(bot_factory: Any, double: SlackDouble, clock: SettableClock) -> Kaizen:
+    return kaizen_on_request(bot_factory, double, clock)
 
 
 def told_privately(kaizen: Kaizen, response_url: str | None = None) -> dict:
@@ -82,7 +90,7 @@ def test_kaizen_tells_the_person_when_the_form_cannot_open(kaizen: Kaizen, fault
 def test_raise_this_instead_tells_the_person_when_the_form_cannot_open(kaizen: Kaizen):
     kaizen.double.fail("views.open", "expired_trigger_id")
 
-    reply = kaizen.slack.block_action(RAISE_INSTEAD_ACTION, "list of spare keys", user_id=ALICE)
+    reply = kaizen.slack.block_action(ActionId.RAISE_INSTEAD, "list of spare keys", user_id=ALICE)
 
     assert reply.status == 200
     says_try_again(told_privately(kaizen), "press the button again")
@@ -107,7 +115,7 @@ def test_a_card_button_tells_the_presser_when_its_form_cannot_open(kaizen: Kaize
     assert kaizen.idea(idea.id).status == idea.status
 
 
-@pytest.mark.parametrize("action", [WELCOME_HUDDLE_ACTION, WELCOME_LEADERS_ACTION])
+@pytest.mark.parametrize("action", [ActionId.WELCOME_HUDDLE, ActionId.WELCOME_LEADERS])
 def test_a_welcome_button_tells_the_presser_when_its_form_cannot_open(kaizen: Kaizen, action: str):
     kaizen.double.fail("views.open", "expired_trigger_id")
 

@@ -8,7 +8,6 @@ from datetime import date, time
 import pytest
 
 from bot.grammar import (
-    NOTE_MAX,
     USAGE,
     Export,
     Headcount,
@@ -33,6 +32,7 @@ from bot.grammar import (
     Usage,
     parse_command,
 )
+from bot.limits import MEASURE_NOTE_MAX as NOTE_MAX
 
 MON_FRI = (0, 1, 2, 3, 4)
 

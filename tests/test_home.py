@@ -8,26 +8,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.ideas.workflow import NewIdea, raise_idea
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage.models import Idea
-from tests.conftest import (
-    ALICE,
-    BOB,
-    CAROL,
-    OTHER_CHANNEL,
-    SIGNING_SECRET,
-    TEAM_CHANNEL,
-    WORKSPACE,
-    RunningBot,
-    eventually,
-)
+from tests.conftest import ALICE, BOB, CAROL, OTHER_CHANNEL, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
+from tests.flows import APPROVE, LEAD
+from tests.flows import raise_idea as raise_in_slack
+from tests.flows import start as start_bot_and_driver
 
-LEAD = "ULEAD"  # leaders in settings look like real Slack user IDs
-APPROVE = "white_check_mark"
 VIEW_BLOCK_LIMIT = 100
 
 
@@ -35,29 +24,15 @@ VIEW_BLOCK_LIMIT = 100
 
 
 def start(bot_factory: Any, double: SlackDouble) -> tuple[RunningBot, SlackDriver]:
-    """A bot whose leader is in the team channel (ward-7) but not in the other one (pharmacy)."""
-    double.add_user(LEAD, "lead")
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, LEAD, "UBOT"])
-    running: RunningBot = bot_factory(kaizen_leaders=(LEAD,))
-    return running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
+    """A bot whose leader is in the team channel (ward-7) but not in the other one (pharmacy); Carol is in neither."""
+    return start_bot_and_driver(bot_factory, double, members=(ALICE, BOB, LEAD))
 
 
 def raise_through_slack(
     running: RunningBot, slack: SlackDriver, double: SlackDouble, problem: str, *, user: str, channel: str
 ) -> Idea:
     """`/kaizen <problem>` and the modal submitted; returns the idea once its card is posted."""
-    before = len(double.calls("views.open"))
-    reply, _ = slack.command(problem, user_id=user, channel_id=channel)
-    assert reply.status == 200
-    double.opened_view(before + 1)
-    assert slack.submit_view(double.last_view(), {"problem": problem}, user_id=user).status == 200
-
-    def posted() -> Idea | None:
-        with running.kaizen.db.read() as session:
-            idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
-        return idea if idea is not None and idea.card_ts else None
-
-    return eventually(posted)
+    return raise_in_slack(running, slack, double, problem, user=user, channel=channel)
 
 
 def publishes_for(double: SlackDouble, user: str) -> list[dict]:

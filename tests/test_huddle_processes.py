@@ -12,8 +12,8 @@ import pytest
 
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
-from tests.conftest import TEAM_CHANNEL, WORKSPACE
-from tests.test_cli import SIGNING_SECRET, ServeProcess, bot_env
+from tests.conftest import SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
+from tests.processes import ServeProcess, bot_env
 
 pytestmark = pytest.mark.slow
 

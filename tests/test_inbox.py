@@ -11,88 +11,32 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from bot.clock import SettableClock
 from doubles.driver import SlackDriver, sign
 from doubles.slack import SlackDouble
 from storage.models import Idea, IdeaEvent, InboxEvent
-from tests.conftest import (
-    ALICE,
-    BOB,
-    SIGNING_SECRET,
-    TEAM_CHANNEL,
-    WORKSPACE,
-    RunningBot,
-    eventually,
-    settled,
+from tests.conftest import ALICE, BOB, TEAM_CHANNEL, RunningBot, eventually
+from tests.flows import (
+    APPROVE,
+    GROUP,
+    GROUP_LEAD,
+    LEAD,
+    inbox_rows,
+    load,
+    raise_idea,
+    start,
+    status_events,
+    thread_replies,
+    wait_settled,
 )
-
-# Leaders in settings must look like real Slack user IDs (no underscore), which KAIZEN_LEADERS checks.
-LEAD, GROUP_LEAD = "ULEAD", "UGLEAD"
-GROUP = "S0LEADS"
-APPROVE = "white_check_mark"
-
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-def start(bot_factory: Any, double: SlackDouble, **settings: object) -> tuple[RunningBot, SlackDriver]:
-    settings.setdefault("kaizen_leaders", (LEAD,))
-    for user in (LEAD, GROUP_LEAD):
-        if double.user(user) is None:
-            double.add_user(user, user.lower())
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, LEAD, GROUP_LEAD, "UBOT"])
-    running: RunningBot = bot_factory(**settings)
-    return running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE)
-
-
-def load(running: RunningBot, idea_id: int) -> Idea:
-    with running.kaizen.db.read() as session:
-        idea = session.get(Idea, idea_id)
-        assert idea is not None
-        return idea
-
-
-def raise_idea(running: RunningBot, slack: SlackDriver, double: SlackDouble, problem: str) -> Idea:
-    """ALICE raises an idea with /kaizen; returns it once its card is up in the team channel."""
-    before = len(double.calls("views.open"))
-    reply, _ = slack.command(problem, user_id=ALICE)
-    assert reply.status == 200
-    double.opened_view(before + 1)
-    assert slack.submit_view(double.last_view(), {"problem": problem}, user_id=ALICE).status == 200
-
-    def posted() -> Idea | None:
-        with running.kaizen.db.read() as session:
-            idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
-        ready = idea is not None and idea.card_ts and idea.card_synced_version >= idea.card_version
-        return idea if ready else None
-
-    return eventually(posted)
-
-
-def wait_settled(running: RunningBot, timeout: float = 10) -> None:
-    eventually(lambda: settled(running), timeout=timeout)
-
-
 def approvals(running: RunningBot, idea: Idea) -> list[IdeaEvent]:
-    with running.kaizen.db.read() as session:
-        return list(
-            session.scalars(
-                select(IdeaEvent).where(
-                    IdeaEvent.idea_id == idea.id, IdeaEvent.kind == "status", IdeaEvent.to_status == "approved"
-                )
-            )
-        )
-
-
-def thread_replies(double: SlackDouble, idea: Idea) -> list[dict]:
-    return [m for m in double.messages(TEAM_CHANNEL) if m.get("thread_ts") == idea.card_ts]
-
-
-def inbox_rows(running: RunningBot) -> list[InboxEvent]:
-    with running.kaizen.db.read() as session:
-        return list(session.scalars(select(InboxEvent).order_by(InboxEvent.id)))
+    return [event for event in status_events(running, idea) if event.to_status == "approved"]
 
 
 def approve(slack: SlackDriver, idea: Idea, *, event_id: str | None = None, retry_num: int | None = None) -> int:

@@ -11,18 +11,13 @@ import pytest
 
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
-from tests.conftest import ALICE, TEAM_CHANNEL, WORKSPACE, eventually
-from tests.test_cli import SIGNING_SECRET, ServeProcess, bot_env
+from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, eventually
+from tests.flows import cards
+from tests.processes import ServeProcess, bot_env
 
 pytestmark = pytest.mark.slow
 
 LEADER = "ULEAD"
-
-
-def cards(double: SlackDouble) -> list[dict]:
-    return [
-        m for m in double.messages(TEAM_CHANNEL) if m.get("text", "").startswith("Kaizen #") and not m.get("thread_ts")
-    ]
 
 
 def test_two_instances_post_each_card_once_and_apply_an_approval_once(

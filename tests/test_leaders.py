@@ -3,18 +3,10 @@ team's first leaders."""
 
 from __future__ import annotations
 
-import json
-
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, OUTSIDE_CHANNEL, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, eventually
-
-
-def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> str:
-    reply, response_url = slack.command(text, **kwargs)  # type: ignore[arg-type]
-    assert reply.status == 200
-    [body] = double.wait_for_response(response_url)
-    return json.dumps(body.get("blocks", []), ensure_ascii=False) + body.get("text", "")
+from tests.flows import said as ask
 
 
 def channel_posts(double: SlackDouble) -> list[dict]:

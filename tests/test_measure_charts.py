@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-import struct
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,26 +22,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from bot.limits import CHART_NOTE as NOTE_CHARS
 from bot.measures import charts
+from bot.measures.chart_labels import SHIFT_LABEL, step_label
+from bot.measures.chart_style import CENTRAL, DPI, LIMITS, SIGNAL, SO_FAR
 from bot.measures.charts import (
-    CENTRAL,
-    DPI,
     FRAME_PX,
-    LIMITS,
-    NOTE_CHARS,
     ROW_HEIGHT_PX,
-    SHIFT_LABEL,
-    SIGNAL,
-    SO_FAR,
     WIDTH_PX,
     ChartSeries,
     image_size,
     render_png,
-    step_label,
 )
 from bot.measures.xmr import REBASE, SHIFT, Segment, Step, xmr_chart
+from tests.flows import PNG_SIGNATURE, png_size
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parent.parent
 
 # mathtext would refuse this (an unknown symbol) and turn `$x^2$` into a superscript: it must stay text.
@@ -125,13 +119,6 @@ def test_the_examples_cover_every_draw_path() -> None:
     assert DAYS.chart is not None and DAYS.chart.segments[-1].limits is not None
     assert DAYS.chart.segments[-1].limits.lower is None
     assert FORTNIGHT.chart is not None and FORTNIGHT.chart.segments[-1].limits is None
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    # The IHDR chunk comes first: 4 bytes length, b"IHDR", then width and height as big-endian 32-bit integers.
-    assert png[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", png[16:24])
-    return width, height
 
 
 @pytest.fixture(scope="module")

@@ -23,11 +23,9 @@ def world(database_url: str) -> Iterator[World]:
 
 
 @pytest.fixture
-def fresh(database_url: str) -> Iterator[Database]:
+def fresh(fresh_database: Database) -> Database:
     """Another connection to the same database, with nothing remembered."""
-    db = Database(database_url)
-    yield db
-    db.dispose()
+    return fresh_database
 
 
 FIRST_MONDAY = date(2026, 6, 1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from bot.measures import baselines, figures, words
 from bot.measures.figures import CHANNEL_MEMBERS, HEADCOUNT, Denominator
 from bot.measures.report import as_csv, as_json
-from storage import measures as sql
+from storage import measure_records as sql
 from storage.measures import Scope
 from tests.measures_world import (
     ALICE,
@@ -34,20 +33,14 @@ from tests.measures_world import (
     World,
     london,
     measured,
-    open_world,
     utc,
 )
+from tests.measures_world import world as world  # the fixture: a World on the test's database
 
 P = [4, 5, 3, 4, 5, 4, 3, 5, 4, 4]  # steady: mean 4.1, moving ranges 1,2,1,1,1,1,2,1,0 (and 0 from 4 to 4)
 HOUR = timedelta(hours=1)
 SMALLER = [count - 1 for count in P]  # mean 3.1, the same moving ranges
 SMALLEST = [count - 2 for count in P]  # mean 2.1 (not rare: 2 or more a week), the same moving ranges
-
-
-@pytest.fixture
-def world(database_url: str) -> Iterator[World]:
-    with open_world(database_url) as opened:
-        yield opened
 
 
 def series_of(data: dict[str, Any], name: str) -> dict[str, Any]:

@@ -6,8 +6,6 @@ upgrade is left as it is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from alembic import command
 from slack_sdk.oauth.installation_store import Installation
@@ -104,10 +102,8 @@ def install(engine: Engine, team_id: str, token: str) -> SQLAlchemyInstallationS
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    yield database
-    database.dispose()
+def db(fresh_database: Database) -> Database:
+    return fresh_database  # not upgraded: each test upgrades (and downgrades) it itself
 
 
 def test_upgrading_creates_the_oauth_tables_slack_sdk_builds(db: Database):

@@ -4,7 +4,6 @@ them and leaves everything else; upgrading again brings them back, empty and wor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -48,10 +47,8 @@ def tables(db: Database) -> set[str]:
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    yield database
-    database.dispose()
+def db(fresh_database: Database) -> Database:
+    return fresh_database  # not upgraded: each test upgrades (and downgrades) it itself
 
 
 def test_0006_adds_the_step_and_headcount_tables_and_takes_them_back(db: Database):

@@ -4,69 +4,20 @@ Slack says the app was uninstalled."""
 
 from __future__ import annotations
 
-import re
-import urllib.request
-from http.cookies import SimpleCookie
-
 from bot.slack.installations import NotInstalled
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
-from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, RunningBot, eventually
+from tests.conftest import SIGNING_SECRET, TEAM_CHANNEL, eventually
+from tests.flows import install, open_raise_form
+from tests.flows import start_for_installs as start
 
 OTHER = "T0002"
 OTHER_TOKEN = "xoxb-other-workspace"
 
 
-def get(url: str, cookie: str | None = None) -> tuple[int, str, dict[str, str]]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
-
-
-def install(
-    bot: RunningBot,
-    double: SlackDouble,
-    *,
-    code: str,
-    team_id: str | None,
-    token: str,
-    enterprise_id: str | None = None,
-    org_wide: bool = False,
-) -> None:
-    """Install through /slack/install and Slack's OAuth answer for `code` (see SlackDouble.add_install)."""
-    double.add_install(code, team_id=team_id, bot_token=token, enterprise_id=enterprise_id, org_wide=org_wide)
-    status, page, headers = get(bot.url + "/slack/install")
-    assert status == 200 and "slack.com/oauth/v2/authorize" in page
-    state = re.search(r"state=([\w-]+)", page)
-    assert state, page
-    cookie = SimpleCookie(headers.get("Set-Cookie", ""))
-    cookie_header = "; ".join(f"{key}={morsel.value}" for key, morsel in cookie.items())
-    status, page, _ = get(f"{bot.url}/slack/oauth_redirect?code={code}&state={state.group(1)}", cookie_header)
-    assert status == 200, page
-
-
-def start(bot_factory: object, double: SlackDouble) -> RunningBot:
-    double.add_channel("C_OTHER_WS", "ward-9", members=[ALICE, "UBOT"])
-    return bot_factory(  # type: ignore[operator]
-        slack_bot_token=None, slack_client_id="111.222", slack_client_secret="client-secret"
-    )
-
-
 def raise_in(slack: SlackDriver, double: SlackDouble, channel: str, problem: str) -> None:
-    before = len(double.calls("views.open"))
-    reply, _ = slack.command(problem, channel_id=channel)
-    assert reply.status == 200
-    view = double.opened_view(before + 1)
-    assert slack.submit_view(view, {"problem": problem}).status == 200
+    form, _ = open_raise_form(slack, double, problem, channel=channel)
+    assert slack.submit_view(form, {"problem": problem}).status == 200
 
 
 def test_installing_through_oauth_stores_a_token_per_workspace_and_each_uses_its_own(bot_factory, double):

@@ -7,32 +7,25 @@ goes up), and then what waited goes up, each once."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.clock import SettableClock
-from bot.huddles.daily import PAUSE_CHECK
-from doubles.driver import SlackDriver
+from bot.huddles.pauses import PAUSE_CHECK
 from doubles.slack import SlackDouble
 from storage.models import HuddlePost, Idea, OutboxMessage, Team
-from tests.conftest import ALICE, BOB, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.test_slack_faults import Bot as FaultsBot
+from tests import flows
+from tests.conftest import ALICE, BOB, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
+from tests.flows import EARLY, FAST, JUST_AFTER, LEAD, LEAD2, SLOT, WAIT, is_huddle_post, posts_of, wait_for_idea
+from tests.flows_faults import Bot as FaultsBot
 
-LEAD, LEAD2 = "ULEAD", "ULEAD2"  # leaders of every team (KAIZEN_LEADERS): both are told of a pause
-JOBS = {"huddle_seconds": 0.1, "inbox_seconds": 0.1}
-START = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # a Wednesday; UTC is London's time in November
-SLOT = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
-JUST_AFTER = SLOT + timedelta(minutes=1)
+# LEAD and LEAD2 lead every team (KAIZEN_LEADERS): both are told of a pause.
 GRACE = timedelta(hours=2)
-CARD_TEXT = re.compile(r"^Kaizen #(\d+)")
-HUDDLE_TEXT = re.compile(r"^(Morning huddle|Huddle) · ")
 PAUSE_NOTICE = "can't post for one of your teams"
 KEEP_TRYING = "keep trying"
-WAIT = 10.0
 MEMBERS = [ALICE, BOB, LEAD, LEAD2, "UBOT"]
 
 
@@ -41,7 +34,8 @@ MEMBERS = [ALICE, BOB, LEAD, LEAD2, "UBOT"]
 
 @dataclass
 class Bot(FaultsBot):
-    """The bot of test_slack_faults (reading the store, letting the scheduler's jobs run), and what this file adds."""
+    """The bot of tests/flows_faults.py (reading the store and Slack, letting the scheduler's jobs run), and what
+    this file adds."""
 
     # reading the store
 
@@ -55,24 +49,15 @@ class Bot(FaultsBot):
 
     # reading Slack
 
-    def card_numbers(self) -> list[int]:
-        """Cards standing in the team channel."""
-        return sorted(
-            int(found.group(1))
-            for m in self.double.messages(TEAM_CHANNEL)
-            if not m.get("thread_ts") and (found := CARD_TEXT.match(m.get("text") or ""))
-        )
-
     def card_posts(self, number: int) -> int:
         """chat.postMessage calls (refused ones too) that tried to post idea `number`'s card."""
-        return sum(
-            1
-            for call in self.double.calls("chat.postMessage")
-            if str(call.args.get("text") or "").startswith(f"Kaizen #{number}:") and not call.args.get("thread_ts")
+        return posts_of(
+            self.double,
+            lambda args: str(args.get("text") or "").startswith(f"Kaizen #{number}:") and not args.get("thread_ts"),
         )
 
     def huddle_posts(self) -> int:
-        return sum(1 for c in self.double.calls("chat.postMessage") if HUDDLE_TEXT.match(str(c.args.get("text") or "")))
+        return posts_of(self.double, is_huddle_post)
 
     def pause_notices(self, user: str) -> list[str]:
         return [str(m.get("text")) for m in self.double.messages(user) if PAUSE_NOTICE in str(m.get("text") or "")]
@@ -82,24 +67,14 @@ class Bot(FaultsBot):
     def submit(self, problem: str, user_id: str = ALICE) -> str:
         """Raise an idea with /kaizen and the modal; returns the command's response URL (where the person is told
         when its card does not go up)."""
-        before = len(self.double.calls("views.open"))
-        reply, response_url = self.slack.command(problem, user_id=user_id)
-        assert reply.status == 200, reply.text
-        view = self.double.opened_view(before + 1)
-        assert view["callback_id"] == "raise_idea"
-        answer = self.slack.submit_view(view, {"problem": problem}, user_id=user_id)
-        assert answer.status == 200 and answer.body in (b"", b"{}"), answer.text
+        view, response_url = self.open_modal(problem, user_id)
+        super().submit(view, problem, user_id)
         return response_url
 
     def raise_idea(self, problem: str) -> Idea:
         """Raised, and returned once its card is up."""
         self.submit(problem)
-
-        def posted() -> Idea | None:
-            [idea] = self.rows(Idea, Idea.problem == problem)
-            return idea if idea.card_ts else None
-
-        return eventually(posted, timeout=WAIT)
+        return wait_for_idea(self.running, problem, until=lambda idea: idea.card_ts)
 
     def told(self, response_url: str) -> str:
         [answer] = self.double.wait_for_response(response_url, timeout=WAIT)
@@ -132,7 +107,7 @@ class Bot(FaultsBot):
             self.let_everything_run()
 
 
-def start(bot_factory: Any, double: SlackDouble, clock: SettableClock, *, at: datetime | None = START) -> Bot:
+def start(bot_factory: Any, double: SlackDouble, clock: SettableClock, *, at: datetime | None = EARLY) -> Bot:
     """The bot with its scheduler (fast jobs on real time, the settable clock for what is due), LEAD and LEAD2
     leading every team. `at=None` starts another bot on the same database without moving the clock."""
     if at is not None:
@@ -141,8 +116,8 @@ def start(bot_factory: Any, double: SlackDouble, clock: SettableClock, *, at: da
             if double.user(user) is None:
                 double.add_user(user, user.lower())
         mend_channel(double)
-    running: RunningBot = bot_factory(scheduler=True, sweep_seconds=0.2, schedule=JOBS, kaizen_leaders=(LEAD, LEAD2))
-    return Bot(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double, clock)
+    running: RunningBot = bot_factory(scheduler=True, sweep_seconds=0.2, schedule=FAST, kaizen_leaders=(LEAD, LEAD2))
+    return Bot(running, flows.driver(running, double), double, clock)
 
 
 def json_text(answer: dict) -> str:

@@ -3,33 +3,20 @@ All replies are private (ephemeral, through the command's response_url)."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from bot.clock import SettableClock
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, OTHER_CHANNEL, TEAM_CHANNEL
-
-
-def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> dict:
-    reply, response_url = slack.command(text, **kwargs)  # type: ignore[arg-type]
-    assert reply.status == 200
-    [body] = double.wait_for_response(response_url)
-    assert body.get("response_type", "ephemeral") == "ephemeral"
-    return body
-
-
-def shown(body: dict) -> str:
-    return json.dumps(body.get("blocks", []), ensure_ascii=False) + body.get("text", "")
+from tests.flows import ask, open_raise_form, shown
 
 
 def raise_idea(slack: SlackDriver, double: SlackDouble, problem: str, **kwargs: object) -> None:
-    before = len(double.calls("views.open"))
-    slack.command(problem, **kwargs)  # type: ignore[arg-type]
-    view = double.opened_view(before + 1)
-    user_id = str(kwargs.get("user_id", ALICE))
-    assert slack.submit_view(view, {"problem": problem}, user_id=user_id).status == 200
+    """`/kaizen problem` and the modal submitted (kwargs: user_id, channel_id), without waiting for the card."""
+    user_id, channel_id = str(kwargs.get("user_id", ALICE)), str(kwargs.get("channel_id", TEAM_CHANNEL))
+    form, _ = open_raise_form(slack, double, problem, user=user_id, channel=channel_id)
+    assert slack.submit_view(form, {"problem": problem}, user_id=user_id).status == 200
 
 
 def test_help_lists_the_commands(slack, double):

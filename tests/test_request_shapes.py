@@ -22,10 +22,9 @@ from hypothesis import strategies as st
 from doubles.driver import Reply, SlackDriver
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.test_emoji_approval import APPROVE, raise_idea, start
+from tests.flows import APPROVE, LEAD, raise_idea, start
 
 ACK_LIMIT = 3.0  # Slack's: an answer later than this is a failure to the person
-LEAD = "ULEAD"
 
 # Who acts: (label, driver keyword arguments).
 SENDERS: list[tuple[str, dict[str, Any]]] = [

@@ -12,7 +12,7 @@ from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage.models import Idea, Team
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.test_emoji_approval import APPROVE, load, raise_idea, start, wait_settled
+from tests.flows import APPROVE, load, raise_idea, start, wait_settled
 
 PARTNER = "T0PARTNER"
 PARTNER_USER = "UPARTNER"  # a leader of the team who works for the partner organisation
@@ -32,18 +32,7 @@ def teams(running: RunningBot) -> list[tuple[str, str]]:
 
 
 def raise_as(running: RunningBot, driver: SlackDriver, double: SlackDouble, user: str, problem: str) -> Idea:
-    before = len(double.calls("views.open"))
-    reply, _ = driver.command(problem, user_id=user, channel_id=TEAM_CHANNEL)
-    assert reply.status == 200
-    view = double.opened_view(before + 1)
-    assert driver.submit_view(view, {"problem": problem}, user_id=user).status == 200
-
-    def posted() -> Idea | None:
-        with running.kaizen.db.read() as session:
-            idea = session.scalars(select(Idea).where(Idea.problem == problem)).one_or_none()
-        return idea if idea is not None and idea.card_ts else None
-
-    return eventually(posted)
+    return raise_idea(running, driver, double, problem, user=user)
 
 
 def test_an_idea_raised_by_the_partner_organisation_is_filed_under_the_channels_workspace(

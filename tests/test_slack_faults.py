@@ -5,184 +5,32 @@ digest fails half-way. Whatever Slack does, nothing is lost and nothing is poste
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from bot.clock import SettableClock
 from bot.slack.clients import RATE_LIMIT_RETRIES, SlackClients
-from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage
-from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET, START, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-
-LEAD, GROUP_LEAD = "ULEAD", "UGLEAD"  # leaders in settings must look like real Slack user IDs
-GROUP = "S0LEADS"
-APPROVE = "white_check_mark"
-JOBS = {"huddle_seconds": 0.1, "inbox_seconds": 0.1}
-EARLY = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # a Wednesday; UTC is London's time in November
-SLOT = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
-JUST_AFTER = SLOT + timedelta(minutes=1)
-CARD_TEXT = re.compile(r"^Kaizen #(\d+)")
-HUDDLE_TEXT = re.compile(r"^(Morning huddle|Huddle) · ")
-WAIT = 10.0
-
-
-# --- the bot and what people do --------------------------------------------------------------------------------
-
-
-@dataclass
-class Bot:
-    running: RunningBot
-    slack: SlackDriver
-    double: SlackDouble
-    clock: SettableClock
-
-    # reading the store
-
-    def rows(self, model: type, *where: Any) -> list[Any]:
-        with self.running.kaizen.db.read() as session:
-            return list(session.scalars(select(model).where(*where).order_by(model.id)))
-
-    def idea(self, number: int) -> Idea:
-        [idea] = self.rows(Idea, Idea.number == number)
-        return idea
-
-    def outbox(self, dedupe_suffix: str, *, kind: str | None = None) -> list[OutboxMessage]:
-        return [
-            m
-            for m in self.rows(OutboxMessage)
-            if m.dedupe_key.endswith(dedupe_suffix) and (kind is None or m.kind == kind)
-        ]
-
-    def one_outbox(self, dedupe_suffix: str) -> OutboxMessage | None:
-        found = self.outbox(dedupe_suffix)
-        assert len(found) <= 1, [m.dedupe_key for m in found]
-        return found[0] if found else None
-
-    def slot_row(self) -> HuddlePost | None:
-        rows = self.rows(HuddlePost)
-        assert len(rows) <= 1, rows
-        return rows[0] if rows else None
-
-    # reading Slack
-
-    def cards(self) -> list[dict]:
-        return [
-            m
-            for m in self.double.messages(TEAM_CHANNEL)
-            if not m.get("thread_ts") and CARD_TEXT.match(m.get("text") or "")
-        ]
-
-    def card_numbers(self) -> list[int]:
-        return sorted(int(CARD_TEXT.match(m["text"]).group(1)) for m in self.cards())  # type: ignore[union-attr]
-
-    def replies(self, idea: Idea) -> list[dict]:
-        return [m for m in self.double.messages(TEAM_CHANNEL) if idea.card_ts and m.get("thread_ts") == idea.card_ts]
-
-    def huddles(self) -> list[dict]:
-        return [
-            m
-            for m in self.double.messages(TEAM_CHANNEL)
-            if not m.get("thread_ts") and HUDDLE_TEXT.match(m.get("text") or "")
-        ]
-
-    def digests(self, user: str) -> list[dict]:
-        return [m for m in self.double.messages(user) if "waited more than" in (m.get("text") or "")]
-
-    # doing
-
-    def open_modal(self, text: str, user_id: str = ALICE) -> tuple[dict, str]:
-        before = len(self.double.calls("views.open"))
-        reply, response_url = self.slack.command(text, user_id=user_id)
-        assert reply.status == 200, reply.text
-        view = self.double.opened_view(before + 1)
-        assert view["callback_id"] == "raise_idea"
-        return view, response_url
-
-    def submit(self, view: dict, problem: str, user_id: str = ALICE) -> None:
-        reply = self.slack.submit_view(view, {"problem": problem}, user_id=user_id)
-        assert reply.status == 200 and reply.body in (b"", b"{}"), reply.text
-
-    def raise_idea(self, problem: str) -> Idea:
-        """Raised with /kaizen and the modal; returned once its card is up."""
-        view, _ = self.open_modal(problem)
-        self.submit(view, problem)
-
-        def posted() -> Idea | None:
-            [idea] = self.rows(Idea, Idea.problem == problem)
-            return idea if idea.card_ts and idea.card_synced_version >= idea.card_version else None
-
-        return eventually(posted, timeout=WAIT)
-
-    def approve(self, idea: Idea, user_id: str = LEAD, event_id: str | None = None) -> int:
-        assert idea.card_ts is not None
-        return self.slack.reaction_added(
-            APPROVE, user_id=user_id, channel_id=TEAM_CHANNEL, ts=idea.card_ts, event_id=event_id
-        ).status
-
-    def set_huddle(self, user_id: str = LEAD) -> None:
-        reply, response_url = self.slack.command("huddle at 08:30 mon-fri Europe/London", user_id=user_id)
-        assert reply.status == 200, reply.text
-        [answer] = self.double.wait_for_response(response_url)
-        assert str(answer["text"]).startswith("Huddles at"), answer
-
-    def let_job_run(self, job_id: str, runs: int = 3) -> None:
-        """Let a scheduler job run a few more times on the clock as it stands (jobs run on real time)."""
-        scheduler = self.running.scheduler
-        assert scheduler is not None
-        seen = [scheduler.get_job(job_id).next_run_time]
-
-        def moved() -> bool:
-            current = scheduler.get_job(job_id).next_run_time
-            if current != seen[-1]:
-                seen.append(current)
-            return len(seen) > runs
-
-        eventually(moved, timeout=WAIT)
-
-    def let_everything_run(self) -> None:
-        for job_id in ("outbox-sweep", "inbox-sweep", "huddle-tick"):
-            self.let_job_run(job_id)
-
-
-def start(bot_factory: Any, double: SlackDouble, clock: SettableClock, *, at: datetime = START, **settings: Any) -> Bot:
-    """The bot with its scheduler (fast sweeps on real time, the settable clock for what is due), LEAD leading."""
-    clock.set(at)
-    for user in (LEAD, GROUP_LEAD):
-        if double.user(user) is None:
-            double.add_user(user, user.lower())
-    double.add_channel(TEAM_CHANNEL, "ward-7", members=[ALICE, BOB, LEAD, GROUP_LEAD, "UBOT"])
-    settings.setdefault("kaizen_leaders", (LEAD,))
-    running: RunningBot = bot_factory(scheduler=True, sweep_seconds=0.2, schedule=JOBS, **settings)
-    return Bot(running, SlackDriver(running.endpoint, SIGNING_SECRET, double, team_id=WORKSPACE), double, clock)
-
-
-def shown(message: dict) -> str:
-    return json.dumps(message.get("blocks") or []) + (message.get("text") or "")
-
-
-def posts_of(double: SlackDouble, match: Callable[[dict], bool]) -> int:
-    """How many chat.postMessage calls (failed ones too) match."""
-    return sum(1 for call in double.calls("chat.postMessage") if match(call.args))
-
-
-def is_card_post(args: dict) -> bool:
-    return bool(CARD_TEXT.match(str(args.get("text") or ""))) and not args.get("thread_ts")
-
-
-def is_huddle_post(args: dict) -> bool:
-    return bool(HUDDLE_TEXT.match(str(args.get("text") or "")))
-
+from tests.conftest import ALICE, BOB, BOT_TOKEN, TEAM_CHANNEL, eventually
+from tests.flows import (
+    EARLY,
+    GROUP,
+    GROUP_LEAD,
+    JUST_AFTER,
+    LEAD,
+    SLOT,
+    WAIT,
+    is_card_post,
+    is_huddle_post,
+    posts_of,
+    shown,
+)
+from tests.flows_faults import Bot
+from tests.flows_faults import start_bot as start
 
 # --- rate limits ----------------------------------------------------------------------------------------------
 

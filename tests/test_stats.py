@@ -5,24 +5,14 @@ the workflow and the lifecycle, under a clock of the story's own (the bot's cloc
 
 from __future__ import annotations
 
-import json
 import re
-import struct
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from bot.clock import SettableClock
-from bot.ideas.lifecycle import Actor, Lifecycle
-from bot.ideas.workflow import NewIdea, raise_idea
-from doubles.driver import SlackDriver
-from doubles.slack import SlackDouble
-from storage.db import Database
-from storage.models import Source
-from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot
+from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, TEAM_CHANNEL
+from tests.flows import THIS_MONDAY, Story, a_little_history, ask, assert_real_png, shown, summary_lines
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The titles a chart of weekly series carries (bot.measures.report.title), and so the summary's lines.
 SERIES_TITLES = (
     "Ideas raised per week",
@@ -31,100 +21,12 @@ SERIES_TITLES = (
     "Days to a decision (median per week)",
     "Ideas waiting over 2 days for a decision, at each week's end",
 )
-LEADER = Actor("ULEAD", is_leader=True)
 SIGNAL = re.compile(r"\bsignal\b")  # "signal", not the "no signals" of a steady chart
-RENDER_TIMEOUT = 60.0  # the first chart in a process pays for importing matplotlib
-
-
-CHANNEL_NAMES = {TEAM_CHANNEL: "ward-7", OTHER_CHANNEL: "pharmacy"}
-
-
-class Story:
-    """Ideas in a database (the running bot's, or one the CLI reads), told at moments of the story's own clock
-    through the workflow and the lifecycle."""
-
-    def __init__(self, where: RunningBot | Database) -> None:
-        self.db = where if isinstance(where, Database) else where.kaizen.db
-        self.clock = SettableClock(START - timedelta(weeks=60))
-        self.lifecycle = Lifecycle(self.db, self.clock)
-
-    def raise_(self, when: datetime, author: str, channel: str = TEAM_CHANNEL, *, already_done: bool = False) -> int:
-        """An idea raised at `when` (with `already_done`: "just did it", done at once)."""
-        self.clock.set(when)
-        new = NewIdea(
-            workspace_id=WORKSPACE, channel_id=channel, channel_name=CHANNEL_NAMES.get(channel, channel),
-            author_id=author, problem=f"Something in the way, noticed by {author}", already_done=already_done,
-        )  # fmt: skip
-        return raise_idea(self.db, self.clock, new).idea.id
-
-    def weeks(self, first_monday: datetime, counts: Sequence[int], *, done: bool = False) -> None:
-        """`counts[i]` ideas raised in the week i weeks after `first_monday` (Alice and Bob in turn), each just
-        done with `done`."""
-        for week, count in enumerate(counts):
-            for n in range(count):
-                when = first_monday + timedelta(weeks=week, minutes=n)
-                self.raise_(when, (ALICE, BOB)[n % 2], already_done=done)
-
-    def approve(self, idea_id: int, when: datetime) -> None:
-        self.clock.set(when)
-        self.lifecycle.approve(idea_id, LEADER, source=Source.BUTTON)
-
-    def not_now(self, idea_id: int, when: datetime) -> None:
-        self.clock.set(when)
-        self.lifecycle.not_now(idea_id, LEADER, "Not this month.")
-
-    def finish(self, idea_id: int, when: datetime) -> None:
-        self.clock.set(when)
-        self.lifecycle.start(idea_id, LEADER, self.lifecycle.load(idea_id).team)
-        self.lifecycle.done(idea_id, LEADER, outcome="worked", result="Fixed.", learned="Ask early.", effect=None)
-
-
-def ask(slack: SlackDriver, double: SlackDouble, text: str, **kwargs: object) -> dict:
-    """A /kaizen command; its one private reply."""
-    reply, response_url = slack.command(text, **kwargs)  # type: ignore[arg-type]
-    assert reply.status == 200
-    [body] = double.wait_for_response(response_url, timeout=RENDER_TIMEOUT)
-    assert body.get("response_type", "ephemeral") == "ephemeral"
-    return body
-
-
-def shown(body: dict) -> str:
-    return json.dumps(body.get("blocks") or [], ensure_ascii=False) + (body.get("text") or "")
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the PNG's IHDR chunk, which must come first."""
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
-
-
-def assert_real_png(data: bytes) -> None:
-    assert data.startswith(PNG_SIGNATURE)
-    assert 5_000 < len(data) < 5_000_000, f"{len(data)} bytes is not a plausible chart"
-    width, height = png_size(data)
-    assert width >= 400 and height >= 5 * 100, "five charts, one above the other, readable in Slack"
-    assert data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"), "the whole file arrived"
-
-
-def summary_lines(upload: dict) -> list[str]:
-    comment = upload["initial_comment"]
-    assert isinstance(comment, str) and comment
-    return comment.splitlines()
 
 
 def line_about(lines: list[str], title: str) -> str:
     [line] = [line for line in lines if title in line]
     return line
-
-
-def a_little_history(running: RunningBot) -> None:
-    """Last week: Alice's idea approved after 1 day, Bob's declined after 2 days."""
-    story = Story(running)
-    alice = story.raise_(datetime(2026, 11, 16, 9, tzinfo=UTC), ALICE)
-    story.approve(alice, datetime(2026, 11, 17, 9, tzinfo=UTC))
-    bob = story.raise_(datetime(2026, 11, 18, 9, tzinfo=UTC), BOB)
-    story.not_now(bob, datetime(2026, 11, 20, 9, tzinfo=UTC))
 
 
 # --- privately, by DM ----------------------------------------------------------------------------------------
@@ -223,8 +125,6 @@ def test_stats_outside_its_grammar_gets_the_usage(bot, slack, double, text):
 
 
 # --- signals ---------------------------------------------------------------------------------------------------
-
-THIS_MONDAY = datetime(2026, 11, 23, 9, tzinfo=UTC)  # the week of START: in progress, so never judged
 
 
 def test_a_jump_in_ideas_done_for_eight_weeks_is_called_a_signal(bot, slack, double):

@@ -17,7 +17,7 @@ from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from storage.models import MeasureStep, TeamHeadcount
 from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot
-from tests.test_stats import THIS_MONDAY, Story, ask, shown, summary_lines
+from tests.flows import THIS_MONDAY, Story, ask, shown, summary_lines
 
 LEAD = "U_LEAD"  # leads every team and the workspace (KAIZEN_LEADERS)
 TODAY = START.date()  # 2026-11-25, a Wednesday, in UTC (the default zone)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,23 +17,7 @@ from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
 from storage.db import Database, WriterQueue
 from storage.migrate import is_up_to_date, upgrade
 from storage.models import Idea, IdeaEvent, IdeaStatus, Team, Workspace
-from tests.conftest import eventually
-
-START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    # A SQLite file in tmp_path, or a fresh PostgreSQL database when the suite runs on PostgreSQL (conftest).
-    database = Database(database_url)
-    upgrade(database)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock(START)
+from tests.conftest import START, eventually
 
 
 def _new(

@@ -10,16 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import ContextBlock, SectionBlock
 
-from bot.slack.blockkit import (
-    ELLIPSIS,
-    MESSAGE_BLOCKS,
-    SECTION_TEXT,
-    clip,
-    escape_clipped,
-    fit_blocks,
-    line_sections,
-    section,
-)
+from bot.limits import MESSAGE_BLOCKS, SECTION_TEXT
+from bot.slack.blockkit import ELLIPSIS, clip, escape_clipped, fit_blocks, line_sections, section
 from bot.text import decode_slack_text, escape, mentioned_user_ids
 from bot.text import plain as text_plain
 

@@ -12,16 +12,14 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.clock import SettableClock
-from bot.render import WELCOME_HUDDLE_ACTION
+from bot.render.ids import ActionId
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, RunningBot
-from tests.test_huddle import Kaizen, header, lines_under, start_kaizen, welcome
-from tests.test_huddle import open_form as open_welcome_form
-from tests.test_stats import a_little_history, ask, summary_lines
-from tests.test_stats import shown as shown_reply
+from tests.flows import LEAD, a_little_history, ask, summary_lines
+from tests.flows import shown as shown_reply
+from tests.flows_kaizen import Kaizen, header, lines_under, open_welcome_form, start_kaizen, welcome
 
 DEFAULT_ZONE = "Asia/Tokyo"  # the team's default here, far from the double's Europe/London
-LEAD = "ULEAD"
 
 
 @pytest.fixture
@@ -67,7 +65,7 @@ def test_set_up_daily_huddle_offers_the_default_zone_to_a_leader_without_one(kai
     kaizen.double.add_user(LEAD, "lead", tz=None)
     message = welcome(kaizen)
 
-    form = open_welcome_form(kaizen, message, WELCOME_HUDDLE_ACTION, LEAD)
+    form = open_welcome_form(kaizen, message, ActionId.WELCOME_HUDDLE, LEAD)
 
     zone = next(b["element"] for b in form["blocks"] if b.get("block_id") == "zone")
     assert zone["initial_value"] == DEFAULT_ZONE

@@ -17,9 +17,10 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot import limits
 from bot.clock import Clock
 from bot.delivery.outbox import backoff
-from storage import queries
+from storage import delivery
 from storage.db import Database
 from storage.models import InboxEvent
 
@@ -87,7 +88,7 @@ class Inbox:
             return Receipt.IGNORED
         try:
             with self._db.write(urgent=True) as session:  # Slack waits for the 200
-                row_id = queries.add_inbox_event(session, event_id, installed, event_type, body, self._clock.now())
+                row_id = delivery.add_inbox_event(session, event_id, installed, event_type, body, self._clock.now())
         except Exception:
             log.exception("Could not store event %s (%s); answering 503 so that Slack retries", event_id, event_type)
             return Receipt.UNAVAILABLE
@@ -105,7 +106,7 @@ class Inbox:
         token = uuid.uuid4().hex
         now = self._clock.now()
         with self._db.write() as session:
-            if not queries.claim(session, InboxEvent, row_id, token, now, now + CLAIM_LEASE):
+            if not delivery.claim(session, InboxEvent, row_id, token, now, now + CLAIM_LEASE):
                 return False
             row = session.get(InboxEvent, row_id)
             assert row is not None
@@ -118,19 +119,21 @@ class Inbox:
             with self._db.write() as session:
                 if attempts >= MAX_ATTEMPTS:
                     log.error("Giving up on event %s after %s tries", event_id, attempts)
-                    queries.finish(session, InboxEvent, row_id, token, self._clock.now(), error=repr(error)[:200])
+                    delivery.finish(
+                        session, InboxEvent, row_id, token, self._clock.now(), error=repr(error)[: limits.INBOX_ERROR]
+                    )
                 else:
                     retry_at = self._clock.now() + backoff(attempts) / 6  # events matter now: retry sooner
-                    queries.release(session, InboxEvent, row_id, token, retry_at, repr(error))
+                    delivery.release(session, InboxEvent, row_id, token, retry_at, repr(error))
             return False
         with self._db.write() as session:
-            queries.finish(session, InboxEvent, row_id, token, self._clock.now())
+            delivery.finish(session, InboxEvent, row_id, token, self._clock.now())
         return True
 
     def sweep(self) -> int:
         """Apply stored events that are due (left by a crash, a failure, or a restart)."""
         with self._db.read() as session:
-            due = queries.pending(session, InboxEvent, self._clock.now(), SWEEP_BATCH)
+            due = delivery.pending(session, InboxEvent, self._clock.now(), SWEEP_BATCH)
         return sum(self.apply(row_id) for row_id in due)
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ card with chat.update until the synced version catches up.
 
 Slack's refusals are sorted by `failure`: a passing one is tried again with back-off; one that trying again cannot
 change is not. When the channel itself is gone (archived, deleted, Kaizen removed) the team is paused and its
-channel posts wait, untouched, until Kaizen is back (`bot.huddles.daily.Huddles.resume`); a message Slack will
+channel posts wait, untouched, until Kaizen is back (`bot.huddles.pauses.Pauses.resume`); a message Slack will
 never take as it stands (too long, invalid blocks) or a post Kaizen is not allowed to make is given up at once,
 loudly.
 """
@@ -20,17 +20,19 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import render
 from bot.clock import Clock
+from bot.render.card import card_blocks, card_text
+from bot.render.words import to_dicts
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
-from storage import queries
+from storage import delivery, queries
 from storage.db import Database
 from storage.models import Idea, OutboxKind, OutboxMessage, Team
 
@@ -113,8 +115,11 @@ class Outbox:
         self._db = db
         self._clock = clock
         self._gateway = gateway
-        self._card_locks: dict[int, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        # Card syncs of one idea run one at a time, each idea under a lock of its own that lives only while a sync
+        # holds or waits for it (weak values): as many locks as syncs under way, however many ideas there are, and
+        # no idea waits behind another's Slack call (which may sleep out a rate limit).
+        self._card_locks: weakref.WeakValueDictionary[int, threading.Lock] = weakref.WeakValueDictionary()
+        self._card_locks_guard = threading.Lock()
 
     # --- sending -------------------------------------------------------------------------------------------
 
@@ -124,7 +129,7 @@ class Outbox:
         token = uuid.uuid4().hex
         now = self._clock.now()
         with self._db.write() as session:
-            if not queries.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
+            if not delivery.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
                 return SendResult(sent=False)
             message = session.get(OutboxMessage, message_id)
             assert message is not None
@@ -133,12 +138,12 @@ class Outbox:
             paused = (team.paused_reason or "paused") if team is not None and team.paused_at is not None else None
             if paused and message.kind != OutboxKind.EPHEMERAL:
                 # Its channel took no posts when last tried: it waits, untried, until the team is un-paused.
-                queries.unclaim(session, OutboxMessage, message_id, token)
+                delivery.unclaim(session, OutboxMessage, message_id, token)
                 return SendResult(sent=False, idea=idea, error=paused)
             supporters = queries.supporter_count(session, idea.id) if idea else 0
             rendered_version = idea.card_version if idea else 0
             refused_card = (
-                queries.card_refused(session, idea.id)
+                delivery.card_refused(session, idea.id)
                 if idea and message.kind == OutboxKind.THREAD and idea.card_ts is None
                 else None
             )
@@ -192,7 +197,7 @@ class Outbox:
         if message.kind == OutboxKind.CARD:
             assert idea is not None
             channel = idea.team.channel_id
-            text, blocks = render.card_text(idea), render.to_dicts(render.card_blocks(idea, supporters=supporters))
+            text, blocks = card_text(idea), to_dicts(card_blocks(idea, supporters=supporters))
         elif message.kind == OutboxKind.THREAD:
             assert idea is not None
             if idea.card_ts is None:
@@ -233,7 +238,7 @@ class Outbox:
     ) -> None:
         now = self._clock.now()
         with self._db.write() as session:
-            queries.finish(session, OutboxMessage, message.id, token, now, sent_ts=ts, error=error)
+            delivery.finish(session, OutboxMessage, message.id, token, now, sent_ts=ts, error=error)
             if message.kind == OutboxKind.CARD and ts and message.idea_id:
                 idea = queries.idea_by_id(session, message.idea_id)
                 assert idea is not None
@@ -251,9 +256,9 @@ class Outbox:
         with self._db.write() as session:
             paused = queries.pause_team(session, team.id, code, now)
             if message.kind == OutboxKind.EPHEMERAL:
-                queries.finish(session, OutboxMessage, message.id, token, now, error=f"gone:{code}")
+                delivery.finish(session, OutboxMessage, message.id, token, now, error=f"gone:{code}")
             else:
-                queries.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), code)
+                delivery.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), code)
         if paused:
             log.warning("Slack answered %s to a post in %s: team %s paused (no huddles, no card posts) until Kaizen "
                         "is back in a live channel", code, team.channel_id, team.id)  # fmt: skip
@@ -266,15 +271,23 @@ class Outbox:
             if message.attempts >= MAX_ATTEMPTS:
                 log.error("Giving up on outbox message %s (%s) after %s tries: %s", message.id, message.kind,
                           message.attempts, error)  # fmt: skip
-                queries.finish(session, OutboxMessage, message.id, token, now, error=f"gave_up:{error}")
+                delivery.finish(session, OutboxMessage, message.id, token, now, error=f"gave_up:{error}")
             else:
-                queries.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), error)
+                delivery.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), error)
 
     # --- keeping cards up to date --------------------------------------------------------------------------
 
     def _card_lock(self, idea_id: int) -> threading.Lock:
-        with self._locks_guard:
-            return self._card_locks.setdefault(idea_id, threading.Lock())
+        with self._card_locks_guard:
+            lock = self._card_locks.get(idea_id)
+            if lock is None:
+                lock = self._card_locks[idea_id] = threading.Lock()
+            return lock  # the caller's reference keeps it (and its entry) alive while in use
+
+    def card_locks_in_use(self) -> int:
+        """How many ideas' card locks exist now: those a sync holds or waits for (for tests and the bench)."""
+        with self._card_locks_guard:
+            return len(self._card_locks)
 
     def sync_card(self, idea_id: int) -> bool:
         """Re-render a posted card if the idea changed since; true when the card is up to date."""
@@ -290,8 +303,8 @@ class Outbox:
                 self._gateway.workspace(idea.workspace_id).update(
                     idea.team.channel_id,
                     idea.card_ts,
-                    render.card_text(idea),
-                    render.card_blocks(idea, supporters=supporters),
+                    card_text(idea),
+                    card_blocks(idea, supporters=supporters),
                 )
             except Exception:
                 log.warning("Could not update the card of idea %s", idea_id, exc_info=True)
@@ -306,7 +319,7 @@ class Outbox:
         """Send what is due and bring stale cards up to date; returns how many messages were sent."""
         now = self._clock.now()
         with self._db.read() as session:
-            due = queries.pending_outbox(session, now, SWEEP_BATCH)
+            due = delivery.pending_outbox(session, now, SWEEP_BATCH)
             stale = queries.cards_out_of_date(session, SWEEP_BATCH)
         sent = 0
         for message_id in due:
@@ -327,7 +340,7 @@ class Outbox:
         could not be changed (a second redaction tries them again)."""
         kinds = (OutboxKind.THREAD, OutboxKind.DM)
         with self._db.write() as session:
-            messages = queries.replace_outbox_texts(session, idea_id, kinds, QUOTING_REPLIES, REDACTED_TEXT)
+            messages = delivery.replace_outbox_texts(session, idea_id, kinds, QUOTING_REPLIES, REDACTED_TEXT)
         failed = 0
         for message in messages:
             # A DM was posted to a user ID and its channel not kept: only the author sees it, and it stays.

@@ -5,38 +5,33 @@ A slot is claimed in the database before posting. The post carries message metad
 process that takes over an expired claim (its predecessor crashed after Slack took the post) first looks for
 that post in the channel and never posts twice.
 
-A team whose channel Slack says takes no posts (archived, deleted, Kaizen removed) is paused: its slots are not
-due (nothing is claimed, so a slot still inside its grace window posts once the pause ends), its leaders are told
-once per pause, and Kaizen joining the channel or the channel being unarchived ends the pause (`resume`). Should
-those events be missed (the bot was down), the tick asks Slack every PAUSE_CHECK whether Kaizen is back.
+A team whose channel Slack says takes no posts (archived, deleted, Kaizen removed) is paused and its slots are not
+due (`bot.huddles.pauses`); the team's schedule as people set it is `bot.huddles.schedule`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
-
-from bot import render
+from bot import cache
 from bot.clock import Clock
-from bot.delivery.outbox import Outbox, backoff, new_message
-from bot.huddles.times import GRACE, Slot, due_slots, supported_country, week_start
-from bot.settings import Settings, parse_days, parse_hhmm
+from bot.delivery.outbox import Outbox, backoff
+from bot.huddles.pauses import Pauses, queue_dms
+from bot.huddles.schedule import Schedules, team_zone
+from bot.huddles.times import GRACE, Slot, due_slots, week_start
+from bot.render import huddle
+from bot.settings import Settings, parse_hhmm
 from bot.slack.gateway import Blocks, Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
 from bot.stats import Stats
 from bot.teams.emojis import ApproveEmojis
 from bot.teams.leaders import Leaders
 from storage import huddles as store
-from storage import queries
 from storage.db import Database
-from storage.models import Idea, OutboxKind, Team
+from storage.models import Idea, Team
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +42,7 @@ FOLLOW_UP_LEASE = timedelta(seconds=30)
 LIST_LIMIT = 8  # per list: a huddle is read standing up
 DIGEST_LIMIT = 10
 NAME_TTL = timedelta(hours=6)
-# How often a paused team's channel is looked at (conversations.info), in case the event that ends the pause was
-# missed: Slack retries an event only for about an hour, and not at all to a bot that was down.
-PAUSE_CHECK = timedelta(minutes=15)
+NAMES_CACHED = 10_000  # people whose names are remembered at once, across workspaces (least recently shown out)
 
 QUESTIONS = (
     "What got in your way yesterday?",
@@ -65,11 +58,6 @@ QUESTIONS = (
     "Where is a checklist missing, or one too many?",
     "What did someone else do that we should all do?",
 )
-
-
-def team_zone(team: Team, settings: Settings) -> ZoneInfo:
-    """The team's time zone, else KAIZEN_TIMEZONE."""
-    return ZoneInfo(team.timezone or settings.kaizen_timezone)
 
 
 def question_of_the_day(day: date, slot: int) -> str:
@@ -89,18 +77,14 @@ class Names:
     """Display names for showing people without notifying them (a <@mention> pings)."""
 
     def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._names: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self._names: cache.Cached[tuple[str, str], str] = cache.timed(clock, NAME_TTL, NAMES_CACHED)
 
     def name(self, slack: WorkspaceSlack, workspace_id: str, user_id: str) -> str:
         """The person's display name (else real name, else user name), cached NAME_TTL; "a colleague" when
         Slack cannot say."""
-        now = self._clock.now()
-        with self._lock:
-            cached = self._names.get((workspace_id, user_id))
-        if cached and cached[0] > now:
-            return cached[1]
+        cached = self._names.get((workspace_id, user_id))
+        if cached is not None:
+            return cached
         try:
             user = slack.user(user_id)
             profile = user.get("profile") or {}
@@ -108,14 +92,14 @@ class Names:
         except Exception:
             log.warning("Could not look up the name of %s", user_id, exc_info=True)
             return "a colleague"
-        with self._lock:
-            self._names[(workspace_id, user_id)] = (now + NAME_TTL, str(name))
+        self._names.put((workspace_id, user_id), str(name))
         return str(name)
 
 
 class Huddles:
-    """A team's huddles: posted on schedule (`tick`) and on demand (`post_now`), its leaders' digest, pausing a team
-    whose channel takes no posts and resuming it, and the team's schedule as people set it."""
+    """A team's huddles: posted on schedule (`tick`) and on demand (`post_now`), and its leaders' digest. Pausing a
+    team whose channel takes no posts and resuming it is `pauses`; the team's schedule as people set it is
+    `schedules`."""
 
     def __init__(
         self,
@@ -134,11 +118,10 @@ class Huddles:
         self._gateway = gateway
         self._outbox = outbox
         self._leaders = leaders
-        self._emojis = emojis
         self._stats = stats
         self._names = Names(clock)
-        self._nobody_told: set[str] = set()  # pauses of teams without leaders, logged once
-        self._checked: dict[tuple[int, datetime], datetime] = {}  # (team, pause) → when its channel was looked at
+        self.pauses = Pauses(db, clock, gateway, outbox, leaders, emojis)
+        self.schedules = Schedules(db, settings, gateway)
 
     # --- composing -----------------------------------------------------------------------------------------
 
@@ -152,19 +135,19 @@ class Huddles:
         names = {user: self._names.name(slack, team.workspace_id, user) for user in owners}
         morning = slot == 0 or (slot is None and now.astimezone(team_zone(team, self._settings)).hour < 12)
         title = "Morning huddle" if morning else "Huddle"
-        blocks = render.huddle_blocks(
+        blocks = huddle.huddle_blocks(
             title=title, morning=morning, local_date=local_date, content=content, names=names, now=now,
             nudge_days=self._settings.kaizen_nudge_days, question=question_of_the_day(local_date, slot or 0),
         )  # fmt: skip
-        return render.huddle_text(title, local_date), blocks
+        return huddle.huddle_text(title, local_date), blocks
 
     # --- on schedule ---------------------------------------------------------------------------------------
 
     def tick(self) -> int:
         """Post every slot that is due now (paused teams have none); returns how many were posted."""
         try:
-            self.tell_paused()
-            self.check_paused()
+            self.pauses.tell_paused()
+            self.pauses.check_paused()
         except Exception:
             log.exception("Could not look after paused teams; will try again")
         now = self._clock.now()
@@ -219,7 +202,7 @@ class Huddles:
                 kind = failure(code)
                 retry_at = self._clock.now() + backoff(1)
                 if kind is Failure.CHANNEL_GONE:
-                    self.pause(team, code)  # the slot stays unposted: due again if the pause ends in its grace
+                    self.pauses.pause(team, code)  # the slot stays unposted: due again if the pause ends in its grace
                 elif kind is not Failure.TEMPORARY:
                     log.error("Slack refused the huddle of team %s for good: %s; not trying this slot again",
                               team.channel_id, code)  # fmt: skip
@@ -294,76 +277,13 @@ class Huddles:
             ts = slack.post(team.channel_id, text, blocks)
         except SlackError as error:
             if failure(error.code) is Failure.CHANNEL_GONE:
-                self.pause(team, error.code)
+                self.pauses.pause(team, error.code)
             raise
         with self._db.write() as session:
             store.add_manual_post(session, team.id, local_date, ts, now)
         if team.paused_at is not None:
-            self.resume(team.channel_id)  # someone asked for it there and it went up: Kaizen is back
+            self.pauses.resume(team.channel_id)  # someone asked for it there and it went up: Kaizen is back
         return Posted(ts, team)
-
-    # --- paused teams --------------------------------------------------------------------------------------
-
-    def tell_paused(self) -> int:
-        """Tell each leader of every paused team, by DM, once per pause (across processes: the DMs' dedupe keys
-        name the pause), what happened and how to carry on. Returns how many DMs were queued now."""
-        with self._db.read() as session:
-            teams = store.paused_teams(session)
-        queued = 0
-        for team in teams:
-            try:
-                queued += self._tell_pause(team)
-            except Exception:
-                log.exception("Could not tell the leaders of paused team %s (%s)", team.id, team.channel_id)
-        return queued
-
-    def check_paused(self) -> int:
-        """Ask Slack about the channel of each team paused for longer than PAUSE_CHECK since it was last looked at,
-        and end the pause where Kaizen is a member of a live channel again. Returns how many pauses ended."""
-        now = self._clock.now()
-        with self._db.read() as session:
-            teams = store.paused_teams(session)
-        current = {(team.id, team.paused_at) for team in teams}
-        self._checked = {key: at for key, at in self._checked.items() if key in current}  # ended pauses go
-        ended = 0
-        for team in teams:
-            assert team.paused_at is not None
-            key = (team.id, team.paused_at)
-            if self._checked.get(key, team.paused_at) + PAUSE_CHECK > now:
-                continue
-            self._checked[key] = now
-            try:
-                back = self._gateway.workspace(team.workspace_id).can_post(team.channel_id)
-            except SlackError as error:
-                log.info("Team %s stays paused: Slack answers %s about %s", team.id, error.code,
-                         team.channel_id)  # fmt: skip
-                continue
-            if back:
-                log.info("Kaizen is a member of %s again (an event saying so was missed)", team.channel_id)
-                ended += self.resume(team.channel_id)
-        return ended
-
-    def _tell_pause(self, team: Team) -> int:
-        assert team.paused_at is not None
-        prefix = f"paused:{team.id}:{team.paused_at:%Y%m%dT%H%M%S%f}:"
-        with self._db.read() as session:
-            if queries.outbox_key_taken(session, prefix):
-                return 0  # told already (here or in another process)
-        leaders = self._leaders.everyone_leading(team.workspace_id, team)
-        if not leaders:
-            if prefix not in self._nobody_told:
-                self._nobody_told.add(prefix)
-                log.warning("Team %s (%s) is paused (%s) and has no leaders to tell", team.id, team.channel_id,
-                            team.paused_reason)  # fmt: skip
-            return 0
-        now = self._clock.now()
-        text = render.paused_notice_text(team.channel_id, team.paused_reason or "")
-        with self._db.write() as session:
-            current = session.get(Team, team.id)
-            if current is None or current.paused_at != team.paused_at:
-                return 0  # the pause ended (or began again) since it was read: nothing to tell about this one
-            ids = _queue_dms(session, team, leaders, text, lambda leader: prefix + leader, now)
-        return self._send(ids)
 
     # --- the leaders' digest -------------------------------------------------------------------------------
 
@@ -377,10 +297,10 @@ class Huddles:
         if not waiting or not leaders:
             return 0
         links = self._links(team, waiting)
-        text = render.digest_text(team.channel_id, waiting, total, links, now, self._settings.kaizen_nudge_days)
+        text = huddle.digest_text(team.channel_id, waiting, total, links, now, self._settings.kaizen_nudge_days)
         with self._db.write() as session:
             day = local_date.isoformat()
-            ids = _queue_dms(session, team, leaders, text, lambda leader: f"digest:{team.id}:{leader}:{day}", now)
+            ids = queue_dms(session, team, leaders, text, lambda leader: f"digest:{team.id}:{leader}:{day}", now)
         return self._send(ids)
 
     def _send(self, message_ids: list[int]) -> int:
@@ -398,168 +318,3 @@ class Huddles:
                 except SlackError:
                     log.warning("No permalink for the card of idea %s", idea.id)
         return links
-
-    # --- a team's schedule ---------------------------------------------------------------------------------
-
-    def leader_zone(self, workspace_id: str, user_id: str, *, quick: bool = False) -> str:
-        """The zone a leader's Slack profile gives, else KAIZEN_TIMEZONE. `quick` while a trigger_id ticks."""
-        slack = self._gateway.quick(workspace_id, 1) if quick else self._gateway.workspace(workspace_id)
-        try:
-            zone = slack.user(user_id).get("tz")
-            ZoneInfo(str(zone))
-            return str(zone)
-        except Exception:  # noqa: BLE001 - no profile zone: the configured default will do
-            return self._settings.kaizen_timezone
-
-    def set_schedule(
-        self,
-        team: Team,
-        times: Sequence[time],
-        days: Sequence[int] | None,
-        zone: str | None,
-        *,
-        leader_id: str,
-    ) -> Team:
-        """Set a team's huddle times. Days default to the team's (else KAIZEN_HUDDLE_DAYS); the zone to the team's,
-        else the leader's Slack time zone, else KAIZEN_TIMEZONE. Returns the team as stored; raises ScheduleError
-        for an unknown zone, no times or no days."""
-        settings = self._settings
-        days = (
-            list(days)
-            if days is not None
-            else (list(team.huddle_days) or list(parse_days(settings.kaizen_huddle_days)))
-        )
-        zone = zone or team.timezone or self.leader_zone(team.workspace_id, leader_id)
-        try:
-            ZoneInfo(zone)
-        except Exception as error:
-            raise ScheduleError(
-                f"I don't know the time zone “{zone}”. Try an Area/City name like Europe/London.", about="zone"
-            ) from error
-        if not times or not days:
-            raise ScheduleError(
-                "A huddle needs a time and at least one day, e.g. `/kaizen huddle at 08:30 mon-fri`.", about="when"
-            )
-        with self._db.write() as session:
-            row = session.get(Team, team.id)
-            assert row is not None
-            row.huddle_times = sorted(t.strftime("%H:%M") for t in times)
-            row.huddle_days, row.timezone = sorted(days), zone
-            return row
-
-    def turn_off(self, team: Team) -> None:
-        """No more scheduled huddles for the team (its days, zone and holidays are kept)."""
-        with self._db.write() as session:
-            row = session.get(Team, team.id)
-            assert row is not None
-            row.huddle_times = []
-
-    def skip_day(self, team: Team, day: date) -> bool:
-        """No scheduled huddle on `day` (the team's local date); False when it was skipped already."""
-        with self._db.write() as session:
-            return store.add_skip(session, team.id, day)
-
-    def set_holidays(self, team: Team, country: str | None) -> None:
-        """No scheduled huddles on the public holidays of `country` (a two-letter code; None: none). Raises
-        ScheduleError for a country without holidays known."""
-        if country is not None and not supported_country(country):
-            raise ScheduleError(
-                f"I don't have public holidays for “{country}”. Use a two-letter country code like GB or US.",
-                about="holidays",
-            )
-        with self._db.write() as session:
-            row = session.get(Team, team.id)
-            assert row is not None
-            row.huddle_holidays = country.upper() if country else None
-
-    # --- pausing and resuming ------------------------------------------------------------------------------
-
-    def pause(self, team: Team, reason: str) -> bool:
-        """Pause a team because Slack answered `reason` (one of `bot.slack.refusals.CHANNEL_GONE`) to a post in its
-        channel: no huddles, no channel posts until `resume`. True for the one caller, in any process, that paused
-        it."""
-        with self._db.write() as session:
-            paused = queries.pause_team(session, team.id, reason, self._clock.now())
-        if paused:
-            log.warning("Slack answered %s to a post in %s: team %s paused (no huddles, no card posts) until Kaizen "
-                        "is back in a live channel", reason, team.channel_id, team.id)  # fmt: skip
-        return paused
-
-    def _unpause(self, channel_id: str) -> list[int] | None:
-        """End the pause of the channel's team; the ids of its posts that waited (now due), or None if not paused."""
-        with self._db.write() as session:
-            team = queries.team_of_channel(session, channel_id)
-            if team is None or not queries.unpause_team(session, team.id):
-                return None
-            waiting = queries.release_held(session, team, self._clock.now())
-        log.info("Kaizen is back in %s: team %s un-paused; %s waiting posts go up", channel_id, team.id, len(waiting))
-        return waiting
-
-    def resume(self, channel_id: str) -> bool:
-        """Kaizen is back in a live channel (it joined it, the channel was unarchived, or a post there went through):
-        end its team's pause and post what waited, oldest first. True when a pause ended; a team not paused, or a
-        channel that is no team, is left as it is."""
-        waiting = self._unpause(channel_id)
-        for message_id in waiting or ():
-            self._outbox.send(message_id)
-        return waiting is not None
-
-    def welcome(self, workspace_id: str, channel_id: str, event_id: str) -> None:
-        """Kaizen was added to a channel: say hello once (per `event_id`), with buttons to set up the huddle and add
-        leaders. A team paused there is un-paused first (the hello and the cards that waited go up)."""
-        waiting = self._unpause(channel_id)
-        team = None
-        with self._db.read() as session:
-            team = queries.team_of_channel(session, channel_id)
-        emoji = self._emojis.for_team(team)
-        message = new_message(
-            kind=OutboxKind.CHANNEL, dedupe_key=f"welcome:{channel_id}:{event_id}", workspace_id=workspace_id,
-            channel_id=channel_id, now=self._clock.now(),
-            text="Hello! I help this team improve a little every day.",
-            blocks=render.to_dicts(render.welcome_blocks(emoji)),
-        )  # fmt: skip
-        with self._db.write() as session:
-            message_id = queries.add_outbox(session, message)
-        if message_id is not None:
-            self._outbox.send(message_id)
-        for waited in waiting or ():
-            self._outbox.send(waited)
-
-
-# --- a team's schedule, in words -----------------------------------------------------------------------------
-
-
-class ScheduleError(ValueError):
-    """A schedule a person asked for that cannot be: str(error) says why, with an example; `about` names what is
-    wrong: "zone", "when" (no time or no day) or "holidays"."""
-
-    def __init__(self, message: str, *, about: str) -> None:
-        super().__init__(message)
-        self.about = about
-
-
-def describe_schedule(team: Team, settings: Settings) -> str:
-    """The team's huddle schedule in words, e.g. "Huddles at 08:30 (Europe/London) on mon,tue,wed,thu,fri."."""
-    if not team.huddle_times:
-        return "The daily huddle is off."
-    days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in team.huddle_days)
-    holidays_text = f", not on {team.huddle_holidays} public holidays" if team.huddle_holidays else ""
-    zone = team.timezone or settings.kaizen_timezone
-    return f"Huddles at {', '.join(team.huddle_times)} ({zone}) on {days}{holidays_text}."
-
-
-def _queue_dms(
-    session: Session, team: Team, user_ids: Sequence[str], text: str, key: Callable[[str], str], now: datetime
-) -> list[int]:
-    """Queue one DM of `text` to each of `user_ids` in the outbox, once each (`key(user_id)` is its dedupe key);
-    returns the ids of the messages queued now."""
-    ids = []
-    for user_id in user_ids:
-        message = new_message(
-            kind=OutboxKind.DM, dedupe_key=key(user_id), workspace_id=team.workspace_id, user_id=user_id,
-            text=text, now=now,
-        )  # fmt: skip
-        message_id = queries.add_outbox(session, message)
-        if message_id is not None:
-            ids.append(message_id)
-    return ids

@@ -8,13 +8,14 @@ from collections.abc import Iterable, Sequence
 from datetime import time
 from typing import Any
 
-from bot import render
-from bot.huddles.daily import Huddles, ScheduleError
+from bot.huddles.schedule import ScheduleError, Schedules
+from bot.render.ids import HuddleSetupField
+from bot.render.welcome import huddle_setup_modal
 from bot.settings import Settings, parse_days, parse_hhmm
 from storage.models import Team
 
-# The form's inputs (block ids of `render.huddle_setup_modal`).
-TIMES, DAYS, ZONE = "times", "days", "zone"
+# The form's inputs (block ids of `bot.render.welcome.huddle_setup_modal`).
+TIMES, DAYS, ZONE = HuddleSetupField.TIMES, HuddleSetupField.DAYS, HuddleSetupField.ZONE
 WEEKDAYS = 7  # Monday is 0
 
 
@@ -38,7 +39,9 @@ def read_times(text: str | None) -> list[time]:
 def read_days(values: Iterable[Any]) -> list[int]:
     """The weekdays picked (0 Monday … 6 Sunday), from the checked options' values; anything that is no weekday
     number is left out."""
-    return [int(value) for value in values if str(value).isdigit() and int(value) < WEEKDAYS]
+    # isascii too: "²" and other Unicode digits pass isdigit() but int() refuses them.
+    digits = [str(value) for value in values if str(value).isascii() and str(value).isdigit()]
+    return [int(value) for value in digits if int(value) < WEEKDAYS]
 
 
 def field_of(error: ScheduleError, days: Sequence[int]) -> str:
@@ -52,18 +55,18 @@ def field_of(error: ScheduleError, days: Sequence[int]) -> str:
 class HuddleSetup:
     """The set-up form: `modal` to open it, `apply` when it is submitted."""
 
-    def __init__(self, huddles: Huddles, settings: Settings) -> None:
-        self._huddles = huddles
+    def __init__(self, schedules: Schedules, settings: Settings) -> None:
+        self._schedules = schedules
         self._settings = settings
 
     def modal(self, workspace_id: str, channel_id: str, user_id: str) -> Any:
         """The form for the team of `channel_id`, filled with KAIZEN_HUDDLE_TIME and _DAYS and the person's own
         time zone (a quick users.info: a trigger_id is ticking), else KAIZEN_TIMEZONE. A Block Kit view."""
-        return render.huddle_setup_modal(
+        return huddle_setup_modal(
             channel_id,
             time_text=self._settings.kaizen_huddle_time,
             days=parse_days(self._settings.kaizen_huddle_days),
-            zone=self._huddles.leader_zone(workspace_id, user_id, quick=True),
+            zone=self._schedules.leader_zone(workspace_id, user_id, quick=True),
         )
 
     def apply(self, team: Team, leader_id: str, *, times: str | None, days: Iterable[Any], zone: str | None) -> Team:
@@ -73,6 +76,6 @@ class HuddleSetup:
         huddle_times = read_times(times)
         weekdays = read_days(days)
         try:
-            return self._huddles.set_schedule(team, huddle_times, weekdays, (zone or "").strip(), leader_id=leader_id)
+            return self._schedules.set_schedule(team, huddle_times, weekdays, (zone or "").strip(), leader_id=leader_id)
         except ScheduleError as error:
             raise SetupRefused(field_of(error, weekdays), str(error)) from error

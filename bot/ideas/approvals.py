@@ -127,7 +127,7 @@ class Approvals:
             return  # approved with the button: emojis coming and going do not undo that
         if any(self._leaders.is_leader(idea.workspace_id, team, u) for u in self.approvers_on_card(idea)):
             return  # another leader's approval still stands
-        change = self._lifecycle.withdraw_approval(idea.id, user_id, slack_event_id=event_id)
+        change = self._lifecycle.withdraw_approval(idea.id, Actor(user_id, is_leader=True), slack_event_id=event_id)
         if change is not None:
             self._outbox.sync_card(idea.id)
 

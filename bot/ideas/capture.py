@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from bot import render
+from bot import limits
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, new_message
 from bot.ideas.lifecycle import NotAllowed
 from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
+from bot.render import replies
+from bot.render.words import to_dicts
 from bot.slack.gateway import Message, SlackError, SlackGateway
 from bot.teams.members import HumanMembers
 from bot.text import decode_slack_text, is_blank
@@ -75,7 +77,7 @@ class Capture:
         text = text.strip()
         new = NewIdea(
             workspace_id=workspace_id, channel_id=channel_id, channel_name=team.name, author_id=str(author),
-            problem=text[:2000], source=Source.BULB, source_message=(channel_id, ts),
+            problem=text[: limits.PROBLEM_MAX], source=Source.BULB, source_message=(channel_id, ts),
         )  # fmt: skip
         try:
             raised = raise_idea(self._db, self._clock, new)
@@ -94,12 +96,12 @@ class Capture:
                 new_message(
                     kind=OutboxKind.CHANNEL, dedupe_key=f"bulb-confirm:{idea.id}", workspace_id=workspace_id,
                     idea_id=idea.id, channel_id=channel_id, thread_ts=str(message["thread_ts"]), now=now,
-                    text=render.bulb_confirmation(idea),
+                    text=replies.bulb_confirmation(idea),
                 ),
                 new_message(
                     kind=OutboxKind.EPHEMERAL, dedupe_key=f"bulb-private:{idea.id}", workspace_id=workspace_id,
                     idea_id=idea.id, channel_id=channel_id, user_id=idea.author_id, now=now,
-                    text=render.bulb_private_text(idea), blocks=render.to_dicts(render.bulb_private_blocks(idea)),
+                    text=replies.bulb_private_text(idea), blocks=to_dicts(replies.bulb_private_blocks(idea)),
                 ),
             ):  # fmt: skip
                 message_id = queries.add_outbox(session, message_row)
@@ -178,7 +180,7 @@ class Capture:
             )
             session.flush()
             session.refresh(row)
-            text = render.bulb_confirmation(row)
+            text = replies.bulb_confirmation(row)
             for confirmation in confirmations:
                 confirmation.text = text
         self._outbox.sync_card(idea.id)

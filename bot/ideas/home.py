@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from bot import render
 from bot.clock import Clock
 from bot.measures.figures import denominator, headline
+from bot.render.home import HomeContent, HomeTeam, home_view
 from bot.settings import Settings
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.access import ChannelAccess
@@ -51,14 +51,14 @@ class Home:
         with self._db.read() as session:
             return queries.teams_of_workspace(session, workspace_id, TEAMS_CHECKED)
 
-    def compose(self, workspace_id: str, user_id: str) -> render.HomeContent:
+    def compose(self, workspace_id: str, user_id: str) -> HomeContent:
         """What the person's tab shows: their latest MY_IDEAS ideas (and how many in all), up to WAITING ideas
         waiting for their decision (oldest first; teams they lead) and up to TEAMS of their teams' counts and
         figures, among the first TEAMS_CHECKED teams of the workspace whose channels they are in."""
         now = self._clock.now()
         with self._db.read() as session:
             mine, total = queries.ideas_of_person(session, workspace_id, user_id, MY_IDEAS)
-        my_teams: list[render.HomeTeam] = []
+        my_teams: list[HomeTeam] = []
         waiting: list[Idea] = []
         for team in self._teams(workspace_id):
             if not self._access.can_see(workspace_id, team.channel_id, user_id):
@@ -72,14 +72,14 @@ class Home:
                 zone = ZoneInfo(team.timezone or self._settings.kaizen_timezone)
                 per = denominator(self._db, scope, now.astimezone(zone).date(), None)
                 figures = headline(self._db, scope, now, per)
-                my_teams.append(render.HomeTeam(team, counts, figures))
+                my_teams.append(HomeTeam(team, counts, figures))
         waiting.sort(key=lambda idea: idea.created_at)
-        return render.HomeContent(mine, total, waiting[:WAITING], my_teams, now)
+        return HomeContent(mine, total, waiting[:WAITING], my_teams, now)
 
     def publish(self, workspace_id: str, user_id: str) -> None:
         """Put the person's tab up to date (views.publish). Slack's refusals are logged, not raised; no answer
         (`SlackUnreachable`) propagates."""
-        view = render.home_view(self.compose(workspace_id, user_id))
+        view = home_view(self.compose(workspace_id, user_id))
         try:
             self._gateway.workspace(workspace_id).publish_home(user_id, view)
         except SlackError as error:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import render
 from bot.delivery.outbox import NO_ANSWER, SendResult
 from bot.ideas.workflow import find_team
-from bot.render import RaiseContext
+from bot.render import replies
+from bot.render.metadata import RaiseContext
+from bot.render.raise_form import raise_modal
 from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack, is_direct_message, is_user_id
 from bot.slack.refusals import Failure, failure
@@ -27,9 +28,9 @@ def card_failure_text(result: SendResult) -> str:
     number, channel = result.idea.number, result.idea.team.channel_id
     kind = failure(result.error)
     if kind is Failure.CHANNEL_GONE:
-        return render.card_waits_text(number, channel, result.error or "")
+        return replies.card_waits_text(number, channel, result.error or "")
     if kind is not Failure.TEMPORARY:
-        return render.card_refused_text(number, channel, result.error or "", kind)
+        return replies.card_refused_text(number, channel, result.error or "", kind)
     if result.error == NO_ANSWER or refusals.server_side(result.error):
         return (
             f"Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
@@ -70,18 +71,16 @@ class Raising:
             return None
 
     def raise_modal_for(self, workspace_id: str, channel_id: str, prefill: str, context: RaiseContext) -> Any:
-        """The raise modal (a slack_sdk View, from `render.raise_modal`) for a person in `channel_id`: a team's
-        channel raises there; elsewhere (or when Slack cannot say whether the bot is in it) the person picks the
-        team."""
+        """The raise modal (a Block Kit View, from `bot.render.raise_form.raise_modal`) for a person in
+        `channel_id`: a team's channel raises there; elsewhere (or when Slack cannot say whether the bot is in it)
+        the person picks the team."""
         team = find_team(self._db, channel_id)
         if team is not None:
-            return render.raise_modal(
+            return raise_modal(
                 prefill=prefill, context=context, pick_team=False, anonymous_allowed=team.anonymous_allowed
             )
         member = self.bot_is_member(workspace_id, channel_id)
-        return render.raise_modal(
-            prefill=prefill, context=context, pick_team=member is not True, anonymous_allowed=True
-        )
+        return raise_modal(prefill=prefill, context=context, pick_team=member is not True, anonymous_allowed=True)
 
     def team_channel_problem(self, workspace_id: str, channel_id: str) -> str | None:
         """Why a picked channel cannot take the idea, in words for the person; None when it can."""

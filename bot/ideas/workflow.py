@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.delivery.outbox import new_message as outbox_message
-from bot.domain import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, Board
+from bot.domain import Board
+from bot.limits import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, SOURCE_LINK
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
 from storage import queries
@@ -212,7 +213,7 @@ def set_source_link(db: Database, idea_id: int, link: str) -> None:
     with db.write() as session:
         idea = queries.idea_by_id(session, idea_id)
         if idea is not None:
-            idea.source_link = link[:500]
+            idea.source_link = link[:SOURCE_LINK]
             queries.bump_card(session, idea_id)
 
 

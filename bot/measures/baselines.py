@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot import limits
 from bot.measures.series import Series
 from bot.measures.xmr import REBASE, SHIFT, Step, XmRChart, xmr_chart
-from storage import measures as sql
+from storage import measure_records
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import MeasureStep
 
 EVERY_SERIES = "*"
 RARE_COUNT = 1.0  # a count averaging under 1 a period even by month is too rare for limits
-NOTE_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -61,18 +61,18 @@ def _record(row: MeasureStep) -> StepRecord:
 def history(db: Database, scope: Scope) -> list[StepRecord]:
     """Every step of the scope, undone ones included, in the order they were made."""
     with db.read() as session:
-        return [_record(row) for row in sql.steps(session, scope)]
+        return [_record(row) for row in measure_records.steps(session, scope)]
 
 
 def rebase(db: Database, scope: Scope, starts_on: date, note: str, by: str, at: datetime) -> StepRecord:
     """A leader's new baseline for every series of `scope` from `starts_on` (a local date), with `note` (plain
     text, clipped to 200 characters). Made again for the same date, it replaces the note (and revives it)."""
     with db.write() as session:
-        row = sql.save_step(
+        row = measure_records.save_step(
             session,
             MeasureStep(
                 workspace_id=scope.workspace_id, scope=scope.key, series=EVERY_SERIES, kind=REBASE,
-                starts_on=starts_on, note=note.strip()[:NOTE_MAX] or None, created_by=by, created_at=at,
+                starts_on=starts_on, note=note.strip()[: limits.MEASURE_NOTE_MAX] or None, created_by=by, created_at=at,
             ),
         )  # fmt: skip
         return _record(row)
@@ -81,7 +81,7 @@ def rebase(db: Database, scope: Scope, starts_on: date, note: str, by: str, at: 
 def undo(db: Database, scope: Scope, by: str, at: datetime) -> StepRecord | None:
     """Undo the latest step of `scope` not undone yet (a rebase or a shift); None when there is none."""
     with db.write() as session:
-        row = sql.undo_latest_step(session, scope, at, by)
+        row = measure_records.undo_latest_step(session, scope, at, by)
         return _record(row) if row is not None else None
 
 
@@ -133,6 +133,6 @@ def record_shifts(
                 workspace_id=scope.workspace_id, scope=scope.key, series=series.name, kind=SHIFT,
                 starts_on=starts_on, side=side, created_at=at,
             )  # fmt: skip
-            if sql.add_found_shift(session, row):
+            if measure_records.add_found_shift(session, row):
                 added.append(_record(row))
     return added

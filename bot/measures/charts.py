@@ -9,7 +9,8 @@ red or green, no trend lines and no targets.
 
 matplotlib is imported inside `render_png` so that starting the bot does not pay for it, and only its object API
 is used (a Figure and an Agg canvas per call, never pyplot's global figure registry). A person's words (a
-leader's rebase note, a team's name) are drawn as plain text: never parsed as mathtext or TeX.
+leader's rebase note, a team's name) are drawn as plain text: never parsed as mathtext or TeX. How the charts look
+is `chart_style`; the steps' labels and their layout are `chart_labels`.
 """
 
 from __future__ import annotations
@@ -22,8 +23,27 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.measures import chart_labels, chart_style
+from bot.measures.chart_labels import StepMark
+from bot.measures.chart_style import (
+    CENTRAL,
+    DPI,
+    FIRM_DASHES,
+    FONT_SIZE,
+    INK,
+    LIMITS,
+    NOTE,
+    PAPER,
+    PERIODS,
+    PLAIN,
+    SIGNAL,
+    SO_FAR,
+    STEP,
+    TRIAL_DASHES,
+    text_width,
+)
 from bot.measures.xmr import BASELINE_MIN, REBASE, SHIFT, Limits, Segment, XmRChart
 
 if TYPE_CHECKING:
@@ -34,49 +54,19 @@ if TYPE_CHECKING:
 WIDTH_PX = 900
 ROW_HEIGHT_PX = 250
 FRAME_PX = 80  # the title above the rows and the legend below them
-DPI = 100  # 1 pt is 1.4 px: 10 pt text is 14 px, readable when a phone shrinks the image to its width
 
-PERIODS = ("week", "fortnight", "month")
-PERIOD_ADJECTIVES = {"week": "weekly", "fortnight": "fortnightly", "month": "monthly"}
 PERIOD_DAYS = {"week": 7.0, "fortnight": 14.0, "month": 365.25 / 12}
-
-# Calm, neutral colours: a signal is something to look into, not good or bad news.
-INK = "#33414e"
-CENTRAL = "#5b7083"
-LIMITS = "#8c9aa8"
-SIGNAL = "#1f5f8b"
-NOTE = "#5f6b78"
-STEP = "#9aa5b1"
-PAPER = "white"
-
-FONT_SIZE = 10  # tick labels and notes; titles are a point or two larger
-FIRM_DASHES: tuple[float, tuple[float, float]] = (0, (6, 3))
-TRIAL_DASHES: tuple[float, tuple[float, float]] = (0, (2, 2.5))
-
-NOTE_CHARS = 40  # a rebase note is clipped to this many characters, ellipsis included
-SHORT_NOTE_CHARS = 16  # ... and shorter still when the full label has no room
-SHIFT_LABEL = "shift: new limits"
-REBASE_LABEL = "new baseline"  # a rebase without a note
-SO_FAR = "so far"
-PROCESS_LIMITS = "natural process limits"
 
 FEW_PERIODS = 6  # up to this many periods, each gets a dated tick
 
-LANES = 3  # rows of step labels at the top of an axes
-LANE_GAP_PX = 10  # the least horizontal room between two labels in one lane
-LABEL_PAD_PX = 4  # between a step's mark and its label
 SO_FAR_GAP_PX = 10  # from the hollow marker's centre to its label
 POINT_ROOM_PX = 9  # room above a point for its ring
 LIMIT_ROOM_PX = 4  # ... and above a limit line
 BOTTOM_ROOM_PX = 8  # below the base of the y axis, so that a point or a ring at zero is not cut
-LINE_PX = (FONT_SIZE + 4) * DPI / 72  # one lane of step labels
 
 # matplotlib documents only that separate figures "may" work from separate threads; charts are drawn rarely,
 # so a lock costs nothing that matters and rules out its shared caches racing.
 _RENDER_LOCK = threading.Lock()
-
-# Every Text is plain text: `$` in a person's note must not switch to mathtext, nor anything to TeX.
-_PLAIN: dict[str, Any] = {"parse_math": False, "usetex": False}
 
 
 @dataclass(frozen=True)
@@ -159,7 +149,7 @@ def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
     width, height = image_size(len(series))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=PAPER)
     canvas = FigureCanvasAgg(figure)
-    figure.suptitle(title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 3, color=INK, fontweight="bold", **_PLAIN)
+    figure.suptitle(title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 3, color=INK, fontweight="bold", **PLAIN)
     axes = figure.subplots(len(series), 1, squeeze=False)[:, 0]
     _place(figure, len(series), LEFT_PX)
     rows = [_Row(ax, one) for ax, one in zip(axes, series, strict=True)]
@@ -217,51 +207,14 @@ def limits_text(limits: Limits) -> str:
     return f"{text} · trial" if limits.trial else text
 
 
-def clip(text: str, chars: int) -> str:
-    """One line of at most `chars` characters, with an ellipsis when cut."""
-    line = " ".join(text.split())
-    return line if len(line) <= chars else line[: chars - 1].rstrip() + "…"
-
-
-def step_label(segment: Segment, chars: int = NOTE_CHARS) -> str:
-    """The label at a step: "shift: new limits", or the leader's note of a rebase, clipped."""
-    if segment.kind == SHIFT:
-        return SHIFT_LABEL
-    note = clip(segment.note or "", chars)
-    return note or REBASE_LABEL
-
-
 def _legend(figure: Figure, series: Sequence[ChartSeries]) -> None:
-    from matplotlib.lines import Line2D
-
     periods = {one.period for one in series}
-    value = f"{PERIOD_ADJECTIVES[periods.pop()]} value" if len(periods) == 1 else "value"
     drawn = [segment.limits for one in series for segment in _window_segments(one) if segment.limits is not None]
-    trial = any(limits.trial for limits in drawn)
-    firm = any(not limits.trial for limits in drawn)
-    handles = [
-        Line2D([], [], color=INK, marker="o", markersize=4, linewidth=1.4, label=value),
-        Line2D([], [], color=INK, marker="o", markersize=6, markerfacecolor=PAPER, linewidth=0, label=SO_FAR),
-        Line2D([], [], color=CENTRAL, linewidth=1.4, label="central line"),
-    ]
-    if firm or not trial:
-        handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=FIRM_DASHES, label=PROCESS_LIMITS))
-    if trial:
-        label = "trial limits" if firm else f"{PROCESS_LIMITS} (trial)"
-        handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=TRIAL_DASHES, label=label))
-    handles.append(
-        Line2D([], [], color=SIGNAL, marker="o", markersize=10, fillstyle="none", linewidth=0, label="signal")
-    )
-    figure.legend(
-        handles=handles,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.0),
-        ncols=len(handles),
-        frameon=False,
-        fontsize=FONT_SIZE,
-        labelcolor=INK,
-        handlelength=2.2,
-        columnspacing=1.4,
+    chart_style.legend(
+        figure,
+        period=periods.pop() if len(periods) == 1 else None,
+        trial=any(limits.trial for limits in drawn),
+        firm=any(not limits.trial for limits in drawn),
     )
 
 
@@ -273,20 +226,6 @@ def _window_segments(one: ChartSeries) -> list[Segment]:
     return [segment for segment in one.chart.segments if segment.start < end and segment.end > first]
 
 
-@dataclass
-class _Label:
-    x: float  # the step's mark, data coordinates
-    segment: Segment
-
-
-@dataclass
-class _Placed:
-    x: float  # the step's mark, data coordinates
-    offset: float  # from the mark to the label's left end, pixels
-    text: str
-    lane: int
-
-
 class _Row:
     """One axes: drawn in `draw`; its y range, "so far" and step labels finished in `finish`, once the figure's
     layout has settled, because they are placed in pixels."""
@@ -295,7 +234,7 @@ class _Row:
         self.ax = ax
         self.one = one
         self.empty = False
-        self.labels: list[_Label] = []
+        self.labels: list[StepMark] = []
         self.needs: list[tuple[float, float]] = []  # (y, pixels of room it needs above it)
         self.current_x: float | None = None  # the period in progress
         self.current: tuple[float, float] | None = None  # its hollow marker
@@ -307,7 +246,7 @@ class _Row:
 
         ax, one = self.ax, self.one
         ax.set_facecolor(PAPER)
-        ax.set_title(one.title, loc="left", fontsize=FONT_SIZE + 2, color=INK, **_PLAIN)
+        ax.set_title(one.title, loc="left", fontsize=FONT_SIZE + 2, color=INK, **PLAIN)
         ax.tick_params(labelsize=FONT_SIZE, colors=NOTE)
         ax.tick_params(which="minor", length=2.5, colors=STEP)
         for spine in ("top", "right"):
@@ -322,7 +261,7 @@ class _Row:
             self.empty = True
             ax.text(
                 0.5, 0.5, f"no {one.period}s yet", transform=ax.transAxes, ha="center", va="center",
-                color=NOTE, fontsize=FONT_SIZE, **_PLAIN,
+                color=NOTE, fontsize=FONT_SIZE, **PLAIN,
             )  # fmt: skip
             ax.set_xticks([])
             ax.set_yticks([])
@@ -389,7 +328,7 @@ class _Row:
         left, right = edges[first], edges[last]
         if segment.kind in (REBASE, SHIFT) and segment.start >= one.first_index:
             ax.axvline(left, color=STEP, linewidth=1.0, linestyle=(0, (3, 2)), zorder=1)
-            self.labels.append(_Label(left, segment))
+            self.labels.append(StepMark(left, segment))
         limits = segment.limits
         if limits is None:
             return
@@ -428,74 +367,17 @@ class _Row:
             newest = [value for value in chart.values[chart.segments[-1].start :] if value is not None]
             if len(newest) >= BASELINE_MIN:  # enough periods: no limits because the count is rare
                 text = f"too few for limits (under 1 a {self.one.period})"
-        self.ax.set_title(text, loc="right", fontsize=FONT_SIZE, color=NOTE, **_PLAIN)
+        self.ax.set_title(text, loc="right", fontsize=FONT_SIZE, color=NOTE, **PLAIN)
 
     def finish(self, renderer: RendererBase) -> None:
         if self.empty:
             return
         height = float(self.ax.get_window_extent(renderer).height)
         self._widen_for_current(renderer)
-        placed = self._lay_out_labels(renderer)
-        band = (1 + max(label.lane for label in placed)) * LINE_PX + 4 if placed else 0.0
-        self._fit_y(height, band)
+        placed = chart_labels.lay_out(self.ax, self.labels, renderer)
+        self._fit_y(height, chart_labels.band(placed))
         self._label_current()
-        for label in placed:
-            self.ax.annotate(
-                label.text,
-                xy=(label.x, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(label.offset, -2 - label.lane * LINE_PX),
-                textcoords="offset pixels",
-                ha="left",
-                va="top",
-                fontsize=FONT_SIZE,
-                color=NOTE,
-                fontstyle="italic" if _is_note(label.text) else "normal",
-                annotation_clip=False,
-                bbox={"facecolor": PAPER, "edgecolor": "none", "pad": 1.0},
-                zorder=7,
-                **_PLAIN,
-            ).set_in_layout(False)
-
-    def _lay_out_labels(self, renderer: RendererBase) -> list[_Placed]:
-        """Step labels at the top of the axes, in lanes so that none covers another, the newest first: right of
-        the mark, else left of it, else shortened, else left out (the mark stays)."""
-        ax = self.ax
-        box = ax.get_window_extent(renderer)
-        placed: list[_Placed] = []
-        lanes: list[list[tuple[float, float]]] = [[] for _ in range(LANES)]
-        for label in sorted(self.labels, key=lambda label: label.x, reverse=True):  # the newest first
-            mark = float(ax.transData.transform((label.x, 0.0))[0])
-            for text, x0 in self._candidates(label, mark, box.x0, box.x1, renderer):
-                x1 = x0 + _text_width(ax, renderer, text)
-                free = (
-                    n
-                    for n, taken in enumerate(lanes)
-                    if all(x1 + LANE_GAP_PX <= a or x0 >= b + LANE_GAP_PX for a, b in taken)
-                )
-                lane = next(free, None)
-                if lane is not None:
-                    lanes[lane].append((x0, x1))
-                    placed.append(_Placed(label.x, x0 - mark, text, lane))
-                    break
-        return placed
-
-    def _candidates(
-        self, label: _Label, mark: float, left: float, right: float, renderer: RendererBase
-    ) -> list[tuple[str, float]]:
-        """Where a label may go, best first, as (text, left end in pixels): whole right of the mark, whole left of
-        it, then shortened the same ways, and last shortened and pushed inside the axes."""
-        candidates = []
-        for chars in (NOTE_CHARS, SHORT_NOTE_CHARS):
-            text = step_label(label.segment, chars)
-            width = _text_width(self.ax, renderer, text)
-            for x0 in (mark + LABEL_PAD_PX, mark - LABEL_PAD_PX - width):
-                if left <= x0 and x0 + width <= right:
-                    candidates.append((text, x0))
-        text = step_label(label.segment, SHORT_NOTE_CHARS)
-        width = _text_width(self.ax, renderer, text)
-        candidates.append((text, max(left, min(mark + LABEL_PAD_PX, right - width))))
-        return candidates
+        chart_labels.draw(self.ax, placed)
 
     def _fit_y(self, height: float, band: float) -> None:
         """A y range that keeps every point, ring and limit below the band of step labels, with a few pixels of
@@ -517,7 +399,7 @@ class _Row:
             return
         ax = self.ax
         width = float(ax.get_window_extent(renderer).width)
-        need = (SO_FAR_GAP_PX + _text_width(ax, renderer, SO_FAR, FONT_SIZE - 1) + 2) / width
+        need = (SO_FAR_GAP_PX + text_width(ax, renderer, SO_FAR, FONT_SIZE - 1) + 2) / width
         left, right = ax.get_xlim()
         ax.set_xlim(left, max(right, (self.current_x - left * need) / (1 - need)))
 
@@ -526,19 +408,8 @@ class _Row:
             return
         self.ax.annotate(
             SO_FAR, self.current, xytext=(SO_FAR_GAP_PX, 0), textcoords="offset pixels", ha="left", va="center",
-            fontsize=FONT_SIZE - 1, color=NOTE, annotation_clip=False, **_PLAIN,
+            fontsize=FONT_SIZE - 1, color=NOTE, annotation_clip=False, **PLAIN,
         ).set_in_layout(False)  # fmt: skip
-
-
-def _is_note(text: str) -> bool:
-    return text not in (SHIFT_LABEL, REBASE_LABEL)
-
-
-def _text_width(ax: Axes, renderer: RendererBase, text: str, size: float = FONT_SIZE) -> float:
-    probe = ax.text(0, 0, text, fontsize=size, fontstyle="italic", transform=None, **_PLAIN)
-    width = float(probe.get_window_extent(renderer).width)
-    probe.remove()
-    return width
 
 
 def _x(day: date) -> float:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from storage import measure_records
 from storage import measures as sql
 from storage.db import Database
 from storage.measures import Scope
@@ -71,7 +72,7 @@ def denominator(db: Database, scope: Scope, day: date, members: int | None) -> D
     channel's human members, when known), else None."""
     with db.read() as session:
         team_ids = sql.team_ids(session, scope)
-        history = sql.headcounts(session, team_ids)
+        history = measure_records.headcounts(session, team_ids)
     counts = [headcount_on(history, team_id, day) for team_id in team_ids]
     if counts and all(count is not None for count in counts):
         return Denominator(sum(count or 0 for count in counts), HEADCOUNT)

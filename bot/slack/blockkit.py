@@ -1,76 +1,68 @@
-"""The one place that knows Slack's Block Kit limits, and the helpers that keep text inside them.
+"""Block Kit for the rest of bot/: slack_sdk's model classes (re-exported, so that only bot.slack imports
+slack_sdk) and the helpers that keep text inside Slack's limits.
 
-Numbers from Slack's reference (see shared/slack/platform.md). `slack_sdk.models` checks most of them when a
-block is serialised; blocks per message and input max_length it does not, so `fit_blocks` and the constants
-here cover those.
+The limits themselves are in `bot.limits`. `slack_sdk.models` checks most of them when a block is serialised;
+blocks per message it does not, so `fit_blocks` covers that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
 
-from bot.limits import (
-    ACTIONS_ELEMENTS as ACTIONS_ELEMENTS,
-)
-from bot.limits import (
-    BUTTON_TEXT as BUTTON_TEXT,
-)
-from bot.limits import (
-    BUTTON_VALUE as BUTTON_VALUE,
-)
-from bot.limits import (
-    CONTEXT_ELEMENTS as CONTEXT_ELEMENTS,
-)
-from bot.limits import (
-    FALLBACK_TEXT as FALLBACK_TEXT,
-)
-from bot.limits import (
-    FIELD_TEXT as FIELD_TEXT,
-)
-from bot.limits import (
-    HEADER_TEXT as HEADER_TEXT,
-)
-from bot.limits import (
-    ID_LENGTH as ID_LENGTH,
-)
-from bot.limits import (
-    INPUT_MAX_LENGTH as INPUT_MAX_LENGTH,
-)
-
-# The limits themselves live in bot.limits; re-exported here until every caller reads them there (issue 13).
-from bot.limits import (
-    MESSAGE_BLOCKS as MESSAGE_BLOCKS,
-)
-from bot.limits import (
-    MESSAGE_BLOCKS_TEXT as MESSAGE_BLOCKS_TEXT,
-)
-from bot.limits import (
-    MESSAGE_TEXT as MESSAGE_TEXT,
-)
-from bot.limits import (
-    OPTION_TEXT as OPTION_TEXT,
-)
-from bot.limits import (
-    OPTION_VALUE as OPTION_VALUE,
-)
-from bot.limits import (
-    OPTIONS as OPTIONS,
-)
-from bot.limits import (
-    PRIVATE_METADATA as PRIVATE_METADATA,
-)
-from bot.limits import (
-    SECTION_TEXT as SECTION_TEXT,
-)
-from bot.limits import (
-    VIEW_BLOCKS as VIEW_BLOCKS,
-)
-from bot.limits import (
-    VIEW_TITLE as VIEW_TITLE,
-)
+from bot.limits import CONTEXT_ELEMENTS, MESSAGE_BLOCKS, SECTION_TEXT
 from bot.text import escape
+
+# slack_sdk's Block Kit classes, for bot.render: only bot.slack imports slack_sdk.
+__all__ = [
+    "ELLIPSIS",
+    "ActionsBlock",
+    "Block",
+    "ButtonElement",
+    "CheckboxesElement",
+    "ContextBlock",
+    "ConversationFilter",
+    "ConversationSelectElement",
+    "DividerBlock",
+    "HeaderBlock",
+    "InputBlock",
+    "MarkdownTextObject",
+    "Option",
+    "PlainTextInputElement",
+    "PlainTextObject",
+    "RadioButtonsElement",
+    "SectionBlock",
+    "StaticSelectElement",
+    "UserMultiSelectElement",
+    "View",
+    "clip",
+    "context",
+    "escape_clipped",
+    "fit_blocks",
+    "line_sections",
+    "section",
+]
 
 ELLIPSIS = "…"
 

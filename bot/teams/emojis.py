@@ -3,14 +3,16 @@ emoji's name from a reaction."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from bot import cache
 from bot.clock import Clock
 from storage import queries
 from storage.db import Database
 from storage.models import Team, Workspace
 
 EMOJI_CACHE_TTL = timedelta(seconds=30)
+_IN_USE = "in_use"  # the one entry of the cache: every approve emoji in use
 
 
 def emoji_name(reaction: str) -> str:
@@ -23,9 +25,8 @@ class ApproveEmojis:
 
     def __init__(self, db: Database, clock: Clock, default_emoji: str) -> None:
         self._db = db
-        self._clock = clock
         self._default = default_emoji
-        self._cache: tuple[datetime, frozenset[str]] | None = None
+        self._cache: cache.Cached[str, frozenset[str]] = cache.timed(clock, EMOJI_CACHE_TTL, maxsize=1)
 
     def for_team(self, team: Team | None) -> str:
         """The team's own approve emoji (a name without colons), else its workspace's, else the default."""
@@ -41,9 +42,10 @@ class ApproveEmojis:
     def in_use(self) -> frozenset[str]:
         """Every approve emoji in use: the default and teams' own (cached for EMOJI_CACHE_TTL; reactions are
         frequent)."""
-        now = self._clock.now()
-        if self._cache is None or self._cache[0] <= now:
+        cached = self._cache.get(_IN_USE)
+        if cached is None:
             with self._db.read() as session:
                 own = queries.team_approve_emojis(session)
-            self._cache = (now + EMOJI_CACHE_TTL, frozenset({self._default, *own}))
-        return self._cache[1]
+            cached = frozenset({self._default, *own})
+            self._cache.put(_IN_USE, cached)
+        return cached

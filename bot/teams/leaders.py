@@ -4,15 +4,15 @@ optional `KAIZEN_LEADER_GROUP` user group. `is_leader` is the one function that 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from bot import render
+from bot import cache
 from bot.clock import Clock
 from bot.delivery.outbox import new_message
 from bot.domain import LeaderList
+from bot.render.replies import first_leaders_text
 from bot.settings import Settings
 from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 GROUP_TTL = timedelta(minutes=5)
 ADMIN_TTL = timedelta(minutes=10)
+GROUPS_CACHED = 1_000  # leader groups remembered: one per workspace (each holds its members)
+ADMINS_CACHED = 10_000  # people whose admin rights are remembered, across workspaces
 
 
 class LeaderGroupUnavailable(Exception):
@@ -49,9 +51,11 @@ class Leaders:
         self._clock = clock
         self._settings = settings
         self._gateway = gateway
-        self._lock = threading.Lock()
-        self._groups: dict[tuple[str, str], tuple[datetime, frozenset[str] | None, str | None]] = {}
-        self._admins: dict[tuple[str, str], tuple[datetime, bool]] = {}
+        # (workspace, group) → (members, problem): a lasting refusal is remembered too, a passing fault is not.
+        self._groups: cache.Cached[tuple[str, str], tuple[frozenset[str] | None, str | None]] = cache.timed(
+            clock, GROUP_TTL, GROUPS_CACHED
+        )
+        self._admins: cache.Cached[tuple[str, str], bool] = cache.timed(clock, ADMIN_TTL, ADMINS_CACHED)
 
     # --- deciding ------------------------------------------------------------------------------------------
 
@@ -127,7 +131,7 @@ class Leaders:
                 message = new_message(
                     kind=OutboxKind.CHANNEL, dedupe_key=f"first-leaders:{team.id}:{now.isoformat()}",
                     workspace_id=team.workspace_id, channel_id=team.channel_id, now=now,
-                    text=render.first_leaders_text(by, added, approve_emoji),
+                    text=first_leaders_text(by, added, approve_emoji),
                 )  # fmt: skip
                 message_id = queries.add_outbox(session, message)
                 ids = [message_id] if message_id is not None else []
@@ -147,11 +151,9 @@ class Leaders:
         if not group:
             return None, None
         key = (workspace_id, group)
-        now = self._clock.now()
-        with self._lock:
-            cached = self._groups.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1], cached[2]
+        cached = self._groups.get(key)
+        if cached is not None:
+            return cached
         members: frozenset[str] | None
         problem: str | None
         try:
@@ -171,23 +173,19 @@ class Leaders:
                 raise  # a passing fault: let the caller's retry try again, do not cache it
             log.error("Leader group unavailable: %s", problem)
             members = None
-        with self._lock:
-            self._groups[key] = (now + GROUP_TTL, members, problem)
+        self._groups.put(key, (members, problem))
         return members, problem
 
     def _is_admin(self, workspace_id: str, user_id: str) -> bool:
         key = (workspace_id, user_id)
-        now = self._clock.now()
-        with self._lock:
-            cached = self._admins.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        cached = self._admins.get(key)
+        if cached is not None:
+            return cached
         try:
             user = self._gateway.workspace(workspace_id).user(user_id)
             admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
         except SlackError as error:
             log.warning("users.info for %s failed: %s", user_id, error.code)
             return False
-        with self._lock:
-            self._admins[key] = (now + ADMIN_TTL, admin)
+        self._admins.put(key, admin)
         return admin

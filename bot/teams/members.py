@@ -4,16 +4,18 @@ cached per user for an hour."""
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from bot import cache
 from bot.clock import Clock
 from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
 
 log = logging.getLogger(__name__)
 
 MEMBERS_TTL = timedelta(hours=1)
+# People remembered at once, across workspaces: ten channels of MAX_MEMBERS_CHECKED each (least recently asked out).
+ACCOUNTS_CACHED = 20_000
 MAX_MEMBERS_CHECKED = 2000
 SLACKBOT = "USLACKBOT"
 
@@ -33,9 +35,7 @@ class HumanMembers:
 
     def __init__(self, gateway: SlackGateway, clock: Clock) -> None:
         self._gateway = gateway
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._accounts: dict[tuple[str, str], tuple[datetime, _Account]] = {}
+        self._accounts: cache.Cached[tuple[str, str], _Account] = cache.timed(clock, MEMBERS_TTL, ACCOUNTS_CACHED)
 
     def is_person(self, workspace_id: str, user_id: str) -> bool:
         """False when `user_id` (a U… or W… id) is a bot or an app: users.info says `is_bot` (other apps' bots
@@ -63,17 +63,14 @@ class HumanMembers:
     def _account(self, workspace_id: str, user_id: str, slack: WorkspaceSlack | None = None) -> _Account | None:
         if user_id == SLACKBOT:
             return _Account(bot=True, deleted=False)
-        now = self._clock.now()
-        with self._lock:
-            cached = self._accounts.get((workspace_id, user_id))
-        if cached and cached[0] > now:
-            return cached[1]
+        cached = self._accounts.get((workspace_id, user_id))
+        if cached is not None:
+            return cached
         try:
             user = (slack or self._gateway.workspace(workspace_id)).user(user_id)
         except SlackError as error:
             log.warning("users.info for %s failed: %s", user_id, error.code)
             return None
         account = _Account(bot=bool(user.get("is_bot")), deleted=bool(user.get("deleted")))
-        with self._lock:
-            self._accounts[(workspace_id, user_id)] = (now + MEMBERS_TTL, account)
+        self._accounts.put((workspace_id, user_id), account)
         return account

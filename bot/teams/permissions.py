@@ -29,6 +29,6 @@ class Permissions:
         return self._leaders.is_leader(workspace_id, team, user_id)
 
     def actor(self, workspace_id: str, idea: Idea, user_id: str) -> Actor:
-        """`user_id` as the idea's lifecycle sees them: whether they lead the idea's team (`bot.ideas.lifecycle`
-        then decides, per change, what they may do)."""
+        """`user_id` as the idea's lifecycle sees them: whether they lead the idea's team (`bot.ideas.rules.may`
+        then decides, per change, what they may do: that table sits above this layer)."""
         return Actor(user_id, is_leader=self._leaders.is_leader(workspace_id, idea.team, user_id))

@@ -10,10 +10,9 @@ organisation says only who they are.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from bot import cache
 from storage import queries
 from storage.db import Database
 
@@ -49,8 +48,7 @@ class Tenancy:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._homes: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
+        self._homes: cache.Cached[str, str] = cache.lasting(self.CACHE_SIZE)  # channel id → workspace key
 
     def workspace_for(self, installed: str, channel_id: str | None) -> str:
         """The workspace a request about `channel_id` (None or "" when it names none) is filed under: the
@@ -58,17 +56,12 @@ class Tenancy:
         that received the request (`Installation.workspace_id`)."""
         if not channel_id:
             return installed
-        with self._lock:
-            home = self._homes.get(channel_id)
-            if home is not None:
-                self._homes.move_to_end(channel_id)
-                return home
+        home = self._homes.get(channel_id)
+        if home is not None:
+            return home
         with self._db.read() as session:
             team = queries.team_of_channel(session, channel_id)
         if team is None:
             return installed
-        with self._lock:
-            self._homes[channel_id] = team.workspace_id
-            if len(self._homes) > self.CACHE_SIZE:
-                self._homes.popitem(last=False)
+        self._homes.put(channel_id, team.workspace_id)
         return team.workspace_id

@@ -1,0 +1,104 @@
+"""Every id Kaizen gives Slack and reads back: callback ids of views, action ids of buttons, block and action ids
+of inputs, option values. StrEnums, so that a member equals its string (Bolt's matchers, the views' state and the
+values stored in open modals keep working); the values are what Slack has seen since the first release and must
+not change, or forms already open stop working.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CallbackId(StrEnum):
+    """The `callback_id` of each modal, as a view submission carries it back."""
+
+    RAISE = "raise_idea"
+    NOT_NOW = "idea_not_now"
+    DONE = "idea_done"
+    EDIT = "idea_edit"
+    REDACT = "idea_redact"
+    HUDDLE_SETUP = "huddle_setup"
+    ADD_LEADERS = "add_leaders"
+
+
+class ActionId(StrEnum):
+    """The `action_id` of the buttons outside the card (the card's are `CardAction`)."""
+
+    RAISE_INSTEAD = "raise_instead"  # the usage reply: raise the mistyped text as an idea; value: the text
+    SHARE_REASON = "idea_share_reason"  # the not-now note: share the reason in the thread; value: the idea's id
+    BULB_UNDO = "bulb_undo"  # a reply that became an idea by :bulb:: undo it; value: the idea's id
+    BULB_ANONYMOUS = "bulb_make_anonymous"  # ... or take the author's name off it; value: the idea's id
+    WELCOME_HUDDLE = "welcome_set_up_huddle"  # the welcome: open the huddle set-up form
+    WELCOME_LEADERS = "welcome_add_leaders"  # the welcome: open the add-leaders form
+
+
+class CardAction(StrEnum):
+    """Action ids of the card's buttons; each button's value is the idea's id."""
+
+    APPROVE = "idea_approve"
+    NOT_NOW = "idea_not_now"
+    START = "idea_start"
+    DONE = "idea_done"
+    REOPEN = "idea_reopen"
+    EDIT = "idea_edit"
+    REDACT = "idea_redact"
+
+
+class BlockPrefix(StrEnum):
+    """Block ids made of a prefix and the idea's id, e.g. "card_42"."""
+
+    CARD = "card_"  # the card's buttons
+    SHARE = "share_"  # the not-now note's share button
+
+
+class Field(StrEnum):
+    """Block and action ids of the raise modal's inputs (one id for both keeps lookups simple); the edit modal
+    uses PROBLEM, IDEA, BENEFIT and CATEGORY."""
+
+    TEAM = "team"
+    PROBLEM = "problem"
+    IDEA = "idea"
+    BENEFIT = "benefit"
+    CATEGORY = "category"
+    INPUT_FROM = "input_from"
+    ANONYMOUS = "anonymous"
+    ALREADY_DONE = "already_done"
+
+
+class LifecycleField(StrEnum):
+    """Block and action ids of the Not now, Done and Redact modals (Edit uses the raise modal's `Field`s)."""
+
+    REASON = "reason"
+    OUTCOME = "outcome"
+    RESULT = "result"
+    LEARNED = "learned"
+    EFFECT = "effect"
+    NOTE = "note"
+
+
+class HuddleSetupField(StrEnum):
+    """Block and action ids of the huddle set-up form's inputs."""
+
+    TIMES = "times"
+    DAYS = "days"
+    ZONE = "zone"
+
+
+class AddLeadersField(StrEnum):
+    """Block and action id of the add-leaders form's one input."""
+
+    USERS = "users"
+
+
+class OptionValue(StrEnum):
+    """The raise modal's tick-box option values, as Slack sends them back in the view's state."""
+
+    ALREADY_DONE = "done"
+    ANONYMOUS = "anonymous"
+
+
+class Outcome(StrEnum):
+    """The done modal's "Did it work?" option values, stored as the idea's outcome."""
+
+    WORKED = "worked"
+    DID_NOT_WORK = "did_not_work"

@@ -1,0 +1,145 @@
+"""The raise form (`/kaizen`, the message shortcut, "raise this instead"), its hints, and the inputs the other forms
+of an idea share with it."""
+
+from __future__ import annotations
+
+from bot import limits
+from bot.render.ids import CallbackId, Field, OptionValue
+from bot.render.metadata import RaiseContext
+from bot.render.words import CATEGORY_LABEL
+from bot.slack import blockkit as bk
+
+PATIENT_HINT = ":lock: Please leave out patient names and anything else that could identify a patient."
+ANONYMOUS_HINT = (
+    "Your name will not be shown to anyone in Slack: not on the card, in threads, huddles or lists. "
+    "Whoever runs the bot and its database can still see who raised it."
+)
+
+
+def text_input(
+    block_id: str, label: str, *, max_length: int, optional: bool = False, initial: str | None = None,
+    hint: str | None = None, placeholder: str | None = None,
+) -> bk.InputBlock:  # fmt: skip
+    """A multi-line text input of at most `max_length` characters (its block and action share `block_id`),
+    filled with `initial` clipped to fit. Raises ValueError for a `max_length` over Slack's
+    `limits.INPUT_MAX_LENGTH` (slack_sdk does not check it, and Slack would refuse the whole view)."""
+    if max_length > limits.INPUT_MAX_LENGTH:
+        raise ValueError(f"max_length {max_length} is over Slack's {limits.INPUT_MAX_LENGTH}")
+    return bk.InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint or None,
+        element=bk.PlainTextInputElement(
+            action_id=block_id,
+            multiline=True,
+            max_length=max_length,
+            initial_value=bk.clip(initial, max_length) if initial else None,
+            placeholder=placeholder or None,
+        ),
+    )
+
+
+def category_options() -> list[bk.Option]:
+    """The categories as a select's options (value: the `storage.models.Category` value)."""
+    return [bk.Option(value=value, label=label) for value, label in CATEGORY_LABEL.items()]
+
+
+def category_input(initial: str | None = None) -> bk.InputBlock:
+    """The optional category select, with the category `initial` picked when it is one."""
+    options = category_options()
+    current = next((option for option in options if option.value == initial), None)
+    return bk.InputBlock(
+        block_id=Field.CATEGORY,
+        label="Category (optional)",
+        optional=True,
+        element=bk.StaticSelectElement(
+            action_id=Field.CATEGORY, placeholder="Pick one", options=options, initial_option=current
+        ),
+    )
+
+
+def _checkbox(block_id: str, label: str, value: str, text: str, description: str) -> bk.InputBlock:
+    """An optional input with one tick box (its block and action share the id)."""
+    option = bk.Option(
+        value=value, text=bk.PlainTextObject(text=text), description=bk.PlainTextObject(text=description)
+    )
+    return bk.InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        element=bk.CheckboxesElement(action_id=block_id, options=[option]),
+    )
+
+
+def _team_picker(channel_id: str | None) -> bk.InputBlock:
+    """A picker of the team's channel, starting at `channel_id`."""
+    return bk.InputBlock(
+        block_id=Field.TEAM,
+        label="Team channel",
+        hint="The channel whose team should see this. Kaizen needs to be a member of it.",
+        element=bk.ConversationSelectElement(
+            action_id=Field.TEAM,
+            placeholder="Pick the team's channel",
+            filter=bk.ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            initial_conversation=channel_id or None,
+        ),
+    )
+
+
+def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> bk.View:
+    """The raise form: the problem (`prefill`), idea, benefit, category, people whose input is needed, "already
+    done", and, when `anonymous_allowed`, posting without a name; `pick_team` adds a team channel picker, starting at
+    `context.channel_id`. `context` travels in private_metadata (ValueError if it does not fit)."""
+    blocks: list[bk.Block] = []
+    if pick_team:
+        blocks.append(_team_picker(context.channel_id))
+    blocks.append(
+        text_input(
+            Field.PROBLEM, "What's the problem?", max_length=limits.PROBLEM_MAX, initial=prefill,
+            hint="What happened, or what gets in the way? A problem without a solution is welcome.",
+            placeholder="e.g. We walk to the other ward for the bladder scanner several times a shift",
+        )
+    )  # fmt: skip
+    blocks.append(bk.context(PATIENT_HINT))
+    blocks.append(text_input(Field.IDEA, "Your idea (optional)", max_length=limits.IDEA_MAX, optional=True))
+    blocks.append(
+        text_input(Field.BENEFIT, "Expected benefit (optional)", max_length=limits.BENEFIT_MAX, optional=True)
+    )
+    blocks.append(category_input())
+    blocks.append(
+        bk.InputBlock(
+            block_id=Field.INPUT_FROM,
+            label="Input needed from (optional)",
+            optional=True,
+            element=bk.UserMultiSelectElement(
+                action_id=Field.INPUT_FROM, placeholder="People who can help", max_selected_items=limits.INPUT_FROM_MAX
+            ),
+        )
+    )
+    blocks.append(
+        _checkbox(
+            Field.ALREADY_DONE, "Already done?", OptionValue.ALREADY_DONE, "I already did it (“just did it”)",
+            "Recorded as done, so the team can learn from it",
+        )
+    )  # fmt: skip
+    if anonymous_allowed:
+        blocks.append(
+            _checkbox(
+                Field.ANONYMOUS,
+                "Name",
+                OptionValue.ANONYMOUS,
+                "Post without my name",
+                bk.clip(ANONYMOUS_HINT, limits.OPTION_TEXT),
+            )
+        )
+        blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, limits.SECTION_TEXT)))
+    return bk.View(
+        type="modal",
+        callback_id=CallbackId.RAISE,
+        title="Raise a Kaizen idea",
+        submit="Raise it",
+        close="Cancel",
+        private_metadata=context.encode(),
+        blocks=blocks,
+    )
