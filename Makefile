@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/python -m pytest -n auto -p no:cacheprovider
 
-.PHONY: run serve test lint install install-test bench docs-chart
+.PHONY: run serve test lint install install-test bench docs-chart docs-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ bench: install-test
 # The README's chart (docs/measures.png), drawn from a seeded demo team by the code /kaizen stats uses.
 docs-chart: install-test
 	$(BIN)/python docs/demo_chart.py docs/measures.png
+
+# The README's pictures of a huddle and a card (docs/huddle.png, docs/card.png), drawn from the bot's own render
+# code at a phone's width by headless Chromium (apt-get install chromium fonts-noto-color-emoji fonts-lato).
+docs-messages: install-test
+	$(BIN)/python docs/demo_messages.py docs

@@ -150,7 +150,15 @@ def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool 
         permissions=Permissions(leaders),
         appointments=Appointments(leaders, emojis, outbox),
         team_channels=TeamChannels(workflow, raising),
-        huddle_setup=HuddleSetup(huddles.schedules, settings),
+        huddle_setup=HuddleSetup(
+            huddles.schedules,
+            settings,
+            db=db,
+            clock=clock,
+            outbox=outbox,
+            permissions=Permissions(leaders),
+            leaders=leaders,
+        ),
         exports=TeamExport(db, gateway),
     )
 
@@ -202,7 +210,8 @@ def register_handlers(app: App, k: Kaizen) -> None:
         commands.KaizenCommand(
             tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
             appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
-            huddles=k.huddles, stats=k.stats, raising=k.raising, exports=k.exports, gateway=k.gateway,
+            huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
+            gateway=k.gateway,
         ),
     )  # fmt: skip
     views.register(
@@ -216,7 +225,7 @@ def register_handlers(app: App, k: Kaizen) -> None:
     )
     card_actions.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
-        gateway=k.gateway,
+        gateway=k.gateway, home=k.home,
     )  # fmt: skip
     card_views.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,

@@ -25,6 +25,7 @@ VIEW_TITLE = 24
 PRIVATE_METADATA = 3000  # a view's private_metadata
 BUTTON_VALUE = 2000
 OPTION_TEXT = 75
+OVERFLOW_OPTIONS = 5  # options in an overflow menu
 # All the text of one message's blocks: Slack refuses more near 13,200 characters (msg_blocks_too_long).
 MESSAGE_BLOCKS_TEXT = 13_200
 # A notification's fallback text: Slack shows only the start of it, so keep it short.
@@ -60,6 +61,8 @@ HISTORY_NOTE = 300  # a note in an idea's history (`/kaizen show`), escaped
 HUDDLE_LINE = 100  # how much of a problem a huddle line shows, escaped
 DIGEST_LINE = 120  # how much of a problem a line of the leaders' digest shows, escaped
 OWNER_NAME = 80  # an owner's display name in a huddle line, escaped
+HUDDLE_THANKS = 200  # the names in a huddle's thanks line, escaped: one line on a phone, give or take
+HUDDLE_LEARNED = 100  # how much of "what we learned" a huddle's done line shows, escaped
 # The card's share of one message for each text, label included: together under MESSAGE_BLOCKS_TEXT.
 CARD_PROBLEM = 2500
 CARD_IDEA = 2000

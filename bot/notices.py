@@ -7,6 +7,7 @@ private reply in a channel) and the suffix that makes its outbox message unique 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -47,8 +48,9 @@ class Reopened(Acted):
 
 
 @dataclass(frozen=True)
-class Done(InThread):
-    """The idea is done: thanks to its author and owner, with what was `learned` (stripped, as typed)."""
+class Done(Acted):
+    """Someone (`by`) finished the idea: thanks to its author and owner, with what was `learned` (stripped, as
+    typed)."""
 
     key: ClassVar[str] = "done"
     learned: str
@@ -89,3 +91,49 @@ class WhoApproves:
 
 # Every notice a change can return.
 Notice = Approved | Started | Done | Reopened | NotNowReason | ReasonShared | WhoApproves
+
+
+# --- the one notification rule -----------------------------------------------------------------------------------
+#
+# Whom a notice mentions (a <@mention> pings) and whether it is owed at all, in one place:
+# - the author is mentioned when *someone else* approves or finishes their idea (once each), never when anonymous;
+#   "not now" goes to them privately (a DM), unless they declined their own idea;
+# - nobody is pinged about their own actions: an approval or a Done by the author is not said in the thread at all
+#   (the card shows it), and every actor and owner is written as a plain name, never a mention;
+# - starting an idea is not said in the thread (the card shows it); reopening is said, naming no one by mention;
+# - the people an author asks for input ("Input needed from" on the raise form) are mentioned on the card: that is
+#   the ask, made once (a card's later edits do not notify). The author is never listed among them.
+
+
+def is_owed(notice: Notice) -> bool:
+    """Whether `notice` is said at all (see the rule above)."""
+    idea = notice.idea
+    match notice:
+        case Started():
+            return False
+        case Approved() | Done():
+            return notice.by != idea.author_id
+        case NotNowReason():
+            return notice.leader != idea.author_id
+        case _:
+            return True
+
+
+def mentioned(notice: Notice) -> frozenset[str]:
+    """Whom `notice`, when owed, mentions (pings) by Slack user ID: only the author of a named idea, when someone
+    else approved or finished it. Everyone else it names is written as a plain name."""
+    idea = notice.idea
+    if isinstance(notice, Approved | Done) and not idea.anonymous and notice.by != idea.author_id:
+        return frozenset({idea.author_id})
+    return frozenset()
+
+
+def asked_for_input(idea: Idea) -> list[str]:
+    """The people an idea's card mentions (Slack user IDs, in the order picked): those its author asked for input,
+    never the author themself (asking oneself is no ask, and would name an anonymous author)."""
+    return [user for user in idea.input_from or () if user != idea.author_id]
+
+
+def owed(notices: Iterable[Notice]) -> list[Notice]:
+    """Those of `notices` that are owed, in order."""
+    return [notice for notice in notices if is_owed(notice)]

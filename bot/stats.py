@@ -13,7 +13,7 @@ from bot.measures.report import DEFAULT_WEEKS, Report, measure, png
 from bot.measures.words import summary
 from bot.render import stats as stats_words
 from bot.settings import Settings
-from bot.slack.gateway import SlackGateway
+from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable
 from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.text import escape
@@ -75,7 +75,7 @@ class Stats:
         report = measure(
             self._db,
             scope_of(workspace_id, team),
-            where=f"#{team.name}" if team and team.name else ("this team" if team else "the workspace"),
+            where=self._where(workspace_id, team),
             zone=zone,
             now=now,
             weeks=weeks or DEFAULT_WEEKS,
@@ -83,6 +83,19 @@ class Stats:
             members=self._members.count(workspace_id, team.channel_id) if team else None,
         )
         return StatsReport(report, png(report), summary(report))
+
+    def _where(self, workspace_id: str, team: Team | None) -> str:
+        """The team's name as the chart's title leads with it: "#ward-7"; Slack's name of the channel when the team
+        has none stored, else "this team"; "the workspace" outside a team."""
+        if team is None:
+            return "the workspace"
+        if team.name:
+            return f"#{team.name}"
+        try:
+            name = self._gateway.workspace(workspace_id).conversation(team.channel_id).get("name")
+        except (SlackError, SlackUnreachable):
+            name = None
+        return f"#{name}" if isinstance(name, str) and name else "this team"
 
     def send_report(
         self, workspace_id: str, report: StatsReport, channel_id: str, thread_ts: str | None = None
@@ -108,23 +121,24 @@ class Stats:
         """A leader starts new limits for every series of the team (or, outside a team channel, the workspace) from
         `day`, a local date not after today, with `note`. Returns what to tell them (mrkdwn)."""
         if not self._leads(workspace_id, team, user_id):
-            return f"Only {_whose(team)} leaders can start new limits. `/kaizen leaders` shows who they are."
+            return f"Only {_whose(team)} leaders can start a new usual range. `/kaizen leaders` shows who they are."
         today = self._clock.now().astimezone(self._zone(team)).date()
         if day > today:
             return f"{day.isoformat()} is still to come: start the new baseline once the change has begun."
         record = baselines.rebase(self._db, scope_of(workspace_id, team), day, note, user_id, self._clock.now())
         return (
-            f"New limits for {_whose(team)} charts from {record.starts_on.isoformat()}: {escape(record.note or '')}. "
-            "They show as a step on the charts (`/kaizen stats`); `/kaizen stats rebase undo` takes them back."
+            f"A new usual range for {_whose(team)} charts from {record.starts_on.isoformat()}: "
+            f"{escape(record.note or '')}. It shows as a step on the charts (`/kaizen stats`); "
+            "`/kaizen stats rebase undo` takes it back."
         )
 
     def undo_step(self, workspace_id: str, team: Team | None, user_id: str) -> str:
         """A leader takes back the latest step (a rebase or an automatic shift). Returns what to tell them."""
         if not self._leads(workspace_id, team, user_id):
-            return f"Only {_whose(team)} leaders can take back new limits. `/kaizen leaders` shows who they are."
+            return f"Only {_whose(team)} leaders can take back a new usual range. `/kaizen leaders` shows who they are."
         record = baselines.undo(self._db, scope_of(workspace_id, team), user_id, self._clock.now())
         if record is None:
-            return f"There are no new limits to take back on {_whose(team)} charts."
+            return f"There is no new usual range to take back on {_whose(team)} charts."
         return stats_words.taken_back_text(record)
 
     def step_history(self, workspace_id: str, team: Team | None) -> str:

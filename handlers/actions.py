@@ -1,5 +1,5 @@
-"""Buttons on our messages: "raise this instead" on a usage reply, the welcome's set-up buttons, and Undo /
-Make anonymous on the private note after a :bulb: capture."""
+"""Buttons on our messages: "raise this instead" on a usage reply, "Raise a problem" (App Home, help), the
+welcome's set-up buttons, and Undo / Make anonymous on the private note after a :bulb: capture."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 ACTIONS: tuple[str, ...] = (
     ActionId.RAISE_INSTEAD,
+    ActionId.RAISE,
     ActionId.WELCOME_HUDDLE,
     ActionId.WELCOME_LEADERS,
     ActionId.BULB_UNDO,
@@ -60,6 +61,15 @@ def register(
     @app.action(ActionId.RAISE_INSTEAD)
     def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ack()
+        open_raise(body, context, prefill=str(action.get("value") or ""))
+
+    @app.action(ActionId.RAISE)
+    def raise_problem(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        ack()
+        open_raise(body, context, prefill="")
+
+    def open_raise(body: dict[str, Any], context: BoltContext, *, prefill: str) -> None:
+        """The raise modal, the way /kaizen opens it (from the App Home, with no channel: the team picker)."""
         channel_id = channel_of(context, body) or ""
         forms.open_raise_modal(
             raising,
@@ -68,17 +78,21 @@ def register(
             user_id=user_of(context),
             channel_id=channel_id,
             trigger_id=body["trigger_id"],
-            prefill=str(action.get("value") or ""),
+            prefill=prefill,
             response_url=body.get("response_url"),
             again=forms.AGAIN_BUTTON,
             source=Source.COMMAND,
         )
 
     @app.action(ActionId.WELCOME_HUDDLE)
-    def set_up_huddle(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    def set_up_huddle(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
         ack()
         channel_id = channel_of(context, body) or ""
         workspace_id = workspace_of(tenancy, context, channel_id)
+        refusal = huddle_setup.refusal(workspace_id, channel_id, user_of(context)) if channel_id else None
+        if refusal:
+            _private(respond, refusal)
+            return
         open_form(body, context, channel_id, huddle_setup.modal(workspace_id, channel_id, user_of(context)))
 
     @app.action(ActionId.WELCOME_LEADERS)

@@ -1,8 +1,11 @@
 """Buttons on an idea's card, and the "share this reason" button on a not-now note.
 
-Every button shows to everyone; who may press which is decided in `bot.ideas.lifecycle`, per press. Approve, Start,
-Reopen and Share change the idea at once; Not now…, Done…, Edit and Redact check first, then open their form
-(submitted in `handlers.card_views`). A refusal is told to the presser only, and nothing changes.
+A card shows its primary actions as buttons and the rest in an overflow menu (`CardAction.MORE`, whose option's
+value is "<action id>:<idea id>": the same as pressing that button). Every button shows to everyone; who may press
+which is decided in `bot.ideas.lifecycle`, per press. Approve, Start, Reopen and Share change the idea at once;
+Not now…, Done…, Edit and Redact check first, then open their form (submitted in `handlers.card_views`). A refusal
+is told to the presser only, and nothing changes: under the message they pressed, or, for a press on the App Home
+(which has no message to answer under), at the top of their Home, published again so it shows where things stand.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import limits
 from bot.ideas.delivery import Delivery
+from bot.ideas.home import Home
 from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
+from bot.ideas.rules import check_press
 from bot.render import lifecycle_forms
+from bot.render.card import MORE_SEPARATOR
 from bot.render.ids import ActionId, CardAction
 from bot.slack.gateway import SlackGateway
 from bot.teams.permissions import Permissions
@@ -28,6 +34,7 @@ from storage.models import Idea, Source
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_ENTRY = "That menu entry doesn't point to anything I know, so nothing was changed."
 ID_DIGITS = 18  # an idea id is a database integer: anything longer (or not a number) is not one of ours
 
 ACTIONS: tuple[str, ...] = (
@@ -53,6 +60,17 @@ class Press:
     idea: Idea
     actor: Actor
     response_url: str | None = None  # none when the button is not on a message (a modal, the App Home)
+    chosen: str | None = None  # the action id of the overflow menu's entry chosen, for CardAction.MORE
+
+
+def _chosen(action: dict[str, Any]) -> tuple[str | None, str | None]:
+    """An overflow menu's chosen option as (action id, idea id text), from "<action id>:<idea id>"."""
+    option = action.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    if not isinstance(value, str) or MORE_SEPARATOR not in value:
+        return None, None
+    chosen, _, idea_id = value.rpartition(MORE_SEPARATOR)
+    return chosen, idea_id
 
 
 def idea_id_of(value: Any) -> int | None:
@@ -74,11 +92,13 @@ def register(
     permissions: Permissions,
     delivery: Delivery,
     gateway: SlackGateway,
+    home: Home,
 ) -> None:
     """Register a listener for each button of ACTIONS."""
-    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway)
+    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway, home)
     for action_id, press_button in buttons.by_action().items():
         app.action(action_id)(buttons.listener(press_button))
+    app.action(CardAction.MORE)(buttons.listener(buttons.more))
 
 
 class CardButtons:
@@ -92,7 +112,9 @@ class CardButtons:
         permissions: Permissions,
         delivery: Delivery,
         gateway: SlackGateway,
+        home: Home,
     ) -> None:
+        self._home = home
         self._tenancy = tenancy
         self._lifecycle = lifecycle
         self._permissions = permissions
@@ -126,29 +148,62 @@ class CardButtons:
             except (NotAllowed, Stale) as refusal:
                 words = str(refusal)
             if words:
-                tell(respond, words)
+                self._tell(body, context, respond, words)
 
         return on_press
 
+    def _tell(self, body: dict[str, Any], context: BoltContext, respond: Respond, words: str) -> None:
+        """Words for the presser: under the message pressed; on the App Home, atop their Home published again;
+        from anywhere else (a button in a modal), the way `forms.tell_privately` finds."""
+        if body.get("response_url"):
+            tell(respond, words)
+            return
+        channel_id = channel_of(context, body)
+        workspace_id = workspace_of(self._tenancy, context, channel_id)
+        if (body.get("view") or {}).get("type") == "home":
+            self._home.publish(workspace_id, user_of(context), notice=words)
+            return
+        forms.tell_privately(
+            self._gateway, workspace_id, user_id=user_of(context), channel_id=channel_id, response_url=None,
+            text=words,
+        )  # fmt: skip
+
     def read_press(self, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> Press:
         """The press, with its idea loaded from the workspace it is filed under; raises NotAllowed when the
-        button names no idea of that workspace."""
+        button (or the overflow option chosen, `chosen`) names no idea of that workspace, and Stale when the idea's
+        card no longer offers what was pressed (`bot.ideas.rules.check_press`)."""
         channel_id = channel_of(context, body)
         workspace_id = workspace_of(self._tenancy, context, channel_id)
         user_id = user_of(context)
-        idea_id = idea_id_of(action.get("value"))
+        chosen = None
+        value = action.get("value")
+        if action.get("action_id") == CardAction.MORE:
+            chosen, value = _chosen(action)
+        idea_id = idea_id_of(value)
         if idea_id is None:
             raise NotAllowed("That button doesn't point to an idea I know, so nothing was changed.")
+        if action.get("action_id") == CardAction.MORE and (chosen not in ACTIONS or chosen == ActionId.SHARE_REASON):
+            raise NotAllowed(UNKNOWN_ENTRY)
         idea = self._lifecycle.load_in(workspace_id, idea_id)
+        actor = self._permissions.actor(workspace_id, idea, user_id)
+        check_press(actor, chosen or str(action.get("action_id") or ""), idea, in_menu=chosen is not None)
         return Press(
             workspace_id=workspace_id,
             user_id=user_id,
             channel_id=channel_id,
             trigger_id=str(body.get("trigger_id") or ""),
             idea=idea,
-            actor=self._permissions.actor(workspace_id, idea, user_id),
+            actor=actor,
             response_url=body.get("response_url") or None,
+            chosen=chosen,
         )
+
+    def more(self, press: Press) -> str | None:
+        """An entry of the card's overflow menu: what its button would do."""
+        press_button = self.by_action().get(press.chosen or "")
+        if press_button is None or press.chosen == ActionId.SHARE_REASON:
+            raise NotAllowed(UNKNOWN_ENTRY)
+        return press_button(press)
 
     def _open_form(self, press: Press, view: Any) -> str | None:
         """Open a card button's form; when Slack won't, the presser has been told (handlers.forms). Returns None."""

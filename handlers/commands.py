@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -37,8 +38,10 @@ from bot.grammar import Leaders as LeadersList
 from bot.grammar import Stats as StatsCharts
 from bot.huddles.daily import Huddles
 from bot.huddles.schedule import ScheduleError, describe_schedule
+from bot.huddles.setup import HuddleSetup
 from bot.ideas.channels import TeamChannels
 from bot.ideas.export import TeamExport
+from bot.ideas.home import card_links
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
 from bot.render import card, replies
@@ -109,6 +112,7 @@ class KaizenCommand:
         leaders: Leaders,
         emojis: ApproveEmojis,
         huddles: Huddles,
+        huddle_setup: HuddleSetup,
         stats: Stats,
         raising: Raising,
         exports: TeamExport,
@@ -124,6 +128,7 @@ class KaizenCommand:
         self._leaders = leaders
         self._emojis = emojis
         self._huddles = huddles
+        self._huddle_setup = huddle_setup
         self._stats = stats
         self._raising = raising
         self._exports = exports
@@ -135,7 +140,7 @@ class KaizenCommand:
         only by the subcommands that need one."""
         parsed = parse_command(command.get("text") or "")
         if isinstance(parsed, Help):
-            reply(respond, replies.help_blocks(), "Kaizen help")
+            reply(respond, replies.help_blocks(), replies.HELP_TEXT)
             return
         if isinstance(parsed, Usage):
             reply(respond, replies.usage_blocks(parsed), f"Usage: {parsed.usage}")
@@ -164,16 +169,21 @@ class KaizenCommand:
             case ListIdeas(filter=list_filter):
                 board = self._workflow.board(asked.channel_id, list_filter, BOARD_PER_STATUS)
                 now = self._clock.now()
-                reply(respond, replies.board_blocks(board, asked.channel_id, now, list_filter), "Kaizen board")
+                links = card_links(self._gateway, asked.workspace_id, chain.from_iterable(board.groups.values()))
+                blocks = replies.board_blocks(board, asked.channel_id, now, list_filter, links)
+                reply(respond, blocks, replies.board_text(board))
             case Mine():
                 ideas, total = self._workflow.ideas_of_person(asked.workspace_id, asked.user_id, MINE_LIMIT)
-                reply(respond, replies.mine_blocks(ideas, total, self._clock.now()), "Your Kaizen ideas")
+                links = card_links(self._gateway, asked.workspace_id, ideas)
+                blocks = replies.mine_blocks(ideas, total, self._clock.now(), links)
+                reply(respond, blocks, replies.mine_text(ideas, total))
             case Show(number=number):
                 self.show(asked, respond, number)
             case LeadersList():
                 team = self._workflow.find_team(asked.channel_id)
                 listing = self._leaders.listing(asked.workspace_id, team)
-                reply(respond, replies.leaders_blocks(listing, self._emojis.for_team(team)), "Kaizen leaders")
+                blocks = replies.leaders_blocks(listing, self._emojis.for_team(team))
+                reply(respond, blocks, replies.leaders_text(listing))
             case LeadersAdd(user_ids=users) | LeadersRemove(user_ids=users):
                 self.change_leaders(asked, respond, users, add=isinstance(parsed, LeadersAdd))
             case HuddleNow():
@@ -288,6 +298,7 @@ class KaizenCommand:
             match parsed:
                 case HuddleAt(times=times, days=days, zone=zone):
                     team = self._huddles.schedules.set_schedule(team, times, days, zone, leader_id=asked.user_id)
+                    self._huddle_setup.confirm(team)  # the team sees it set, as when the form is saved
                     text = describe_schedule(team, self._settings)
                 case HuddleOff():
                     self._huddles.schedules.turn_off(team)

@@ -172,7 +172,8 @@ class Submissions:
         return self._workflow.ensure_team(workspace_of(self._tenancy, bolt, channel_id), channel_id)
 
     def set_up_huddle(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
-        """The huddle set-up form: set by a leader of the team, or an error on the input it concerns."""
+        """The huddle set-up form: set by a leader of the team and confirmed in its channel, or an error on the
+        input it concerns."""
         team = self._team_of_form(view, bolt)
         if team is None:
             ack(
@@ -190,7 +191,7 @@ class Submissions:
             for option in _state(view, HuddleSetupField.DAYS).get("selected_options") or []
         ]
         try:
-            self._huddle_setup.apply(
+            saved = self._huddle_setup.apply(
                 team,
                 user_id,
                 times=_text(view, HuddleSetupField.TIMES),
@@ -201,6 +202,7 @@ class Submissions:
             ack(response_action="errors", errors={refusal.field: str(refusal)})
             return
         ack()
+        self._huddle_setup.confirm(saved)
 
     def add_leaders(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
         """The add-leaders form: refused unless the submitter may change the team's leaders; else the form closes

@@ -115,6 +115,16 @@ def add_manual_post(session: Session, team_id: int, local_date: date, ts: str, n
     )
 
 
+def slot_taken(session: Session, team_id: int, local_date: date, slot: int) -> bool:
+    """Whether the team's slot `slot` of `local_date` is claimed or posted already (a row exists for it)."""
+    found = session.scalar(
+        select(HuddlePost.id).where(
+            HuddlePost.team_id == team_id, HuddlePost.local_date == local_date, HuddlePost.slot == slot
+        )
+    )
+    return found is not None
+
+
 def huddle_post_by_message(session: Session, team_id: int, ts: str) -> HuddlePost | None:
     """The huddle whose thread starter is message `ts` in the team's channel, or None."""
     return session.scalars(
@@ -122,13 +132,11 @@ def huddle_post_by_message(session: Session, team_id: int, ts: str) -> HuddlePos
     ).one_or_none()
 
 
-def last_scheduled_post(session: Session, team_id: int, before: datetime) -> datetime | None:
-    """When the team's latest scheduled huddle before `before` was posted (UTC), or None: where "done since the last
-    huddle" starts."""
+def last_post(session: Session, team_id: int, before: datetime) -> datetime | None:
+    """When the team's latest huddle of any kind (scheduled or on demand) before `before` was read and posted (UTC),
+    or None: where "done since the last huddle" starts, so nobody is thanked twice."""
     return session.execute(
-        select(func.max(HuddlePost.posted_at)).where(
-            HuddlePost.team_id == team_id, HuddlePost.slot.is_not(None), HuddlePost.posted_at < before
-        )
+        select(func.max(HuddlePost.posted_at)).where(HuddlePost.team_id == team_id, HuddlePost.posted_at < before)
     ).scalar_one_or_none()
 
 
@@ -153,17 +161,18 @@ def first_huddle_of_week_posted(session: Session, team_id: int, since: date, bef
 
 @dataclass(frozen=True)
 class HuddleContent:
-    """What a huddle shows, each list capped and oldest first, with its full count: ideas waiting for a decision, in
-    progress, problems still without an idea (new or approved), and done since the last huddle."""
+    """What a huddle shows, each list capped and in its order, with its full count; every idea in at most one list:
+    done since the last huddle, waiting for a decision (new, oldest first), approved but not started (oldest
+    decision first), and in progress."""
 
-    waiting: list[Idea]
-    waiting_total: int
-    in_progress: list[Idea]
-    in_progress_total: int
-    need_an_idea: list[Idea]
-    need_an_idea_total: int
     done: list[Idea]
     done_total: int
+    waiting: list[Idea]
+    waiting_total: int
+    approved: list[Idea]
+    approved_total: int
+    in_progress: list[Idea]
+    in_progress_total: int
 
 
 def _listed(
@@ -176,25 +185,25 @@ def _listed(
 
 def huddle_content(session: Session, team_id: int, done_since: datetime, limit: int) -> HuddleContent:
     """The team's `HuddleContent`, at most `limit` ideas per list; "done" counts ideas done after `done_since` (UTC)."""
-    waiting = _listed(session, [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW], [Idea.created_at], limit)
-    doing = _listed(session, [Idea.team_id == team_id, Idea.status == IdeaStatus.IN_PROGRESS], [Idea.started_at], limit)
-    need = _listed(
-        session,
-        [
-            Idea.team_id == team_id,
-            Idea.status.in_([IdeaStatus.NEW, IdeaStatus.APPROVED]),
-            or_(Idea.idea.is_(None), Idea.idea == ""),
-        ],
-        [Idea.created_at],
-        limit,
-    )
     done = _listed(
         session,
         [Idea.team_id == team_id, Idea.status == IdeaStatus.DONE, Idea.done_at > done_since],
-        [Idea.done_at],
+        [Idea.done_at, Idea.id],
         limit,
     )
-    return HuddleContent(*waiting, *doing, *need, *done)
+    waiting = _listed(
+        session, [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW], [Idea.created_at, Idea.id], limit
+    )
+    approved = _listed(
+        session,
+        [Idea.team_id == team_id, Idea.status == IdeaStatus.APPROVED],
+        [Idea.decided_at, Idea.created_at, Idea.id],
+        limit,
+    )
+    doing = _listed(
+        session, [Idea.team_id == team_id, Idea.status == IdeaStatus.IN_PROGRESS], [Idea.started_at, Idea.id], limit
+    )
+    return HuddleContent(*done, *waiting, *approved, *doing)
 
 
 def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -> tuple[list[Idea], int]:

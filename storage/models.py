@@ -220,6 +220,11 @@ class Idea(Base):
 
     team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
 
+    def hides(self, user_id: str | None) -> bool:
+        """Whether `user_id` is this idea's anonymous author: never named with it, whatever part they take in it
+        (owner, thanked, whoever did something to it)."""
+        return bool(self.anonymous) and user_id == self.author_id
+
 
 class IdeaEvent(Base):
     """One entry in an idea's history: a status change (from → to), an edit, a redaction, a card posted; who did it and

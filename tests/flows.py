@@ -64,7 +64,7 @@ SLOT = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
 JUST_AFTER = SLOT + timedelta(minutes=1)
 SCHEDULE = "huddle at 08:30 mon-fri Europe/London"
 CARD_TEXT = re.compile(r"^Kaizen #(\d+)")
-HUDDLE_TEXT = re.compile(r"^(Morning huddle|Huddle) · ")
+HUDDLE_TEXT = re.compile(r"^Huddle: ")  # a huddle's fallback text: "Huddle: 3 to decide, …"
 EVERYONE = (ALICE, BOB, CAROL, LEAD, LEAD2, GROUP_LEAD)  # the team channel's people unless a test says otherwise
 
 
@@ -399,3 +399,34 @@ def summary_lines(upload: dict) -> list[str]:
     comment = upload["initial_comment"]
     assert isinstance(comment, str) and comment
     return comment.splitlines()
+
+
+def card_buttons(card: dict) -> list[str]:
+    """The action ids of a card's buttons, in order."""
+    return [
+        element["action_id"]
+        for block in card.get("blocks") or []
+        if block.get("type") == "actions"
+        for element in block.get("elements") or []
+        if element.get("type") == "button"
+    ]
+
+
+def card_menu(card: dict) -> dict[str, str]:
+    """A card's overflow menu: each entry's action id → the option's value."""
+    return {
+        option["value"].rpartition(":")[0]: option["value"]
+        for block in card.get("blocks") or []
+        if block.get("type") == "actions"
+        for element in block.get("elements") or []
+        if element.get("type") == "overflow"
+        for option in element.get("options") or []
+    }
+
+
+def on_card(card: dict, action_id: str, value: str | None = None) -> tuple[str, str | None]:
+    """What pressing `action_id` on `card` sends: its button, or else the same action chosen from the card's
+    overflow menu (CardAction.MORE and the option's value)."""
+    if value is None and action_id not in card_buttons(card) and action_id in card_menu(card):
+        return "idea_more", card_menu(card)[action_id]
+    return action_id, value

@@ -29,6 +29,7 @@ from tests.flows import (
     card_updates,
     huddles,
     let_job_run,
+    on_card,
     raise_idea,
     rows,
     shown,
@@ -117,6 +118,7 @@ class Kaizen:
     ) -> Reply:
         """A click on the card's button as it shows now (or on `card`: a card as someone had it open, a message)."""
         card = card or self.card(self.idea(idea.id))  # type: ignore[union-attr,arg-type]
+        action_id, value = on_card(card, action_id, value)
         reply = self.slack.block_action(action_id, value, user_id=user_id, channel_id=TEAM_CHANNEL, message=card)
         assert reply.status == 200
         return reply
@@ -247,7 +249,7 @@ def texts(huddle: dict) -> list[str]:
 
 
 def heading(huddle: dict, name: str) -> str:
-    """The heading that starts with `name`, with its count ("*Waiting for a decision (4)*")."""
+    """The heading that starts with `name`, with its count ("*In progress (2)* — any blockers?")."""
     [found] = [t for t in texts(huddle) if t.startswith(f"*{name}")]
     return found
 
@@ -262,7 +264,7 @@ def lines_under(huddle: dict, name: str) -> list[str]:
                 break
             continue
         text = block["text"]["text"]
-        if re.fullmatch(r"\*[^*\n]+\*", text):
+        if re.match(r"\*[^*\n]+\*", text) and "\n" not in text:  # "*In progress (2)* — any blockers?"
             if inside:
                 break
             inside = text.startswith(f"*{name}")
@@ -274,8 +276,8 @@ def lines_under(huddle: dict, name: str) -> list[str]:
 
 
 def numbers(lines: list[str]) -> list[int]:
-    """The idea numbers the lines start with (`#12`), in order."""
-    return [int(m.group(1)) for line in lines if (m := re.match(r"`#(\d+)`", line))]
+    """The idea numbers the lines start with ("• <link|#12>" or "• #12"), in order."""
+    return [int(m.group(1)) for line in lines if (m := re.match(r"• (?:<[^|>]+\|)?#(\d+)", line))]
 
 
 # --- :bulb: capture and the welcome ----------------------------------------------------------------------------

@@ -33,8 +33,11 @@ T = TypeVar("T")
 def bot_env(
     double: SlackDouble, tmp_path: Path, *, token: str = BOT_TOKEN, database_url: str | None = None
 ) -> dict[str, str]:
-    """The environment of a `kaizen-bot` process: the double's API, and a SQLite file in `tmp_path` unless given."""
+    """The environment of a `kaizen-bot` process: the double's API, and a SQLite file in `tmp_path` unless given.
+    PYTHONPATH is passed on, so that tests run from another checkout (a git worktree) start that checkout's code."""
+    passed_on = {name: os.environ[name] for name in ("PYTHONPATH",) if name in os.environ}
     return {
+        **passed_on,
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", str(tmp_path)),
         "SLACK_BOT_TOKEN": token,

@@ -219,7 +219,9 @@ class Kaizen:
         return flows.thread_replies(self.double, self.idea(idea.id))
 
     def press(self, action_id: str, idea: Idea, user_id: str) -> None:
-        reply = self.slack.block_action(action_id, user_id=user_id, channel_id=TEAM_CHANNEL, message=self.card(idea))
+        card = self.card(idea)
+        action_id, value = flows.on_card(card, action_id)
+        reply = self.slack.block_action(action_id, value, user_id=user_id, channel_id=TEAM_CHANNEL, message=card)
         assert reply.status == 200
 
     def open_form(self, action_id: str, idea: Idea, user_id: str) -> dict:

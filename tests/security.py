@@ -77,6 +77,7 @@ class Kaizen:
     ) -> Reply:  # fmt: skip
         card = card if card is not None else self.card(idea)
         channel = channel_id or self.idea(idea.id).team.channel_id
+        action_id, value = flows.on_card(card, action_id, value)
         reply = self.driver(team_id).block_action(action_id, value, user_id=user_id, channel_id=channel, message=card)
         assert reply.status == 200, reply.text
         return reply

@@ -80,7 +80,8 @@ def test_a_bulb_on_a_reply_in_a_huddle_thread_makes_it_one_idea_confirmed_once(k
     assert "<!channel>" not in json.dumps(card), "never a live @channel on the card"
     assert "@channel" in payload(card)
     [confirmation] = [m for m in thread_of(kaizen, got.huddle_ts)]
-    assert f"idea #{idea.number}" in confirmation["text"] and f"<@{BOB}>" in confirmation["text"]
+    assert f"idea #{idea.number}" in confirmation["text"] and "Thank you bob!" in confirmation["text"]
+    assert f"<@{BOB}>" not in confirmation["text"], "a plain name: Bob is told privately (the note below)"
     [note] = private_notes(kaizen, BOB)
     assert "Undo" in json.dumps(note["blocks"]) and "Make anonymous" in json.dumps(note["blocks"])
     assert private_notes(kaizen, ALICE) == [] and private_notes(kaizen, CAROL) == []
@@ -94,7 +95,7 @@ def test_a_bulb_on_a_reply_in_a_huddle_thread_makes_it_one_idea_confirmed_once(k
 def test_make_anonymous_takes_the_writers_name_off_the_card_and_the_confirmation(kaizen: Kaizen):
     kaizen.double.add_user(BOB, "Bob Okafor")
     got = capture(kaizen, "The sluice room door sticks")
-    assert f"<@{BOB}>" in payload(kaizen.card(got.idea))
+    assert "Raised by Bob Okafor" in payload(kaizen.card(got.idea)), "a plain name on the card, not a mention"
     told = press_note(kaizen, got, ActionId.BULB_ANONYMOUS, BOB)
     assert told.get("replace_original") is True and "name is off" in told["text"]
 
@@ -134,9 +135,9 @@ def test_someone_else_pressing_undo_or_make_anonymous_is_refused(kaizen: Kaizen,
     kaizen.wait_settled()
     idea = kaizen.idea(got.idea.id)
     assert idea is not None and not idea.anonymous and idea.owner_id == BOB
-    assert f"<@{BOB}>" in payload(kaizen.card(idea))
+    assert f"Raised by {kaizen.double.user(BOB)['name']}" in payload(kaizen.card(idea))  # type: ignore[index]
     [confirmation] = thread_of(kaizen, got.huddle_ts)
-    assert f"<@{BOB}>" in confirmation["text"]
+    assert "Thank you bob!" in confirmation["text"], "still named: the refused press changed nothing"
 
 
 def test_a_bulb_on_a_message_outside_a_huddle_thread_does_nothing(kaizen: Kaizen):

@@ -241,7 +241,8 @@ def age_dead_slot_claims(bots: Bots) -> None:
 def test_a_huddle_post_cut_off_by_sigkill_is_found_not_posted_again_after_restart(bots: Bots, double: SlackDouble):
     first = bots.start(KAIZEN_LEADERS=LEADER)
     slack = bots.driver(first)
-    double.delay("chat.postMessage", 5, times=1)
+    double.answer_normally("chat.postMessage", times=1)  # "Daily huddle set: …", the schedule's confirmation
+    double.delay("chat.postMessage", 5, times=1)  # then the huddle itself
     with bots.explained():
         set_huddle_now(bots, slack)
         bots.wait(lambda: posts(double, is_huddle_post), HUDDLE_TICK_SECONDS + 15, "the huddle post in flight")
@@ -288,10 +289,13 @@ def test_a_huddle_posted_just_before_sigkill_still_brings_the_leaders_digest_aft
     first = bots.start(KAIZEN_LEADERS=LEADER)
     slack = bots.driver(first)
     bots.wait(lambda: all(i.card_ts for i in bots.rows(Idea)), OUTBOX_SWEEP_SECONDS + 15, "the seeded cards posted")
+    # The huddle's lines link the cards: one call (the other links are made from its address).
+    double.answer_normally("chat.getPermalink", times=1)
     double.delay("chat.getPermalink", 10, times=1)
     with bots.explained():
         set_huddle_now(bots, slack)
-        double.wait_for("chat.getPermalink", timeout=HUDDLE_TICK_SECONDS + 40)  # after the post and the chart
+        # the digest's links, after the post and the chart
+        double.wait_for("chat.getPermalink", count=2, timeout=HUDDLE_TICK_SECONDS + 40)
     kill(first)
     recorded_by = time.monotonic()  # the huddle was recorded before this
 

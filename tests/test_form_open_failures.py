@@ -124,12 +124,13 @@ def test_a_welcome_button_tells_the_presser_when_its_form_cannot_open(kaizen: Ka
     says_try_again(told_privately(kaizen), "press the button again")
 
 
-def home_with_edit_button(idea: Idea) -> dict:
-    """An App Home view holding an idea's Edit button, as Slack would send it back in a block_actions payload."""
-    button = {"type": "button", "action_id": CardAction.EDIT, "value": str(idea.id),
-              "text": {"type": "plain_text", "text": "Edit"}}  # fmt: skip
+def home_with_not_now_button(idea: Idea) -> dict:
+    """A leader's App Home holding a waiting idea's Not now… button, as Slack sends it back in a block_actions
+    payload (a view: no response_url)."""
+    button = {"type": "button", "action_id": CardAction.NOT_NOW, "value": str(idea.id),
+              "text": {"type": "plain_text", "text": "Not now…"}}  # fmt: skip
     return {"id": "VHOME0001", "type": "home", "team_id": WORKSPACE, "callback_id": "", "private_metadata": "",
-            "blocks": [{"type": "actions", "block_id": "buttons", "elements": [button]}]}  # fmt: skip
+            "blocks": [{"type": "actions", "block_id": f"home_{idea.id}", "elements": [button]}]}  # fmt: skip
 
 
 def test_a_button_without_a_response_url_tells_the_presser_by_dm(kaizen: Kaizen):
@@ -137,9 +138,9 @@ def test_a_button_without_a_response_url_tells_the_presser_by_dm(kaizen: Kaizen)
     kaizen.double.fail("views.open", "expired_trigger_id")
     posted = len(kaizen.double.calls("chat.postMessage"))
 
-    reply = kaizen.slack.block_action(CardAction.EDIT, user_id=ALICE, view=home_with_edit_button(idea))
+    reply = kaizen.slack.block_action(CardAction.NOT_NOW, user_id=LEAD, view=home_with_not_now_button(idea))
 
     assert reply.status == 200
     [dm] = [c.args for c in kaizen.double.wait_for("chat.postMessage", count=posted + 1)[posted:]]
-    assert dm["channel"] == ALICE
+    assert dm["channel"] == LEAD
     assert "didn't let me open the form" in dm["text"] and "press the button again" in dm["text"]

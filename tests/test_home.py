@@ -5,7 +5,6 @@ again; the Messages tab publishes nothing."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.ideas.workflow import NewIdea, raise_idea
@@ -16,9 +15,7 @@ from tests.conftest import ALICE, BOB, CAROL, OTHER_CHANNEL, TEAM_CHANNEL, WORKS
 from tests.flows import APPROVE, LEAD
 from tests.flows import raise_idea as raise_in_slack
 from tests.flows import start as start_bot_and_driver
-
-VIEW_BLOCK_LIMIT = 100
-
+from tests.homes import VIEW_BLOCK_LIMIT, checked_home, open_home, publishes_for, section_after, text_of
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -33,56 +30,6 @@ def raise_through_slack(
 ) -> Idea:
     """`/kaizen <problem>` and the modal submitted; returns the idea once its card is posted."""
     return raise_in_slack(running, slack, double, problem, user=user, channel=channel)
-
-
-def publishes_for(double: SlackDouble, user: str) -> list[dict]:
-    return [c.args for c in double.calls("views.publish") if c.args.get("user_id") == user]
-
-
-def open_home(slack: SlackDriver, double: SlackDouble, user: str, *, tab: str = "home") -> dict | None:
-    """The user opens the app's tab; for "home", waits for the Home tab that gets published for them."""
-    before = len(publishes_for(double, user))
-    event = {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab}
-    assert slack.event(event).status == 200
-    if tab != "home":
-        return None
-    eventually(lambda: len(publishes_for(double, user)) > before)
-    return checked_home(double, user)
-
-
-def checked_home(double: SlackDouble, user: str) -> dict:
-    """The user's Home tab as Slack holds it: what the bot last published, accepted, within the block limit."""
-    published = publishes_for(double, user)[-1]["view"]
-    assert published["type"] == "home"
-    assert len(published["blocks"]) <= VIEW_BLOCK_LIMIT
-    held = double.home_view(user)
-    assert held is not None, f"Slack refused the Home tab: {double.rejections}"
-    assert held["type"] == "home"
-    assert [b.get("type") for b in held["blocks"]] == [b.get("type") for b in published["blocks"]]
-    return held
-
-
-def text_of(view: dict) -> str:
-    return json.dumps(view["blocks"], ensure_ascii=False)
-
-
-def section_after(view: dict, heading: str) -> str:
-    """The text of the blocks between a heading and the next divider."""
-    texts: list[str] = []
-    inside = False
-    for block in view["blocks"]:
-        if block["type"] == "divider":
-            if inside:
-                break
-            continue
-        words = json.dumps(block, ensure_ascii=False)
-        if heading in words:
-            inside = True
-            continue
-        if inside:
-            texts.append(words)
-    assert inside, f"no {heading!r} in the Home tab"
-    return "\n".join(texts)
 
 
 # --- opening the tab -------------------------------------------------------------------------------------------
@@ -106,7 +53,7 @@ def test_opening_the_home_tab_publishes_my_own_ideas_and_my_teams_board(bot_fact
     assert "Your ideas* (2)" in shown
     for idea in mine:
         assert f"#{idea.number}" in your_ideas and idea.problem in your_ideas
-    assert "waiting for a decision" in your_ideas
+    assert "waiting since today" in your_ideas
     assert bobs.problem not in shown, "someone else's idea is not among mine"
     assert f"<#{TEAM_CHANNEL}>" in shown, "the board of a team I am in"
     assert "3 waiting for a decision" in shown
@@ -175,7 +122,7 @@ def test_after_my_idea_is_approved_my_home_tab_is_published_again_with_its_new_s
                                channel=TEAM_CHANNEL)  # fmt: skip
     before = open_home(slack, double, ALICE)
     assert before is not None
-    assert "waiting for a decision" in section_after(before, "Your ideas")
+    assert "waiting since today" in section_after(before, "Your ideas")
     published = len(publishes_for(double, ALICE))
 
     assert idea.card_ts is not None
@@ -185,7 +132,7 @@ def test_after_my_idea_is_approved_my_home_tab_is_published_again_with_its_new_s
     after = checked_home(double, ALICE)
     line = section_after(after, "Your ideas")
     assert idea.problem in line
-    assert "approved" in line and "waiting for a decision" not in line
+    assert "approved today" in line and "waiting" not in line
 
 
 def test_the_messages_tab_publishes_nothing(bot_factory, double):

@@ -17,7 +17,7 @@ from bot.huddles.daily import QUESTIONS
 from doubles.slack import SlackDouble
 from storage.models import HuddlePost
 from tests.conftest import BOB, OUTSIDE_CHANNEL, TEAM_CHANNEL, eventually
-from tests.flows import EARLY, HUDDLE_TEXT, JUST_AFTER, LEAD, SCHEDULE, SLOT, WAIT
+from tests.flows import EARLY, HUDDLE_TEXT, JUST_AFTER, LEAD, SCHEDULE, SLOT, WAIT, is_huddle_post, posts_of
 from tests.flows import shown as payload
 from tests.flows_kaizen import Kaizen, header, start_kaizen
 
@@ -112,7 +112,7 @@ def test_a_skipped_date_has_no_huddle(kaizen: Kaizen):
     assert kaizen.command("huddle skip 2026-12-24", user_id=LEAD)["text"] == "No huddle on 2026-12-24."
     kaizen.clock.set(datetime(2026, 12, 23, 8, 31, tzinfo=UTC))
     [before] = kaizen.wait_huddles(1)
-    assert "23 December" in before["text"]
+    assert header(before) == "Morning huddle · Wednesday 23 December"
     kaizen.clock.set(datetime(2026, 12, 24, 8, 31, tzinfo=UTC))
     kaizen.let_ticks_run()
     assert len(kaizen.huddles()) == 1
@@ -150,9 +150,9 @@ def test_one_huddle_is_posted_just_after_the_slot_and_not_again_that_day(kaizen:
     [huddle] = kaizen.wait_huddles(1)
     assert header(huddle) == "Morning huddle · Wednesday 25 November"
     shown = payload(huddle)
-    assert "Question of the day" in shown
+    assert "Today's question" in shown
     assert sum(q in shown for q in QUESTIONS) == 1, "one question of the day"
-    assert "Reply in this thread" in shown and ":bulb:" in shown, "how to take part"
+    assert "reply in this thread" in shown and ":bulb:" in shown, "how to take part"
     assert huddle["metadata"]["event_type"] == "kaizen_huddle"
     kaizen.let_ticks_run()
     kaizen.clock.set(SLOT + timedelta(hours=1, minutes=30))  # still inside the grace window
@@ -172,8 +172,8 @@ def test_a_second_slot_posts_a_huddle_of_its_own(kaizen: Kaizen):
     kaizen.clock.set(datetime(2026, 11, 25, 14, 0, 30, tzinfo=UTC))
     first, second = kaizen.wait_huddles(2)
     assert header(first).startswith("Morning huddle")
-    assert header(second) == "Huddle · Wednesday 25 November"
-    assert "Question of the day" in payload(second)
+    assert header(second) == "Afternoon huddle · Wednesday 25 November"  # 14:00: by the local hour
+    assert "Today's question" in payload(second)
     kaizen.clock.set(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
     kaizen.let_ticks_run()
     assert len(kaizen.huddles()) == 2
@@ -201,7 +201,7 @@ def test_a_slot_in_the_hour_that_happens_twice_is_posted_once(kaizen: Kaizen):
     kaizen.set_huddle("huddle at 01:30 daily America/New_York")
     kaizen.clock.set(datetime(2026, 11, 1, 5, 31, tzinfo=UTC))  # 01:31 EDT
     [huddle] = kaizen.wait_huddles(1)
-    assert header(huddle) == "Morning huddle · Sunday 1 November"
+    assert header(huddle) == "Night huddle · Sunday 1 November"  # 01:31: by the local hour
     kaizen.clock.set(datetime(2026, 11, 1, 6, 31, tzinfo=UTC))  # 01:31 again, now EST
     kaizen.let_ticks_run()
     kaizen.clock.set(datetime(2026, 11, 1, 7, 29, tzinfo=UTC))
@@ -219,7 +219,7 @@ def test_a_slot_in_the_spring_forward_gap_is_posted_once_just_after_it(kaizen: K
     assert kaizen.huddles() == []
     kaizen.clock.set(datetime(2026, 3, 8, 7, 31, tzinfo=UTC))  # 03:31 EDT
     [huddle] = kaizen.wait_huddles(1)
-    assert header(huddle) == "Morning huddle · Sunday 8 March"
+    assert header(huddle) == "Night huddle · Sunday 8 March"  # 03:31: by the local hour
     kaizen.clock.set(datetime(2026, 3, 8, 9, 0, tzinfo=UTC))
     kaizen.let_ticks_run()
     assert len(kaizen.huddles()) == 1
@@ -273,7 +273,7 @@ def test_a_post_slack_took_but_never_answered_is_found_and_recorded_not_posted_a
     kaizen.let_ticks_run()
     [row] = kaizen.huddle_rows()
     assert row.posted_at is None, "not recorded: the answer was lost"
-    assert len(kaizen.double.calls("chat.postMessage")) == 1, "and no second try while the claim's lease runs"
+    assert posts_of(kaizen.double, is_huddle_post) == 1, "and no second try while the claim's lease runs"
     kaizen.clock.set(JUST_AFTER + timedelta(minutes=3))  # the 2-minute lease has run out
 
     def recorded() -> HuddlePost | None:
@@ -286,7 +286,7 @@ def test_a_post_slack_took_but_never_answered_is_found_and_recorded_not_posted_a
     assert history and history[-1].args.get("channel") == TEAM_CHANNEL
     kaizen.let_ticks_run()
     assert len(kaizen.huddles()) == 1
-    assert len(kaizen.double.calls("chat.postMessage")) == 1
+    assert posts_of(kaizen.double, is_huddle_post) == 1
 
 
 def test_a_huddle_on_demand_does_not_use_up_the_scheduled_slot(kaizen: Kaizen):

@@ -29,7 +29,7 @@ def test_kaizen_bot_huddle_posts_one_huddle_and_exits_0(double: SlackDouble, tmp
     assert TEAM_CHANNEL in result.stdout
     huddles = [m for m in double.messages(TEAM_CHANNEL) if HUDDLE_TEXT.match(m.get("text") or "")]
     assert len(huddles) == 1
-    assert "Question of the day" in payload(huddles[0])
+    assert "Today's question" in payload(huddles[0])
     assert time.monotonic() - started < 60
 
 

@@ -13,6 +13,7 @@ import pytest
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
 from tests.conftest import SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE
+from tests.flows import HUDDLE_TEXT
 from tests.processes import ServeProcess, bot_env
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,7 @@ LEADER = "ULEAD"
 
 
 def huddles_posted(double: SlackDouble) -> list[dict]:
-    return [m for m in double.messages(TEAM_CHANNEL) if "huddle" in m.get("text", "").lower()]
+    return [m for m in double.messages(TEAM_CHANNEL) if HUDDLE_TEXT.match(m.get("text", ""))]
 
 
 def test_two_processes_on_one_database_post_a_huddle_once(double: SlackDouble, tmp_path: Path, database_url: str):

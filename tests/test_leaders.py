@@ -18,10 +18,18 @@ def test_with_no_leaders_anyone_adds_the_first_ones_and_the_channel_is_told(bot,
     answer = ask(slack, double, f"leaders add <@{BOB}|bob> <@{CAROL}|carol>", user_id=ALICE)
     assert "lead this team now" in answer
     [announcement] = eventually(lambda: channel_posts(double))
-    assert f"<@{ALICE}>" in announcement["text"] and f"<@{BOB}>" in announcement["text"]
-    assert f"<@{CAROL}>" in announcement["text"]
+    assert f"<@{BOB}>" in announcement["text"] and f"<@{CAROL}>" in announcement["text"], "the new leaders are told"
+    assert announcement["text"].startswith("alice set up"), "who did it: a plain name, not a ping for her own act"
+    assert f"<@{ALICE}>" not in announcement["text"]
     listing = ask(slack, double, "leaders")
     assert f"<@{BOB}>" in listing and f"<@{CAROL}>" in listing
+
+
+def test_a_person_naming_themself_a_first_leader_is_not_pinged_for_it(bot, slack, double):
+    ask(slack, double, f"leaders add <@{ALICE}|alice> <@{BOB}|bob>", user_id=ALICE)
+    [announcement] = eventually(lambda: channel_posts(double))
+    assert f"<@{ALICE}>" not in announcement["text"] and "alice" in announcement["text"]
+    assert f"<@{BOB}>" in announcement["text"]
 
 
 def test_once_a_team_has_leaders_only_they_change_them(bot, slack, double):

@@ -221,9 +221,11 @@ def test_a_refusal_says_first_what_it_always_said_first(
         DO[action](lifecycle, idea.id, ACTORS[who])
 
 
-def test_a_leader_starting_a_waiting_idea_approves_it_first_and_owes_both_notices(
+def test_a_leader_starting_a_waiting_idea_approves_it_first_and_says_only_the_approval(
     lifecycle: Lifecycle, db: Database
 ) -> None:
+    """Both changes are returned; the notification rule (bot.notices.is_owed) queues the approval only: starting
+    is shown on the card, and the leader is a plain name (filled in on sending), not a mention."""
     idea = arrange(db, lifecycle, S.NEW, owned=False, just_do_it=True, redacted=False)
     change = lifecycle.start(idea.id, ACTORS["leader"], idea.team)
     assert [type(notice) for notice in change.notices] == [Approved, Started]
@@ -231,8 +233,7 @@ def test_a_leader_starting_a_waiting_idea_approves_it_first_and_owes_both_notice
     with db.read() as session:
         texts = [session.get(OutboxMessage, message_id).text for message_id in change.message_ids]  # type: ignore[union-attr]
     assert texts == [
-        ":white_check_mark: Approved by <@U_LEAD> — go ahead! Thank you <@U_AUTHOR> for raising it.",
-        ":hammer_and_wrench: Started by <@U_LEAD>.",
+        ":white_check_mark: Approved by <name:U_LEAD> — go ahead! Thank you <@U_AUTHOR> for raising it.",
     ]
 
 

@@ -23,12 +23,16 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from bot.limits import CHART_NOTE as NOTE_CHARS
+from bot.limits import CHART_NOTE_SHORT
 from bot.measures import charts
 from bot.measures.chart_labels import SHIFT_LABEL, step_label
-from bot.measures.chart_style import CENTRAL, DPI, LIMITS, SIGNAL, SO_FAR
+from bot.measures.chart_style import CENTRAL, DPI, FONT_SIZE, LIMITS, PHONE_WIDTH_PX, SIGNAL, SO_FAR
 from bot.measures.charts import (
-    FRAME_PX,
-    ROW_HEIGHT_PX,
+    AXES_PX,
+    BOTTOM_PX,
+    GAP_PX,
+    NUMBERS,
+    TOP_PX,
     WIDTH_PX,
     ChartSeries,
     image_size,
@@ -137,10 +141,28 @@ def texts(artist: Figure | Axes) -> list[str]:
     return [text.get_text() for text in found if text.get_text() and text.get_visible()]
 
 
+def numbers(ax: Axes) -> str:
+    """The line of numbers under a row's title."""
+    [text] = [text for text in ax.findobj(Text) if text.get_gid() == NUMBERS]
+    return text.get_text()
+
+
 def test_one_row_per_series_at_the_chosen_size(everything: bytes) -> None:
     assert everything.startswith(PNG_SIGNATURE)
-    assert png_size(everything) == image_size(4) == (WIDTH_PX, FRAME_PX + 4 * ROW_HEIGHT_PX)
-    assert (WIDTH_PX, ROW_HEIGHT_PX, DPI) == (900, 250, 100)
+    assert png_size(everything) == image_size(4) == (WIDTH_PX, TOP_PX + BOTTOM_PX + 4 * AXES_PX + 3 * GAP_PX)
+    assert (WIDTH_PX, AXES_PX, DPI) == (720, 200, 100)
+
+
+def test_every_text_is_at_least_11_px_high_on_a_phone(figure: Figure) -> None:
+    """A phone shows the PNG about 360 px wide: a text's font size there is at least 11 px (its capitals 8)."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    scale = PHONE_WIDTH_PX / WIDTH_PX
+    drawn = [text for text in figure.findobj(Text) if text.get_text() and text.get_visible()]
+    assert min(text.get_fontsize() for text in drawn) == FONT_SIZE
+    assert FONT_SIZE * DPI / 72 * scale >= 11
+    capital = figure.text(0, 0, "H", fontsize=FONT_SIZE)
+    assert capital.get_window_extent(renderer).height * scale >= 8
+    capital.remove()
 
 
 def test_the_png_decodes_to_its_size_and_has_no_red_or_green(everything: bytes) -> None:
@@ -160,28 +182,30 @@ def test_a_persons_words_are_drawn_as_they_were_written(figure: Figure) -> None:
     assert "Ward 7B $5 <!here>" in shown
     clipped = step_label(TEAM_CHART.segments[1])
     assert clipped == NOTE[: NOTE_CHARS - 1] + "…"
-    assert clipped in shown
+    # At a phone's text size the whole label has no room beside its step: it is shortened further.
+    assert step_label(TEAM_CHART.segments[1], CHART_NOTE_SHORT) in shown
     assert all(not text.get_parse_math() for text in figure.findobj(Text) if "$" in text.get_text())
 
 
 def test_each_row_says_its_latest_limits_or_that_there_are_none_yet(figure: Figure) -> None:
     raised, days, fortnight, month = figure.axes
     latest = TEAM_CHART.segments[-1].limits
-    assert latest is not None
-    assert raised.get_title("right") == (
-        f"centre {latest.center:.1f} · limits {latest.lower:.1f} to {latest.upper:.1f} · trial"
+    assert latest is not None and latest.lower is not None
+    assert numbers(raised) == (
+        f"usual range {math.ceil(latest.lower)}–{math.floor(latest.upper)} · average {latest.center:.1f} · "
+        "first estimate"
     )
-    assert days.get_title("right").endswith("· no lower limit · trial")
-    assert "upper limit" in days.get_title("right")
-    assert fortnight.get_title("right") == "not enough fortnights for limits yet"
-    assert month.get_title("right") == "not enough months for limits yet"
+    assert numbers(days).startswith("usual range 0–"), "no lower limit: from 0"
+    assert numbers(days).endswith("· first estimate")
+    assert numbers(fortnight) == "not enough fortnights yet to know the usual range"
+    assert numbers(month) == "not enough months yet to know the usual range"
     assert [ax.get_title("left") for ax in figure.axes] == [one.title for one in ALL]
 
 
 def test_steps_inside_the_window_are_marked_and_labelled(figure: Figure) -> None:
     raised, days, fortnight, _month = figure.axes
     assert SHIFT_LABEL in texts(raised)
-    assert step_label(TEAM_CHART.segments[1]) in texts(raised)
+    assert step_label(TEAM_CHART.segments[1], CHART_NOTE_SHORT) in texts(raised)
     assert "new baseline" in texts(fortnight)  # a rebase without a note
     assert not {SHIFT_LABEL, "new baseline"} & set(texts(days))
 
@@ -255,11 +279,12 @@ def test_the_legend_names_what_is_drawn(figure: Figure) -> None:
     assert [text.get_text() for text in legend.get_texts()] == [
         "value",
         SO_FAR,
-        "central line",
-        "natural process limits",
-        "trial limits",
-        "signal",
+        "average",
+        "usual range",
+        "usual range, first estimate",
+        "worth a look",
     ]
+    assert not {"natural process limits", "central line", "signal"} & set(texts(figure)), "words people read"
 
 
 def test_a_window_of_one_period_kind_names_it_in_the_legend() -> None:
@@ -267,7 +292,7 @@ def test_a_window_of_one_period_kind_names_it_in_the_legend() -> None:
         figure = charts._figure([FORTNIGHT], "Small team")
     (legend,) = figure.legends
     assert [text.get_text() for text in legend.get_texts()][:1] == ["fortnightly value"]
-    assert "natural process limits (trial)" in [text.get_text() for text in legend.get_texts()]
+    assert "usual range, first estimate" in [text.get_text() for text in legend.get_texts()]
 
 
 def test_step_labels() -> None:

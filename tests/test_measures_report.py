@@ -79,10 +79,12 @@ def test_one_idea_on_monday_morning_is_not_a_signal(world: World):
     for one in data["series"]:  # no signal anywhere, and certainly none about the week in progress
         assert (one["name"], one["signals"], one["unusual_jumps"]) == (one["name"], [], [])
     text = words.summary(report)
+    # Issue 14: one plain sentence leading with the latest complete week; 2.9315–8.7352 holds the counts 3 to 8.
     assert (
-        "*Ideas raised per week:* steady, no signals; around 5.8, within 2.9–8.7; trial limits from 12 points." in text
-    )
-    assert "signal:" not in text and "below the lower limit" not in text
+        "*Ideas raised per week:* Week of 23 Nov: 6; usually 3–8 a week since 7 Sep (a first estimate from 12 "
+        "weeks) — within the usual range, steady." in text
+    ), text
+    assert "worth a look" not in text and "below the usual range" not in text
 
 
 # --- limits anchored in time ---------------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def test_a_rebase_starts_new_limits_for_every_series_and_undo_takes_it_back(worl
     before, after = series_of(data, "raised")["limits"]
     assert before["until"] == "2026-02-16"
     assert (before["center"], after["center"], after["upper"]) == pytest.approx((4.1667, 4.0, 6.66))
-    assert f"New limits from 16 Feb: {note}." in words.summary(measured(world, now, zone=UTC_ZONE, nudge_days=365))
+    assert f"New usual range from 16 Feb: {note}." in words.summary(measured(world, now, zone=UTC_ZONE, nudge_days=365))
     [record] = baselines.history(world.db, scope)
     assert (record.kind, record.series, record.starts_on, record.note) == ("rebase", "*", date(2026, 2, 18), note)
     assert (record.created_by, record.active) == (LEADER.user_id, True)
@@ -202,7 +204,7 @@ def test_a_shift_is_recorded_once_and_an_undone_shift_is_not_found_again(world: 
     assert (shift.kind, shift.series, shift.starts_on, shift.side) == ("shift", "raised", date(2026, 5, 25), "above")
     assert (shift.created_by, shift.created_at, shift.active) == (None, now, True)
     drawn = measured(world, now, zone=UTC_ZONE, nudge_days=365)
-    assert "New trial limits from 25 May, after 8 weeks in a row on one side" in words.summary(drawn)
+    assert "New usual range from 25 May, after 8 weeks in a row on one side" in words.summary(drawn)
     # Another instance drawing at the same moment, before it saw the stored shift: the store keeps one row.
     raised = drawn.measured[0]
     assert baselines.record_shifts(world.db, scope, raised.series, raised.chart, [], now + HOUR) == []

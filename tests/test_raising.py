@@ -53,6 +53,22 @@ def test_kaizen_opens_the_raise_modal_with_the_fields_and_the_patient_hint(slack
         assert 1 <= input_element(view, block_id)["max_length"] <= 3000
 
 
+def test_the_raise_form_leads_with_problem_idea_and_the_name_choice(slack, double):
+    view, _ = open_modal(slack, double)
+    assert view["title"]["text"] == "Raise a problem or idea"
+    inputs = [block["block_id"] for block in view["blocks"] if block["type"] == "input"]
+    assert inputs[:3] == ["problem", "idea", "anonymous"], "what matters first"
+    labels = [block["label"]["text"] for block in view["blocks"] if block["type"] == "input"]
+    assert not any("optional" in label.lower() for label in labels), "Slack adds “(optional)” itself"
+    for block in view["blocks"]:
+        for option in (block.get("element") or {}).get("options", []):
+            for part in ("text", "description"):
+                if part in option:
+                    assert len(option[part]["text"]) <= 75, "Slack's limit for option texts: nothing cut off"
+    assert "Whoever runs the bot" in json.dumps(view["blocks"]), "who can still see it, said in full"
+    assert double.rejections == []
+
+
 def test_command_text_prefills_the_problem_decoded_once(slack, double):
     view, _ = open_modal(slack, double, "Pumps &amp; lines &lt;3 in <#C123|ward-7> ask <@U_BOB|bob> <!channel>")
     assert input_element(view, "problem")["initial_value"] == "Pumps & lines <3 in #ward-7 ask @bob @channel"
@@ -82,7 +98,8 @@ def test_submitting_commits_the_idea_and_posts_its_card(bot, slack, double):
     assert "Kaizen #1" in text and "New" in text
     assert "bladder scanner" in text and "Less walking" in text and "Flow/time" in text
     assert "Buy a second one &amp; keep it in bay 2" in text, "user text is escaped once for mrkdwn"
-    assert f"<@{ALICE}>" in text and f"<@{BOB}>" in text
+    assert f"<@{ALICE}>" not in text, "the author is named, not pinged (issue 14)"
+    assert "Raised by alice" in text and f"<@{BOB}>" in text
     eventually(lambda: ideas(bot)[0].card_ts == card["ts"])
     with bot.kaizen.db.read() as session:
         [event] = session.scalars(select(IdeaEvent)).all()
@@ -133,7 +150,8 @@ def test_in_a_dm_the_modal_asks_for_the_team_channel(bot, slack, double):
     assert "team" in block_ids(view)
     slack.submit_view(view, {"team": TEAM_CHANNEL, "problem": "Printer jams"})
     double.wait_for("chat.postMessage")
-    assert [m["text"] for m in double.messages(TEAM_CHANNEL)] == ["Kaizen #1: Printer jams"]
+    [card] = double.messages(TEAM_CHANNEL)
+    assert card["text"].startswith("Kaizen #1") and "Printer jams" in card["text"]
 
 
 def test_typed_where_kaizen_is_not_a_member_the_modal_asks_for_a_team(bot, slack, double):

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from doubles.driver import Reply, SlackDriver
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, SIGNING_SECRET, TEAM_CHANNEL, WORKSPACE, RunningBot, eventually
-from tests.flows import APPROVE, LEAD, raise_idea, start
+from tests.flows import APPROVE, LEAD, on_card, raise_idea, start
 
 ACK_LIMIT = 3.0  # Slack's: an answer later than this is a failure to the person
 
@@ -157,7 +157,8 @@ def test_every_shape_from_every_kind_of_sender_gets_a_2xx_within_3_seconds(
         "form submitted": lambda: driver.submit_view(double.last_view(), {"problem": "From the corpus"}, user_id=ALICE),
         "command list": lambda: driver.command("list", user_id=ALICE, channel_id=TEAM_CHANNEL),
         "command in a DM": lambda: driver.command("mine", user_id=ALICE, channel_id="D0ALICE"),
-        "card button": lambda: driver.block_action("idea_start", message=card, user_id=LEAD),
+        "card button": lambda: driver.block_action("idea_approve", message=card, user_id=LEAD),
+        "card overflow menu": lambda: driver.block_action(*on_card(card, "idea_start"), message=card, user_id=LEAD),
         "message shortcut": lambda: driver.message_shortcut("raise_from_message", shared, user_id=ALICE),
         "reaction on the card": lambda: driver.reaction_added(
             APPROVE, user_id=LEAD, channel_id=TEAM_CHANNEL, ts=str(idea.card_ts)

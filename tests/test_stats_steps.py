@@ -87,7 +87,7 @@ def test_a_leaders_rebase_is_confirmed_stored_and_shown_in_the_summary_and_the_j
 
     reply = say(slack, double, f"stats rebase {REBASE_DAY} {NOTE}")
 
-    assert f"New limits for this team's charts from 2026-09-28: {NOTE}" in reply
+    assert f"A new usual range for this team's charts from 2026-09-28: {NOTE}" in reply
     assert NOTE not in json.dumps(double.messages(TEAM_CHANNEL)), "told privately, not in the channel"
     [step] = steps(bot)
     assert (step.kind, step.series, step.starts_on, step.note, step.created_by) == (
@@ -97,8 +97,8 @@ def test_a_leaders_rebase_is_confirmed_stored_and_shown_in_the_summary_and_the_j
     assert team is not None and step.scope == f"team:{team.id}"
 
     summary = stats_summary(slack, double)
-    assert f"New limits from 28 Sep: {NOTE}." in summary, summary
-    assert "signal" not in summary.replace("no signals", ""), "a rebase is a step, not a signal"
+    assert f"New usual range from 28 Sep: {NOTE}." in summary, summary
+    assert "worth a look" not in summary, "a rebase is a step, not a signal"
 
     data = as_json(bot.kaizen.stats.build_report(WORKSPACE, team, None).report)
     [raised] = [series for series in data["series"] if series["name"] == "raised"]
@@ -121,7 +121,7 @@ def test_a_rebase_two_weeks_ago_is_named_in_the_next_summary(bot, slack, double)
 
     summary = stats_summary(slack, double)
 
-    assert f"New limits from 9 Nov: {NOTE}" in summary, summary
+    assert f"New usual range from 9 Nov: {NOTE}" in summary, summary
     # Two complete weeks since: nothing is judged against the new limits yet, and the summary says so.
     assert "once 6 complete weeks are in (2 so far)" in summary, summary
 
@@ -133,22 +133,22 @@ def test_a_rebase_from_today_is_named_in_the_summary_before_its_first_week_ends(
 
     summary = stats_summary(slack, double)
 
-    assert f"New limits from {THIS_MONDAY.day} {THIS_MONDAY:%b}: {NOTE} (from the week in progress" in summary
-    assert "around 3.0" in summary, "the limits of the 14 weeks before stay in words"
+    assert f"New usual range from {THIS_MONDAY.day} {THIS_MONDAY:%b}: {NOTE} (from the week in progress" in summary
+    assert "usually 1–5 a week since 3 Aug" in summary, "the usual range of the 16 weeks before stays in words"
 
 
 @pytest.mark.parametrize(
     ("text", "refusal"),
     [
-        (f"stats rebase 2026-09-28 {NOTE}", "Only this team's leaders can start new limits"),
-        ("stats rebase undo", "Only this team's leaders can take back new limits"),
+        (f"stats rebase 2026-09-28 {NOTE}", "Only this team's leaders can start a new usual range"),
+        ("stats rebase undo", "Only this team's leaders can take back a new usual range"),
         ("team headcount 42", "Only this team's leaders can set its headcount"),
         ("team headcount 40 from 2026-01-05", "Only this team's leaders can set its headcount"),
     ],
 )
 def test_someone_who_does_not_lead_the_team_is_refused_kindly_and_nothing_changes(bot, slack, double, text, refusal):
     alice_leads(slack, double)
-    assert "New limits" in say(slack, double, f"stats rebase 2026-09-21 {NOTE}")
+    assert "A new usual range" in say(slack, double, f"stats rebase 2026-09-21 {NOTE}")
 
     reply = say(slack, double, text, user=BOB)
 
@@ -162,17 +162,17 @@ def test_outside_a_team_channel_a_rebase_is_the_workspaces_and_needs_a_workspace
     alice_leads(slack, double)  # she leads the ward, not the workspace
 
     refused = say(slack, double, f"stats rebase {REBASE_DAY} {NOTE}", channel=OUTSIDE_CHANNEL)
-    assert "Only the workspace's leaders can start new limits" in refused
+    assert "Only the workspace's leaders can start a new usual range" in refused
     assert steps(bot) == []
 
     done = say(slack, double, f"stats rebase {REBASE_DAY} {NOTE}", user=LEAD, channel=OUTSIDE_CHANNEL)
 
-    assert f"New limits for the workspace's charts from 2026-09-28: {NOTE}" in done
+    assert f"A new usual range for the workspace's charts from 2026-09-28: {NOTE}" in done
     [step] = steps(bot)
     assert (step.scope, step.created_by) == ("workspace", LEAD)
-    assert f"New limits from 28 Sep: {NOTE}" in stats_summary(slack, double, LEAD, OUTSIDE_CHANNEL)
+    assert f"New usual range from 28 Sep: {NOTE}" in stats_summary(slack, double, LEAD, OUTSIDE_CHANNEL)
     assert NOTE not in stats_summary(slack, double), "the ward's own charts keep their limits"
-    assert "No new limits on this team's charts yet" in say(slack, double, "stats rebase")
+    assert "No new usual range on this team's charts yet" in say(slack, double, "stats rebase")
     assert NOTE in say(slack, double, "stats rebase", channel=OUTSIDE_CHANNEL)
 
 
@@ -227,7 +227,7 @@ def test_a_note_with_markup_shows_escaped_in_the_confirmation_the_history_and_th
     [step] = steps(bot)
     assert step.note == "<!channel> *bold* <https://evil|x>", "stored as the person meant it"
     assert ESCAPED_NOTE in confirmation and ESCAPED_NOTE in history, (confirmation, history)
-    assert f"New limits from 28 Sep: {ESCAPED_NOTE}" in summary, summary
+    assert f"New usual range from 28 Sep: {ESCAPED_NOTE}" in summary, summary
     sent = everything_sent(double)
     assert not [live for live in LIVE if live in sent], "no live @channel, no link of theirs"
 
@@ -248,8 +248,8 @@ def test_a_note_with_real_mentions_and_links_stays_plain_text(bot, slack, double
 
 def test_undo_takes_back_the_latest_step_and_the_history_keeps_every_one(bot, slack, double):
     alice_leads(slack, double)
-    assert "There are no new limits to take back on this team's charts" in say(slack, double, "stats rebase undo")
-    assert "No new limits on this team's charts yet" in say(slack, double, "stats rebase")
+    assert "There is no new usual range to take back on this team's charts" in say(slack, double, "stats rebase undo")
+    assert "No new usual range on this team's charts yet" in say(slack, double, "stats rebase")
 
     say(slack, double, "stats rebase 2026-10-05 new rota")
     say(slack, double, "stats rebase 2026-09-07 started daily huddles")  # made last, though earlier in time
@@ -265,7 +265,7 @@ def test_undo_takes_back_the_latest_step_and_the_history_keeps_every_one(bot, sl
     assert history.index("2026-09-07") < history.index("2026-10-05"), "newest first"
 
     assert "Took back the new baseline from 2026-10-05 (new rota)" in say(slack, double, "stats rebase undo", LEAD)
-    assert "There are no new limits to take back" in say(slack, double, "stats rebase undo")
+    assert "There is no new usual range to take back" in say(slack, double, "stats rebase undo")
     lines = ask(slack, double, "stats rebase", user_id=ALICE, channel_id=TEAM_CHANNEL)["text"].splitlines()
     assert len(lines) == 3 and all("taken back" in line for line in lines[1:]), lines
 
@@ -289,19 +289,23 @@ def test_a_leader_can_take_back_automatic_new_limits_and_they_are_not_found_agai
             when = first + timedelta(weeks=week, minutes=n)
             story.approve(story.raise_(when, (ALICE, BOB)[n % 2]), when + timedelta(days=1))
     alice_leads(slack, double)
-    assert "New trial limits from 28 Sep, after 8 weeks in a row" in stats_summary(slack, double)
+    assert "New usual range from 28 Sep, after 8 weeks in a row" in stats_summary(slack, double)
     [shift] = steps(bot)
     assert (shift.kind, shift.series, shift.starts_on, shift.created_by) == ("shift", "raised", REBASE_DAY, None)
-    assert "the automatic new limits from 2026-09-28 (raised, found by Kaizen)" in say(slack, double, "stats rebase")
+    history = say(slack, double, "stats rebase")
+    assert "the automatic new usual range from 2026-09-28 (raised, found by Kaizen)" in history
 
     took_back = say(slack, double, "stats rebase undo")
 
-    assert "Took back the automatic new limits from 2026-09-28 on the chart of ideas raised" in took_back
+    assert "Took back the automatic new usual range from 2026-09-28 on the chart of ideas raised" in took_back
     summary = stats_summary(slack, double)
-    assert "New trial limits" not in summary, "an undone shift is not found again"
+    assert "after 8 weeks in a row on one side" not in summary, "an undone shift is not found again"
     [raised] = [line for line in summary.splitlines() if line.startswith("*Ideas raised per week:*")]
     # One set of limits from all 14 weeks again (4.5 ± 1.1): the 6s are beyond it, still a signal.
-    assert "the week of 16 Nov is above the upper limit" in raised and "trial limits from 14 points" in raised
+    assert raised == (
+        "*Ideas raised per week:* Week of 16 Nov: 6; usually 4–5 a week since 17 Aug (a first estimate from 14 "
+        "weeks) — above the usual range, worth a look."
+    ), raised
     assert [(step.kind, step.undone_by) for step in steps(bot)] == [("shift", ALICE)]
 
 

@@ -5,13 +5,14 @@ participation figures count neither deactivated accounts nor bots among the chan
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 
 from bot.clock import SettableClock
+from bot.delivery.names import NAME_TTL
 from bot.render.ids import ActionId
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, RunningBot
@@ -78,6 +79,7 @@ def test_a_deactivated_owner_is_still_named_in_the_huddle_without_a_ping(kaizen:
     idea = kaizen.start(kaizen.raise_idea("Sluice room door sticks", user_id=ALICE))
     assert idea.owner_id == ALICE
     kaizen.double.add_user(ALICE, "Alice Ward", deleted=True)  # she left after starting it
+    kaizen.clock.set(kaizen.clock.now() + NAME_TTL + timedelta(minutes=1))  # her name is looked up afresh
 
     kaizen.huddle_now(user_id=BOB)
 

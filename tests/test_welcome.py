@@ -30,6 +30,7 @@ def kaizen(bot_factory: Any, double: SlackDouble, clock: SettableClock) -> Kaize
 def test_kaizen_joining_a_channel_says_hello_once_with_two_buttons(kaizen: Kaizen):
     message = welcome(kaizen)
     assert "Add leaders" in payload(message)
+    assert "/kaizen" in message["text"] and "huddle" in message["text"], "a fallback text that says what it offers"
     joined(kaizen, "UBOT", event_id=kaizen.slack.last_event_id, retry_num=1)  # Slack's retry of the same event
     kaizen.wait_settled()
     assert len(welcomes(kaizen)) == 1
@@ -66,15 +67,74 @@ def test_set_up_daily_huddle_opens_the_form_and_a_leaders_submit_sets_the_schedu
     assert header(huddle) == "Morning huddle · Wednesday 25 November"
 
 
-def test_the_huddle_form_from_someone_who_is_not_a_leader_is_refused(kaizen: Kaizen):
+def test_set_up_daily_huddle_pressed_by_someone_who_is_not_a_leader_says_who_can_and_opens_no_form(kaizen: Kaizen):
     message = welcome(kaizen)
-    form = open_form(kaizen, message, ActionId.WELCOME_HUDDLE, BOB)
+    opened = len(kaizen.double.calls("views.open"))
+    reply = kaizen.slack.block_action(
+        ActionId.WELCOME_HUDDLE, None, user_id=BOB, channel_id=TEAM_CHANNEL, message=message
+    )
+    assert reply.status == 200
+    [told] = kaizen.double.wait_for_response(str(kaizen.slack.last_response_url))
+    assert told.get("response_type") == "ephemeral" and told.get("replace_original") is False
+    assert "Only this team's leaders can set up its daily huddle" in told["text"]
+    assert f"<@{LEAD}>" in told["text"], "who can"
+    kaizen.wait_settled()
+    assert len(kaizen.double.calls("views.open")) == opened, "no form to fill in for nothing"
+
+
+def test_the_huddle_form_submitted_by_someone_who_is_not_a_leader_is_still_refused(kaizen: Kaizen):
+    # A form opened by a leader and submitted by someone else (forged, or passed on): refused as before.
+    message = welcome(kaizen)
+    form = open_form(kaizen, message, ActionId.WELCOME_HUDDLE, LEAD)
     reply = kaizen.slack.submit_view(form, {"times": "09:00"}, user_id=BOB)
     assert reply.status == 200
     answer = reply.json()
     assert answer["response_action"] == "errors" and "leaders" in answer["errors"]["times"]
     team = kaizen.team()
     assert team is None or not team.huddle_times
+
+
+def test_a_saved_schedule_is_confirmed_in_the_channel_with_when_the_first_is(kaizen: Kaizen):
+    # 07:00 UTC on a Wednesday in November is 07:00 in London: 06:00 passed an hour ago, inside its two-hour
+    # window, so the scheduler posts it at once, and the confirmation says so.
+    message = welcome(kaizen)
+    form = open_form(kaizen, message, ActionId.WELCOME_HUDDLE, LEAD)
+    every_day = [str(day) for day in range(7)]
+    values = {"times": "06:00", "days": every_day, "zone": "Europe/London"}
+    reply = kaizen.slack.submit_view(form, values, user_id=LEAD)
+    assert reply.status == 200 and not reply.body, reply.text
+    confirmed = "Daily huddle set: every day at 06:00 (UK time); the first is going up now."
+    eventually(lambda: confirmed in [m.get("text") for m in kaizen.double.messages(TEAM_CHANNEL)], timeout=WAIT)
+    eventually(lambda: kaizen.huddles(), timeout=WAIT)  # and so it does
+
+    form = open_form(kaizen, message, ActionId.WELCOME_HUDDLE, LEAD)
+    values = {"times": "08:30,14:00", "days": ["0", "1", "2", "3", "4"], "zone": "Europe/London"}
+    assert kaizen.slack.submit_view(form, values, user_id=LEAD).status == 200
+    confirmed = "Daily huddle set: Monday to Friday at 08:30 and 14:00 (UK time); the first is today at 08:30."
+    eventually(lambda: confirmed in [m.get("text") for m in kaizen.double.messages(TEAM_CHANNEL)], timeout=WAIT)
+
+
+def test_a_schedule_set_by_command_is_confirmed_in_the_channel_too(kaizen: Kaizen):
+    # 07:00 in London: 04:00 passed three hours ago, out of its two-hour window: the first is tomorrow's.
+    kaizen.command("huddle at 04:00 daily Europe/London", user_id=LEAD)
+    confirmed = "Daily huddle set: every day at 04:00 (UK time); the first is tomorrow."
+    eventually(lambda: confirmed in [m.get("text") for m in kaizen.double.messages(TEAM_CHANNEL)], timeout=WAIT)
+    kaizen.command("huddle at 07:00 daily Europe/London", user_id=BOB)  # not a leader: refused, nothing said
+    kaizen.wait_settled()
+    said = [m.get("text") for m in kaizen.double.messages(TEAM_CHANNEL)]
+    assert [t for t in said if t and t.startswith("Daily huddle set")] == [confirmed]
+    assert not kaizen.huddles(), "nothing posted today"
+
+
+def test_a_slot_already_posted_today_is_not_announced_as_going_up_now(kaizen: Kaizen):
+    kaizen.command("huddle at 06:30 daily Europe/London", user_id=LEAD)  # due at once: posted
+    eventually(lambda: kaizen.huddles(), timeout=WAIT)
+    kaizen.wait_settled()
+    kaizen.command("huddle at 06:30 daily Etc/GMT", user_id=LEAD)  # the same slot, saved again
+    confirmed = "Daily huddle set: every day at 06:30 (Etc/GMT); the first is tomorrow."
+    eventually(lambda: confirmed in [m.get("text") for m in kaizen.double.messages(TEAM_CHANNEL)], timeout=WAIT)
+    kaizen.wait_settled()
+    assert len(kaizen.huddles()) == 1
 
 
 def test_the_huddle_form_with_a_bad_time_or_zone_says_what_to_fix(kaizen: Kaizen):

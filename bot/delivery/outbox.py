@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.delivery.names import Names
 from bot.render.card import card_blocks, card_text
-from bot.render.words import to_dicts
+from bot.render.words import plain_name, to_dicts
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
 from storage import delivery, queries
@@ -120,6 +121,7 @@ class Outbox:
         # no idea waits behind another's Slack call (which may sleep out a rate limit).
         self._card_locks: weakref.WeakValueDictionary[int, threading.Lock] = weakref.WeakValueDictionary()
         self._card_locks_guard = threading.Lock()
+        self.names = Names(clock)  # people's plain names, shared with what composes huddles: one cache
 
     # --- sending -------------------------------------------------------------------------------------------
 
@@ -184,20 +186,19 @@ class Outbox:
         return SendResult(sent=True, idea=idea)
 
     def _deliver(self, slack: WorkspaceSlack, message: OutboxMessage, idea: Idea | None, supporters: int) -> str | None:
+        text, blocks = self.names.fill(slack, message.workspace_id, [message.text or "", message.blocks])
         if message.kind == OutboxKind.DM:
             # A DM cannot be looked for without reading the person's DMs: a lost answer may mean a second DM.
-            return slack.post(message.user_id or "", message.text or "", message.blocks)
+            return slack.post(message.user_id or "", text, blocks)
         if message.kind == OutboxKind.EPHEMERAL:
-            return slack.post_ephemeral(
-                message.channel_id or "", message.user_id or "", message.text or "", message.blocks
-            )
+            return slack.post_ephemeral(message.channel_id or "", message.user_id or "", text, blocks)
         # Messages in a channel or a card's thread: found again by their metadata after a lost answer.
         thread_ts: str | None = None
-        text, blocks = message.text or "", message.blocks
         if message.kind == OutboxKind.CARD:
             assert idea is not None
             channel = idea.team.channel_id
-            text, blocks = card_text(idea), to_dicts(card_blocks(idea, supporters=supporters))
+            text, blocks = card_text(idea), to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
+            text, blocks = self.names.fill(slack, idea.workspace_id, [text, blocks])
         elif message.kind == OutboxKind.THREAD:
             assert idea is not None
             if idea.card_ts is None:
@@ -300,12 +301,10 @@ class Outbox:
                     return True
                 supporters = queries.supporter_count(session, idea_id)
             try:
-                self._gateway.workspace(idea.workspace_id).update(
-                    idea.team.channel_id,
-                    idea.card_ts,
-                    card_text(idea),
-                    card_blocks(idea, supporters=supporters),
-                )
+                slack = self._gateway.workspace(idea.workspace_id)
+                card = to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
+                text, blocks = self.names.fill(slack, idea.workspace_id, [card_text(idea), card])
+                slack.update(idea.team.channel_id, idea.card_ts, text, blocks)
             except Exception:
                 log.warning("Could not update the card of idea %s", idea_id, exc_info=True)
                 return False

@@ -16,12 +16,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot import cache
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, backoff
 from bot.huddles.pauses import Pauses, queue_dms
 from bot.huddles.schedule import Schedules, team_zone
 from bot.huddles.times import GRACE, Slot, due_slots, week_start
+from bot.ideas.home import card_links
 from bot.render import huddle
 from bot.settings import Settings, parse_hhmm
 from bot.slack.gateway import Blocks, Message, SlackError, SlackGateway, WorkspaceSlack
@@ -31,7 +31,7 @@ from bot.teams.emojis import ApproveEmojis
 from bot.teams.leaders import Leaders
 from storage import huddles as store
 from storage.db import Database
-from storage.models import Idea, Team
+from storage.models import Team
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,8 @@ METADATA_TYPE = "kaizen_huddle"
 CLAIM_LEASE = timedelta(minutes=2)
 # Long enough for the digest's links and a chart; short enough that a crash is followed up within a minute.
 FOLLOW_UP_LEASE = timedelta(seconds=30)
-LIST_LIMIT = 8  # per list: a huddle is read standing up
+LIST_LIMIT = 8  # read per list; what fits one phone screen is `huddle.plan`
 DIGEST_LIMIT = 10
-NAME_TTL = timedelta(hours=6)
-NAMES_CACHED = 10_000  # people whose names are remembered at once, across workspaces (least recently shown out)
 
 QUESTIONS = (
     "What got in your way yesterday?",
@@ -73,29 +71,6 @@ class Posted:
     team: Team
 
 
-class Names:
-    """Display names for showing people without notifying them (a <@mention> pings)."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._names: cache.Cached[tuple[str, str], str] = cache.timed(clock, NAME_TTL, NAMES_CACHED)
-
-    def name(self, slack: WorkspaceSlack, workspace_id: str, user_id: str) -> str:
-        """The person's display name (else real name, else user name), cached NAME_TTL; "a colleague" when
-        Slack cannot say."""
-        cached = self._names.get((workspace_id, user_id))
-        if cached is not None:
-            return cached
-        try:
-            user = slack.user(user_id)
-            profile = user.get("profile") or {}
-            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user["name"]
-        except Exception:
-            log.warning("Could not look up the name of %s", user_id, exc_info=True)
-            return "a colleague"
-        self._names.put((workspace_id, user_id), str(name))
-        return str(name)
-
-
 class Huddles:
     """A team's huddles: posted on schedule (`tick`) and on demand (`post_now`), and its leaders' digest. Pausing a
     team whose channel takes no posts and resuming it is `pauses`; the team's schedule as people set it is
@@ -119,7 +94,7 @@ class Huddles:
         self._outbox = outbox
         self._leaders = leaders
         self._stats = stats
-        self._names = Names(clock)
+        self._names = outbox.names
         self.pauses = Pauses(db, clock, gateway, outbox, leaders, emojis)
         self.schedules = Schedules(db, settings, gateway)
 
@@ -128,18 +103,20 @@ class Huddles:
     def _compose(
         self, team: Team, slack: WorkspaceSlack, now: datetime, local_date: date, slot: int | None
     ) -> tuple[str, Blocks]:
+        """The huddle's fallback text and blocks: what was done since the last huddle of any kind (so nobody is
+        thanked twice when a scheduled huddle follows `/kaizen huddle`), what fits one phone screen, each idea
+        linked to its card, people by plain name."""
         with self._db.read() as session:
-            since = store.last_scheduled_post(session, team.id, now) or now - timedelta(days=1)
+            since = store.last_post(session, team.id, now) or now - timedelta(days=1)
             content = store.huddle_content(session, team.id, since, LIST_LIMIT)
-        owners = {i.owner_id for i in content.in_progress if i.owner_id}
-        names = {user: self._names.name(slack, team.workspace_id, user) for user in owners}
-        morning = slot == 0 or (slot is None and now.astimezone(team_zone(team, self._settings)).hour < 12)
-        title = "Morning huddle" if morning else "Huddle"
-        blocks = huddle.huddle_blocks(
-            title=title, morning=morning, local_date=local_date, content=content, names=names, now=now,
-            nudge_days=self._settings.kaizen_nudge_days, question=question_of_the_day(local_date, slot or 0),
-        )  # fmt: skip
-        return huddle.huddle_text(title, local_date), blocks
+        layout = huddle.plan(content)
+        names = {user: self._names.name(slack, team.workspace_id, user) for user in huddle.people_named(layout)}
+        links = card_links(self._gateway, team.workspace_id, layout.shown(), channel_id=team.channel_id)
+        hour = now.astimezone(team_zone(team, self._settings)).hour
+        question = question_of_the_day(local_date, slot or 0)
+        return huddle.huddle_message(
+            layout, names=names, links=links, now=now, hour=hour, local_date=local_date, question=question
+        )
 
     # --- on schedule ---------------------------------------------------------------------------------------
 
@@ -296,7 +273,7 @@ class Huddles:
         leaders = self._leaders.everyone_leading(team.workspace_id, team)
         if not waiting or not leaders:
             return 0
-        links = self._links(team, waiting)
+        links = card_links(self._gateway, team.workspace_id, waiting, channel_id=team.channel_id)
         text = huddle.digest_text(team.channel_id, waiting, total, links, now, self._settings.kaizen_nudge_days)
         with self._db.write() as session:
             day = local_date.isoformat()
@@ -307,14 +284,3 @@ class Huddles:
         for message_id in message_ids:
             self._outbox.send(message_id)
         return len(message_ids)
-
-    def _links(self, team: Team, ideas: list[Idea]) -> dict[int, str]:
-        slack = self._gateway.workspace(team.workspace_id)
-        links: dict[int, str] = {}
-        for idea in ideas:
-            if idea.card_ts:
-                try:
-                    links[idea.id] = slack.permalink(team.channel_id, idea.card_ts)
-                except SlackError:
-                    log.warning("No permalink for the card of idea %s", idea.id)
-        return links

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, new_message
 from bot.render.replies import paused_notice_text
-from bot.render.welcome import welcome_blocks
+from bot.render.welcome import WELCOME_TEXT, welcome_blocks
 from bot.render.words import to_dicts
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.emojis import ApproveEmojis
@@ -166,7 +166,7 @@ class Pauses:
         message = new_message(
             kind=OutboxKind.CHANNEL, dedupe_key=f"welcome:{channel_id}:{event_id}", workspace_id=workspace_id,
             channel_id=channel_id, now=self._clock.now(),
-            text="Hello! I help this team improve a little every day.",
+            text=WELCOME_TEXT,
             blocks=to_dicts(welcome_blocks(emoji)),
         )  # fmt: skip
         with self._db.write() as session:

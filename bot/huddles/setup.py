@@ -1,22 +1,40 @@
-"""The huddle set-up form (the welcome's "Set up the huddle" button): what it starts from, what it says read and
-checked, and which of its inputs a problem is shown on. Who may submit it is
-`bot.teams.permissions.Permissions.may_change_huddle`."""
+"""The huddle set-up form (the welcome's "Set up daily huddle" button): who may open it (asked on the press), what
+it starts from, what it says read and checked, which of its inputs a problem is shown on, and the channel's
+confirmation once saved. Who may submit it is `bot.teams.permissions.Permissions.may_change_huddle`."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
+from bot.delivery.outbox import Outbox, new_message
 from bot.huddles.schedule import ScheduleError, Schedules
+from bot.huddles.times import due_slots
+from bot.ideas.workflow import ensure_team
 from bot.render.ids import HuddleSetupField
-from bot.render.welcome import huddle_setup_modal
+from bot.render.welcome import (
+    FIRST_NOW,
+    first_huddle_words,
+    huddle_not_leader_text,
+    huddle_set_text,
+    huddle_setup_modal,
+)
 from bot.settings import Settings, parse_days, parse_hhmm
-from storage.models import Team
+from bot.teams.leaders import Leaders
+from bot.teams.permissions import Permissions
+from storage import huddles as store
+from storage import queries
+from storage.db import Database
+from storage.models import OutboxKind, Team
 
 # The form's inputs (block ids of `bot.render.welcome.huddle_setup_modal`).
 TIMES, DAYS, ZONE = HuddleSetupField.TIMES, HuddleSetupField.DAYS, HuddleSetupField.ZONE
 WEEKDAYS = 7  # Monday is 0
+DIGEST_BYTES = 8  # a dedupe fingerprint: 16 hex digits
 
 
 class SetupRefused(ValueError):
@@ -52,12 +70,87 @@ def field_of(error: ScheduleError, days: Sequence[int]) -> str:
     return DAYS if not days else TIMES
 
 
-class HuddleSetup:
-    """The set-up form: `modal` to open it, `apply` when it is submitted."""
+def first_huddle(times: Sequence[str], days: Sequence[int], zone: ZoneInfo, now: datetime) -> str:
+    """When the first huddle of a schedule will be, after `now`, in words ("tomorrow", "today at 14:00", "on
+    Monday"); skipped days and public holidays are not looked at."""
+    local = now.astimezone(zone)
+    for ahead in range(WEEKDAYS + 1):
+        day = local.date() + timedelta(days=ahead)
+        if day.weekday() not in days:
+            continue
+        for at in sorted(times):
+            if datetime.combine(day, parse_hhmm(at), zone) > local:
+                return first_huddle_words(ahead, at, one_time=len(times) == 1, weekday=day.weekday())
+    return "soon"  # unreachable with a time and a day; a schedule without them is refused before
 
-    def __init__(self, schedules: Schedules, settings: Settings) -> None:
+
+def digest(text: str) -> str:
+    """A short fingerprint of a text, for a dedupe key (the same schedule saved twice at once is said once)."""
+    return hashlib.blake2b(text.encode(), digest_size=DIGEST_BYTES).hexdigest()
+
+
+class HuddleSetup:
+    """The set-up form: `refusal` when its button is pressed, `modal` to open it, `apply` when it is submitted,
+    `confirm` once it is saved."""
+
+    def __init__(
+        self,
+        schedules: Schedules,
+        settings: Settings,
+        *,
+        db: Database,
+        clock: Clock,
+        outbox: Outbox,
+        permissions: Permissions,
+        leaders: Leaders,
+    ) -> None:
         self._schedules = schedules
         self._settings = settings
+        self._db = db
+        self._clock = clock
+        self._outbox = outbox
+        self._permissions = permissions
+        self._leaders = leaders
+
+    def refusal(self, workspace_id: str, channel_id: str, user_id: str) -> str | None:
+        """Why `user_id` may not set the huddle of the channel's team, with who can, in words; None when they may.
+        Asked when the button is pressed, so that nobody fills in a form that would be refused."""
+        team = ensure_team(self._db, self._clock, workspace_id, channel_id)
+        if self._permissions.may_change_huddle(workspace_id, team, user_id):
+            return None
+        return huddle_not_leader_text(self._leaders.describe(workspace_id, team))
+
+    def confirm(self, team: Team) -> None:
+        """Say in the team's channel that its huddle is set, when, and when the first is (through the outbox:
+        Slack's refusals are the outbox's to handle)."""
+        zone = team.timezone or self._settings.kaizen_timezone
+        now = self._clock.now()
+        first = (
+            FIRST_NOW
+            if self._due_now(team, ZoneInfo(zone), now)
+            else first_huddle(team.huddle_times, team.huddle_days, ZoneInfo(zone), now)
+        )
+        text = huddle_set_text(team.huddle_times, team.huddle_days, zone, first)
+        message = new_message(
+            kind=OutboxKind.CHANNEL, dedupe_key=f"huddle-set:{team.id}:{now.isoformat()}:{digest(text)}",
+            workspace_id=team.workspace_id, channel_id=team.channel_id, now=now,
+            text=text,
+        )  # fmt: skip
+        with self._db.write() as session:
+            message_id = queries.add_outbox(session, message)
+        if message_id is not None:
+            self._outbox.send(message_id)
+
+    def _due_now(self, team: Team, zone: ZoneInfo, now: datetime) -> bool:
+        """Whether a slot of the new schedule is due at once: its time passed less than the grace window ago and
+        it is neither claimed nor posted (the scheduler's next tick posts it)."""
+        with self._db.read() as session:
+            skips = store.skip_dates(session, team.id)
+            due = due_slots(
+                times=[parse_hhmm(t) for t in team.huddle_times], days=team.huddle_days, zone=zone, skips=skips,
+                holiday_country=team.huddle_holidays, now=now,
+            )  # fmt: skip
+            return any(not store.slot_taken(session, team.id, slot.local_date, slot.index) for slot in due)
 
     def modal(self, workspace_id: str, channel_id: str, user_id: str) -> Any:
         """The form for the team of `channel_id`, filled with KAIZEN_HUDDLE_TIME and _DAYS and the person's own

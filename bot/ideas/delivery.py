@@ -17,9 +17,9 @@ class Delivery:
 
     def deliver(self, change: Change) -> None:
         """Send what a change owes people (each of `change.message_ids`, through the outbox), then bring the
-        idea's card up to date and republish its author's Home tab. Slack's refusals to post are the outbox's
-        to handle; a Home tab Slack refused is logged (see `Home.publish`)."""
+        idea's card up to date and republish the Home tabs it alters (`Home.after_change`). Slack's refusals to
+        post are the outbox's to handle; a Home tab Slack refused is logged (see `Home.publish`)."""
         for message_id in change.message_ids:
             self._outbox.send(message_id)
         self._outbox.sync_card(change.idea.id)
-        self._home.publish(change.idea.workspace_id, change.idea.author_id)
+        self._home.after_change(change.idea)

@@ -22,7 +22,7 @@ from bot.domain import Actor as Actor
 from bot.ideas.rules import TRANSITIONS, Action, check, may, stale
 from bot.ideas.rules import NotAllowed as NotAllowed
 from bot.ideas.rules import Stale as Stale
-from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves
+from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, owed
 from bot.render.notices import words
 from bot.render.words import OUTCOME_LABEL
 from bot.text import is_blank
@@ -97,7 +97,7 @@ class Lifecycle:
     def _queue(self, session: Session, idea: Idea, now: datetime, key: str, notices: Sequence[Notice]) -> list[int]:
         """Queue each notice in the outbox, in its words, keyed `key:notice.key`; the ids of those newly queued."""
         ids: list[int] = []
-        for notice in notices:
+        for notice in owed(notices):  # the one notification rule: who is told what, if anything
             said = words(notice)
             message = new_message(
                 kind=notice.kind, dedupe_key=f"{key}:{notice.key}", workspace_id=idea.workspace_id, idea_id=idea.id,
@@ -238,7 +238,7 @@ class Lifecycle:
                 "learned": learned.strip()[:most], "effect": _optional(effect, most),
                 "started_at": idea.started_at or self._clock.now(),
             },
-            notices=(Done(idea, learned.strip()),),
+            notices=(Done(idea, actor.user_id, learned.strip()),),
         )  # fmt: skip
         if change is None:
             raise stale(self.load(idea_id))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import Actor
+from bot.render.card import offers
+from bot.render.ids import CardAction
 from bot.render.words import moved_on_text
 from storage.models import Idea, IdeaStatus, Team
 
@@ -170,4 +172,29 @@ def check(actor: Actor, action: Action, idea: Idea, team: Team | None = None) ->
         raise NotAllowed(new or rule.refusal)
     if not unredacted:
         raise NotAllowed(rule.redacted_refusal)
+    raise stale(idea)
+
+
+# A card's action id → what it asks of the idea. (The share-reason button is on no card.)
+CARD_ACTIONS: dict[str, Action] = {
+    CardAction.APPROVE: Action.APPROVE,
+    CardAction.NOT_NOW: Action.NOT_NOW,
+    CardAction.START: Action.START,
+    CardAction.DONE: Action.DONE,
+    CardAction.REOPEN: Action.REOPEN,
+    CardAction.EDIT: Action.EDIT,
+    CardAction.REDACT: Action.REDACT,
+}
+
+
+def check_press(actor: Actor, action_id: str, idea: Idea, *, in_menu: bool) -> None:
+    """Refuse a press of the card action `action_id` (a button, or `in_menu` an overflow menu entry) that the
+    idea's card no longer offers there (`bot.render.card.offers`): it came from an out-of-date copy (e.g. Not now…
+    on an idea approved since). Whoever may not act at all gets the usual refusal (NotAllowed), as from a current
+    card; anyone else is told where the idea is now (Stale). Returns for a press the card offers, or one that is
+    not a card action."""
+    action = CARD_ACTIONS.get(action_id)
+    if action is None or offers(idea.status, action_id, in_menu=in_menu):
+        return
+    check(actor, action, idea, idea.team)
     raise stale(idea)

@@ -1,30 +1,49 @@
 """The labels of a chart's steps: what a step says (`step_label`) and where it goes (`lay_out`), in lanes at the
 top of the axes so that none covers another, and drawing them (`draw`).
 
-A step is marked by a thin line where new limits begin; its label is "shift: new limits", or the leader's note of
+A step is marked by a thin line where new limits begin; its label is "shift: new range", or the leader's note of
 a rebase (clipped to `limits.CHART_NOTE`, shorter still when there is no room), or "new baseline".
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import limits
 from bot.measures.chart_style import DPI, FONT_SIZE, NOTE, PAPER, PLAIN, text_width
-from bot.measures.xmr import SHIFT, Segment
+from bot.measures.xmr import SHIFT, Limits, Segment
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
 
-SHIFT_LABEL = "shift: new limits"
+SHIFT_LABEL = "shift: new range"  # a new usual range after 8 periods in a row on one side
 REBASE_LABEL = "new baseline"  # a rebase without a note
 
 LANES = 3  # rows of step labels at the top of an axes
 LANE_GAP_PX = 10  # the least horizontal room between two labels in one lane
 LABEL_PAD_PX = 4  # between a step's mark and its label
 LINE_PX = (FONT_SIZE + 4) * DPI / 72  # one lane of step labels
+
+
+def say_number(value: float) -> str:
+    """A value as people say it: whole when it is (or from 10 up), else one decimal: "3", "2.8", "14"."""
+    if abs(value - round(value)) < 0.05 or abs(value) >= 10:
+        return f"{round(value)}"
+    return f"{value:.1f}"
+
+
+def usual_range(limits: Limits, *, count: bool) -> str:
+    """The usual range (the natural process limits) as people say it: "2–9"; whole numbers inside the limits for a
+    count; from 0 when there is no lower limit."""
+    lower = limits.lower if limits.lower is not None else 0.0
+    if count:
+        least, most = math.ceil(lower - 1e-9), math.floor(limits.upper + 1e-9)
+        return f"{least}–{most}" if least < most else f"{most}" if least == most else say_number(limits.center)
+    low, high = say_number(lower), say_number(limits.upper)
+    return f"{low}–{high}" if low != high else high
 
 
 def clip(text: str, chars: int) -> str:
@@ -34,7 +53,7 @@ def clip(text: str, chars: int) -> str:
 
 
 def step_label(segment: Segment, chars: int = limits.CHART_NOTE) -> str:
-    """The label at a step: "shift: new limits", or the leader's note of a rebase, clipped."""
+    """The label at a step: "shift: new range", or the leader's note of a rebase, clipped."""
     if segment.kind == SHIFT:
         return SHIFT_LABEL
     note = clip(segment.note or "", chars)

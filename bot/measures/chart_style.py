@@ -13,7 +13,12 @@ if TYPE_CHECKING:
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
-DPI = 100  # 1 pt is 1.4 px: 10 pt text is 14 px, readable when a phone shrinks the image to its width
+# A phone shows the PNG about 360 px wide, so at WIDTH_PX = 720 (bot.measures.charts) every pixel is drawn half
+# size. At 100 dpi 1 pt is 1.39 px: FONT_SIZE 16 pt is 22 px in the PNG and 11 px on the phone (ticks, notes, the
+# numbers under a title, the legend), a row's title 18 pt is 12.5 px and the figure's title 20 pt 14 px: the
+# smallest text a phone shows as body text, never the 5.6 px of 10 pt in a 900 px image.
+PHONE_WIDTH_PX = 360
+DPI = 100
 
 INK = "#33414e"
 CENTRAL = "#5b7083"
@@ -23,14 +28,19 @@ NOTE = "#5f6b78"
 STEP = "#9aa5b1"
 PAPER = "white"
 
-FONT_SIZE = 10  # tick labels and notes; titles are a point or two larger
+FONT_SIZE = 16  # tick labels, notes and the legend; titles are two and four points larger
 FIRM_DASHES: tuple[float, tuple[float, float]] = (0, (6, 3))
 TRIAL_DASHES: tuple[float, tuple[float, float]] = (0, (2, 2.5))
 
 PERIODS = ("week", "fortnight", "month")
 PERIOD_ADJECTIVES = {"week": "weekly", "fortnight": "fortnightly", "month": "monthly"}
 SO_FAR = "so far"  # beside the period in progress
-PROCESS_LIMITS = "natural process limits"
+USUAL_RANGE = "usual range"  # the natural process limits, in the words people read (the README names the method)
+AVERAGE = "average"  # the central line
+FIRST_ESTIMATE = "first estimate"  # trial limits: from fewer than 20 periods
+WORTH_A_LOOK = "worth a look"  # a signal's ring
+
+LEGEND_COLUMNS = 3  # two rows of the legend fit a phone's width
 
 # Keyword arguments of every Text drawn: plain text, never mathtext or TeX.
 PLAIN: dict[str, Any] = {"parse_math": False, "usetex": False}
@@ -53,24 +63,25 @@ def legend(figure: Figure, *, period: str | None, trial: bool, firm: bool) -> No
     handles = [
         Line2D([], [], color=INK, marker="o", markersize=4, linewidth=1.4, label=value),
         Line2D([], [], color=INK, marker="o", markersize=6, markerfacecolor=PAPER, linewidth=0, label=SO_FAR),
-        Line2D([], [], color=CENTRAL, linewidth=1.4, label="central line"),
+        Line2D([], [], color=CENTRAL, linewidth=1.4, label=AVERAGE),
     ]
     if firm or not trial:
-        handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=FIRM_DASHES, label=PROCESS_LIMITS))
+        handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=FIRM_DASHES, label=USUAL_RANGE))
     if trial:
-        label = "trial limits" if firm else f"{PROCESS_LIMITS} (trial)"
+        label = f"{USUAL_RANGE}, {FIRST_ESTIMATE}"
         handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=TRIAL_DASHES, label=label))
     handles.append(
-        Line2D([], [], color=SIGNAL, marker="o", markersize=10, fillstyle="none", linewidth=0, label="signal")
+        Line2D([], [], color=SIGNAL, marker="o", markersize=10, fillstyle="none", linewidth=0, label=WORTH_A_LOOK)
     )
     figure.legend(
         handles=handles,
         loc="lower center",
         bbox_to_anchor=(0.5, 0.0),
-        ncols=len(handles),
+        ncols=LEGEND_COLUMNS,
         frameon=False,
         fontsize=FONT_SIZE,
         labelcolor=INK,
         handlelength=2.2,
-        columnspacing=1.4,
+        columnspacing=1.2,
+        handletextpad=0.5,
     )

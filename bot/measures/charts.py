@@ -1,11 +1,11 @@
 """One PNG of XmR process behavior charts, a row per series, drawn server-side for `files_upload_v2`.
 
 Each row shows a window of complete periods judged over the series' whole history (`bot.measures.xmr`): the
-values, the central line and natural process limits of every segment that reaches into the window (drawn only
-across that segment's periods, so a rebase or a shift shows as a step), a thin mark with a short label where a
-step begins, and a ring around each signal. The period in progress is drawn apart, hollow and labelled "so far":
-it is never judged. Calm, neutral colours: a signal is something to look into, not good or bad news, so never
-red or green, no trend lines and no targets.
+values, the central line ("average") and natural process limits ("usual range", the words people read) of every
+segment that reaches into the window (drawn only across that segment's periods, so a rebase or a shift shows as a
+step), a thin mark with a short label where a step begins, and a ring around each signal ("worth a look"). The
+period in progress is drawn apart, hollow and labelled "so far": it is never judged. Calm, neutral colours: a
+signal is something to look into, not good or bad news, so never red or green, no trend lines and no targets.
 
 matplotlib is imported inside `render_png` so that starting the bot does not pay for it, and only its object API
 is used (a Figure and an Agg canvas per call, never pyplot's global figure registry). A person's words (a
@@ -26,11 +26,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.measures import chart_labels, chart_style
-from bot.measures.chart_labels import StepMark
+from bot.measures.chart_labels import StepMark, say_number, usual_range
 from bot.measures.chart_style import (
+    AVERAGE,
     CENTRAL,
     DPI,
     FIRM_DASHES,
+    FIRST_ESTIMATE,
     FONT_SIZE,
     INK,
     LIMITS,
@@ -42,6 +44,7 @@ from bot.measures.chart_style import (
     SO_FAR,
     STEP,
     TRIAL_DASHES,
+    USUAL_RANGE,
     text_width,
 )
 from bot.measures.xmr import BASELINE_MIN, REBASE, SHIFT, Limits, Segment, XmRChart
@@ -51,9 +54,10 @@ if TYPE_CHECKING:
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
-WIDTH_PX = 900
-ROW_HEIGHT_PX = 250
-FRAME_PX = 80  # the title above the rows and the legend below them
+WIDTH_PX = 720  # a phone shows it about 360 px wide: half size (the font sizes are in `chart_style`)
+AXES_PX = 200  # the height of one row's axes
+
+NUMBERS = "numbers"  # the gid of the line of numbers under a row's title
 
 PERIOD_DAYS = {"week": 7.0, "fortnight": 14.0, "month": 365.25 / 12}
 
@@ -95,12 +99,12 @@ class ChartSeries:
 
 def image_size(rows: int) -> tuple[int, int]:
     """Width and height in pixels of the PNG for `rows` series."""
-    return WIDTH_PX, FRAME_PX + ROW_HEIGHT_PX * rows
+    return WIDTH_PX, TOP_PX + BOTTOM_PX + AXES_PX * rows + GAP_PX * (rows - 1)
 
 
 def not_enough(period: str) -> str:
-    """Beside the title of a row whose latest limits are not there yet."""
-    return f"not enough {period}s for limits yet"
+    """Under the title of a row whose latest limits are not there yet."""
+    return f"not enough {period}s yet to know the usual range"
 
 
 def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
@@ -124,12 +128,15 @@ def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
     return buffer.getvalue()
 
 
-# A fixed layout in pixels (a constrained layout measured every tick label twice: over half a chart's time).
-TOP_PX = 58  # the figure's title, then the first row's titles
-GAP_PX = 74  # between rows: the x tick labels and the year of one row, the titles of the next
-BOTTOM_PX = 76  # the last row's x tick labels and year, then the legend
+# A fixed layout in pixels (a constrained layout measured every tick label twice: over half a chart's time), for
+# text of FONT_SIZE: a line of it is about LINE_PX high.
+LINE_PX = round(FONT_SIZE * DPI / 72 * 1.25)
+TOP_PX = 12 + 4 * LINE_PX  # the figure's title, then the first row's title and its usual range
+GAP_PX = 8 + 4 * LINE_PX  # between rows: the x tick labels of one row, the title and usual range of the next
+BOTTOM_PX = 24 + 4 * LINE_PX  # the last row's x tick labels, then two rows of the legend
 LEFT_PX = 44  # the y tick labels; widened when a row's are wider
 RIGHT_PX = 14
+NUMBERS_GAP_PX = 6  # from the top of the axes to the line of numbers under a row's title
 
 
 def _place(figure: Figure, rows: int, left_px: float) -> None:
@@ -149,7 +156,7 @@ def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
     width, height = image_size(len(series))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=PAPER)
     canvas = FigureCanvasAgg(figure)
-    figure.suptitle(title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 3, color=INK, fontweight="bold", **PLAIN)
+    figure.suptitle(title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 4, color=INK, fontweight="bold", **PLAIN)
     axes = figure.subplots(len(series), 1, squeeze=False)[:, 0]
     _place(figure, len(series), LEFT_PX)
     rows = [_Row(ax, one) for ax, one in zip(axes, series, strict=True)]
@@ -198,13 +205,10 @@ def _check(one: ChartSeries) -> None:
             raise ValueError(f"{name}: value {i} is {value!r} but the chart has {judged!r} at {one.first_index + i}")
 
 
-def limits_text(limits: Limits) -> str:
-    """The numbers beside a row's title: centre and limits of the latest segment."""
-    if limits.lower is None:
-        text = f"centre {limits.center:.1f} · upper limit {limits.upper:.1f} · no lower limit"
-    else:
-        text = f"centre {limits.center:.1f} · limits {limits.lower:.1f} to {limits.upper:.1f}"
-    return f"{text} · trial" if limits.trial else text
+def limits_text(limits: Limits, *, count: bool) -> str:
+    """The numbers under a row's title, in words people read: the latest segment's usual range and average."""
+    text = f"{USUAL_RANGE} {usual_range(limits, count=count)} · {AVERAGE} {say_number(limits.center)}"
+    return f"{text} · {FIRST_ESTIMATE}" if limits.trial else text
 
 
 def _legend(figure: Figure, series: Sequence[ChartSeries]) -> None:
@@ -241,12 +245,13 @@ class _Row:
         self.base = 0.0  # the bottom of the y range, before a few pixels of room below it
 
     def draw(self) -> None:
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, num2date
         from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
         ax, one = self.ax, self.one
         ax.set_facecolor(PAPER)
-        ax.set_title(one.title, loc="left", fontsize=FONT_SIZE + 2, color=INK, **PLAIN)
+        pad = (NUMBERS_GAP_PX + LINE_PX) * 72 / DPI  # points: room for the line of numbers under the title
+        ax.set_title(one.title, loc="left", fontsize=FONT_SIZE + 2, color=INK, pad=pad, **PLAIN)
         ax.tick_params(labelsize=FONT_SIZE, colors=NOTE)
         ax.tick_params(which="minor", length=2.5, colors=STEP)
         for spine in ("top", "right"):
@@ -289,9 +294,15 @@ class _Row:
             ax.xaxis.set_major_locator(FixedLocator(positions))
             ax.xaxis.set_major_formatter(FixedFormatter([_tick(day, one.period) for day in days]))
         else:  # months or years, and a small tick per period
-            locator = AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+            locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
+            # Ticks only over the periods (not in the room made for "so far"); no year under every row (a line of
+            # a phone's height): the year shows at a January tick.
+            span = num2date(edges[0]), num2date(edges[-1])  # type: ignore[no-untyped-call]
+            found = locator.tick_values(*span)  # type: ignore[no-untyped-call]
+            ticks = [t for t in found if edges[0] <= t <= edges[-1]]
+            ax.xaxis.set_major_locator(FixedLocator(ticks))
+            formatter = ConciseDateFormatter(locator, show_offset=False)  # type: ignore[no-untyped-call]
+            ax.xaxis.set_major_formatter(formatter)
             ax.xaxis.set_minor_locator(FixedLocator(positions))
         ax.xaxis.get_offset_text().set(fontsize=FONT_SIZE, color=NOTE)
         ax.yaxis.set_major_locator(MaxNLocator(integer=one.count, nbins=5, min_n_ticks=2))
@@ -359,15 +370,18 @@ class _Row:
             )
 
     def _title_numbers(self, segments: list[Segment]) -> None:
-        """The numbers beside the title, so a reader can quote them and they never cover a point."""
+        """The numbers under the title, so a reader can quote them and they never cover a point."""
         latest = segments[-1].limits if segments else None
-        text = not_enough(self.one.period) if latest is None else limits_text(latest)
+        text = not_enough(self.one.period) if latest is None else limits_text(latest, count=self.one.count)
         chart = self.one.chart
         if latest is None and self.one.count and chart is not None and chart.segments:
             newest = [value for value in chart.values[chart.segments[-1].start :] if value is not None]
             if len(newest) >= BASELINE_MIN:  # enough periods: no limits because the count is rare
-                text = f"too few for limits (under 1 a {self.one.period})"
-        self.ax.set_title(text, loc="right", fontsize=FONT_SIZE, color=NOTE, **PLAIN)
+                text = f"too few to judge (under 1 a {self.one.period})"
+        self.ax.annotate(
+            text, (0, 1), xycoords="axes fraction", xytext=(0, NUMBERS_GAP_PX), textcoords="offset pixels",
+            ha="left", va="bottom", fontsize=FONT_SIZE, color=NOTE, annotation_clip=False, gid=NUMBERS, **PLAIN,
+        ).set_in_layout(False)  # fmt: skip
 
     def finish(self, renderer: RendererBase) -> None:
         if self.empty:
@@ -399,7 +413,7 @@ class _Row:
             return
         ax = self.ax
         width = float(ax.get_window_extent(renderer).width)
-        need = (SO_FAR_GAP_PX + text_width(ax, renderer, SO_FAR, FONT_SIZE - 1) + 2) / width
+        need = (SO_FAR_GAP_PX + text_width(ax, renderer, SO_FAR, FONT_SIZE) + 2) / width
         left, right = ax.get_xlim()
         ax.set_xlim(left, max(right, (self.current_x - left * need) / (1 - need)))
 
@@ -408,7 +422,7 @@ class _Row:
             return
         self.ax.annotate(
             SO_FAR, self.current, xytext=(SO_FAR_GAP_PX, 0), textcoords="offset pixels", ha="left", va="center",
-            fontsize=FONT_SIZE - 1, color=NOTE, annotation_clip=False, **PLAIN,
+            fontsize=FONT_SIZE, color=NOTE, annotation_clip=False, **PLAIN,
         ).set_in_layout(False)  # fmt: skip
 
 

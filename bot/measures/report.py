@@ -74,8 +74,9 @@ class Report:
 
     @property
     def title(self) -> str:
-        """The report's heading, e.g. "Kaizen in #ward-7: the last 12 weeks"."""
-        return f"Kaizen in {self.where}: the last {self.weeks} weeks"
+        """The report's heading, the team's name first (what a phone shows of it): "#ward-7 · Kaizen, the last 12
+        weeks", "The workspace · Kaizen, the last 12 weeks"."""
+        return f"{self.where[:1].upper()}{self.where[1:]} · Kaizen, the last {self.weeks} weeks"
 
 
 def _first_shown(series: Series, zone: ZoneInfo, now: datetime, weeks: int) -> int:
@@ -252,11 +253,18 @@ def _csv_number(value: float | None) -> str:
     return "" if value is None else f"{value:.4g}" if value != int(value) else str(int(value))
 
 
+def chart_title(one: Measured, nudge_days: int) -> str:
+    """A row's title on the PNG: the series' title, shorter where it would not fit a phone's width."""
+    if one.series.name == WAITING:
+        return f"Ideas waiting over {nudge_days} days for a decision"
+    return one.title
+
+
 def chart_series(report: Report) -> list[ChartSeries]:
     """What the PNG draws: each series' window, judged over its whole history."""
     return [
         ChartSeries(
-            title=one.title,
+            title=chart_title(one, report.nudge_days),
             period=one.series.period,
             starts=one.series.starts[one.first_shown :],
             values=one.series.values[one.first_shown :],

@@ -30,6 +30,7 @@ class ActionId(StrEnum):
     BULB_ANONYMOUS = "bulb_make_anonymous"  # ... or take the author's name off it; value: the idea's id
     WELCOME_HUDDLE = "welcome_set_up_huddle"  # the welcome: open the huddle set-up form
     WELCOME_LEADERS = "welcome_add_leaders"  # the welcome: open the add-leaders form
+    RAISE = "raise_problem"  # App Home and help: open the raise modal (the team picker when there is no channel)
 
 
 class CardAction(StrEnum):
@@ -42,6 +43,7 @@ class CardAction(StrEnum):
     REOPEN = "idea_reopen"
     EDIT = "idea_edit"
     REDACT = "idea_redact"
+    MORE = "idea_more"  # the card's overflow menu: each option's value is "<action id>:<idea id>"
 
 
 class BlockPrefix(StrEnum):
@@ -49,6 +51,7 @@ class BlockPrefix(StrEnum):
 
     CARD = "card_"  # the card's buttons
     SHARE = "share_"  # the not-now note's share button
+    HOME = "home_"  # App Home: a waiting idea's Approve / Not now… (the card's action ids, served by the same handlers)
 
 
 class Field(StrEnum):

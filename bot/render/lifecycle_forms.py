@@ -72,7 +72,7 @@ def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
         ),
         text_input(
             LifecycleField.EFFECT,
-            "Effect (optional)",
+            "Effect",
             max_length=text_max,
             optional=True,
             placeholder="e.g. About 20 minutes less walking per shift",
@@ -88,10 +88,10 @@ def edit_modal(idea: Idea, channel_id: str | None) -> bk.View:
     blocks: list[bk.Block] = [
         text_input(Field.PROBLEM, "What's the problem?", max_length=limits.PROBLEM_MAX, initial=idea.problem),
         bk.context(PATIENT_HINT),
-        text_input(Field.IDEA, "Idea (optional)", max_length=limits.IDEA_MAX, optional=True, initial=idea.idea),
+        text_input(Field.IDEA, "Idea", max_length=limits.IDEA_MAX, optional=True, initial=idea.idea),
         text_input(
             Field.BENEFIT,
-            "Expected benefit (optional)",
+            "Expected benefit",
             max_length=limits.BENEFIT_MAX,
             optional=True,
             initial=idea.benefit,

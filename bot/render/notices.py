@@ -1,5 +1,5 @@
 """The words for what a change to an idea owes people (`bot.notices`): safe mrkdwn, with Block Kit blocks where a
-notice has any."""
+notice has any. Whom a notice mentions is `bot.notices.mentioned`; everyone else is a plain name (`person`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from bot import limits
-from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves
+from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, mentioned
 from bot.render.replies import not_now_dm_blocks, not_now_dm_text
-from bot.render.words import person, thanked, to_dicts
+from bot.render.words import person, to_dicts
 from bot.slack import blockkit as bk
 
 
@@ -21,9 +21,17 @@ class Words:
     blocks: list[dict[str, Any]] | None = None
 
 
-def _raised_by(notice: Approved) -> str:
-    # Whom an approval thanks for raising the idea: never an anonymous author by name.
-    return "whoever raised it" if notice.idea.anonymous else f"<@{notice.idea.author_id}>"
+def _who(notice: Notice, user_id: str) -> str:
+    # A mention for whom the rule says to ping; else a plain name (never an anonymous author's).
+    return f"<@{user_id}>" if user_id in mentioned(notice) else person(notice.idea, user_id)
+
+
+def _thanked(notice: Done) -> str:
+    # Whom Done thanks: its author (mentioned when someone else finished it) and its owner (a plain name).
+    idea = notice.idea
+    people = [p for p in dict.fromkeys((idea.author_id, idea.owner_id)) if p]
+    named = [_who(notice, p) for p in people if not idea.hides(p)]
+    return " and ".join(named) or "everyone who helped"
 
 
 def words(notice: Notice) -> Words:
@@ -31,15 +39,16 @@ def words(notice: Notice) -> Words:
     idea = notice.idea
     match notice:
         case Approved():
-            by = person(idea, notice.by)
+            raised_by = "whoever raised it" if idea.anonymous else _who(notice, idea.author_id)
             return Words(
-                f":white_check_mark: Approved by {by} — go ahead! Thank you {_raised_by(notice)} for raising it."
+                f":white_check_mark: Approved by {person(idea, notice.by)} — go ahead! "
+                f"Thank you {raised_by} for raising it."
             )
         case Started():
             return Words(f":hammer_and_wrench: Started by {person(idea, notice.by)}.")
         case Done():
             learned = bk.escape_clipped(notice.learned, limits.LEARNED_QUOTE)
-            return Words(f":tada: Done! Thank you {thanked(idea)}. What we learned: {learned}")
+            return Words(f":tada: Done! Thank you {_thanked(notice)}. What we learned: {learned}")
         case Reopened():
             return Words(f"Reopened by {person(idea, notice.by)}: it waits for a decision again.")
         case NotNowReason():

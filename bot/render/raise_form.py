@@ -51,7 +51,7 @@ def category_input(initial: str | None = None) -> bk.InputBlock:
     current = next((option for option in options if option.value == initial), None)
     return bk.InputBlock(
         block_id=Field.CATEGORY,
-        label="Category (optional)",
+        label="Category",
         optional=True,
         element=bk.StaticSelectElement(
             action_id=Field.CATEGORY, placeholder="Pick one", options=options, initial_option=current
@@ -87,10 +87,15 @@ def _team_picker(channel_id: str | None) -> bk.InputBlock:
     )
 
 
+ANONYMOUS_OPTION = "Your name won't show anywhere in Slack"  # within Slack's 75 characters (limits.OPTION_TEXT)
+
+
 def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> bk.View:
-    """The raise form: the problem (`prefill`), idea, benefit, category, people whose input is needed, "already
-    done", and, when `anonymous_allowed`, posting without a name; `pick_team` adds a team channel picker, starting at
-    `context.channel_id`. `context` travels in private_metadata (ValueError if it does not fit)."""
+    """The raise form, leading with what matters: the problem (`prefill`), the idea and, when `anonymous_allowed`,
+    the name choice (with who can still see it); then, for those who want them, benefit, category, people whose
+    input is needed and "already done". `pick_team` puts a team channel picker first, starting at
+    `context.channel_id`. Optional inputs carry no "(optional)" of ours: Slack adds it. `context` travels in
+    private_metadata (ValueError if it does not fit)."""
     blocks: list[bk.Block] = []
     if pick_team:
         blocks.append(_team_picker(context.channel_id))
@@ -102,15 +107,22 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
         )
     )  # fmt: skip
     blocks.append(bk.context(PATIENT_HINT))
-    blocks.append(text_input(Field.IDEA, "Your idea (optional)", max_length=limits.IDEA_MAX, optional=True))
-    blocks.append(
-        text_input(Field.BENEFIT, "Expected benefit (optional)", max_length=limits.BENEFIT_MAX, optional=True)
-    )
+    blocks.append(text_input(Field.IDEA, "Your idea", max_length=limits.IDEA_MAX, optional=True))
+    if anonymous_allowed:
+        blocks.append(
+            _checkbox(
+                Field.ANONYMOUS, "Name", OptionValue.ANONYMOUS, "Post without my name",
+                bk.clip(ANONYMOUS_OPTION, limits.OPTION_TEXT),
+            )
+        )  # fmt: skip
+        blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, limits.SECTION_TEXT)))
+    blocks += [bk.DividerBlock(), bk.context("More, if you like — all of it can be left out:")]
+    blocks.append(text_input(Field.BENEFIT, "Expected benefit", max_length=limits.BENEFIT_MAX, optional=True))
     blocks.append(category_input())
     blocks.append(
         bk.InputBlock(
             block_id=Field.INPUT_FROM,
-            label="Input needed from (optional)",
+            label="Input needed from",
             optional=True,
             element=bk.UserMultiSelectElement(
                 action_id=Field.INPUT_FROM, placeholder="People who can help", max_selected_items=limits.INPUT_FROM_MAX
@@ -123,21 +135,10 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
             "Recorded as done, so the team can learn from it",
         )
     )  # fmt: skip
-    if anonymous_allowed:
-        blocks.append(
-            _checkbox(
-                Field.ANONYMOUS,
-                "Name",
-                OptionValue.ANONYMOUS,
-                "Post without my name",
-                bk.clip(ANONYMOUS_HINT, limits.OPTION_TEXT),
-            )
-        )
-        blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, limits.SECTION_TEXT)))
     return bk.View(
         type="modal",
         callback_id=CallbackId.RAISE,
-        title="Raise a Kaizen idea",
+        title="Raise a problem or idea",
         submit="Raise it",
         close="Cancel",
         private_metadata=context.encode(),

@@ -4,59 +4,112 @@ Slack refuses a card or a channel for good."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot import limits
-from bot.domain import Board, LeaderList
+from bot.domain import Board, LeaderList, age_in_days
 from bot.grammar import USAGE, Usage
 from bot.render.card import card_blocks
 from bot.render.ids import ActionId, BlockPrefix
-from bot.render.words import GROUP_TITLE, history_line, idea_line
+from bot.render.words import GROUP_TITLE, days_text, history_line, linked_number, plain_name, problem_start
 from bot.slack import blockkit as bk
 from bot.slack import refusals
-from storage.models import Idea, IdeaEvent
+from storage.models import Idea, IdeaEvent, IdeaStatus
 
-HELP_LINES = (
-    ("/kaizen", "raise a problem or an idea (a form opens)"),
-    ("/kaizen what's wrong", "the same, with the problem filled in"),
-    ("/kaizen list [new|approved|in-progress|done|not-now|all]", "this channel's board, with ages"),
-    ("/kaizen mine", "the ideas you raised or own"),
-    ("/kaizen show 42", "one idea and its history (also `/kaizen 42`)"),
-    ("/kaizen leaders", "who leads this team (`leaders add @a @b`, `leaders remove @a`)"),
-    ("/kaizen huddle", "post the team's huddle thread now"),
-    (
-        "/kaizen huddle at 08:30[,14:00] [mon-fri|daily|mon,wed,fri] [Europe/London]",
-        "leaders: the daily huddle (also `huddle off`, `huddle skip 2026-12-24`, `huddle holidays GB|off`)",
-    ),
-    ("/kaizen stats [weeks] [share]", "the team's charts, sent to you (`share` posts them here)"),
-    (
-        "/kaizen stats rebase 2026-03-02 what changed",
-        "leaders: new limits after a change (`stats rebase undo` takes back the latest; `stats rebase` lists them)",
-    ),
-    ("/kaizen team headcount 42 [from 2026-12-01]", "leaders: the team's headcount, for participation rates"),
-    ("/kaizen export", "leaders: the team's ideas as a CSV file, sent to you"),
-    ("/kaizen help", "this help"),
+HELP_FOR_EVERYONE = (
+    "• `/kaizen` — raise a problem or an idea; a problem without a solution is welcome",
+    "• `/kaizen list` — this channel's board; `/kaizen mine` — your ideas; `/kaizen 42` — one idea",
+    "• In a thread: react :bulb: on a huddle reply, or use “Raise as Kaizen idea” in a message's ⋮ menu",
 )
+HELP_FOR_LEADERS = (
+    ("/kaizen huddle at 08:30 daily Europe/London", "the daily huddle (`huddle off`, `huddle skip 2026-12-24`)"),
+    ("/kaizen leaders add @grace", "who may decide (`leaders` lists them, `leaders remove @grace`)"),
+    ("/kaizen stats", "the team's charts, sent to you (`stats share` posts them here)"),
+    ("/kaizen stats rebase 2026-03-02 new rota", "new usual ranges after a change (`stats rebase undo`)"),
+    ("/kaizen team headcount 42", "the team's size, for participation rates"),
+    ("/kaizen export", "the team's ideas as a CSV file, sent to you"),
+    ("/kaizen huddle", "post the huddle now (anyone may)"),
+)
+HELP_TEXT = "Kaizen help: /kaizen raises a problem or an idea; /kaizen list shows this channel's board."
+
+
+def raise_button(text: str = "Raise a problem") -> bk.ButtonElement:
+    """The button that opens the raise form (App Home, help)."""
+    return bk.ButtonElement(action_id=ActionId.RAISE, text=text, value="raise", style="primary")
 
 
 # --- replies to commands -------------------------------------------------------------------------------------
 
 
 def help_blocks() -> list[bk.Block]:
-    """`/kaizen help`: what Kaizen is for and every command, one line each."""
-    lines = [f"• `{command}` — {what}" for command, what in HELP_LINES]
+    """`/kaizen help`: three lines and a button for everyone, then "For leaders" with examples."""
+    leaders = [f"• `{example}` — {what}" for example, what in HELP_FOR_LEADERS]
     return [
-        bk.section(
-            "*Kaizen: small improvements, every day*\nRaise a problem the moment you notice it. "
-            "A problem without a solution is welcome."
-        ),
-        bk.section("\n".join(lines)),
-        bk.context(
-            "Slash commands don't work in threads: there, react :bulb: on a huddle reply, or use the message "
-            "shortcut “Raise as Kaizen idea” (the ⋮ menu on a message)."
-        ),
+        bk.section("*Kaizen: small improvements, every day*\n" + "\n".join(HELP_FOR_EVERYONE)),
+        bk.ActionsBlock(elements=[raise_button()]),
+        bk.DividerBlock(),
+        bk.section("*For leaders*\n" + "\n".join(leaders)),
     ]
+
+
+def status_age(idea: Idea, now: datetime) -> str:
+    """Where an idea is and since when, in words: "waiting 15 days", "approved 2 days ago", "in progress 3 days",
+    "done 2 days ago", "not now, 1 day ago"."""
+
+    def ago(at: datetime | None) -> str:
+        days = age_in_days(at or idea.created_at, now)
+        return "today" if days == 0 else f"{days_text(days)} ago"
+
+    match idea.status:
+        case IdeaStatus.NEW:
+            days = age_in_days(idea.created_at, now)
+            return "waiting since today" if days == 0 else f"waiting {days_text(days)}"
+        case IdeaStatus.APPROVED:
+            return f"approved {ago(idea.decided_at)}"
+        case IdeaStatus.IN_PROGRESS:
+            days = age_in_days(idea.started_at or idea.created_at, now)
+            return "in progress since today" if days == 0 else f"in progress {days_text(days)}"
+        case IdeaStatus.DONE:
+            return f"done {ago(idea.done_at)}"
+        case _:
+            return f"not now, {ago(idea.decided_at)}"
+
+
+def list_line(idea: Idea, now: datetime, link: str | None = None, *, with_channel: bool = False) -> str:
+    """One line of a list: the number (linked to the card when `link` is given), the start of the problem, where
+    it is and since when ("waiting 15 days", "done 2 days ago"), optionally its channel. Safe mrkdwn."""
+    number = linked_number(idea, link, unlinked="`#{number}`")
+    parts = [f"{number} {problem_start(idea)}", status_age(idea, now)]
+    if with_channel:
+        parts.append(f"in <#{idea.team.channel_id}>")
+    return " — ".join(parts)
+
+
+def counts_summary(counts: Mapping[str, int]) -> str:
+    """Counts by status as words, "3 waiting, 2 in progress" (statuses with none left out; "nothing open")."""
+    words = (
+        (IdeaStatus.NEW, "waiting"), (IdeaStatus.APPROVED, "approved"), (IdeaStatus.IN_PROGRESS, "in progress"),
+        (IdeaStatus.DONE, "done"), (IdeaStatus.NOT_NOW, "not now"),
+    )  # fmt: skip
+    said = [f"{counts[status]} {word}" for status, word in words if counts.get(status)]
+    return ", ".join(said) or "nothing open"
+
+
+def board_text(board: Board) -> str:
+    """The board's fallback text: "Kaizen board: 3 waiting, 2 in progress"."""
+    counts = {status: board.counts.get(status, len(ideas)) for status, ideas in board.groups.items()}
+    return f"Kaizen board: {counts_summary(counts)}"
+
+
+def mine_text(ideas: Sequence[Idea], total: int) -> str:
+    """`/kaizen mine`'s fallback text: "Your ideas: 4 (2 waiting, 1 done)" (the statuses of those shown)."""
+    if not total:
+        return "You haven't raised any ideas yet."
+    counts: dict[str, int] = {}
+    for idea in ideas:
+        counts[idea.status] = counts.get(idea.status, 0) + 1
+    return f"Your ideas: {total} ({counts_summary(counts)})"
 
 
 def usage_blocks(usage: Usage) -> list[bk.Block]:
@@ -75,9 +128,13 @@ def usage_blocks(usage: Usage) -> list[bk.Block]:
     return blocks
 
 
-def board_blocks(board: Board, channel_id: str, now: datetime, list_filter: str | None) -> list[bk.Block]:
-    """`/kaizen list`: the channel's ideas grouped by status, oldest first, with ages and "+N more" where a group has
-    more than shown; `list_filter` is the filter asked for (None: the open board). At most MESSAGE_BLOCKS blocks."""
+def board_blocks(
+    board: Board, channel_id: str, now: datetime, list_filter: str | None, links: Mapping[int, str] | None = None
+) -> list[bk.Block]:
+    """`/kaizen list`: the channel's ideas grouped by status, oldest first, each number linked to its card (`links`:
+    idea id → permalink), with "waiting 15 days" / "done 2 days ago" and "+N more" where a group has more than shown;
+    `list_filter` is the filter asked for (None: the open board). At most MESSAGE_BLOCKS blocks."""
+    links = links or {}
     title = f"*Kaizen board for <#{channel_id}>*"
     if board.team is None or not any(board.groups.values()):
         what = "open ideas" if list_filter is None else f"ideas in “{list_filter}”"
@@ -87,7 +144,7 @@ def board_blocks(board: Board, channel_id: str, now: datetime, list_filter: str 
         if not ideas:
             continue
         total = board.counts.get(status, len(ideas))
-        lines = [idea_line(idea, now) for idea in ideas]
+        lines = [list_line(idea, now, links.get(idea.id)) for idea in ideas]
         if total > len(ideas):
             lines.append(f"+{total - len(ideas)} more")
         blocks.append(bk.DividerBlock())
@@ -98,12 +155,15 @@ def board_blocks(board: Board, channel_id: str, now: datetime, list_filter: str 
     return bk.fit_blocks(blocks, overflow_note="More than fits here — try `/kaizen list new` and the like.")
 
 
-def mine_blocks(ideas: Sequence[Idea], total: int, now: datetime) -> list[bk.Block]:
-    """`/kaizen mine`: the person's ideas (newest first, as given) with status and channel; `total` is how many they
-    have in all."""
+def mine_blocks(
+    ideas: Sequence[Idea], total: int, now: datetime, links: Mapping[int, str] | None = None
+) -> list[bk.Block]:
+    """`/kaizen mine`: the person's ideas (newest first, as given), each number linked to its card (`links`), with
+    where it is and since when, and its channel; `total` is how many they have in all."""
     if not ideas:
         return [bk.section("You haven't raised any ideas yet. `/kaizen` opens the form.")]
-    lines = [idea_line(idea, now, with_status=True, with_channel=True) for idea in ideas]
+    links = links or {}
+    lines = [list_line(idea, now, links.get(idea.id), with_channel=True) for idea in ideas]
     if total > len(ideas):
         lines.append(f"+{total - len(ideas)} older ones")
     return bk.fit_blocks(
@@ -121,10 +181,11 @@ def show_blocks(idea: Idea, events: Sequence[IdeaEvent]) -> list[bk.Block]:
 
 def first_leaders_text(by: str, leaders: Sequence[str], approve_emoji: str) -> str:
     """The channel message when `by` sets up the team's first leaders (`leaders`, user IDs): who they are, and how
-    they approve (`approve_emoji`, a name without colons)."""
-    names = ", ".join(f"<@{user}>" for user in leaders)
+    they approve (`approve_emoji`, a name without colons). The new leaders are mentioned (they are asked to decide
+    from now on); `by` is a plain name, also in the list: nobody is pinged about their own action."""
+    names = ", ".join(plain_name(user) if user == by else f"<@{user}>" for user in leaders)
     return (
-        f"<@{by}> set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with "
+        f"{plain_name(by)} set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with "
         f":{approve_emoji}: on the card — most ideas deserve a quick yes."
     )
 
@@ -147,6 +208,14 @@ def leaders_blocks(listing: LeaderList, approve_emoji: str) -> list[bk.Block]:
     ]
 
 
+def leaders_text(listing: LeaderList) -> str:
+    """`/kaizen leaders`' fallback text: "Leaders of this team: 2 (and 1 of every team)", or "none yet"."""
+    own = f"{len(listing.team)}" if listing.team else "none yet"
+    everywhere = f" (and {len(listing.everywhere)} of every team)" if listing.everywhere else ""
+    group = " and the leader user group" if listing.group_id and not listing.group_problem else ""
+    return f"Leaders of this team: {own}{everywhere}{group}"
+
+
 def notice_blocks(text: str) -> list[bk.Block]:
     """A one-paragraph reply made of text we wrote (safe mrkdwn)."""
     return [bk.section(text)]
@@ -165,7 +234,7 @@ def not_now_dm_text(idea: Idea, leader_id: str, reason: str) -> str:
     `limits.REASON_QUOTE` characters)."""
     quoted = "\n".join(f">{line}" for line in bk.escape_clipped(reason, limits.REASON_QUOTE).splitlines())
     return (
-        f"About your idea #{idea.number}: <@{leader_id}> decided *not now*, for this reason:\n{quoted}\n"
+        f"About your idea #{idea.number}: {plain_name(leader_id)} decided *not now*, for this reason:\n{quoted}\n"
         "Thank you for raising it — it is kept, and it can be reopened any time. Keep the ideas coming."
     )
 
@@ -186,9 +255,9 @@ def not_now_dm_blocks(idea: Idea, leader_id: str, reason: str) -> list[bk.Block]
 
 
 def bulb_confirmation(idea: Idea) -> str:
-    """The thread reply when a huddle reply becomes an idea by :bulb:; thanks the author unless the idea is
-    anonymous."""
-    who = "" if idea.anonymous else f" Thank you <@{idea.author_id}>!"
+    """The thread reply when a huddle reply becomes an idea by :bulb:; thanks the author by plain name (they are
+    told privately, and may have reacted themselves) unless the idea is anonymous."""
+    who = "" if idea.anonymous else f" Thank you {plain_name(idea.author_id)}!"
     return f":bulb: This reply is now Kaizen idea #{idea.number}.{who}"
 
 

@@ -30,13 +30,13 @@ def taken_back_text(record: StepRecord) -> str:
 
 def steps_text(records: Sequence[StepRecord], whose: str) -> str:
     """The steps of `whose` charts (e.g. "this team's"), `records` oldest first, as lines newest first (at most
-    HISTORY_LINES) with who made and undid them; or how new limits come about when there are none. mrkdwn."""
+    HISTORY_LINES) with who made and undid them; or how a new usual range comes about when there is none. mrkdwn."""
     if not records:
         return (
-            f"No new limits on {whose} charts yet: they come from the first weeks of data. "
+            f"No new usual range on {whose} charts yet: the usual range comes from the first weeks of data. "
             "A leader can start new ones after a change: `/kaizen stats rebase 2026-03-02 started daily huddles`."
         )
-    lines = [f"*New limits on {whose} charts*"]
+    lines = [f"*New usual ranges on {whose} charts*"]
     for record in reversed(records[-HISTORY_LINES:]):
         who = f"<@{record.created_by}>" if record.created_by else "found by Kaizen"
         line = f"• {record.created_at:%Y-%m-%d}: {step_words(record.kind, record.starts_on, record.note)}"

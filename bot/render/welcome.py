@@ -13,6 +13,12 @@ from bot.slack import blockkit as bk
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+WELCOME_TEXT = (
+    "Hello! I'm Kaizen: anyone raises a problem or an idea with /kaizen, leaders say yes with an emoji, "
+    "and a short daily huddle keeps things moving. Leaders: set up the huddle and add leaders here."
+)  # the welcome's fallback text
+
+
 def welcome_blocks(approve_emoji: str) -> list[bk.Block]:
     """The message when Kaizen joins a channel: what it does, how leaders approve (`approve_emoji`), and buttons to
     set up the daily huddle and add leaders."""
@@ -107,4 +113,55 @@ def add_leaders_modal(channel_id: str) -> bk.View:
                 ),
             )
         ],
+    )
+
+
+ZONE_WORDS = {"Europe/London": "UK time", "UTC": "UTC", "Etc/UTC": "UTC", "GMT": "UTC"}
+
+
+def zone_words(zone: str) -> str:
+    """A time zone as people say it: "UK time" for Europe/London, else the city's, e.g. "New York time"; a zone
+    with no city ("UTC", "Etc/GMT+5") by its name."""
+    if zone in ZONE_WORDS:
+        return ZONE_WORDS[zone]
+    if "/" not in zone or zone.startswith("Etc/"):
+        return zone  # "UTC", "Etc/GMT+5" (which is UTC−5: a city-style name would mislead)
+    return f"{zone.rsplit('/', 1)[-1].replace('_', ' ')} time"
+
+
+def days_words(days: Sequence[int]) -> str:
+    """Huddle weekdays (Monday = 0) in words: "every day", "Monday to Friday", "on Monday, Wednesday and Friday"."""
+    picked = sorted(set(days))
+    if picked == list(range(len(DAY_NAMES))):
+        return "every day"
+    if picked == list(range(5)):
+        return "Monday to Friday"
+    names = [DAY_NAMES[day] for day in picked]
+    return "on " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
+
+
+def huddle_set_text(times: Sequence[str], days: Sequence[int], zone: str, first: str) -> str:
+    """The channel's confirmation of a saved schedule, e.g. "Daily huddle set: every day at 08:30 (UK time); the
+    first is tomorrow." (`first`: when the first huddle is, in words)."""
+    at = times[0] if len(times) == 1 else f"{', '.join(times[:-1])} and {times[-1]}"
+    return f"Daily huddle set: {days_words(days)} at {at} ({zone_words(zone)}); the first is {first}."
+
+
+FIRST_NOW = "going up now"  # a slot whose time has just passed: still inside its window, so it is posted at once
+
+
+def first_huddle_words(days_ahead: int, at: str, *, one_time: bool, weekday: int) -> str:
+    """When the first huddle is, in words: "tomorrow", "today at 14:00", "on Monday" (the time added when the day
+    has more than one, or it is today)."""
+    if days_ahead == 0:
+        return f"today at {at}"
+    day = "tomorrow" if days_ahead == 1 else f"on {DAY_NAMES[weekday]}"
+    return day if one_time else f"{day} at {at}"
+
+
+def huddle_not_leader_text(who: str) -> str:
+    """Told privately to someone who pressed "Set up daily huddle" but does not lead the team: who can."""
+    return (
+        f"Only this team's leaders can set up its daily huddle: {who}. "
+        "Ask one of them, or, if the team has no leaders yet, add them with “Add leaders”."
     )

@@ -8,12 +8,11 @@ on purpose (`<@U123>` shows a name, `<!date^…>` shows a date in the reader's o
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot import limits
-from bot.domain import age_in_days
 from bot.render.ids import Outcome
 from bot.slack import blockkit as bk
 from bot.text import one_line
@@ -65,6 +64,12 @@ def is_safe_link(url: str | None) -> bool:
     return bool(url and _SAFE_LINK.match(url))
 
 
+def linked_number(idea: Idea, link: str | None, unlinked: str = "#{number}") -> str:
+    """The idea's number, "#12", linked to its card when `link` is a safe https address (see `is_safe_link`), else
+    written as `unlinked` (a format with `{number}`)."""
+    return f"<{link}|#{idea.number}>" if is_safe_link(link) else unlinked.format(number=idea.number)
+
+
 def to_dicts(blocks: Sequence[bk.Block]) -> list[dict[str, Any]]:
     """Blocks as JSON-ready dicts (validated by slack_sdk on the way), for storing in the outbox."""
     return [block.to_dict() for block in blocks]
@@ -80,20 +85,25 @@ def days_text(days: int) -> str:
     return "today" if days == 0 else ("1 day" if days == 1 else f"{days} days")
 
 
+# A person's plain name in a queued message: filled in when it is sent (`fill_names`), as it shows who without
+# pinging them (a <@mention> notifies). Escaped text cannot contain "<", so no one can type one.
+_NAME_TOKEN = re.compile(r"<name:([A-Za-z0-9_]+)>")
+
+
+def plain_name(user_id: str) -> str:
+    """Someone as a plain name (not a mention) in a message the outbox sends: see `fill_names`."""
+    return f"<name:{user_id}>"
+
+
+def fill_names(text: str, name: Callable[[str], str]) -> str:
+    """`text` with each `plain_name` replaced by that person's name (`name`, escaped)."""
+    return _NAME_TOKEN.sub(lambda match: bk.escape_clipped(name(match.group(1)), limits.OWNER_NAME), text)
+
+
 def person(idea: Idea, user_id: str) -> str:
-    """Someone who acted on an idea, as others see them: never the author of an anonymous idea by name."""
-    return "the person who raised it" if idea.anonymous and user_id == idea.author_id else f"<@{user_id}>"
-
-
-def thanked(idea: Idea) -> str:
-    """Who a done idea thanks by name: its author and owner, but never an anonymous author."""
-    people = sorted({p for p in (idea.author_id, idea.owner_id) if p and not (idea.anonymous and p == idea.author_id)})
-    return " and ".join(f"<@{p}>" for p in people) or "everyone who helped"
-
-
-def author_text(idea: Idea) -> str:
-    """Who raised an idea, as others see them: a mention, or words that name no one for an anonymous idea."""
-    return "someone who chose not to give their name" if idea.anonymous else f"<@{idea.author_id}>"
+    """Someone who acted on an idea, as others see them: a plain name (never a mention: that would ping them),
+    never the author of an anonymous idea by name."""
+    return "the person who raised it" if idea.hides(user_id) else plain_name(user_id)
 
 
 def problem_start(idea: Idea, limit: int = limits.LIST_LINE) -> str:
@@ -107,25 +117,10 @@ def moved_on_text(idea: Idea) -> str:
     return f"#{idea.number} is already {GROUP_TITLE[idea.status].lower()}."
 
 
-def idea_line(idea: Idea, now: datetime, *, with_status: bool = False, with_channel: bool = False) -> str:
-    """One list line: the idea's number, the start of its problem (escaped, at most `limits.LIST_LINE`
-    characters), optionally its status and channel, and its age. Safe mrkdwn."""
-    parts = [f"`#{idea.number}` {problem_start(idea)}"]
-    if with_status:
-        parts.append(GROUP_TITLE[idea.status].lower())
-    if with_channel:
-        parts.append(f"in <#{idea.team.channel_id}>")
-    parts.append(days_text(age_in_days(idea.created_at, now)))
-    return " — ".join(parts)
-
-
 def history_line(event: IdeaEvent, idea: Idea) -> str:
     """One line of an idea's history: when (in the reader's time zone), what changed, by whom (never an anonymous
     author by name), and the note, if any (escaped, at most `limits.HISTORY_NOTE` characters)."""
-    if idea.anonymous and event.actor_id == idea.author_id:
-        who = "the author"
-    else:
-        who = f"<@{event.actor_id}>" if event.actor_id else "Kaizen"
+    who = "Kaizen" if not event.actor_id else "the author" if idea.hides(event.actor_id) else f"<@{event.actor_id}>"
     if event.kind == EventKind.STATUS:
         before = GROUP_TITLE.get(event.from_status or "", event.from_status)
         after = GROUP_TITLE.get(event.to_status or "", event.to_status)
