@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
@@ -26,7 +27,7 @@ from bot.limits import CHART_NOTE as NOTE_CHARS
 from bot.limits import CHART_NOTE_SHORT
 from bot.measures import charts
 from bot.measures.chart_labels import SHIFT_LABEL, step_label
-from bot.measures.chart_style import CENTRAL, DPI, FONT_SIZE, LIMITS, PHONE_WIDTH_PX, SIGNAL, SO_FAR
+from bot.measures.chart_style import CENTRAL, DPI, FONT_SIZE, LIMITS, PERIODS, PHONE_WIDTH_PX, SIGNAL, SO_FAR, legend
 from bot.measures.charts import (
     AXES_PX,
     BOTTOM_PX,
@@ -281,7 +282,7 @@ def test_the_legend_names_what_is_drawn(figure: Figure) -> None:
         SO_FAR,
         "average",
         "usual range",
-        "usual range, first estimate",
+        "first estimate",  # the trial limits' dashes, beside firm ones
         "worth a look",
     ]
     assert not {"natural process limits", "central line", "signal"} & set(texts(figure)), "words people read"
@@ -292,7 +293,21 @@ def test_a_window_of_one_period_kind_names_it_in_the_legend() -> None:
         figure = charts._figure([FORTNIGHT], "Small team")
     (legend,) = figure.legends
     assert [text.get_text() for text in legend.get_texts()][:1] == ["fortnightly value"]
-    assert "usual range, first estimate" in [text.get_text() for text in legend.get_texts()]
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert "usual range" in labels or "first estimate" in labels
+
+
+@pytest.mark.parametrize("period", [*PERIODS, None])
+@pytest.mark.parametrize(("trial", "firm"), [(True, False), (True, True), (False, True)])
+def test_the_legend_fits_the_picture_whatever_limits_are_drawn(period: str | None, trial: bool, firm: bool) -> None:
+    # A new team's charts have only trial limits: "usual range, first estimate" once made the legend 820 px wide.
+    figure = Figure(figsize=(WIDTH_PX / DPI, 3), dpi=DPI)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    legend(figure, period=period, trial=trial, firm=firm)
+    box = figure.legends[0].get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= WIDTH_PX, (round(box.x0), round(box.x1))
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert "usual range" in labels and ("first estimate" in labels) == (trial and firm), labels
 
 
 def test_step_labels() -> None:

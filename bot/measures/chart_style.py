@@ -68,7 +68,9 @@ def legend(figure: Figure, *, period: str | None, trial: bool, firm: bool) -> No
     if firm or not trial:
         handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=FIRM_DASHES, label=USUAL_RANGE))
     if trial:
-        label = f"{USUAL_RANGE}, {FIRST_ESTIMATE}"
+        # Beside firm limits the trial dashes are "first estimate"; alone they are the usual range (each row's
+        # numbers say "first estimate"). "usual range, first estimate" made three columns wider than the picture.
+        label = FIRST_ESTIMATE if firm else USUAL_RANGE
         handles.append(Line2D([], [], color=LIMITS, linewidth=1.4, linestyle=TRIAL_DASHES, label=label))
     handles.append(
         Line2D([], [], color=SIGNAL, marker="o", markersize=10, fillstyle="none", linewidth=0, label=WORTH_A_LOOK)
