@@ -3,7 +3,8 @@
 Requests, signed as Slack signs them, each kind on its own:
 - help:       `/kaizen help` (acks, then answers on the response_url);
 - modal:      `/kaizen` (acks, then opens the raise modal with views.open);
-- submission: the raise modal's view_submission (commits the idea before the ack, then posts its card);
+- submission: the raise modal's view_submission (commits the idea before the ack, then posts its card); as in
+              Slack, each person opened the form before (the modal runs), so the bot knows their name;
 - reaction:   a reaction_added event, :+1: on a card posted during the submission runs (stored in the inbox
               before the ack, applied by a worker: a supporter, then chat.update of the card).
 At concurrency 1, 10 and 50 (target: kaizen's p99 at most 1.5x the bare app's), then 100 (target: no ack over

@@ -121,7 +121,7 @@ def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool 
     capture = Capture(db, clock, gateway, outbox, members)
     approvals = Approvals(db, clock, settings, lifecycle, leaders, outbox, delivery, members, emojis, gateway, capture)
     stats = Stats(db, clock, settings, gateway, leaders, members)
-    raising = Raising(db, gateway)
+    raising = Raising(db, gateway, outbox.names)
     huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats)
     workflow = Workflow(db, clock, access)
     return Kaizen(

@@ -120,7 +120,9 @@ def open_raise_modal(
     )
     prefill = "" if is_blank(prefill) else prefill  # invisible characters are no problem to start from
     view = raising.raise_modal_for(workspace_id, channel_id, prefill, context)
-    open_form(
+    opened = open_form(
         gateway, workspace_id=workspace_id, trigger_id=trigger_id, view=view, user_id=user_id,
         channel_id=channel_id, response_url=response_url, again=again,
     )  # fmt: skip
+    if opened:  # after views.open: the trigger cannot wait for it
+        raising.learn_author(workspace_id, user_id)

@@ -106,6 +106,27 @@ def test_submitting_commits_the_idea_and_posts_its_card(bot, slack, double):
         assert (event.kind, event.to_status, event.actor_id) == ("created", "new", ALICE)
 
 
+def test_the_authors_name_is_learned_while_they_type_so_the_card_needs_no_lookup(slack, double):
+    view, _ = open_modal(slack, double)
+    double.wait_for("users.info")
+    asked = [call.args.get("user") for call in double.calls("users.info")]
+    assert asked == [ALICE], "one lookup, after the form opened"
+    slack.submit_view(view, {"problem": "The bladder scanner is always on the other ward"})
+    double.wait_for("chat.postMessage")
+    [card] = double.messages(TEAM_CHANNEL)
+    assert "Raised by alice" in all_text(card)
+    assert [call.args.get("user") for call in double.calls("users.info")] == asked, "the card asked no more"
+
+
+def test_no_name_is_looked_up_when_the_form_did_not_open(slack, double):
+    double.fail("views.open", "expired_trigger_id")
+    reply, response_url = slack.command("")
+    assert reply.status == 200
+    [told] = double.wait_for_response(response_url)
+    assert "didn't let me open the form" in told["text"]
+    assert double.calls("users.info") == []
+
+
 def test_numbers_count_up_per_workspace(bot, slack, double):
     for problem in ("first", "second", "third"):
         view, _ = open_modal(slack, double)

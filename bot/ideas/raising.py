@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.delivery.names import Names
 from bot.delivery.outbox import NO_ANSWER, SendResult
 from bot.ideas.workflow import find_team
 from bot.render import replies
@@ -47,11 +48,21 @@ def card_failure_text(result: SendResult) -> str:
 
 class Raising:
     """Raising an idea through Slack: the modal (`raise_modal_for`), whether a channel can take it
-    (`bot_is_member`, `team_channel_problem`), and word when its card is late (`tell_card_failure`)."""
+    (`bot_is_member`, `team_channel_problem`), the author's name learned while they type (`learn_author`), and
+    word when its card is late (`tell_card_failure`)."""
 
-    def __init__(self, db: Database, gateway: SlackGateway) -> None:
+    def __init__(self, db: Database, gateway: SlackGateway, names: Names) -> None:
         self._db = db
         self._gateway = gateway
+        self._names = names
+
+    def learn_author(self, workspace_id: str, user_id: str) -> None:
+        """Look up the person's plain name now that their form is open, so that the card ("Raised by …") goes up
+        right after they submit without a users.info call of its own. Cached (see `Names`); never raises."""
+        try:
+            self._names.name(self._gateway.workspace(workspace_id), workspace_id, user_id)
+        except Exception:  # no client for the workspace: the card looks the name up itself, or says UNKNOWN
+            log.warning("Could not learn the name of %s", user_id, exc_info=True)
 
     def bot_is_member(self, workspace_id: str, channel_id: str) -> bool | None:
         """Whether the bot is in the channel (and it is not archived); None when Slack could not say in time
