@@ -4,17 +4,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/python -m pytest -n auto -p no:cacheprovider
 
-.PHONY: run serve test lint install install-test bench docs-chart docs-messages
+LOCALES := bot/locale
+BABEL := "Babel>=2.14,<3"
+
+.PHONY: run serve test lint install install-test bench docs-chart docs-messages catalogs messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: catalogs
 	$(BIN)/pip install --quiet .
 
-install-test: $(BIN)/python
+install-test: catalogs
 	$(BIN)/pip install --quiet -e ".[test]"
+
+# The compiled catalogs (bot/locale/*/LC_MESSAGES/kaizen.mo) from their sources (.po): the project's build step, run
+# by both installs (Babel is installed first, as it compiles them). tests/test_catalogs.py fails on a stale one.
+catalogs: $(BIN)/python
+	$(BIN)/pip install --quiet $(BABEL)
+	$(BIN)/pybabel compile --domain kaizen --directory $(LOCALES) --statistics
+
+# After changing words in the code: extract them (babel.cfg) and merge them into every catalog, for translation.
+messages: $(BIN)/python
+	$(BIN)/pip install --quiet $(BABEL)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _ --keywords n_:1,2 --keywords N_ --add-comments Translators: --no-location --sort-output \
+		--project kaizen-bot --msgid-bugs-address "" --output-file $(LOCALES)/kaizen.pot .
+	$(BIN)/pybabel update --domain kaizen --input-file $(LOCALES)/kaizen.pot --output-dir $(LOCALES) --no-fuzzy-matching
 
 run: install
 	$(BIN)/kaizen-bot run
@@ -42,6 +58,7 @@ bench: install-test
 # The README's chart (docs/measures.png), drawn from a seeded demo team by the code /kaizen stats uses.
 docs-chart: install-test
 	$(BIN)/python docs/demo_chart.py docs/measures.png
+	$(BIN)/python docs/demo_chart.py docs/measures-ja.png ja
 
 # The README's pictures of a huddle and a card (docs/huddle.png, docs/card.png), drawn from the bot's own render
 # code at a phone's width by headless Chromium (apt-get install chromium fonts-noto-color-emoji fonts-lato).

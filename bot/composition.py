@@ -21,6 +21,7 @@ from bot.delivery.inbox import Inbox
 from bot.delivery.outbox import Outbox
 from bot.huddles.daily import Huddles
 from bot.huddles.setup import HuddleSetup
+from bot.i18n import missing_catalogs, reading
 from bot.ideas.approvals import Approvals, Reconciler
 from bot.ideas.capture import Capture
 from bot.ideas.channels import TeamChannels
@@ -40,11 +41,13 @@ from bot.stats import Stats
 from bot.teams.access import ChannelAccess
 from bot.teams.appointments import Appointments
 from bot.teams.emojis import ApproveEmojis
+from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from handlers import actions, card_actions, card_views, commands, events, shortcuts, views
+from handlers.tenancy import body_language
 from storage import migrate
 from storage.db import Database
 
@@ -87,6 +90,7 @@ class Kaizen:
     team_channels: TeamChannels
     huddle_setup: HuddleSetup
     exports: TeamExport
+    languages: Languages
 
     def close(self) -> None:
         """Stop the inbox's workers and release the database's connections."""
@@ -97,6 +101,8 @@ class Kaizen:
 def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool = True) -> Kaizen:
     """Build the bot from its settings: the database (upgraded to the newest schema unless `upgrade_db` is false),
     the clock (the system's unless one is given) and every object. Talks to no one but the database."""
+    for language in missing_catalogs():
+        log.error("The %s catalog is not compiled, so people who read it get English: run `make catalogs`", language)
     db = Database(settings.database_url)
     if upgrade_db:
         migrate.upgrade(db)
@@ -110,19 +116,20 @@ def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool 
         return settings.bot_token()
 
     gateway = SlackGateway(SlackClients(settings.slack_api_url), token_for)
-    outbox = Outbox(db, clock, gateway)
+    outbox = Outbox(db, clock, gateway, language=settings.kaizen_language)
+    languages = Languages(db, settings, gateway, outbox.names)
     members = HumanMembers(gateway, clock)
-    leaders = Leaders(db, clock, settings, gateway)
+    leaders = Leaders(db, clock, settings, gateway, languages)
     access = ChannelAccess(clock, gateway)
-    lifecycle = Lifecycle(db, clock)
+    lifecycle = Lifecycle(db, clock, languages)
     emojis = ApproveEmojis(db, clock, settings.kaizen_approve_emoji)
-    home = Home(db, clock, settings, gateway, access, leaders)
+    home = Home(db, clock, settings, gateway, access, leaders, languages)
     delivery = Delivery(outbox, home)
-    capture = Capture(db, clock, gateway, outbox, members)
+    capture = Capture(db, clock, gateway, outbox, members, languages)
     approvals = Approvals(db, clock, settings, lifecycle, leaders, outbox, delivery, members, emojis, gateway, capture)
     stats = Stats(db, clock, settings, gateway, leaders, members)
     raising = Raising(db, gateway, outbox.names)
-    huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats)
+    huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats, languages)
     workflow = Workflow(db, clock, access)
     return Kaizen(
         settings=settings,
@@ -158,8 +165,10 @@ def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool 
             outbox=outbox,
             permissions=Permissions(leaders),
             leaders=leaders,
+            languages=languages,
         ),
         exports=TeamExport(db, gateway),
+        languages=languages,
     )
 
 
@@ -191,7 +200,13 @@ def build_app(kaizen: Kaizen, *, socket_mode: bool = False) -> App:
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         # The one place an unexpected failure lands: the traceback in the log, plain words to the person.
         log.error("Unhandled error for a %s request", body.get("type") or body.get("command"), exc_info=error)
-        tell_person_sorry(body)
+        try:
+            language = body_language(kaizen.languages, body)
+        except Exception:  # the store may be what failed: the apology still goes out, in the bot's language
+            log.warning("Could not tell which language to apologise in", exc_info=True)
+            language = settings.kaizen_language
+        with reading(language):
+            tell_person_sorry(body)
         return None
 
     register_handlers(app, kaizen)
@@ -211,27 +226,41 @@ def register_handlers(app: App, k: Kaizen) -> None:
             tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
             appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
-            gateway=k.gateway,
+            gateway=k.gateway, languages=k.languages,
         ),
     )  # fmt: skip
     views.register(
         app,
         views.Submissions(
-            k.tenancy, k.workflow, k.raising, k.outbox, k.permissions, k.appointments, k.huddle_setup, k.gateway
+            k.tenancy,
+            k.workflow,
+            k.raising,
+            k.outbox,
+            k.permissions,
+            k.appointments,
+            k.huddle_setup,
+            k.gateway,
+            k.languages,
         ),
     )
     actions.register(
-        app, tenancy=k.tenancy, raising=k.raising, huddle_setup=k.huddle_setup, capture=k.capture, gateway=k.gateway
+        app,
+        tenancy=k.tenancy,
+        raising=k.raising,
+        huddle_setup=k.huddle_setup,
+        capture=k.capture,
+        gateway=k.gateway,
+        languages=k.languages,
     )
     card_actions.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
-        gateway=k.gateway, home=k.home,
+        gateway=k.gateway, home=k.home, languages=k.languages,
     )  # fmt: skip
     card_views.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
-        outbox=k.outbox, gateway=k.gateway,
+        outbox=k.outbox, gateway=k.gateway, languages=k.languages,
     )  # fmt: skip
-    shortcuts.register(app, tenancy=k.tenancy, raising=k.raising, gateway=k.gateway)
+    shortcuts.register(app, tenancy=k.tenancy, raising=k.raising, gateway=k.gateway, languages=k.languages)
 
 
 def start_scheduler(kaizen: Kaizen, **seconds: float) -> BackgroundScheduler:

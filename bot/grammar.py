@@ -12,29 +12,35 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot import limits
+from bot.i18n import LANGUAGES, N_, _, language_of
 from bot.settings import parse_days, parse_hhmm
 from bot.text import decode_slack_text, is_blank, mentioned_user_ids
 
 LIST_FILTERS = ("new", "approved", "in-progress", "done", "not-now", "all")
 
+# How each subcommand is written: the command words stay English (Slack does not localise commands); the words
+# around them are translated where shown (`Usage.usage`).
 USAGE: dict[str, str] = {
-    "help": "`/kaizen help`",
-    "list": "`/kaizen list [new|approved|in-progress|done|not-now|all]`",
-    "mine": "`/kaizen mine`",
-    "show": "`/kaizen show N` or `/kaizen N`, e.g. `/kaizen show 42`",
-    "huddle": (
+    "help": N_("`/kaizen help`"),
+    "list": N_("`/kaizen list [new|approved|in-progress|done|not-now|all]`"),
+    "mine": N_("`/kaizen mine`"),
+    "show": N_("`/kaizen show N` or `/kaizen N`, e.g. `/kaizen show 42`"),
+    "huddle": N_(
         "`/kaizen huddle` · `/kaizen huddle at HH:MM[,HH:MM] [mon-fri|daily|mon,wed,fri] [Area/City]` · "
         "`/kaizen huddle off` · `/kaizen huddle skip YYYY-MM-DD` · `/kaizen huddle holidays CC|off` — "
         "e.g. `/kaizen huddle at 08:30 mon-fri Europe/London`"
     ),
-    "leaders": "`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`",
-    "stats": (
+    "leaders": N_("`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`"),
+    "stats": N_(
         "`/kaizen stats [weeks] [share]` · `/kaizen stats rebase YYYY-MM-DD what changed` · "
         "`/kaizen stats rebase undo` — e.g. `/kaizen stats 26 share`, "
         "`/kaizen stats rebase 2026-03-02 started daily huddles`"
     ),
-    "team": "`/kaizen team headcount` · `/kaizen team headcount 42 [from YYYY-MM-DD]`",
-    "export": "`/kaizen export`",
+    "team": N_(
+        "`/kaizen team headcount` · `/kaizen team headcount 42 [from YYYY-MM-DD]` · "
+        "`/kaizen team language [en|ja|es|de|default]`"
+    ),
+    "export": N_("`/kaizen export`"),
 }
 
 
@@ -156,6 +162,19 @@ class SetHeadcount:
 
 
 @dataclass(frozen=True)
+class TeamLanguage:
+    """`/kaizen team language`: the language the team's channel posts are written in, and the choices."""
+
+
+@dataclass(frozen=True)
+class SetTeamLanguage:
+    """`/kaizen team language CODE|default`: the team's posts in that language (one of `bot.i18n.LANGUAGES`; a
+    Slack-style tag such as `ja-JP` is read by its language), or in the bot's (`default`: None)."""
+
+    language: str | None
+
+
+@dataclass(frozen=True)
 class Export:
     """`/kaizen export`: the team's ideas as a CSV file."""
 
@@ -176,8 +195,8 @@ class Usage:
 
     @property
     def usage(self) -> str:
-        """How the subcommand is written, as shown to the person (mrkdwn)."""
-        return USAGE[self.subcommand]
+        """How the subcommand is written, as shown to the person (mrkdwn, in the reader's language)."""
+        return _(USAGE[self.subcommand])
 
 
 Command = (
@@ -199,6 +218,8 @@ Command = (
     | StatsSteps
     | Headcount
     | SetHeadcount
+    | TeamLanguage
+    | SetTeamLanguage
     | Export
     | Raise
     | Usage
@@ -297,6 +318,13 @@ def _parse_stats(raw_rest: str, rest: list[str]) -> Command | None:
 
 
 def _parse_team(rest: list[str]) -> Command | None:
+    if rest and rest[0].lower() == "language":
+        if len(rest) == 1:
+            return TeamLanguage()
+        if len(rest) == 2 and rest[1].lower() == "default":
+            return SetTeamLanguage(None)
+        language = language_of(rest[1]) if len(rest) == 2 else None
+        return SetTeamLanguage(language) if language in LANGUAGES else None
     if not rest or rest[0].lower() != "headcount":
         return None
     args = rest[1:]
@@ -346,8 +374,13 @@ def parse_command(raw_text: str) -> Command:
         parsed = _parse_leaders(raw_rest, rest)
     elif head == "stats":
         parsed = _parse_stats(raw_rest, rest)
-    elif head == "team" and rest and rest[0].lower() == "headcount":
-        # Only "team headcount" is a command: "/kaizen team handover loses notes" is an idea.
+    elif (
+        head == "team"
+        and rest
+        and (rest[0].lower() == "headcount" or (rest[0].lower() == "language" and len(rest) <= 2))
+    ):
+        # Only "team headcount …" and "team language [CODE]" are commands: "/kaizen team handover loses notes" and
+        # "/kaizen team language barrier with agency staff" are ideas.
         parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.i18n import DEFAULT as DEFAULT_LANGUAGE
+from bot.i18n import LANGUAGES, language_of
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///kaizen.db"
 
@@ -36,6 +39,7 @@ HINTS: dict[str, str] = {
     "KAIZEN_HUDDLE_TIME": "set it to a time as HH:MM, e.g. 08:30",
     "KAIZEN_HUDDLE_DAYS": "set it to mon-fri, daily, or days like mon,wed,fri",
     "KAIZEN_NUDGE_DAYS": "set it to a whole number of days, 0 or more, e.g. 2",
+    "KAIZEN_LANGUAGE": "set it to the language teams read unless they choose one: en, ja, es or de",
     "SLACK_CLIENT_ID": "set it to the Client ID from Basic Information → App Credentials, or unset it",
     "SLACK_CLIENT_SECRET": "set it to the Client Secret from Basic Information → App Credentials, or unset it",
 }
@@ -102,6 +106,7 @@ class Settings(BaseSettings):
     kaizen_huddle_time: str = "08:30"
     kaizen_huddle_days: str = "mon-fri"
     kaizen_nudge_days: int = Field(default=2, ge=0, le=365)
+    kaizen_language: str = DEFAULT_LANGUAGE
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
 
@@ -183,6 +188,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError("unknown time zone") from error
         return value
+
+    @field_validator("kaizen_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        language = language_of(value)
+        if language not in LANGUAGES:
+            raise ValueError(f"not a language kaizen-bot speaks: {value}")
+        return language
 
     @field_validator("kaizen_huddle_time")
     @classmethod

@@ -1,5 +1,7 @@
 """`/kaizen stats`: the team's (or workspace's) measures as process behavior charts, one PNG, with a short
-summary in words; sent privately by DM, or shared in the channel. Also the chart in the first huddle of a week."""
+summary in words; sent privately by DM, or shared in the channel. Also the chart in the first huddle of a week.
+
+What people read is in the reader's language (`bot.i18n`): the caller says who reads (`with reading(…)`)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import _, number
 from bot.measures import baselines
-from bot.measures.report import DEFAULT_WEEKS, Report, measure, png
+from bot.measures.report import DEFAULT_WEEKS, THIS_TEAM, WORKSPACE, Report, measure, png
 from bot.measures.words import summary
 from bot.render import stats as stats_words
 from bot.settings import Settings
@@ -43,7 +46,13 @@ def scope_of(workspace_id: str, team: Team | None) -> Scope:
 
 
 def _whose(team: Team | None) -> str:
+    """Whose charts, as `bot.render.stats.steps_text` is told (in English: it picks its own words by it)."""
     return "this team's" if team else "the workspace's"
+
+
+def _headcount_needs_a_team() -> str:
+    # Translators: `/kaizen team headcount` used outside a team's channel
+    return _("A headcount belongs to a team: use `/kaizen team headcount` in the team's channel.")
 
 
 class Stats:
@@ -88,14 +97,14 @@ class Stats:
         """The team's name as the chart's title leads with it: "#ward-7"; Slack's name of the channel when the team
         has none stored, else "this team"; "the workspace" outside a team."""
         if team is None:
-            return "the workspace"
+            return WORKSPACE
         if team.name:
             return f"#{team.name}"
         try:
             name = self._gateway.workspace(workspace_id).conversation(team.channel_id).get("name")
         except (SlackError, SlackUnreachable):
             name = None
-        return f"#{name}" if isinstance(name, str) and name else "this team"
+        return f"#{name}" if isinstance(name, str) and name else THIS_TEAM
 
     def send_report(
         self, workspace_id: str, report: StatsReport, channel_id: str, thread_ts: str | None = None
@@ -121,24 +130,47 @@ class Stats:
         """A leader starts new limits for every series of the team (or, outside a team channel, the workspace) from
         `day`, a local date not after today, with `note`. Returns what to tell them (mrkdwn)."""
         if not self._leads(workspace_id, team, user_id):
-            return f"Only {_whose(team)} leaders can start a new usual range. `/kaizen leaders` shows who they are."
+            if team is None:
+                return _(
+                    "Only the workspace's leaders can start a new usual range. `/kaizen leaders` shows who they are."
+                )
+            return _("Only this team's leaders can start a new usual range. `/kaizen leaders` shows who they are.")
         today = self._clock.now().astimezone(self._zone(team)).date()
         if day > today:
-            return f"{day.isoformat()} is still to come: start the new baseline once the change has begun."
+            # Translators: {date} is a date in the future, as the leader typed it (YYYY-MM-DD)
+            return _("{date} is still to come: start the new baseline once the change has begun.", date=day.isoformat())
         record = baselines.rebase(self._db, scope_of(workspace_id, team), day, note, user_id, self._clock.now())
-        return (
-            f"A new usual range for {_whose(team)} charts from {record.starts_on.isoformat()}: "
-            f"{escape(record.note or '')}. It shows as a step on the charts (`/kaizen stats`); "
-            "`/kaizen stats rebase undo` takes it back."
+        when, said = record.starts_on.isoformat(), escape(record.note or "")
+        if team is None:
+            # Translators: {note} is the leader's note (their own words) on what changed
+            return _(
+                "A new usual range for the workspace's charts from {date}: {note}. It shows as a step on the charts "
+                "(`/kaizen stats`); `/kaizen stats rebase undo` takes it back.",
+                date=when,
+                note=said,
+            )
+        # Translators: {note} is the leader's note (their own words) on what changed
+        return _(
+            "A new usual range for this team's charts from {date}: {note}. It shows as a step on the charts "
+            "(`/kaizen stats`); `/kaizen stats rebase undo` takes it back.",
+            date=when,
+            note=said,
         )
 
     def undo_step(self, workspace_id: str, team: Team | None, user_id: str) -> str:
         """A leader takes back the latest step (a rebase or an automatic shift). Returns what to tell them."""
         if not self._leads(workspace_id, team, user_id):
-            return f"Only {_whose(team)} leaders can take back a new usual range. `/kaizen leaders` shows who they are."
+            if team is None:
+                return _(
+                    "Only the workspace's leaders can take back a new usual range. "
+                    "`/kaizen leaders` shows who they are."
+                )
+            return _("Only this team's leaders can take back a new usual range. `/kaizen leaders` shows who they are.")
         record = baselines.undo(self._db, scope_of(workspace_id, team), user_id, self._clock.now())
         if record is None:
-            return f"There is no new usual range to take back on {_whose(team)} charts."
+            if team is None:
+                return _("There is no new usual range to take back on the workspace's charts.")
+            return _("There is no new usual range to take back on this team's charts.")
         return stats_words.taken_back_text(record)
 
     def step_history(self, workspace_id: str, team: Team | None) -> str:
@@ -151,22 +183,24 @@ class Stats:
         """A leader sets the team's headcount from `starts_on` (default: today, local), kept as a history so past
         rates keep their denominator. Returns what to tell them."""
         if team is None:
-            return "A headcount belongs to a team: use `/kaizen team headcount` in the team's channel."
+            return _headcount_needs_a_team()
         if not self._leads(workspace_id, team, user_id):
-            return "Only this team's leaders can set its headcount. `/kaizen leaders` shows who they are."
+            return _("Only this team's leaders can set its headcount. `/kaizen leaders` shows who they are.")
         now = self._clock.now()
         day = starts_on or now.astimezone(self._zone(team)).date()
         with self._db.write() as session:
             sql.set_headcount(session, team.id, day, headcount, user_id, now)
-        return (
-            f"This team's headcount is {headcount} from {day.isoformat()}. Participation rates now count per "
-            "headcount instead of channel members, and say so."
+        return _(
+            "This team's headcount is {headcount} from {date}. Participation rates now count per headcount instead of "
+            "channel members, and say so.",
+            headcount=number(headcount),
+            date=day.isoformat(),
         )
 
     def headcount_text(self, team: Team | None) -> str:
         """The team's headcount history, or how to set one."""
         if team is None:
-            return "A headcount belongs to a team: use `/kaizen team headcount` in the team's channel."
+            return _headcount_needs_a_team()
         with self._db.read() as session:
             rows = sql.headcounts(session, [team.id])
         return stats_words.headcounts_text(rows)

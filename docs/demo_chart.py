@@ -1,4 +1,5 @@
-"""Draw the README's chart from a seeded demo team: `make docs-chart` (writes docs/measures.png).
+"""Draw the README's charts from a seeded demo team: `make docs-chart` (writes docs/measures.png, and the same
+ward's chart as a Japanese team reads it, docs/measures-ja.png). `python docs/demo_chart.py OUT [LANGUAGE]`.
 
 A made-up ward raises ideas through the product's own workflow and lifecycle, under a clock this script moves,
 in a temporary SQLite file: about 4 ideas a week for 24 weeks, then daily huddles start (a leader's rebase with
@@ -15,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import SettableClock
+from bot.i18n import reading
 from bot.ideas.lifecycle import Actor, Lifecycle
 from bot.ideas.workflow import NewIdea, raise_idea
 from bot.measures import baselines
@@ -43,7 +45,10 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return k
 
 
-def main(out: Path) -> None:
+NOTES = {"en": "started daily huddles", "ja": "毎日のハドルを始めました"}  # the leader's words: data, in their language
+
+
+def main(out: Path, language: str = "en") -> None:
     rng = random.Random(11)  # noqa: S311  (a repeatable story, not a secret)
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite:///{Path(folder) / 'demo.db'}")
@@ -84,14 +89,14 @@ def main(out: Path) -> None:
                     lifecycle.start(idea.id, LEADER, idea.team)
                     lifecycle.done(idea.id, LEADER, outcome="worked", result="Done.", learned="Ask early.", effect=None)
         scope = Scope("T_DEMO", 1)
-        baselines.rebase(
-            db, scope, FIRST_MONDAY + timedelta(weeks=HUDDLES_FROM), "started daily huddles", "U_LEAD", NOW
-        )
-        report = measure(db, scope, where="#ward-7", zone=ZONE, now=NOW, weeks=52, nudge_days=2, members=30)
-        out.write_bytes(png(report))
-        sys.stdout.write(summary(report) + "\n")
+        note = NOTES.get(language, NOTES["en"])
+        baselines.rebase(db, scope, FIRST_MONDAY + timedelta(weeks=HUDDLES_FROM), note, "U_LEAD", NOW)
+        with reading(language):  # drawn and worded as a team reading `language` sees it in Slack
+            report = measure(db, scope, where="#ward-7", zone=ZONE, now=NOW, weeks=52, nudge_days=2, members=30)
+            out.write_bytes(png(report))
+            sys.stdout.write(summary(report) + "\n")
         db.dispose()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/measures.png"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/measures.png"), sys.argv[2] if len(sys.argv) > 2 else "en")

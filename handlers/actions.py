@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.huddles.setup import HuddleSetup
+from bot.i18n import N_, Words, _
 from bot.ideas.capture import Capture
 from bot.ideas.lifecycle import NotAllowed
 from bot.ideas.raising import Raising
 from bot.render.ids import ActionId
 from bot.render.welcome import add_leaders_modal
 from bot.slack.gateway import SlackGateway
+from bot.teams.languages import Languages
 from bot.teams.tenancy import Tenancy
 from handlers import forms
 from handlers.card_actions import idea_id_of
-from handlers.tenancy import channel_of, user_of, workspace_of
+from handlers.tenancy import channel_of, person_reading, user_of, workspace_of
 from storage.models import Source
 
 log = logging.getLogger(__name__)
@@ -32,8 +35,9 @@ ACTIONS: tuple[str, ...] = (
     ActionId.BULB_UNDO,
     ActionId.BULB_ANONYMOUS,
 )
-UNDONE = "Undone: your reply is just a reply again."
-ANONYMOUS = "Done: your name is off the idea everywhere it shows."
+# The private note after a :bulb: capture, once its writer pressed Undo or Make anonymous.
+UNDONE = N_("Undone: your reply is just a reply again.")
+ANONYMOUS = N_("Done: your name is off the idea everywhere it shows.")
 
 
 def _private(respond: Respond, text: str) -> None:
@@ -48,8 +52,12 @@ def register(
     huddle_setup: HuddleSetup,
     capture: Capture,
     gateway: SlackGateway,
+    languages: Languages,
 ) -> None:
-    """Register the buttons of ACTIONS."""
+    """Register the buttons of ACTIONS. Each answers the person in their language (`person_reading`)."""
+
+    def person(context: BoltContext, body: dict[str, Any], *, wait: bool = True) -> AbstractContextManager[Words]:
+        return person_reading(languages, tenancy, context, body, wait=wait)
 
     def open_form(body: dict[str, Any], context: BoltContext, channel_id: str, view: Any) -> None:
         forms.open_form(
@@ -61,12 +69,14 @@ def register(
     @app.action(ActionId.RAISE_INSTEAD)
     def raise_instead(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         ack()
-        open_raise(body, context, prefill=str(action.get("value") or ""))
+        with person(context, body, wait=False):
+            open_raise(body, context, prefill=str(action.get("value") or ""))
 
     @app.action(ActionId.RAISE)
     def raise_problem(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        open_raise(body, context, prefill="")
+        with person(context, body, wait=False):
+            open_raise(body, context, prefill="")
 
     def open_raise(body: dict[str, Any], context: BoltContext, *, prefill: str) -> None:
         """The raise modal, the way /kaizen opens it (from the App Home, with no channel: the team picker)."""
@@ -89,40 +99,49 @@ def register(
         ack()
         channel_id = channel_of(context, body) or ""
         workspace_id = workspace_of(tenancy, context, channel_id)
-        refusal = huddle_setup.refusal(workspace_id, channel_id, user_of(context)) if channel_id else None
-        if refusal:
-            _private(respond, refusal)
-            return
-        open_form(body, context, channel_id, huddle_setup.modal(workspace_id, channel_id, user_of(context)))
+        with person(context, body, wait=False):
+            refusal = huddle_setup.refusal(workspace_id, channel_id, user_of(context)) if channel_id else None
+            if refusal:
+                _private(respond, refusal)
+                return
+            open_form(body, context, channel_id, huddle_setup.modal(workspace_id, channel_id, user_of(context)))
 
     @app.action(ActionId.WELCOME_LEADERS)
     def add_leaders(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         channel_id = channel_of(context, body) or ""
-        open_form(body, context, channel_id, add_leaders_modal(channel_id))
+        with person(context, body, wait=False):
+            open_form(body, context, channel_id, add_leaders_modal(channel_id))
 
     @app.action(ActionId.BULB_UNDO)
-    def bulb_undo(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    def bulb_undo(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
         ack()
-        on_capture_choice(action, user_of(context), respond, capture.undo, UNDONE)
+        with person(context, body):
+            on_capture_choice(action, user_of(context), respond, capture.undo, UNDONE)
 
     @app.action(ActionId.BULB_ANONYMOUS)
-    def bulb_anonymous(ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+    def bulb_anonymous(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
         ack()
-        on_capture_choice(action, user_of(context), respond, capture.make_anonymous, ANONYMOUS)
+        with person(context, body):
+            on_capture_choice(action, user_of(context), respond, capture.make_anonymous, ANONYMOUS)
 
 
 def on_capture_choice(
     action: dict[str, Any], user_id: str, respond: Respond, choice: Callable[[int, str], None], done: str
 ) -> None:
     """Undo or Make anonymous on the private note after a :bulb: capture (`choice(idea_id, user_id)`, refusing
-    with NotAllowed): the note is replaced by `done`, or the refusal is told privately."""
+    with NotAllowed): the note is replaced by `done` (a message marked with N_, said in the reader's words), or the
+    refusal is told privately."""
     idea_id = idea_id_of(action.get("value"))
     try:
         if idea_id is None:
-            raise NotAllowed("That button doesn't name an idea; nothing was changed.")
+            raise NotAllowed(_("That button doesn't name an idea; nothing was changed."))
         choice(idea_id, user_id)
     except NotAllowed as refusal:
         _private(respond, str(refusal))
         return
-    respond(text=done, replace_original=True)
+    respond(text=_(done), replace_original=True)

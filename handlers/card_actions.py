@@ -18,6 +18,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import limits
+from bot.i18n import N_, _
 from bot.ideas.delivery import Delivery
 from bot.ideas.home import Home
 from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
@@ -26,15 +27,16 @@ from bot.render import lifecycle_forms
 from bot.render.card import MORE_SEPARATOR
 from bot.render.ids import ActionId, CardAction
 from bot.slack.gateway import SlackGateway
+from bot.teams.languages import Languages
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from handlers import forms
-from handlers.tenancy import channel_of, user_of, workspace_of
+from handlers.tenancy import channel_of, person_reading, user_of, workspace_of
 from storage.models import Idea, Source
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_ENTRY = "That menu entry doesn't point to anything I know, so nothing was changed."
+UNKNOWN_ENTRY = N_("That menu entry doesn't point to anything I know, so nothing was changed.")
 ID_DIGITS = 18  # an idea id is a database integer: anything longer (or not a number) is not one of ours
 
 ACTIONS: tuple[str, ...] = (
@@ -93,9 +95,10 @@ def register(
     delivery: Delivery,
     gateway: SlackGateway,
     home: Home,
+    languages: Languages,
 ) -> None:
     """Register a listener for each button of ACTIONS."""
-    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway, home)
+    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway, home, languages)
     for action_id, press_button in buttons.by_action().items():
         app.action(action_id)(buttons.listener(press_button))
     app.action(CardAction.MORE)(buttons.listener(buttons.more))
@@ -113,7 +116,9 @@ class CardButtons:
         delivery: Delivery,
         gateway: SlackGateway,
         home: Home,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._home = home
         self._tenancy = tenancy
         self._lifecycle = lifecycle
@@ -143,12 +148,14 @@ class CardButtons:
             ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
         ) -> None:
             ack()
-            try:
-                words = press_button(self.read_press(body, action, context))
-            except (NotAllowed, Stale) as refusal:
-                words = str(refusal)
-            if words:
-                self._tell(body, context, respond, words)
+            # A press may open a form (its trigger is ticking): the presser's language as far as it is known.
+            with person_reading(self._languages, self._tenancy, context, body, wait=False):
+                try:
+                    words = press_button(self.read_press(body, action, context))
+                except (NotAllowed, Stale) as refusal:
+                    words = str(refusal)
+                if words:
+                    self._tell(body, context, respond, words)
 
         return on_press
 
@@ -181,9 +188,9 @@ class CardButtons:
             chosen, value = _chosen(action)
         idea_id = idea_id_of(value)
         if idea_id is None:
-            raise NotAllowed("That button doesn't point to an idea I know, so nothing was changed.")
+            raise NotAllowed(_("That button doesn't point to an idea I know, so nothing was changed."))
         if action.get("action_id") == CardAction.MORE and (chosen not in ACTIONS or chosen == ActionId.SHARE_REASON):
-            raise NotAllowed(UNKNOWN_ENTRY)
+            raise NotAllowed(_(UNKNOWN_ENTRY))
         idea = self._lifecycle.load_in(workspace_id, idea_id)
         actor = self._permissions.actor(workspace_id, idea, user_id)
         check_press(actor, chosen or str(action.get("action_id") or ""), idea, in_menu=chosen is not None)
@@ -202,7 +209,7 @@ class CardButtons:
         """An entry of the card's overflow menu: what its button would do."""
         press_button = self.by_action().get(press.chosen or "")
         if press_button is None or press.chosen == ActionId.SHARE_REASON:
-            raise NotAllowed(UNKNOWN_ENTRY)
+            raise NotAllowed(_(UNKNOWN_ENTRY))
         return press_button(press)
 
     def _open_form(self, press: Press, view: Any) -> str | None:
@@ -257,6 +264,6 @@ class CardButtons:
         """Share the not-now reason in the idea's thread (once); the presser is thanked, or told it already is."""
         change = self._lifecycle.share_reason(press.idea.id, press.user_id)
         if not change.message_ids:
-            return f"The reason for #{press.idea.number} is already shared in its thread."
+            return _("The reason for #{number} is already shared in its thread.", number=press.idea.number)
         self._delivery.deliver(change)
-        return f"Thank you for sharing it: the reason is now in the thread of #{press.idea.number}."
+        return _("Thank you for sharing it: the reason is now in the thread of #{number}.", number=press.idea.number)

@@ -15,21 +15,23 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.delivery.outbox import Outbox
+from bot.i18n import N_, _
 from bot.ideas.delivery import Delivery
 from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
 from bot.render.ids import CallbackId, Field, LifecycleField
 from bot.render.metadata import IdeaModalContext
 from bot.slack.gateway import SlackError, SlackGateway
+from bot.teams.languages import Languages
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from bot.text import plain
-from handlers.tenancy import user_of, workspace_of
+from handlers.tenancy import person_reading, user_of, workspace_of
 from storage.models import Idea
 
 log = logging.getLogger(__name__)
 
-SORRY = "Sorry, I couldn't save this just now. Please try again."
-REDACT_INCOMPLETE = (
+SORRY = N_("Sorry, I couldn't save this just now. Please try again.")
+REDACT_INCOMPLETE = N_(
     "#{number} is redacted on its card and in the store, but Slack didn't let me change some of the thread "
     "replies that quoted it. Please press Redact once more to try them again."
 )
@@ -116,9 +118,10 @@ def register(
     delivery: Delivery,
     outbox: Outbox,
     gateway: SlackGateway,
+    languages: Languages,
 ) -> None:
     """Register a listener for each form of CALLBACKS."""
-    submissions = CardForms(tenancy, lifecycle, permissions, delivery, outbox, gateway)
+    submissions = CardForms(tenancy, lifecycle, permissions, delivery, outbox, gateway, languages)
     for callback_id, form in FORMS.items():
         app.view(callback_id)(submissions.listener(form))
 
@@ -134,7 +137,9 @@ class CardForms:
         delivery: Delivery,
         outbox: Outbox,
         gateway: SlackGateway,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._tenancy = tenancy
         self._lifecycle = lifecycle
         self._permissions = permissions
@@ -142,11 +147,13 @@ class CardForms:
         self._outbox = outbox
         self._gateway = gateway
 
-    def listener(self, form: Form) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
+    def listener(self, form: Form) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext], None]:
         """Bolt's listener for one form's submissions."""
 
-        def on_submit(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-            self.handle_submission(form, ack, view, user_of(context), workspace_of(self._tenancy, context, None))
+        def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+            # The form's errors are said before the ack: in the submitter's language as far as it is known.
+            with person_reading(self._languages, self._tenancy, context, body, wait=False):
+                self.handle_submission(form, ack, view, user_of(context), workspace_of(self._tenancy, context, None))
 
         return on_submit
 
@@ -157,7 +164,7 @@ class CardForms:
         values: Values = (view.get("state") or {}).get("values") or {}
         try:
             if context.idea_id is None:
-                raise NotAllowed("This form has lost track of its idea. Please close it and press the button again.")
+                raise NotAllowed(_("This form has lost track of its idea. Please close it and press the button again."))
             idea = self._lifecycle.load_in(workspace_id, context.idea_id)
             actor = self._permissions.actor(workspace_id, idea, user_id)
             change = form.submit(self._lifecycle, idea, actor, values)
@@ -166,12 +173,12 @@ class CardForms:
             return
         except Exception:
             log.exception("Could not apply a %s form from %s", view.get("callback_id"), user_id)
-            ack(response_action="errors", errors={form.shown_on: SORRY})
+            ack(response_action="errors", errors={form.shown_on: _(SORRY)})
             return
         ack()  # the change is committed: now the form may close
         self._delivery.deliver(change)
         if form.redacts and self._outbox.redact_posts(idea.id):
-            text = REDACT_INCOMPLETE.format(number=idea.number)
+            text = _(REDACT_INCOMPLETE, number=idea.number)
             self.tell_privately(workspace_id, context.channel_id, user_id, text)
 
     def tell_privately(self, workspace_id: str, channel_id: str | None, user_id: str, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -13,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import limits
 from bot.clock import Clock
 from bot.grammar import (
+    Command,
     Export,
     Headcount,
     Help,
@@ -27,10 +29,12 @@ from bot.grammar import (
     Mine,
     Raise,
     SetHeadcount,
+    SetTeamLanguage,
     Show,
     StatsRebase,
     StatsRebaseUndo,
     StatsSteps,
+    TeamLanguage,
     Usage,
     parse_command,
 )
@@ -39,18 +43,21 @@ from bot.grammar import Stats as StatsCharts
 from bot.huddles.daily import Huddles
 from bot.huddles.schedule import ScheduleError, describe_schedule
 from bot.huddles.setup import HuddleSetup
+from bot.i18n import LANGUAGES, _, join, language_name, n_, reading
 from bot.ideas.channels import TeamChannels
 from bot.ideas.export import TeamExport
 from bot.ideas.home import card_links
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
 from bot.render import card, replies
+from bot.render.help import HELP_TEXT, help_blocks, usage_blocks
 from bot.settings import Settings
 from bot.slack.blockkit import escape_clipped
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.stats import Stats
 from bot.teams.appointments import Appointments
 from bot.teams.emojis import ApproveEmojis
+from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
@@ -117,7 +124,9 @@ class KaizenCommand:
         raising: Raising,
         exports: TeamExport,
         gateway: SlackGateway,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._tenancy = tenancy
         self._clock = clock
         self._settings = settings
@@ -139,16 +148,34 @@ class KaizenCommand:
         channel): the command is filed under the workspace its channel belongs to (bot.teams.tenancy), looked up
         only by the subcommands that need one."""
         parsed = parse_command(command.get("text") or "")
+        channel_id = channel_of(context, command) or ""
+        workspace_id = workspace_of(self._tenancy, context, channel_id)
+        user_id = user_of(context)
+        # What only they see is in their language; a form must open before Slack's trigger expires, so it opens in
+        # what is known (the team's language for someone new) and their language is learned once it is open.
+        wait = not isinstance(parsed, Raise)
+        with reading(self._languages.of_person(workspace_id, user_id, channel_id=channel_id, wait=wait)):
+            self._answer(parsed, command, workspace_id, user_id, channel_id, respond)
+
+    def _answer(
+        self,
+        parsed: Command,
+        command: dict[str, Any],
+        workspace_id: str,
+        user_id: str,
+        channel_id: str,
+        respond: Respond,
+    ) -> None:
         if isinstance(parsed, Help):
-            reply(respond, replies.help_blocks(), replies.HELP_TEXT)
+            reply(respond, help_blocks(), _(HELP_TEXT))
             return
         if isinstance(parsed, Usage):
-            reply(respond, replies.usage_blocks(parsed), f"Usage: {parsed.usage}")
+            # Translators: the fallback text of a reply to a mistyped `/kaizen` command; {usage} is how it is written
+            reply(respond, usage_blocks(parsed), _("Usage: {usage}", usage=parsed.usage))
             return
-        channel_id = channel_of(context, command) or ""
         asked = Asked(
-            workspace_id=workspace_of(self._tenancy, context, channel_id),
-            user_id=user_of(context),
+            workspace_id=workspace_id,
+            user_id=user_id,
             channel_id=channel_id,
             channel_name=str(command.get("channel_name") or ""),
             trigger_id=str(command.get("trigger_id") or ""),
@@ -194,15 +221,55 @@ class KaizenCommand:
                 self.send_stats(asked, respond, weeks, share)
             case StatsRebase() | StatsRebaseUndo() | StatsSteps() | Headcount() | SetHeadcount():
                 self.change_measures(asked, respond, parsed)
+            case TeamLanguage() | SetTeamLanguage():
+                self.team_language(asked, respond, parsed)
             case Export():
                 self.send_export(asked, respond)
+
+    def team_language(self, asked: Asked, respond: Respond, parsed: TeamLanguage | SetTeamLanguage) -> None:
+        """`/kaizen team language [CODE|default]`: which language the team's channel posts are in (asking sets
+        nothing up); leaders change it. The answer is in the person's own language."""
+        if isinstance(parsed, TeamLanguage):
+            team = self._workflow.find_team(asked.channel_id)
+        else:
+            team = self._team_channels.set_up(asked.workspace_id, asked.channel_id, asked.channel_name)
+        if team is None:
+            notice(
+                respond,
+                _("A team's language belongs to a team channel with Kaizen in it: invite it with `/invite @Kaizen` "
+                  "first, then try again there."),
+            )  # fmt: skip
+            return
+        if isinstance(parsed, TeamLanguage):
+            text = _(
+                "This team's cards, huddles and thread replies are in {language}. Each person's own replies, forms "
+                "and App Home follow their Slack language. A leader can change the team's with "
+                "`/kaizen team language {codes}`.",
+                language=language_name(self._languages.of_team(team)), codes="|".join((*LANGUAGES, "default")),
+            )  # fmt: skip
+            notice(respond, text)
+            return
+        if not self._permissions.may_change_language(asked.workspace_id, team, asked.user_id):
+            notice(respond, _("Only this team's leaders can change its language. `/kaizen leaders` shows who."))
+            return
+        self._languages.set_team(team, parsed.language)
+        language = parsed.language or self._languages.default
+        notice(
+            respond,
+            _("From now on this team's cards, huddles and thread replies are in {language}.",
+              language=language_name(language)),
+        )  # fmt: skip
 
     def show(self, asked: Asked, respond: Respond, number: int) -> None:
         """`/kaizen show N`: the idea with its history, if it is the person's to see."""
         found = self._workflow.idea_shown_to(asked.workspace_id, asked.user_id, number, here=asked.channel_id)
         if found is None:
             # The same words whether it does not exist or is not theirs to see: no leak either way.
-            notice(respond, f"I can't find idea #{number} in a channel you're in. `/kaizen list` shows this channel's.")
+            text = _(
+                "I can't find idea #{number} in a channel you're in. `/kaizen list` shows this channel's.",
+                number=number,
+            )
+            notice(respond, text)
             return
         idea, events = found
         reply(respond, replies.show_blocks(idea, events), card.card_text(idea))
@@ -237,30 +304,31 @@ class KaizenCommand:
             team = self._workflow.find_team(asked.channel_id)
         if team is None:
             notice(
-                respond, "Leaders belong to a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."
+                respond,
+                _("Leaders belong to a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."),
             )
             return
         if not self._permissions.may_change_leaders(asked.workspace_id, team, asked.user_id):
             notice(
                 respond,
-                "Only this team's leaders or a workspace admin can change its leaders. `/kaizen leaders` shows who.",
+                _("Only this team's leaders or a workspace admin can change its leaders. `/kaizen leaders` shows who."),
             )
             return
-        names = ", ".join(f"<@{u}>" for u in users)
+        names, count = join([f"<@{u}>" for u in users]), len(users)
         if add:
             change = self._appointments.add(team, users, asked.user_id)
-            text = (
-                f"{names} {'lead' if len(users) > 1 else 'leads'} this team now."
-                if change.changed
-                else f"{names} already lead this team."
-            )
+            if change.changed:
+                text = n_("{names} leads this team now.", "{names} lead this team now.", count, names=names)
+            else:
+                text = n_("{names} already leads this team.", "{names} already lead this team.", count, names=names)
         else:
             change = self._appointments.remove(team, users)
-            text = (
-                f"Removed {names} from this team's leaders."
-                if change.changed
-                else f"{names} weren't leaders of this team."
-            )
+            if change.changed:
+                text = _("Removed {names} from this team's leaders.", names=names)
+            else:
+                text = n_(
+                    "{names} wasn't a leader of this team.", "{names} weren't leaders of this team.", count, names=names
+                )
         notice(respond, text)
 
     def team_here(self, asked: Asked, respond: Respond) -> Team | None:
@@ -269,7 +337,8 @@ class KaizenCommand:
         team = self._team_channels.set_up(asked.workspace_id, asked.channel_id, asked.channel_name)
         if team is None:
             notice(
-                respond, "Huddles happen in a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."
+                respond,
+                _("Huddles happen in a team channel with Kaizen in it: invite it with `/invite @Kaizen` first."),
             )
         return team
 
@@ -282,7 +351,9 @@ class KaizenCommand:
             self._huddles.post_now(team)
         except SlackError as error:
             log.warning("Could not post a huddle in %s: %s", team.channel_id, error.code, exc_info=True)
-            notice(respond, f"Slack didn't let me post the huddle here (`{error.code}`). Please try again.")
+            # Translators: {code} is Slack's error name, e.g. `not_in_channel`
+            text = _("Slack didn't let me post the huddle here (`{code}`). Please try again.", code=error.code)
+            notice(respond, text)
 
     def change_huddle(
         self, asked: Asked, respond: Respond, parsed: HuddleAt | HuddleOff | HuddleSkip | HuddleHolidays
@@ -292,23 +363,28 @@ class KaizenCommand:
         if team is None:
             return
         if not self._permissions.may_change_huddle(asked.workspace_id, team, asked.user_id):
-            notice(respond, "Only this team's leaders can change its huddle. `/kaizen leaders` shows who they are.")
+            notice(respond, _("Only this team's leaders can change its huddle. `/kaizen leaders` shows who they are."))
             return
         try:
             match parsed:
                 case HuddleAt(times=times, days=days, zone=zone):
+                    taken = self._huddle_setup.taken_slots(team)  # before the scheduler can see the new times
                     team = self._huddles.schedules.set_schedule(team, times, days, zone, leader_id=asked.user_id)
-                    self._huddle_setup.confirm(team)  # the team sees it set, as when the form is saved
+                    self._huddle_setup.confirm(team, taken)  # the team sees it set, as when the form is saved
                     text = describe_schedule(team, self._settings)
                 case HuddleOff():
                     self._huddles.schedules.turn_off(team)
-                    text = "The daily huddle is off. `/kaizen huddle at 08:30` turns it on again."
+                    text = _("The daily huddle is off. `/kaizen huddle at 08:30` turns it on again.")
                 case HuddleSkip(day=day):
                     self._huddles.schedules.skip_day(team, day)
-                    text = f"No huddle on {day.isoformat()}."
+                    text = _("No huddle on {day}.", day=day.isoformat())
                 case HuddleHolidays(country=country):
                     self._huddles.schedules.set_holidays(team, country)
-                    text = f"No huddles on {country} public holidays." if country else "Huddles on public holidays too."
+                    if country:
+                        # Translators: {country} is a country code, e.g. DE or JP
+                        text = _("No huddles on {country} public holidays.", country=country)
+                    else:
+                        text = _("Huddles on public holidays too.")
         except ScheduleError as error:
             text = str(error)
         reply(respond, replies.notice_blocks(escape_clipped(text, limits.NOTICE_TEXT)), text)
@@ -317,19 +393,24 @@ class KaizenCommand:
         """`/kaizen stats [weeks] [share]`: the charts in a DM, or shared in the team's channel."""
         team = self._workflow.find_team(asked.channel_id)
         if share and team is None:
-            notice(respond, "`share` posts the charts in a team channel: use it in one that raises ideas.")
+            # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
+            notice(respond, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
             return
-        report = self._stats.build_report(asked.workspace_id, team, weeks)
+        # Shared, the charts (picture, words and file title) speak the team's language; sent privately, the person's.
+        channel = reading(self._languages.of_team(team)) if share else nullcontext()
+        with channel:
+            report = self._stats.build_report(asked.workspace_id, team, weeks)
         try:
             if share:
-                self._stats.send_report(asked.workspace_id, report, asked.channel_id)
-                text = "Shared the charts in this channel."
+                with reading(self._languages.of_team(team)):
+                    self._stats.send_report(asked.workspace_id, report, asked.channel_id)
+                text = _("Shared the charts in this channel.")
             else:
                 self._stats.send_privately(asked.workspace_id, report, asked.user_id)
-                text = "Sent you the charts in a direct message."
+                text = _("Sent you the charts in a direct message.")
         except SlackError as error:
             log.warning("Could not send the stats: %s", error.code, exc_info=True)
-            text = f"Slack didn't take the charts (`{error.code}`). Please try again."
+            text = _("Slack didn't take the charts (`{code}`). Please try again.", code=error.code)
         notice(respond, text)
 
     def send_export(self, asked: Asked, respond: Respond) -> None:
@@ -337,12 +418,12 @@ class KaizenCommand:
         workspace_id, user_id, channel_id = asked.workspace_id, asked.user_id, asked.channel_id
         team = self._workflow.find_team(channel_id)
         if team is None or not self._permissions.may_export(workspace_id, team, user_id):
-            notice(respond, "Only a leader of this team can export its ideas, from the team's channel.")
+            notice(respond, _("Only a leader of this team can export its ideas, from the team's channel."))
             return
         try:
             self._exports.send_privately(workspace_id, team, user_id)
-            text = "Sent you the team's ideas as a CSV file in a direct message."
+            text = _("Sent you the team's ideas as a CSV file in a direct message.")
         except SlackError as error:
             log.warning("Could not send the export: %s", error.code, exc_info=True)
-            text = f"Slack didn't take the file (`{error.code}`). Please try again."
+            text = _("Slack didn't take the file (`{code}`). Please try again.", code=error.code)
         notice(respond, text)

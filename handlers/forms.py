@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.i18n import N_, _
 from bot.ideas.raising import Raising
 from bot.render.metadata import RaiseContext
 from bot.render.replies import notice_blocks
@@ -16,10 +17,14 @@ from storage.models import Source
 
 log = logging.getLogger(__name__)
 
-NOT_OPENED = "Slack didn't let me open the form in time. {again}"
-AGAIN_COMMAND = "Please try `/kaizen` again."
-AGAIN_BUTTON = "Please press the button again."
-AGAIN_SHORTCUT = "Please choose “Raise as Kaizen idea” on the message again."
+# Translators: {again} is one of the sentences below saying how to try again, e.g. "Please press the button again."
+NOT_OPENED = N_("Slack didn't let me open the form in time. {again}")
+# What to do when a form did not open (`again`, by where it was asked for): marked here, said in open_form.
+AGAIN_COMMAND = N_("Please try `/kaizen` again.")
+AGAIN_BUTTON = N_("Please press the button again.")
+# Translators: “Raise as Kaizen idea” is the message shortcut's name as Slack shows it in a message's menu (the
+# app's manifest names it): write it as Slack shows it to the reader
+AGAIN_SHORTCUT = N_("Please choose “Raise as Kaizen idea” on the message again.")
 
 
 def open_form(
@@ -38,7 +43,8 @@ def open_form(
 
     When Slack refuses (`expired_trigger_id`, `exchanged_trigger_id`, a rate limit, a rejected view…) or does not
     answer in time, the person is told privately that the form could not open, followed by `again` (what to do
-    now): through `response_url` when the request carried one, else as described in `tell_privately`.
+    now: one of the AGAIN_ messages, said in the reader's words): through `response_url` when the request carried
+    one, else as described in `tell_privately`.
     Returns whether the form opened; never raises for a Slack fault."""
     try:
         gateway.quick(workspace_id).open_view(trigger_id, view)
@@ -47,7 +53,7 @@ def open_form(
         log.warning("views.open for %s failed: %s", user_id, error.code)
     except SlackUnreachable:
         log.warning("views.open for %s did not answer in time", user_id, exc_info=True)
-    text = NOT_OPENED.format(again=again)
+    text = _(NOT_OPENED, again=_(again))
     tell_privately(gateway, workspace_id, user_id=user_id, channel_id=channel_id, response_url=response_url, text=text)
     return False
 

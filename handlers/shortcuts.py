@@ -8,17 +8,18 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.ideas.raising import Raising
 from bot.slack.gateway import SlackGateway
+from bot.teams.languages import Languages
 from bot.teams.tenancy import Tenancy
 from bot.text import decode_slack_text
 from handlers import forms
-from handlers.tenancy import channel_of, user_of, workspace_of
+from handlers.tenancy import channel_of, person_reading, user_of, workspace_of
 from storage.models import Source
 
 RAISE_FROM_MESSAGE = "raise_from_message"
 SHORTCUTS = (RAISE_FROM_MESSAGE,)
 
 
-def register(app: App, *, tenancy: Tenancy, raising: Raising, gateway: SlackGateway) -> None:
+def register(app: App, *, tenancy: Tenancy, raising: Raising, gateway: SlackGateway, languages: Languages) -> None:
     """Register the message shortcut: it opens the raise modal, filled with the message's text."""
 
     @app.shortcut(RAISE_FROM_MESSAGE)
@@ -26,6 +27,10 @@ def register(app: App, *, tenancy: Tenancy, raising: Raising, gateway: SlackGate
         ack()
         message = body.get("message") or {}
         channel_id = channel_of(context, body) or ""
+        with person_reading(languages, tenancy, context, body, wait=False):
+            _open(body, context, message, channel_id)
+
+    def _open(body: dict[str, Any], context: BoltContext, message: dict[str, Any], channel_id: str) -> None:
         forms.open_raise_modal(
             raising,
             gateway,

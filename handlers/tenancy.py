@@ -1,12 +1,16 @@
 """Who asked, where, and through which installation, read from Bolt's context; and so which workspace the request
-is filed under (the rule itself is `bot.teams.tenancy`)."""
+is filed under (the rule itself is `bot.teams.tenancy`) and which language the person reads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot.i18n import Words, reading
+from bot.teams.languages import Languages
 from bot.teams.tenancy import Installation, Tenancy
 
 
@@ -43,3 +47,36 @@ def channel_of(context: BoltContext, body: dict[str, Any]) -> str | None:
     `channel.id`), else the `container.channel_id` of a message's button; None for views and the App Home."""
     channel = context.channel_id or (body.get("container") or {}).get("channel_id")
     return channel if isinstance(channel, str) and channel else None
+
+
+@contextmanager
+def person_reading(
+    languages: Languages, tenancy: Tenancy, context: BoltContext, body: dict[str, Any], *, wait: bool
+) -> Iterator[Words]:
+    """`with person_reading(…):` renders what the person who acted reads alone (private replies, forms) in their
+    language (`bot.teams.languages`). `wait=False` for a request whose trigger is ticking (it may open a form): no
+    `users.info` before it, someone not known yet reads the team's language, and their language is learned after
+    the block, for next time. In a request that names no user or workspace, the bot's language."""
+    channel_id = channel_of(context, body)
+    try:
+        user_id = user_of(context)
+        workspace_id = workspace_of(tenancy, context, channel_id)
+    except LookupError:
+        with reading(languages.of_channel(channel_id)) as words:
+            yield words
+        return
+    with reading(languages.of_person(workspace_id, user_id, channel_id=channel_id, wait=wait)) as words:
+        yield words
+    if not wait:
+        languages.learn(workspace_id, user_id)
+
+
+def body_language(languages: Languages, body: dict[str, Any]) -> str:
+    """The language of the person a raw request names (for words said after its listener failed, outside any
+    `person_reading`): theirs if it is known, else their channel's team's, else the bot's. Never asks Slack."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+    if not isinstance(user, str) or not isinstance(team, str):
+        return languages.of_channel(channel if isinstance(channel, str) else None)
+    return languages.of_person(team, user, channel_id=channel if isinstance(channel, str) else None, wait=False)

@@ -4,12 +4,14 @@ welcome's two forms: setting up the huddle, adding leaders."""
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
 from bot.delivery.outbox import Outbox
 from bot.huddles.setup import HuddleSetup, SetupRefused
+from bot.i18n import Words, _
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import InvalidIdea, NewIdea, Workflow
 from bot.render.ids import AddLeadersField, CallbackId, Field, HuddleSetupField, OptionValue
@@ -17,10 +19,11 @@ from bot.render.metadata import RaiseContext
 from bot.render.welcome import channel_form_channel
 from bot.slack.gateway import SlackGateway
 from bot.teams.appointments import Appointments
+from bot.teams.languages import Languages
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from bot.text import plain
-from handlers.tenancy import user_of, workspace_of
+from handlers.tenancy import person_reading, user_of, workspace_of
 from storage.models import Idea, Source, Team
 
 log = logging.getLogger(__name__)
@@ -32,17 +35,22 @@ USERS = AddLeadersField.USERS  # the add-leaders form's input
 def register(app: App, views: Submissions) -> None:
     """Register the submissions of CALLBACKS, answered by `views` (built by the composition root)."""
 
+    # A form's errors are said before the ack: in the submitter's language as far as it is known (they were
+    # learned when the form opened).
     @app.view(CallbackId.RAISE)
-    def raise_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        views.raise_idea(ack, view, context)
+    def raise_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        with views.person(context, body):
+            views.raise_idea(ack, view, context)
 
     @app.view(CallbackId.HUDDLE_SETUP)
-    def huddle_set_up(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        views.set_up_huddle(ack, view, context)
+    def huddle_set_up(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        with views.person(context, body):
+            views.set_up_huddle(ack, view, context)
 
     @app.view(CallbackId.ADD_LEADERS)
-    def leaders_added(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        views.add_leaders(ack, view, context)
+    def leaders_added(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        with views.person(context, body):
+            views.add_leaders(ack, view, context)
 
 
 def _state(view: dict[str, Any], field: str) -> dict[str, Any]:
@@ -109,7 +117,9 @@ class Submissions:
         appointments: Appointments,
         huddle_setup: HuddleSetup,
         gateway: SlackGateway,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._tenancy = tenancy
         self._workflow = workflow
         self._raising = raising
@@ -119,6 +129,10 @@ class Submissions:
         self._huddle_setup = huddle_setup
         self._gateway = gateway
 
+    def person(self, bolt: BoltContext, body: dict[str, Any]) -> AbstractContextManager[Words]:
+        """What the submitter reads, in their language as far as it is known (see `person_reading`)."""
+        return person_reading(self._languages, self._tenancy, bolt, body, wait=False)
+
     def raise_idea(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
         """The raise modal: the idea committed before the modal closes, then its card posted (the person told if
         it could not be)."""
@@ -126,7 +140,7 @@ class Submissions:
         picked = _state(view, Field.TEAM).get("selected_conversation")
         channel_id = picked if isinstance(picked, str) and picked else context.channel_id
         if not channel_id:
-            ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: "Please pick the team's channel."}))
+            ack(response_action="errors", errors=_errors_for(view, {Field.TEAM: _("Please pick the team's channel.")}))
             return
         workspace_id = workspace_of(self._tenancy, bolt, channel_id)
         new = read_new_idea(view, context, workspace_id, channel_id, user_of(bolt))
@@ -144,7 +158,7 @@ class Submissions:
             log.exception("Could not save an idea from %s", new.author_id)
             ack(
                 response_action="errors",
-                errors=_errors_for(view, {Field.PROBLEM: "Sorry, I couldn't save this just now. Please try again."}),
+                errors=_errors_for(view, {Field.PROBLEM: _("Sorry, I couldn't save this just now. Please try again.")}),
             )
             return
         ack()  # the idea is committed: now the modal may close
@@ -178,18 +192,20 @@ class Submissions:
         if team is None:
             ack(
                 response_action="errors",
-                errors={HuddleSetupField.TIMES: "This form lost track of its channel; please start again."},
+                errors={HuddleSetupField.TIMES: _("This form lost track of its channel; please start again.")},
             )
             return
         user_id = user_of(bolt)
         if not self._permissions.may_change_huddle(team.workspace_id, team, user_id):
-            message = "Only this team's leaders can set its huddle. Add leaders first (the “Add leaders” button)."
+            # Translators: “Add leaders” is the button on Kaizen's welcome message that opens the add-leaders form
+            message = _("Only this team's leaders can set its huddle. Add leaders first (the “Add leaders” button).")
             ack(response_action="errors", errors={HuddleSetupField.TIMES: message})
             return
         days = [
             (option or {}).get("value", "")
             for option in _state(view, HuddleSetupField.DAYS).get("selected_options") or []
         ]
+        taken = self._huddle_setup.taken_slots(team)  # before the scheduler can see the new times
         try:
             saved = self._huddle_setup.apply(
                 team,
@@ -202,19 +218,19 @@ class Submissions:
             ack(response_action="errors", errors={refusal.field: str(refusal)})
             return
         ack()
-        self._huddle_setup.confirm(saved)
+        self._huddle_setup.confirm(saved, taken)
 
     def add_leaders(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
         """The add-leaders form: refused unless the submitter may change the team's leaders; else the form closes
         and the leaders are added (the first ones announced in the channel)."""
         team = self._team_of_form(view, bolt)
         if team is None:
-            ack(response_action="errors", errors={USERS: "This form lost track of its channel; please start again."})
+            ack(response_action="errors", errors={USERS: _("This form lost track of its channel; please start again.")})
             return
         user_id = user_of(bolt)
         users = [u for u in _state(view, USERS).get("selected_users") or [] if isinstance(u, str)]
         if not self._permissions.may_change_leaders(team.workspace_id, team, user_id):
-            message = "Only this team's leaders or a workspace admin can change its leaders."
+            message = _("Only this team's leaders or a workspace admin can change its leaders.")
             ack(response_action="errors", errors={USERS: message})
             return
         ack()

@@ -115,14 +115,14 @@ def add_manual_post(session: Session, team_id: int, local_date: date, ts: str, n
     )
 
 
-def slot_taken(session: Session, team_id: int, local_date: date, slot: int) -> bool:
-    """Whether the team's slot `slot` of `local_date` is claimed or posted already (a row exists for it)."""
-    found = session.scalar(
-        select(HuddlePost.id).where(
-            HuddlePost.team_id == team_id, HuddlePost.local_date == local_date, HuddlePost.slot == slot
+def slots_taken_since(session: Session, team_id: int, since: date) -> frozenset[tuple[date, int]]:
+    """The team's scheduled slots (local date, index) claimed or posted from local date `since` on."""
+    rows = session.execute(
+        select(HuddlePost.local_date, HuddlePost.slot).where(
+            HuddlePost.team_id == team_id, HuddlePost.local_date >= since, HuddlePost.slot.is_not(None)
         )
     )
-    return found is not None
+    return frozenset((day, slot) for day, slot in rows if slot is not None)
 
 
 def huddle_post_by_message(session: Session, team_id: int, ts: str) -> HuddlePost | None:

@@ -159,6 +159,8 @@ class Team(Base):
     huddle_times: Mapped[list[str]] = mapped_column(JSON, default=list)
     huddle_days: Mapped[list[int]] = mapped_column(JSON, default=list)
     huddle_holidays: Mapped[str | None] = mapped_column(String(8))
+    # The language the team's channel posts are written in (a language code such as "ja"); None: the bot's default.
+    language: Mapped[str | None] = mapped_column(String(8))
     # Set when Slack said the channel can no longer take posts (archived, deleted, Kaizen removed): no huddles
     # and no card retries until Kaizen is back in a live channel. The reason is Slack's error name.
     paused_at: Mapped[datetime | None]

@@ -24,11 +24,13 @@ from bot.grammar import (
     Mine,
     Raise,
     SetHeadcount,
+    SetTeamLanguage,
     Show,
     Stats,
     StatsRebase,
     StatsRebaseUndo,
     StatsSteps,
+    TeamLanguage,
     Usage,
     parse_command,
 )
@@ -102,6 +104,12 @@ MON_FRI = (0, 1, 2, 3, 4)
         ("team headcount 100000", SetHeadcount(100_000, None)),
         ("team headcount 40 from 2026-01-05", SetHeadcount(40, date(2026, 1, 5))),
         ("Team Headcount 40 FROM 2026-01-05", SetHeadcount(40, date(2026, 1, 5))),
+        ("team language", TeamLanguage()),
+        ("team language ja", SetTeamLanguage("ja")),
+        ("Team Language DE", SetTeamLanguage("de")),
+        ("team language ja-JP", SetTeamLanguage("ja")),  # Slack's own tags read by their language
+        ("team language es-LA", SetTeamLanguage("es")),
+        ("team language default", SetTeamLanguage(None)),
         ("export", Export()),
         # subcommand words are not case sensitive
         ("HELP", Help()),
@@ -172,6 +180,9 @@ def test_subcommands_that_match_their_grammar_run(text: str, command: object) ->
         ("team headcount 42 since 2026-01-05", "team", "team headcount 42 since 2026-01-05"),
         ("team headcount 42 from 2026-01-05 on", "team", "team headcount 42 from 2026-01-05 on"),
         ("team headcount from 2026-01-05", "team", "team headcount from 2026-01-05"),
+        ("team language fr", "team", "team language fr"),  # not a language the catalogs speak
+        ("team language xx-YY", "team", "team language xx-YY"),
+        ("team language 日本語", "team", "team language 日本語"),
         ("export csv", "export", "export csv"),
         # the text offered to "Raise this as an idea instead" is decoded once
         ("list &lt;everything&gt; &amp; more", "list", "list <everything> & more"),
@@ -216,8 +227,10 @@ def test_huddle_skip_takes_only_yyyy_mm_dd(text: str) -> None:
         ("<!channel> the lift is out", "@channel the lift is out"),
         ("&lt;!here&gt; typed on purpose", "<!here> typed on purpose"),
         ("  padded text  ", "padded text"),
-        # only `team headcount` is a command: other words after "team" are an idea
+        # only `team headcount` and `team language [CODE]` are commands: other words after "team" are an idea
         ("team", "team"),
+        ("team language barrier with agency staff", "team language barrier with agency staff"),
+        ("team language ja es", "team language ja es"),
         ("team handover notes are lost", "team handover notes are lost"),
         ("team headcounts are wrong on the rota", "team headcounts are wrong on the rota"),
         ("teamwork &amp; handover", "teamwork & handover"),

@@ -15,19 +15,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib import rc_context
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
+from bot.i18n import LANGUAGES, _, n_, reading
 from bot.limits import CHART_NOTE as NOTE_CHARS
 from bot.limits import CHART_NOTE_SHORT
-from bot.measures import charts
+from bot.measures import chart_fit, chart_style, charts
 from bot.measures.chart_labels import SHIFT_LABEL, step_label
-from bot.measures.chart_style import CENTRAL, DPI, FONT_SIZE, LIMITS, PERIODS, PHONE_WIDTH_PX, SIGNAL, SO_FAR, legend
+from bot.measures.chart_series import ChartSeries
+from bot.measures.chart_style import CENTRAL, DPI, FONT_SIZE, LIMITS, PERIODS, PHONE_WIDTH_PX, SIGNAL, SO_FAR
 from bot.measures.charts import (
     AXES_PX,
     BOTTOM_PX,
@@ -35,7 +40,6 @@ from bot.measures.charts import (
     NUMBERS,
     TOP_PX,
     WIDTH_PX,
-    ChartSeries,
     image_size,
     render_png,
 )
@@ -133,8 +137,7 @@ def everything() -> bytes:
 
 @pytest.fixture(scope="module")
 def figure() -> Figure:
-    with charts._RENDER_LOCK:
-        return charts._figure(ALL, "Ward 7B $5 <!here>")
+    return drawn(ALL, "Ward 7B $5 <!here>")
 
 
 def texts(artist: Figure | Axes) -> list[str]:
@@ -297,17 +300,95 @@ def test_a_window_of_one_period_kind_names_it_in_the_legend() -> None:
     assert "usual range" in labels or "first estimate" in labels
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("period", [*PERIODS, None])
 @pytest.mark.parametrize(("trial", "firm"), [(True, False), (True, True), (False, True)])
-def test_the_legend_fits_the_picture_whatever_limits_are_drawn(period: str | None, trial: bool, firm: bool) -> None:
+def test_the_legend_fits_the_picture_whatever_limits_are_drawn(
+    language: str, period: str | None, trial: bool, firm: bool
+) -> None:
     # A new team's charts have only trial limits: "usual range, first estimate" once made the legend 820 px wide.
     figure = Figure(figsize=(WIDTH_PX / DPI, 3), dpi=DPI)
     renderer = FigureCanvasAgg(figure).get_renderer()
-    legend(figure, period=period, trial=trial, firm=firm)
-    box = figure.legends[0].get_window_extent(renderer)
+    with reading(language), rc_context({"font.family": chart_style.font_families([])}):
+        taller = chart_style.legend(figure, renderer, period=period, trial=trial, firm=firm)
+        usual, first = _(chart_style.USUAL_RANGE), _(chart_style.FIRST_ESTIMATE)
+    figure.canvas.draw()  # German and Spanish words take fewer columns, more rows (more height); English three
+    (drawn,) = figure.legends
+    box = drawn.get_window_extent(renderer)
     assert box.x0 >= 0 and box.x1 <= WIDTH_PX, (round(box.x0), round(box.x1))
-    labels = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert "usual range" in labels and ("first estimate" in labels) == (trial and firm), labels
+    columns = len({round(text.get_window_extent(renderer).x0) for text in drawn.get_texts()})
+    assert (taller == 0) == (columns == chart_style.LEGEND_COLUMNS) and (taller == 0 or language in ("de", "es"))
+    labels = [text.get_text() for text in drawn.get_texts()]
+    assert usual in labels and (first in labels) == (trial and firm), labels
+
+
+def drawn(series: list[ChartSeries], title: str) -> Figure:
+    """The figure `render_png` saves, drawn (the ticks' labels are written as they are drawn)."""
+    with charts._RENDER_LOCK, rc_context({"font.family": chart_style.font_families([title])}):
+        figure = charts._figure(series, title)
+        figure.canvas.draw()
+    return figure
+
+
+def headed(language: str) -> list[ChartSeries]:
+    """ALL with the longest titles the product draws, in `language`; the second row's y ticks are 0.25 apart."""
+    values: list[float | None] = [0.5, 1.25, 0.75, 1.0, 1.5, 0.75, 1.25, 1.0]
+    days = replace(DAYS, starts=mondays(8)[:-1], values=values, chart=xmr_chart(values), current_start=mondays(8)[-1])
+    with reading(language):
+        waiting = n_(
+            "Ideas waiting over {count} day for a decision", "Ideas waiting over {count} days for a decision", 2
+        )
+        days = replace(days, title=_("Days to a decision (median per week)"))
+    return [replace(RAISED, title=waiting), days, *ALL[2:]]
+
+
+def in_the_figure(figure: Figure, renderer: RendererBase) -> list[tuple[str, Bbox]]:
+    """(what, box) of every text drawn: titles, numbers, notes, tick labels (of the ticks in view) and the legend."""
+    found = [(text.get_text(), text.get_window_extent(renderer)) for text in figure.texts]
+    for ax in figure.axes:
+        shown = [child for child in ax.get_children() if isinstance(child, Text) and child.get_visible()]
+        found += [(text.get_text(), text.get_window_extent(renderer)) for text in shown if text.get_text()]
+        for axis in (ax.xaxis, ax.yaxis):
+            found.append((f"{axis.axis_name} ticks", axis.get_tightbbox(renderer) or Bbox.null()))
+    for drawn in figure.legends:
+        found += [(text.get_text(), text.get_window_extent(renderer)) for text in drawn.get_texts()]
+        found.append(("the legend", drawn.get_window_extent(renderer)))
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_fits_the_picture_in_every_language_and_ticks_have_its_decimal_sign(language: str) -> None:
+    channel = "#ward-7b-night-shift-surgical-admissions-and-discharge-lounge · Kaizen, the last 52 weeks"
+    with reading(language):
+        figure = drawn(headed(language), channel)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    height = figure.bbox.height
+    assert figure.bbox.width == WIDTH_PX and height >= image_size(4)[1]
+    found = in_the_figure(figure, renderer)
+    outside = [(what, box) for what, box in found if min(box.x0, box.y0) < 0 or box.x1 > WIDTH_PX or box.y1 > height]
+    assert len(found) > 20 and not outside, (language, outside)
+    # Titles on more lines push their row down: nothing of a row's head covers the row above, nor the title.
+    heading = figure.texts[0].get_window_extent(renderer)
+    for n, ax in enumerate(figure.axes):
+        [title] = [box for what, box in found if what == ax.get_title("left")]
+        [under] = [box for what, box in found if what == numbers(ax)]
+        above = heading if n == 0 else figure.axes[n - 1].xaxis.get_tightbbox(renderer)
+        assert above is not None and title.y1 < above.y0 and under.y1 < title.y0 + 4, (language, n)  # 4: a descent
+    # Numbers on the y axis are written the reader's way: "0,75" in German and Spanish.
+    sign, other = (",", ".") if language in ("de", "es") else (".", ",")
+    ticks = [label.get_text() for label in figure.axes[1].get_yticklabels()]
+    assert any(sign in tick for tick in ticks) and not any(other in tick for tick in ticks), ticks
+
+
+def test_long_titles_are_broken_at_spaces_as_evenly_as_their_lines_allow() -> None:
+    # At spaces; a word wider than a line after a hyphen that fits, else between any characters.
+    for words, lines in [("a bb ccc dddd", ["a bb ccc", "dddd"]), ("#ward-7b-night", ["#ward-7b-", "night"])]:
+        assert chart_fit.lines(words, lambda line: len(line) <= 10) == lines
+    assert chart_fit.lines("abcdefghijkl", lambda line: len(line) <= 10) == ["abcdefghij", "kl"]
+    with reading("de"):
+        title = drawn(headed("de")[:1], "Ideen").axes[0].get_title("left")
+    first, second = title.split("\n")
+    assert f"{first} {second}" == headed("de")[0].title and abs(len(first) - len(second)) < 20, "none alone"
 
 
 def test_step_labels() -> None:

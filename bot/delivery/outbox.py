@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.delivery.names import Names
+from bot.i18n import _, match_language, reading
 from bot.render.card import card_blocks, card_text
-from bot.render.words import plain_name, to_dicts
+from bot.render.words import REDACTED_TEXT, plain_name, to_dicts
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
 from storage import delivery, queries
@@ -48,8 +49,6 @@ RETRY_BACKOFF_MAX = timedelta(minutes=15)
 MAX_ATTEMPTS = 12  # with the back-off, about two hours of trying before giving up loudly
 SWEEP_BATCH = 50
 NO_ANSWER = "no_answer"
-# What a leader's redaction leaves of the idea's text, on the card and in thread replies that quoted it.
-REDACTED_TEXT = "[removed by a leader]"
 # Messages that quote the idea's own words, by the end of their dedupe key: the Done reply (what was learned)
 # and the not-now reason (in the author's DM, and in the thread once shared).
 QUOTING_REPLIES = (":done", ":reason")
@@ -112,8 +111,10 @@ class Outbox:
     a redacted idea's words out of what quoted them (`redact_posts`). Slack's answers are never raised: they are
     results, retries and log lines."""
 
-    def __init__(self, db: Database, clock: Clock, gateway: SlackGateway) -> None:
+    def __init__(self, db: Database, clock: Clock, gateway: SlackGateway, *, language: str = "en") -> None:
+        """`language`: the one channel posts are written in when their team chose none (KAIZEN_LANGUAGE)."""
         self._db = db
+        self._language = language
         self._clock = clock
         self._gateway = gateway
         # Card syncs of one idea run one at a time, each idea under a lock of its own that lives only while a sync
@@ -121,7 +122,11 @@ class Outbox:
         # no idea waits behind another's Slack call (which may sleep out a rate limit).
         self._card_locks: weakref.WeakValueDictionary[int, threading.Lock] = weakref.WeakValueDictionary()
         self._card_locks_guard = threading.Lock()
-        self.names = Names(clock)  # people's plain names, shared with what composes huddles: one cache
+        self.names = Names(clock)  # people's plain names and languages, shared with all that speaks: one cache
+
+    def team_language(self, team: Team | None) -> str:
+        """The language `team`'s channel posts are written in: its own choice, else the bot's."""
+        return match_language(team.language if team is not None else None, self._language)
 
     # --- sending -------------------------------------------------------------------------------------------
 
@@ -185,8 +190,18 @@ class Outbox:
         self._finish(message, token, ts, rendered_version=rendered_version)
         return SendResult(sent=True, idea=idea)
 
+    def _language_of(self, message: OutboxMessage, idea: Idea | None) -> str:
+        """Whose words a queued message's names are filled in (only "a colleague", when Slack cannot name someone,
+        is said in words): a DM's or an ephemeral's reader's, as far as known, else the idea's team's."""
+        team = idea.team if idea is not None else None
+        if message.kind in (OutboxKind.DM, OutboxKind.EPHEMERAL) and message.user_id:
+            person = self.names.known(message.workspace_id, message.user_id)
+            return match_language(person.locale if person else None, self.team_language(team))
+        return self.team_language(team)
+
     def _deliver(self, slack: WorkspaceSlack, message: OutboxMessage, idea: Idea | None, supporters: int) -> str | None:
-        text, blocks = self.names.fill(slack, message.workspace_id, [message.text or "", message.blocks])
+        with reading(self._language_of(message, idea)):
+            text, blocks = self.names.fill(slack, message.workspace_id, [message.text or "", message.blocks])
         if message.kind == OutboxKind.DM:
             # A DM cannot be looked for without reading the person's DMs: a lost answer may mean a second DM.
             return slack.post(message.user_id or "", text, blocks)
@@ -197,8 +212,9 @@ class Outbox:
         if message.kind == OutboxKind.CARD:
             assert idea is not None
             channel = idea.team.channel_id
-            text, blocks = card_text(idea), to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
-            text, blocks = self.names.fill(slack, idea.workspace_id, [text, blocks])
+            with reading(self.team_language(idea.team)):  # a card speaks its team's language, whoever acted
+                text, blocks = card_text(idea), to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
+                text, blocks = self.names.fill(slack, idea.workspace_id, [text, blocks])
         elif message.kind == OutboxKind.THREAD:
             assert idea is not None
             if idea.card_ts is None:
@@ -302,8 +318,9 @@ class Outbox:
                 supporters = queries.supporter_count(session, idea_id)
             try:
                 slack = self._gateway.workspace(idea.workspace_id)
-                card = to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
-                text, blocks = self.names.fill(slack, idea.workspace_id, [card_text(idea), card])
+                with reading(self.team_language(idea.team)):  # a card speaks its team's language, whoever acted
+                    card = to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
+                    text, blocks = self.names.fill(slack, idea.workspace_id, [card_text(idea), card])
                 slack.update(idea.team.channel_id, idea.card_ts, text, blocks)
             except Exception:
                 log.warning("Could not update the card of idea %s", idea_id, exc_info=True)
@@ -336,10 +353,15 @@ class Outbox:
         """After a redaction: messages that quoted the idea's text (the Done reply, the not-now reason in the
         author's DM and, if shared, in the thread) say REDACTED_TEXT instead, in the outbox (so the text is kept
         nowhere, and one not sent yet never carries it) and, for thread replies, in Slack. Returns how many posts
-        could not be changed (a second redaction tries them again)."""
+        could not be changed (a second redaction tries them again). Said in the team's language."""
         kinds = (OutboxKind.THREAD, OutboxKind.DM)
+        with self._db.read() as session:
+            idea = queries.idea_by_id(session, idea_id)
+            team = idea.team if idea is not None else None
+        with reading(self.team_language(team)):
+            redacted = _(REDACTED_TEXT)
         with self._db.write() as session:
-            messages = delivery.replace_outbox_texts(session, idea_id, kinds, QUOTING_REPLIES, REDACTED_TEXT)
+            messages = delivery.replace_outbox_texts(session, idea_id, kinds, QUOTING_REPLIES, redacted)
         failed = 0
         for message in messages:
             # A DM was posted to a user ID and its channel not kept: only the author sees it, and it stays.
@@ -347,7 +369,7 @@ class Outbox:
                 continue
             try:
                 self._gateway.workspace(message.workspace_id).update(
-                    message.channel_id or "", message.sent_ts, REDACTED_TEXT
+                    message.channel_id or "", message.sent_ts, redacted
                 )
             except Exception:
                 log.warning("Could not redact outbox message %s of idea %s", message.id, idea_id, exc_info=True)

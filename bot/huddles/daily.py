@@ -21,6 +21,7 @@ from bot.delivery.outbox import Outbox, backoff
 from bot.huddles.pauses import Pauses, queue_dms
 from bot.huddles.schedule import Schedules, team_zone
 from bot.huddles.times import GRACE, Slot, due_slots, week_start
+from bot.i18n import N_, _, reading
 from bot.ideas.home import card_links
 from bot.render import huddle
 from bot.settings import Settings, parse_hhmm
@@ -28,6 +29,7 @@ from bot.slack.gateway import Blocks, Message, SlackError, SlackGateway, Workspa
 from bot.slack.refusals import Failure, failure
 from bot.stats import Stats
 from bot.teams.emojis import ApproveEmojis
+from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from storage import huddles as store
 from storage.db import Database
@@ -42,25 +44,30 @@ FOLLOW_UP_LEASE = timedelta(seconds=30)
 LIST_LIMIT = 8  # read per list; what fits one phone screen is `huddle.plan`
 DIGEST_LIMIT = 10
 
+# The questions of the day, marked for the catalogs and asked in the reader's language (`question_of_the_day`).
 QUESTIONS = (
-    "What got in your way yesterday?",
-    "What made you wait today?",
-    "Where did you walk further than you should have to?",
-    "What did you have to look for this week?",
-    "What did you do twice that should be done once?",
-    "What would make the next shift easier?",
-    "Which small thing annoys you every day?",
-    "What did a patient or customer have to wait for?",
-    "What did you fix or work around yesterday?",
-    "What would you stop doing if you could?",
-    "Where is a checklist missing, or one too many?",
-    "What did someone else do that we should all do?",
+    # Translators: the question of the day a team's huddle asks (a team of nurses, shop staff, office workers...)
+    N_("What got in your way yesterday?"),
+    N_("What made you wait today?"),
+    N_("Where did you walk further than you should have to?"),
+    # Translators: the question of the day: what did you have to search for (a tool, a form, a key…)
+    N_("What did you have to look for this week?"),
+    N_("What did you do twice that should be done once?"),
+    # Translators: the question of the day; a shift is a period of work (the next team's or one's own)
+    N_("What would make the next shift easier?"),
+    N_("Which small thing annoys you every day?"),
+    N_("What did a patient or customer have to wait for?"),
+    N_("What did you fix or work around yesterday?"),
+    N_("What would you stop doing if you could?"),
+    N_("Where is a checklist missing, or one too many?"),
+    N_("What did someone else do that we should all do?"),
 )
 
 
 def question_of_the_day(day: date, slot: int) -> str:
-    """The question a huddle asks on `day` in slot `slot` (0 is the first of the day): one of QUESTIONS."""
-    return QUESTIONS[(day.toordinal() + slot) % len(QUESTIONS)]
+    """The question a huddle asks on `day` in slot `slot` (0 is the first of the day): one of QUESTIONS, in the
+    reader's language."""
+    return _(QUESTIONS[(day.toordinal() + slot) % len(QUESTIONS)])
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,9 @@ class Huddles:
         leaders: Leaders,
         emojis: ApproveEmojis,
         stats: Stats,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._db = db
         self._clock = clock
         self._settings = settings
@@ -95,7 +104,7 @@ class Huddles:
         self._leaders = leaders
         self._stats = stats
         self._names = outbox.names
-        self.pauses = Pauses(db, clock, gateway, outbox, leaders, emojis)
+        self.pauses = Pauses(db, clock, gateway, outbox, leaders, emojis, languages)
         self.schedules = Schedules(db, settings, gateway)
 
     # --- composing -----------------------------------------------------------------------------------------
@@ -110,13 +119,14 @@ class Huddles:
             since = store.last_post(session, team.id, now) or now - timedelta(days=1)
             content = store.huddle_content(session, team.id, since, LIST_LIMIT)
         layout = huddle.plan(content)
-        names = {user: self._names.name(slack, team.workspace_id, user) for user in huddle.people_named(layout)}
         links = card_links(self._gateway, team.workspace_id, layout.shown(), channel_id=team.channel_id)
         hour = now.astimezone(team_zone(team, self._settings)).hour
-        question = question_of_the_day(local_date, slot or 0)
-        return huddle.huddle_message(
-            layout, names=names, links=links, now=now, hour=hour, local_date=local_date, question=question
-        )
+        with reading(self._languages.of_team(team)):  # the team's channel, whoever asked for it
+            names = {user: self._names.name(slack, team.workspace_id, user) for user in huddle.people_named(layout)}
+            question = question_of_the_day(local_date, slot or 0)
+            return huddle.huddle_message(
+                layout, names=names, links=links, now=now, hour=hour, local_date=local_date, question=question
+            )
 
     # --- on schedule ---------------------------------------------------------------------------------------
 
@@ -230,8 +240,9 @@ class Huddles:
                 return
         self.send_digests(team, local_date)
         if self.first_of_week(team, local_date):
-            report = self._stats.build_report(team.workspace_id, team, None)
-            self._stats.send_report(team.workspace_id, report, team.channel_id, thread_ts=ts)
+            with reading(self._languages.of_team(team)):
+                report = self._stats.build_report(team.workspace_id, team, None)
+                self._stats.send_report(team.workspace_id, report, team.channel_id, thread_ts=ts)
         with self._db.write() as session:
             store.finish_follow_up(session, row_id, self._clock.now())
 
@@ -274,10 +285,16 @@ class Huddles:
         if not waiting or not leaders:
             return 0
         links = card_links(self._gateway, team.workspace_id, waiting, channel_id=team.channel_id)
-        text = huddle.digest_text(team.channel_id, waiting, total, links, now, self._settings.kaizen_nudge_days)
+        nudge_days = self._settings.kaizen_nudge_days
+        texts = self._languages.for_each(
+            team.workspace_id, leaders, team,
+            lambda: huddle.digest_text(team.channel_id, waiting, total, links, now, nudge_days),
+        )  # fmt: skip
         with self._db.write() as session:
             day = local_date.isoformat()
-            ids = queue_dms(session, team, leaders, text, lambda leader: f"digest:{team.id}:{leader}:{day}", now)
+            ids = queue_dms(
+                session, team, leaders, texts.__getitem__, lambda leader: f"digest:{team.id}:{leader}:{day}", now
+            )
         return self._send(ids)
 
     def _send(self, message_ids: list[int]) -> int:

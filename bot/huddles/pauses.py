@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, new_message
-from bot.render.replies import paused_notice_text
+from bot.i18n import _, reading
+from bot.render.refused import paused_notice_text
 from bot.render.welcome import WELCOME_TEXT, welcome_blocks
 from bot.render.words import to_dicts
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.emojis import ApproveEmojis
+from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from storage import delivery, queries
 from storage import huddles as store
@@ -48,7 +50,9 @@ class Pauses:
         outbox: Outbox,
         leaders: Leaders,
         emojis: ApproveEmojis,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._db = db
         self._clock = clock
         self._gateway = gateway
@@ -98,12 +102,14 @@ class Pauses:
                             team.paused_reason)  # fmt: skip
             return 0
         now = self._clock.now()
-        text = paused_notice_text(team.channel_id, team.paused_reason or "")
+        texts = self._languages.for_each(
+            team.workspace_id, leaders, team, lambda: paused_notice_text(team.channel_id, team.paused_reason or "")
+        )
         with self._db.write() as session:
             current = session.get(Team, team.id)
             if current is None or current.paused_at != team.paused_at:
                 return 0  # the pause ended (or began again) since it was read: nothing to tell about this one
-            ids = queue_dms(session, team, leaders, text, lambda leader: prefix + leader, now)
+            ids = queue_dms(session, team, leaders, texts.__getitem__, lambda leader: prefix + leader, now)
         for message_id in ids:
             self._outbox.send(message_id)
         return len(ids)
@@ -163,11 +169,11 @@ class Pauses:
         with self._db.read() as session:
             team = queries.team_of_channel(session, channel_id)
         emoji = self._emojis.for_team(team)
+        with reading(self._languages.of_team(team)):  # the channel's language (the bot's, for a new team)
+            text, blocks = _(WELCOME_TEXT), to_dicts(welcome_blocks(emoji))
         message = new_message(
             kind=OutboxKind.CHANNEL, dedupe_key=f"welcome:{channel_id}:{event_id}", workspace_id=workspace_id,
-            channel_id=channel_id, now=self._clock.now(),
-            text=WELCOME_TEXT,
-            blocks=to_dicts(welcome_blocks(emoji)),
+            channel_id=channel_id, now=self._clock.now(), text=text, blocks=blocks,
         )  # fmt: skip
         with self._db.write() as session:
             message_id = queries.add_outbox(session, message)
@@ -178,15 +184,20 @@ class Pauses:
 
 
 def queue_dms(
-    session: Session, team: Team, user_ids: Sequence[str], text: str, key: Callable[[str], str], now: datetime
+    session: Session,
+    team: Team,
+    user_ids: Sequence[str],
+    text: Callable[[str], str],
+    key: Callable[[str], str],
+    now: datetime,
 ) -> list[int]:
-    """Queue one DM of `text` to each of `user_ids` in the outbox, once each (`key(user_id)` is its dedupe key);
-    returns the ids of the messages queued now (the caller sends them)."""
+    """Queue one DM to each of `user_ids` in the outbox, once each: `text(user_id)` in their words, `key(user_id)`
+    its dedupe key; returns the ids of the messages queued now (the caller sends them)."""
     ids = []
     for user_id in user_ids:
         message = new_message(
             kind=OutboxKind.DM, dedupe_key=key(user_id), workspace_id=team.workspace_id, user_id=user_id,
-            text=text, now=now,
+            text=text(user_id), now=now,
         )  # fmt: skip
         message_id = queries.add_outbox(session, message)
         if message_id is not None:

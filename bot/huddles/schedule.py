@@ -1,5 +1,8 @@
 """A team's huddle schedule as people set it (`/kaizen huddle at …`, the set-up form) and in words: times, days,
-time zone, skipped days and public holidays. When a slot is due is `bot.huddles.times`."""
+time zone, skipped days and public holidays. When a slot is due is `bot.huddles.times`.
+
+What people read (the schedule in words, why a schedule cannot be) is in the reader's language (`bot.i18n`); the
+days stay the command's own words ("mon,tue"), as typed in `/kaizen huddle at 08:30 mon-fri`."""
 
 from __future__ import annotations
 
@@ -8,18 +11,19 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from bot.huddles.times import supported_country
+from bot.i18n import _
 from bot.settings import Settings, parse_days
 from bot.slack.gateway import SlackGateway
 from storage import huddles as store
 from storage.db import Database
 from storage.models import Team
 
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the command's words: not translated
 
 
 class ScheduleError(ValueError):
-    """A schedule a person asked for that cannot be: str(error) says why, with an example; `about` names what is
-    wrong: "zone", "when" (no time or no day) or "holidays"."""
+    """A schedule a person asked for that cannot be: str(error) says why, with an example, in the reader's language
+    (made when raised); `about` names what is wrong: "zone", "when" (no time or no day) or "holidays"."""
 
     def __init__(self, message: str, *, about: str) -> None:
         super().__init__(message)
@@ -34,11 +38,23 @@ def team_zone(team: Team, settings: Settings) -> ZoneInfo:
 def describe_schedule(team: Team, settings: Settings) -> str:
     """The team's huddle schedule in words, e.g. "Huddles at 08:30 (Europe/London) on mon,tue,wed,thu,fri."."""
     if not team.huddle_times:
-        return "The daily huddle is off."
+        return _("The daily huddle is off.")
     days = ",".join(WEEKDAY_NAMES[d] for d in team.huddle_days)
-    holidays_text = f", not on {team.huddle_holidays} public holidays" if team.huddle_holidays else ""
+    times = ", ".join(team.huddle_times)
     zone = team.timezone or settings.kaizen_timezone
-    return f"Huddles at {', '.join(team.huddle_times)} ({zone}) on {days}{holidays_text}."
+    if team.huddle_holidays:
+        # Translators: a team's huddle schedule: {times} "08:30, 14:00", {zone} a time zone "Europe/London", {days}
+        # the days as the command writes them ("mon,tue,wed"), {country} a two-letter country code ("GB")
+        return _(
+            "Huddles at {times} ({zone}) on {days}, not on {country} public holidays.",
+            times=times,
+            zone=zone,
+            days=days,
+            country=team.huddle_holidays,
+        )
+    # Translators: a team's huddle schedule: {times} "08:30, 14:00", {zone} a time zone "Europe/London", {days} the
+    # days as the command writes them ("mon,tue,wed")
+    return _("Huddles at {times} ({zone}) on {days}.", times=times, zone=zone, days=days)
 
 
 class Schedules:
@@ -82,12 +98,13 @@ class Schedules:
         try:
             ZoneInfo(zone)
         except Exception as error:
-            raise ScheduleError(
-                f"I don't know the time zone “{zone}”. Try an Area/City name like Europe/London.", about="zone"
-            ) from error
+            # Translators: {zone} is the time zone the person typed; "Area/City" and "Europe/London" are how time
+            # zones are named (not translated)
+            message = _("I don't know the time zone “{zone}”. Try an Area/City name like Europe/London.", zone=zone)
+            raise ScheduleError(message, about="zone") from error
         if not times or not days:
             raise ScheduleError(
-                "A huddle needs a time and at least one day, e.g. `/kaizen huddle at 08:30 mon-fri`.", about="when"
+                _("A huddle needs a time and at least one day, e.g. `/kaizen huddle at 08:30 mon-fri`."), about="when"
             )
         with self._db.write() as session:
             row = session.get(Team, team.id)
@@ -112,10 +129,12 @@ class Schedules:
         """No scheduled huddles on the public holidays of `country` (a two-letter code; None: none). Raises
         ScheduleError for a country without holidays known."""
         if country is not None and not supported_country(country):
-            raise ScheduleError(
-                f"I don't have public holidays for “{country}”. Use a two-letter country code like GB or US.",
-                about="holidays",
+            # Translators: {country} is what the person typed for a country
+            message = _(
+                "I don't have public holidays for “{country}”. Use a two-letter country code like GB or US.",
+                country=country,
             )
+            raise ScheduleError(message, about="holidays")
         with self._db.write() as session:
             row = session.get(Team, team.id)
             assert row is not None

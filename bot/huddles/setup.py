@@ -1,12 +1,14 @@
 """The huddle set-up form (the welcome's "Set up daily huddle" button): who may open it (asked on the press), what
 it starts from, what it says read and checked, which of its inputs a problem is shown on, and the channel's
-confirmation once saved. Who may submit it is `bot.teams.permissions.Permissions.may_change_huddle`."""
+confirmation once saved. Who may submit it is `bot.teams.permissions.Permissions.may_change_huddle`.
+
+What the person reads is in their language (`bot.i18n`): a refusal's text is made when it is raised."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ from bot.clock import Clock
 from bot.delivery.outbox import Outbox, new_message
 from bot.huddles.schedule import ScheduleError, Schedules
 from bot.huddles.times import due_slots
+from bot.i18n import _, reading
 from bot.ideas.workflow import ensure_team
 from bot.render.ids import HuddleSetupField
 from bot.render.welcome import (
@@ -24,6 +27,7 @@ from bot.render.welcome import (
     huddle_setup_modal,
 )
 from bot.settings import Settings, parse_days, parse_hhmm
+from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from bot.teams.permissions import Permissions
 from storage import huddles as store
@@ -51,7 +55,8 @@ def read_times(text: str | None) -> list[time]:
     try:
         return [parse_hhmm(part) for part in (text or "").split(",") if part.strip()]
     except ValueError as error:
-        raise SetupRefused(TIMES, "Please write times as HH:MM, e.g. 08:30 or 08:30,14:00.") from error
+        # Translators: on the huddle set-up form's times; HH:MM is hours and minutes (24-hour clock)
+        raise SetupRefused(TIMES, _("Please write times as HH:MM, e.g. 08:30 or 08:30,14:00.")) from error
 
 
 def read_days(values: Iterable[Any]) -> list[int]:
@@ -81,7 +86,8 @@ def first_huddle(times: Sequence[str], days: Sequence[int], zone: ZoneInfo, now:
         for at in sorted(times):
             if datetime.combine(day, parse_hhmm(at), zone) > local:
                 return first_huddle_words(ahead, at, one_time=len(times) == 1, weekday=day.weekday())
-    return "soon"  # unreachable with a time and a day; a schedule without them is refused before
+    # Translators: when the first huddle will be, in "the first is {first}." (never said in practice)
+    return _("soon")  # unreachable with a time and a day; a schedule without them is refused before
 
 
 def digest(text: str) -> str:
@@ -103,7 +109,9 @@ class HuddleSetup:
         outbox: Outbox,
         permissions: Permissions,
         leaders: Leaders,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._schedules = schedules
         self._settings = settings
         self._db = db
@@ -120,17 +128,24 @@ class HuddleSetup:
             return None
         return huddle_not_leader_text(self._leaders.describe(workspace_id, team))
 
-    def confirm(self, team: Team) -> None:
+    def taken_slots(self, team: Team) -> frozenset[tuple[date, int]]:
+        """The team's slots claimed or posted since yesterday (local dates), read BEFORE a schedule is saved and
+        given to `confirm`: the scheduler may claim the new schedule's first slot while `confirm` runs, and that
+        slot is the one going up now, not one posted before."""
+        with self._db.read() as session:
+            return store.slots_taken_since(session, team.id, self._clock.now().date() - timedelta(days=2))
+
+    def confirm(self, team: Team, taken_before: frozenset[tuple[date, int]] | None = None) -> None:
         """Say in the team's channel that its huddle is set, when, and when the first is (through the outbox:
-        Slack's refusals are the outbox's to handle)."""
+        Slack's refusals are the outbox's to handle). `taken_before`: `taken_slots` from before the schedule was
+        saved (None: read now)."""
         zone = team.timezone or self._settings.kaizen_timezone
         now = self._clock.now()
-        first = (
-            FIRST_NOW
-            if self._due_now(team, ZoneInfo(zone), now)
-            else first_huddle(team.huddle_times, team.huddle_days, ZoneInfo(zone), now)
-        )
-        text = huddle_set_text(team.huddle_times, team.huddle_days, zone, first)
+        taken = self.taken_slots(team) if taken_before is None else taken_before
+        due_now = self._due_now(team, ZoneInfo(zone), now, taken)
+        with reading(self._languages.of_team(team)):  # said in the channel, whoever set it
+            first = _(FIRST_NOW) if due_now else first_huddle(team.huddle_times, team.huddle_days, ZoneInfo(zone), now)
+            text = huddle_set_text(team.huddle_times, team.huddle_days, zone, first)
         message = new_message(
             kind=OutboxKind.CHANNEL, dedupe_key=f"huddle-set:{team.id}:{now.isoformat()}:{digest(text)}",
             workspace_id=team.workspace_id, channel_id=team.channel_id, now=now,
@@ -141,16 +156,16 @@ class HuddleSetup:
         if message_id is not None:
             self._outbox.send(message_id)
 
-    def _due_now(self, team: Team, zone: ZoneInfo, now: datetime) -> bool:
+    def _due_now(self, team: Team, zone: ZoneInfo, now: datetime, taken: frozenset[tuple[date, int]]) -> bool:
         """Whether a slot of the new schedule is due at once: its time passed less than the grace window ago and
-        it is neither claimed nor posted (the scheduler's next tick posts it)."""
+        it was neither claimed nor posted before the schedule was saved (`taken`)."""
         with self._db.read() as session:
             skips = store.skip_dates(session, team.id)
             due = due_slots(
                 times=[parse_hhmm(t) for t in team.huddle_times], days=team.huddle_days, zone=zone, skips=skips,
                 holiday_country=team.huddle_holidays, now=now,
             )  # fmt: skip
-            return any(not store.slot_taken(session, team.id, slot.local_date, slot.index) for slot in due)
+        return any((slot.local_date, slot.index) not in taken for slot in due)
 
     def modal(self, workspace_id: str, channel_id: str, user_id: str) -> Any:
         """The form for the team of `channel_id`, filled with KAIZEN_HUDDLE_TIME and _DAYS and the person's own

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox
+from bot.i18n import reading
 from bot.ideas import workflow
 from bot.ideas.capture import BULB, Capture
 from bot.ideas.delivery import Delivery
@@ -22,7 +23,7 @@ from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from storage import queries
 from storage.db import Database
-from storage.models import Idea, IdeaStatus, Source
+from storage.models import Idea, IdeaStatus, OutboxKind, Source
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ class Approvals:
                 return  # already decided: a second emoji changes nothing
             self._delivery.deliver(change)
         elif idea.status == IdeaStatus.NEW:
-            who = self._leaders.describe(idea.workspace_id, team)
+            with reading(self._lifecycle.language_for(idea, OutboxKind.EPHEMERAL, user_id, wait=True)):
+                who = self._leaders.describe(idea.workspace_id, team)
             for message_id in self._lifecycle.tell_who_approves(idea, user_id, team.channel_id, who):
                 self._outbox.send(message_id)
 

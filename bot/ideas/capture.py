@@ -11,11 +11,13 @@ from sqlalchemy import delete, select
 from bot import limits
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, new_message
+from bot.i18n import _, reading
 from bot.ideas.lifecycle import NotAllowed
 from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
 from bot.render import replies
 from bot.render.words import to_dicts
 from bot.slack.gateway import Message, SlackError, SlackGateway
+from bot.teams.languages import Languages
 from bot.teams.members import HumanMembers
 from bot.text import decode_slack_text, is_blank
 from storage import huddles as store
@@ -43,8 +45,10 @@ class Capture:
     (`undo`) or take their name off (`make_anonymous`)."""
 
     def __init__(
-        self, db: Database, clock: Clock, gateway: SlackGateway, outbox: Outbox, members: HumanMembers
-    ) -> None:
+        self, db: Database, clock: Clock, gateway: SlackGateway, outbox: Outbox, members: HumanMembers,
+        languages: Languages,
+    ) -> None:  # fmt: skip
+        self._languages = languages
         self._db = db
         self._clock = clock
         self._gateway = gateway
@@ -91,17 +95,22 @@ class Capture:
             raise
         idea, now = raised.idea, self._clock.now()
         ids = [raised.card_message_id]
+        # The thread hears it in the team's language; the writer alone, in theirs.
+        with reading(self._languages.of_team(team)):
+            confirmation = replies.bulb_confirmation(idea)
+        with reading(self._languages.of_person(workspace_id, idea.author_id, team=team)):
+            private_text, private_blocks = replies.bulb_private_text(idea), to_dicts(replies.bulb_private_blocks(idea))
         with self._db.write() as session:
             for message_row in (
                 new_message(
                     kind=OutboxKind.CHANNEL, dedupe_key=f"bulb-confirm:{idea.id}", workspace_id=workspace_id,
                     idea_id=idea.id, channel_id=channel_id, thread_ts=str(message["thread_ts"]), now=now,
-                    text=replies.bulb_confirmation(idea),
+                    text=confirmation,
                 ),
                 new_message(
                     kind=OutboxKind.EPHEMERAL, dedupe_key=f"bulb-private:{idea.id}", workspace_id=workspace_id,
                     idea_id=idea.id, channel_id=channel_id, user_id=idea.author_id, now=now,
-                    text=replies.bulb_private_text(idea), blocks=to_dicts(replies.bulb_private_blocks(idea)),
+                    text=private_text, blocks=private_blocks,
                 ),
             ):  # fmt: skip
                 message_id = queries.add_outbox(session, message_row)
@@ -131,9 +140,9 @@ class Capture:
         with self._db.read() as session:
             idea = queries.idea_by_id(session, idea_id)
         if idea is None:
-            raise NotAllowed("That idea is already gone.")
+            raise NotAllowed(_("That idea is already gone."))
         if idea.author_id != user_id or idea.source_ts is None:
-            raise NotAllowed("Only the person who wrote the reply can do this.")
+            raise NotAllowed(_("Only the person who wrote the reply can do this."))
         return idea
 
     def undo(self, idea_id: int, user_id: str) -> None:
@@ -142,7 +151,7 @@ class Capture:
         captured reply, or has moved on from "new". Slack's refusals to delete are logged."""
         idea = self._own_captured_idea(idea_id, user_id)
         if idea.status != IdeaStatus.NEW:
-            raise NotAllowed("This idea has moved on already, so it can't be undone — a leader can help.")
+            raise NotAllowed(_("This idea has moved on already, so it can't be undone — a leader can help."))
         slack = self._gateway.workspace(idea.workspace_id)
         with self._db.write() as session:
             posted = list(
@@ -180,7 +189,8 @@ class Capture:
             )
             session.flush()
             session.refresh(row)
-            text = replies.bulb_confirmation(row)
+            with reading(self._languages.of_team(row.team)):  # the thread's words, not the writer's
+                text = replies.bulb_confirmation(row)
             for confirmation in confirmations:
                 confirmation.text = text
         self._outbox.sync_card(idea.id)

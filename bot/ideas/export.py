@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.i18n import _
 from bot.slack.gateway import SlackGateway
 from storage.db import Database
 from storage.export import ExportRow, export_rows
@@ -133,6 +134,6 @@ class TeamExport:
         slack = self._gateway.workspace(workspace_id)
         name = team.name or team.channel_id
         slack.upload(
-            slack.open_dm(user_id), content, filename=f"kaizen-{name}.csv", title=f"Kaizen ideas of #{name}",
-            comment="Here are the team's ideas as a CSV file.",
+            slack.open_dm(user_id), content, filename=f"kaizen-{name}.csv",
+            title=_("Kaizen ideas of #{name}", name=name), comment=_("Here are the team's ideas as a CSV file."),
         )  # fmt: skip

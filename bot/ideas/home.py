@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import reading
 from bot.measures.figures import denominator, headline
 from bot.render.home import HomeContent, HomeTeam, home_view
 from bot.settings import Settings
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.access import ChannelAccess
+from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from storage import queries
 from storage.db import Database
@@ -69,7 +71,9 @@ class Home:
         gateway: SlackGateway,
         access: ChannelAccess,
         leaders: Leaders,
+        languages: Languages,
     ) -> None:
+        self._languages = languages
         self._db = db
         self._clock = clock
         self._settings = settings
@@ -124,7 +128,8 @@ class Home:
     def publish(self, workspace_id: str, user_id: str, notice: str | None = None) -> None:
         """Put the person's tab up to date (views.publish), with `notice` at the top when given. Slack's refusals
         are logged, not raised; no answer (`SlackUnreachable`) propagates."""
-        view = home_view(self.compose(workspace_id, user_id, notice))
+        with reading(self._languages.of_person(workspace_id, user_id)):  # the tab is theirs alone
+            view = home_view(self.compose(workspace_id, user_id, notice))
         try:
             self._gateway.workspace(workspace_id).publish_home(user_id, view)
         except SlackError as error:

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from bot import limits
 from bot.clock import Clock
-from bot.delivery.outbox import REDACTED_TEXT, new_message
+from bot.delivery.outbox import new_message
 from bot.domain import Actor as Actor
+from bot.i18n import _, match_language, reading
 from bot.ideas.rules import TRANSITIONS, Action, check, may, stale
 from bot.ideas.rules import NotAllowed as NotAllowed
 from bot.ideas.rules import Stale as Stale
 from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, owed
 from bot.render.notices import words
-from bot.render.words import OUTCOME_LABEL
+from bot.render.words import OUTCOME_LABEL, REDACTED_TEXT
+from bot.teams.languages import Languages
 from bot.text import is_blank
 from storage import queries
 from storage.db import Database
@@ -53,9 +55,29 @@ class Lifecycle:
     (NotAllowed), applies only from the statuses it expects (Stale when the idea has moved on), and returns a
     `Change`."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, languages: Languages | None = None) -> None:
+        """`languages` says who reads which language; without it (no Slack: tests, scripts) each notice is in its
+        team's own language setting."""
         self._db = db
         self._clock = clock
+        self._languages = languages
+
+    def language_for(self, idea: Idea, kind: OutboxKind, reader: str | None, *, wait: bool = False) -> str:
+        """Who reads a notice decides its language: a thread reply or channel post is the team's; a DM or an
+        ephemeral message is `reader`'s, else the team's. `wait=False` (inside a transaction) asks Slack nothing:
+        `_learn_readers` asked before it."""
+        if self._languages is None:
+            return match_language(idea.team.language)
+        if kind in (OutboxKind.DM, OutboxKind.EPHEMERAL) and reader:
+            return self._languages.of_person(idea.workspace_id, reader, team=idea.team, wait=wait)
+        return self._languages.of_team(idea.team)
+
+    def _learn_readers(self, notices: Sequence[Notice]) -> None:
+        """Before a transaction queues `notices`: learn the language of each person one is for (a DM to the
+        author days after they raised it: what Slack said then has been forgotten)."""
+        for notice in notices:
+            if notice.kind == OutboxKind.DM:
+                self.language_for(notice.idea, notice.kind, notice.idea.author_id, wait=True)
 
     # --- the one place a status changes --------------------------------------------------------------------
 
@@ -76,6 +98,7 @@ class Lifecycle:
         `from_statuses`); None when it was not (someone got there first). `notices` are queued with it."""
         rule = TRANSITIONS[action]
         assert rule.to_status is not None
+        self._learn_readers(notices)
         now = self._clock.now()
         with self._db.write() as session:
             idea = queries.idea_by_id(session, idea_id)
@@ -98,7 +121,9 @@ class Lifecycle:
         """Queue each notice in the outbox, in its words, keyed `key:notice.key`; the ids of those newly queued."""
         ids: list[int] = []
         for notice in owed(notices):  # the one notification rule: who is told what, if anything
-            said = words(notice)
+            reader = idea.author_id if notice.kind == OutboxKind.DM else None
+            with reading(self.language_for(idea, notice.kind, reader)):
+                said = words(notice)
             message = new_message(
                 kind=notice.kind, dedupe_key=f"{key}:{notice.key}", workspace_id=idea.workspace_id, idea_id=idea.id,
                 now=now, channel_id=idea.team.channel_id,
@@ -114,14 +139,14 @@ class Lifecycle:
         with self._db.read() as session:
             idea = queries.idea_by_id(session, idea_id)
         if idea is None:
-            raise NotAllowed("That idea no longer exists.")
+            raise NotAllowed(_("That idea no longer exists."))
         return idea
 
     def load_in(self, workspace_id: str, idea_id: int) -> Idea:
         """The idea, if it is one of this workspace's: a button's value or a form's metadata is only a number."""
         idea = self.load(idea_id)
         if idea.workspace_id != workspace_id:
-            raise NotAllowed("That idea no longer exists.")  # the same words: another workspace's ideas are unseen
+            raise NotAllowed(_("That idea no longer exists."))  # the same words: another workspace's ideas are unseen
         return idea
 
     # --- decisions -----------------------------------------------------------------------------------------
@@ -163,7 +188,7 @@ class Lifecycle:
         self.check_may_decline(idea, actor)
         reason = _optional(reason, limits.REASON_MAX) or ""
         if not reason:
-            raise NotAllowed("Please give a reason: it helps the person who raised it.")
+            raise NotAllowed(_("Please give a reason: it helps the person who raised it."))
         # The author hears it privately, with a button to share it in the card's thread: sharing is their choice.
         change = self._move(
             idea_id, actor.user_id, Action.NOT_NOW, source=source, note=reason,
@@ -227,9 +252,9 @@ class Lifecycle:
         idea = self.load(idea_id)
         self.check_may_finish(idea, actor)
         if outcome not in OUTCOME_LABEL:
-            raise NotAllowed("Please say whether it worked.")
+            raise NotAllowed(_("Please say whether it worked."))
         if is_blank(result) or is_blank(learned):
-            raise NotAllowed("Please say what changed and what we learned.")
+            raise NotAllowed(_("Please say what changed and what we learned."))
         most = limits.RESULT_MAX
         change = self._move(
             idea_id, actor.user_id, Action.DONE, source=Source.BUTTON,
@@ -275,11 +300,11 @@ class Lifecycle:
         idea = self.load(idea_id)
         self.check_may_edit(idea, actor)
         if is_blank(problem):
-            raise NotAllowed("The problem can't be empty.")
+            raise NotAllowed(_("The problem can't be empty."))
         problem = problem.strip()
         if category is not None and category not in set(Category):
             # Shown on the card as it is stored: only the listed categories may get there.
-            raise NotAllowed("Please pick one of the listed categories.")
+            raise NotAllowed(_("Please pick one of the listed categories."))
         values = {
             "problem": problem[: limits.PROBLEM_MAX],
             "idea": _optional(idea_text, limits.IDEA_MAX),
@@ -318,7 +343,7 @@ class Lifecycle:
         now = self._clock.now()
         with self._db.write() as session:
             if not queries.change_idea(session, idea.id, list(IdeaStatus), values):
-                raise NotAllowed("That idea no longer exists.")
+                raise NotAllowed(_("That idea no longer exists."))
             if kind == EventKind.REDACTED:
                 queries.redact_history_notes(session, idea.id)
             queries.add_event(session, idea, at=now, kind=kind, source=Source.BUTTON, actor_id=actor.user_id, note=note)
@@ -346,9 +371,11 @@ class Lifecycle:
         """Tell a non-leader, once per idea, who can approve (`WhoApproves`); the id of the message queued, if it
         was newly queued."""
         notice = WhoApproves(idea, user_id, channel_id, leaders_text)
+        with reading(self.language_for(idea, notice.kind, user_id)):
+            text = words(notice).text
         message = new_message(
             kind=notice.kind, dedupe_key=f"{notice.key}:{idea.id}:{user_id}", workspace_id=idea.workspace_id,
-            idea_id=idea.id, channel_id=channel_id, user_id=user_id, text=words(notice).text, now=self._clock.now(),
+            idea_id=idea.id, channel_id=channel_id, user_id=user_id, text=text, now=self._clock.now(),
         )  # fmt: skip
         with self._db.write() as session:
             message_id = queries.add_outbox(session, message)

@@ -8,8 +8,9 @@ from typing import Any
 
 from bot.delivery.names import Names
 from bot.delivery.outbox import NO_ANSWER, SendResult
+from bot.i18n import _
 from bot.ideas.workflow import find_team
-from bot.render import replies
+from bot.render import refused
 from bot.render.metadata import RaiseContext
 from bot.render.raise_form import raise_modal
 from bot.slack import refusals
@@ -29,21 +30,27 @@ def card_failure_text(result: SendResult) -> str:
     number, channel = result.idea.number, result.idea.team.channel_id
     kind = failure(result.error)
     if kind is Failure.CHANNEL_GONE:
-        return replies.card_waits_text(number, channel, result.error or "")
+        return refused.card_waits_text(number, channel, result.error or "")
     if kind is not Failure.TEMPORARY:
-        return replies.card_refused_text(number, channel, result.error or "", kind)
+        return refused.card_refused_text(number, channel, result.error or "", kind)
     if result.error == NO_ANSWER or refusals.server_side(result.error):
-        return (
-            f"Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
-            "I'll make sure it's there within a minute or two."
-        )
-    reason = {
-        refusals.RATE_LIMITED: "Slack asked us to slow down",
-    }.get(result.error or "", f"Slack said `{result.error}`")
-    return (
-        f"Your idea #{number} is saved, but its card couldn't be posted in <#{channel}> just now ({reason}). "
-        "I'll keep trying and post it there as soon as I can."
-    )
+        return _(
+            "Your idea #{number} is saved. Slack didn't confirm its card in <#{channel}> yet; "
+            "I'll make sure it's there within a minute or two.",
+            number=number, channel=channel,
+        )  # fmt: skip
+    if result.error == refusals.RATE_LIMITED:
+        return _(
+            "Your idea #{number} is saved, but its card couldn't be posted in <#{channel}> just now (Slack asked us "
+            "to slow down). I'll keep trying and post it there as soon as I can.",
+            number=number, channel=channel,
+        )  # fmt: skip
+    # Translators: {error} is Slack's error name for the refusal, e.g. `internal_error`
+    return _(
+        "Your idea #{number} is saved, but its card couldn't be posted in <#{channel}> just now (Slack said "
+        "`{error}`). I'll keep trying and post it there as soon as I can.",
+        number=number, channel=channel, error=result.error,
+    )  # fmt: skip
 
 
 class Raising:
@@ -98,9 +105,11 @@ class Raising:
         if find_team(self._db, channel_id) is not None:
             return None
         if is_direct_message(channel_id) or is_user_id(channel_id):
-            return "Please pick a team channel, not a direct message."
+            return _("Please pick a team channel, not a direct message.")
         if self.bot_is_member(workspace_id, channel_id) is False:
-            return "Kaizen isn't in that channel yet. Invite it there with `/invite @Kaizen`, or pick another channel."
+            return _(
+                "Kaizen isn't in that channel yet. Invite it there with `/invite @Kaizen`, or pick another channel."
+            )
         return None
 
     def tell_card_failure(self, result: SendResult, user_id: str, response_url: str | None) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import Actor
+from bot.i18n import N_, _
 from bot.render.card import offers
 from bot.render.ids import CardAction
 from bot.render.words import moved_on_text
@@ -59,8 +60,9 @@ class Role(StrEnum):
 @dataclass(frozen=True)
 class Transition:
     """One action's rule: the statuses it applies from, the status it leads to (None: the status stays), who may
-    (anyone holding one of `who`), the words for someone who may not, and whether a stale status is reported before
-    a refusal. Once an idea's text is redacted, only `who_once_redacted` may (None: the same as `who`)."""
+    (anyone holding one of `who`), the words for someone who may not (marked with N_: translated when a refusal is
+    raised), and whether a stale status is reported before a refusal. Once an idea's text is redacted, only
+    `who_once_redacted` may (None: the same as `who`)."""
 
     from_statuses: frozenset[IdeaStatus]
     to_status: IdeaStatus | None
@@ -86,38 +88,41 @@ def _rule(
 
 # fmt: off
 TRANSITIONS: Mapping[Action, Transition] = {
-    Action.APPROVE: _rule({S.NEW}, S.APPROVED, {Role.LEADER}, "Only a leader of this team can approve ideas."),
+    Action.APPROVE: _rule({S.NEW}, S.APPROVED, {Role.LEADER}, N_("Only a leader of this team can approve ideas.")),
     # The silent undo when the last leader's approve emoji comes off the card: its caller knows they lead.
     Action.WITHDRAW_APPROVAL: _rule(
-        {S.APPROVED}, S.NEW, {Role.LEADER}, "Only a leader of this team can take an approval back."
+        {S.APPROVED}, S.NEW, {Role.LEADER}, N_("Only a leader of this team can take an approval back.")
     ),
     Action.NOT_NOW: _rule(
-        {S.NEW, S.APPROVED}, S.NOT_NOW, {Role.LEADER}, "Only a leader of this team can decide “not now”."
+        {S.NEW, S.APPROVED}, S.NOT_NOW, {Role.LEADER},
+        # Translators: “not now” is the decision of the card's button “Not now…”: a leader declines the idea for
+        # now, kindly, with a reason
+        N_("Only a leader of this team can decide “not now”."),
     ),
     Action.START: _rule(
         {S.NEW, S.APPROVED}, S.IN_PROGRESS, {Role.LEADER, Role.JUST_DO_IT, Role.TAKES_ON},
-        "Only the idea's owner or a leader can start it.", status_first=True,
-        refusal_from_new="This idea needs a leader's yes before it starts.",
+        N_("Only the idea's owner or a leader can start it."), status_first=True,
+        refusal_from_new=N_("This idea needs a leader's yes before it starts."),
     ),
     Action.DONE: _rule(
         {S.APPROVED, S.IN_PROGRESS}, S.DONE, {Role.LEADER, Role.OWNER},
-        "Only the idea's owner or a leader can mark it done.", status_first=True,
+        N_("Only the idea's owner or a leader can mark it done."), status_first=True,
     ),
     Action.REOPEN: _rule(
         {S.DONE, S.NOT_NOW}, S.NEW, {Role.LEADER, Role.OWNER, Role.AUTHOR},
-        "Only the idea's owner, its author or a leader can reopen it.", status_first=True,
+        N_("Only the idea's owner, its author or a leader can reopen it."), status_first=True,
     ),
     Action.EDIT: _rule(
         set(IdeaStatus), None, {Role.LEADER, Role.AUTHOR},
-        "Only the person who raised it or a leader can edit an idea.",
+        N_("Only the person who raised it or a leader can edit an idea."),
         who_once_redacted={Role.LEADER},
-        redacted_refusal="A leader removed this idea's text; only a leader can edit it now.",
+        redacted_refusal=N_("A leader removed this idea's text; only a leader can edit it now."),
     ),
-    Action.REDACT: _rule(set(IdeaStatus), None, {Role.LEADER}, "Only a leader can redact an idea."),
+    Action.REDACT: _rule(set(IdeaStatus), None, {Role.LEADER}, N_("Only a leader can redact an idea.")),
     Action.SHARE_REASON: _rule(
-        {S.NOT_NOW}, None, {Role.AUTHOR}, "Only the person who raised the idea can share this.",
+        {S.NOT_NOW}, None, {Role.AUTHOR}, N_("Only the person who raised the idea can share this."),
         who_once_redacted=set(),
-        redacted_refusal="A leader removed this idea's text, and the reason with it: there is nothing to share.",
+        redacted_refusal=N_("A leader removed this idea's text, and the reason with it: there is nothing to share."),
     ),
 }
 # fmt: on
@@ -158,8 +163,9 @@ def stale(idea: Idea) -> Stale:
 
 
 def check(actor: Actor, action: Action, idea: Idea, team: Team | None = None) -> None:
-    """Return when `may(actor, action, idea, team)`; else raise why not: NotAllowed with the row's words, or Stale
-    when the idea is not in one of the row's statuses (before the refusal where the row says `status_first`)."""
+    """Return when `may(actor, action, idea, team)`; else raise why not: NotAllowed with the row's words (in the
+    reader's language), or Stale when the idea is not in one of the row's statuses (before the refusal where the row
+    says `status_first`)."""
     if may(actor, action, idea, team):
         return
     rule = TRANSITIONS[action]
@@ -169,9 +175,9 @@ def check(actor: Actor, action: Action, idea: Idea, team: Team | None = None) ->
     holds, unredacted = _allowed_by(rule, roles(actor, idea, team), idea)
     if not holds:
         new = rule.refusal_from_new if idea.status == S.NEW else None
-        raise NotAllowed(new or rule.refusal)
+        raise NotAllowed(_(new or rule.refusal))
     if not unredacted:
-        raise NotAllowed(rule.redacted_refusal)
+        raise NotAllowed(_(rule.redacted_refusal))
     raise stale(idea)
 
 

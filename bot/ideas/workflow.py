@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.delivery.outbox import new_message as outbox_message
 from bot.domain import Board
+from bot.i18n import _, n_
 from bot.limits import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, SOURCE_LINK
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
@@ -68,21 +69,30 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
     """The idea as it will be stored, or InvalidIdea naming what to fix."""
     errors: dict[str, str] = {}
     problem = _clean(new.problem)
+    # The limits and lengths go in as plain digits ("2000"), as they always read in English.
     if problem is None:
-        errors["problem"] = "Please describe the problem: what happened, or what gets in the way?"
+        errors["problem"] = _("Please describe the problem: what happened, or what gets in the way?")
     elif len(problem) > PROBLEM_MAX:
-        errors["problem"] = f"Please keep the problem under {PROBLEM_MAX} characters (it has {len(problem)})."
+        errors["problem"] = _(
+            "Please keep the problem under {most} characters (it has {length}).", most=PROBLEM_MAX, length=len(problem)
+        )
     idea, benefit = _clean(new.idea), _clean(new.benefit)
     if idea is not None and len(idea) > IDEA_MAX:
-        errors["idea"] = f"Please keep the idea under {IDEA_MAX} characters (it has {len(idea)})."
+        errors["idea"] = _(
+            "Please keep the idea under {most} characters (it has {length}).", most=IDEA_MAX, length=len(idea)
+        )
     if benefit is not None and len(benefit) > BENEFIT_MAX:
-        errors["benefit"] = f"Please keep the benefit under {BENEFIT_MAX} characters (it has {len(benefit)})."
+        errors["benefit"] = _(
+            "Please keep the benefit under {most} characters (it has {length}).", most=BENEFIT_MAX, length=len(benefit)
+        )
     if new.category is not None and new.category not in set(Category):
-        errors["category"] = "Please pick one of the listed categories."
+        errors["category"] = _("Please pick one of the listed categories.")
     if len(new.input_from) > INPUT_FROM_MAX:
-        errors["input_from"] = f"Please pick at most {INPUT_FROM_MAX} people."
+        errors["input_from"] = n_(
+            "Please pick at most {count} person.", "Please pick at most {count} people.", INPUT_FROM_MAX
+        )
     if new.anonymous and team is not None and not team.anonymous_allowed:
-        errors["anonymous"] = "This team does not take ideas without a name; untick the box to raise it."
+        errors["anonymous"] = _("This team does not take ideas without a name; untick the box to raise it.")
     if errors:
         raise InvalidIdea(errors)
     assert problem is not None

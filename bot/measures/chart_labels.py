@@ -2,7 +2,8 @@
 top of the axes so that none covers another, and drawing them (`draw`).
 
 A step is marked by a thin line where new limits begin; its label is "shift: new range", or the leader's note of
-a rebase (clipped to `limits.CHART_NOTE`, shorter still when there is no room), or "new baseline".
+a rebase (clipped to `limits.CHART_NOTE`, shorter still when there is no room), or "new baseline", in the reader's
+language (`bot.i18n`), as are the numbers people read (`say_number`, `usual_range`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_percent, get_decimal_symbol
+
 from bot import limits
+from bot.i18n import N_, _, current
 from bot.measures.chart_style import DPI, FONT_SIZE, NOTE, PAPER, PLAIN, text_width
 from bot.measures.xmr import SHIFT, Limits, Segment
 
@@ -19,8 +23,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
 
-SHIFT_LABEL = "shift: new range"  # a new usual range after 8 periods in a row on one side
-REBASE_LABEL = "new baseline"  # a rebase without a note
+# Translators: a short label on a chart where the bot started a new usual range by itself, after 8 periods in a
+# row on one side of the average
+SHIFT_LABEL = N_("shift: new range")
+# Translators: a short label on a chart where a leader started a new baseline (new usual range) without a note
+REBASE_LABEL = N_("new baseline")
 
 LANES = 3  # rows of step labels at the top of an axes
 LANE_GAP_PX = 10  # the least horizontal room between two labels in one lane
@@ -29,10 +36,24 @@ LINE_PX = (FONT_SIZE + 4) * DPI / 72  # one lane of step labels
 
 
 def say_number(value: float) -> str:
-    """A value as people say it: whole when it is (or from 10 up), else one decimal: "3", "2.8", "14"."""
+    """A value as people say it: whole when it is (or from 10 up), else one decimal: "3", "2.8", "14" ("2,8" in
+    German: the reader's decimal sign)."""
     if abs(value - round(value)) < 0.05 or abs(value) >= 10:
         return f"{round(value)}"
-    return f"{value:.1f}"
+    return one_decimal(value)
+
+
+def one_decimal(value: float) -> str:
+    """`value` with one decimal, rounded as Python's `f"{value:.1f}"` does, with the reader's decimal sign: "2.8",
+    "2,8"."""
+    return f"{value:.1f}".replace(".", get_decimal_symbol(current().locale))
+
+
+def percent(value: float) -> str:
+    """A share 0–1 as a whole percentage, rounded as Python's `f"{value:.0%}"` does, written the reader's way:
+    "50%", "50 %"."""
+    whole = int(f"{value:.0%}".removesuffix("%"))
+    return format_percent(whole / 100, locale=current().locale)
 
 
 def usual_range(limits: Limits, *, count: bool) -> str:
@@ -55,9 +76,9 @@ def clip(text: str, chars: int) -> str:
 def step_label(segment: Segment, chars: int = limits.CHART_NOTE) -> str:
     """The label at a step: "shift: new range", or the leader's note of a rebase, clipped."""
     if segment.kind == SHIFT:
-        return SHIFT_LABEL
+        return _(SHIFT_LABEL)
     note = clip(segment.note or "", chars)
-    return note or REBASE_LABEL
+    return note or _(REBASE_LABEL)
 
 
 @dataclass
@@ -84,7 +105,7 @@ def lay_out(ax: Axes, marks: list[StepMark], renderer: RendererBase) -> list[Pla
     mark, else left of it, else shortened, else left out (the mark stays)."""
     box = ax.get_window_extent(renderer)
     placed: list[Placed] = []
-    lanes: list[list[tuple[float, float]]] = [[] for _ in range(LANES)]
+    lanes: list[list[tuple[float, float]]] = [[] for _lane in range(LANES)]
     for mark in sorted(marks, key=lambda mark: mark.x, reverse=True):  # the newest first
         pixel = float(ax.transData.transform((mark.x, 0.0))[0])
         for text, x0 in _candidates(ax, mark, pixel, box.x0, box.x1, renderer):
@@ -147,4 +168,4 @@ def draw(ax: Axes, placed: list[Placed]) -> None:
 
 
 def _is_note(text: str) -> bool:
-    return text not in (SHIFT_LABEL, REBASE_LABEL)
+    return text not in (_(SHIFT_LABEL), _(REBASE_LABEL))

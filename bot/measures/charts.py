@@ -10,56 +10,57 @@ signal is something to look into, not good or bad news, so never red or green, n
 matplotlib is imported inside `render_png` so that starting the bot does not pay for it, and only its object API
 is used (a Figure and an Agg canvas per call, never pyplot's global figure registry). A person's words (a
 leader's rebase note, a team's name) are drawn as plain text: never parsed as mathtext or TeX. How the charts look
-is `chart_style`; the steps' labels and their layout are `chart_labels`.
+is `chart_style`; the steps' labels and their layout are `chart_labels`; the other words drawn in a row are
+`chart_words`, the dates along the x axis `chart_dates`, and what a row is given `chart_series`. A title or a line
+of numbers wider than the picture (German and Spanish words are longer) takes more lines (`chart_fit`), the legend
+fewer columns, and the PNG grows taller for them.
+
+Every word and date drawn is in the reader's language (`bot.i18n`), looked up while drawing: nothing drawn is kept
+from one chart to the next, so a chart drawn `with reading("ja"):` is Japanese throughout.
 """
 
 from __future__ import annotations
 
 import gc
 import io
-import itertools
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.measures import chart_labels, chart_style
-from bot.measures.chart_labels import StepMark, say_number, usual_range
+from bot.i18n import _
+from bot.measures import chart_dates, chart_fit, chart_labels, chart_style
+from bot.measures.chart_labels import StepMark
+from bot.measures.chart_series import ChartSeries, check
 from bot.measures.chart_style import (
-    AVERAGE,
     CENTRAL,
     DPI,
     FIRM_DASHES,
-    FIRST_ESTIMATE,
     FONT_SIZE,
     INK,
     LIMITS,
     NOTE,
     PAPER,
-    PERIODS,
     PLAIN,
     SIGNAL,
     SO_FAR,
     STEP,
     TRIAL_DASHES,
-    USUAL_RANGE,
     text_width,
 )
-from bot.measures.xmr import BASELINE_MIN, REBASE, SHIFT, Limits, Segment, XmRChart
+from bot.measures.chart_words import limits_text, no_periods_yet, not_enough, too_few, y_numbers
+from bot.measures.xmr import BASELINE_MIN, REBASE, SHIFT, Segment
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 WIDTH_PX = 720  # a phone shows it about 360 px wide: half size (the font sizes are in `chart_style`)
 AXES_PX = 200  # the height of one row's axes
 
 NUMBERS = "numbers"  # the gid of the line of numbers under a row's title
-
-PERIOD_DAYS = {"week": 7.0, "fortnight": 14.0, "month": 365.25 / 12}
 
 FEW_PERIODS = 6  # up to this many periods, each gets a dated tick
 
@@ -73,38 +74,10 @@ BOTTOM_ROOM_PX = 8  # below the base of the y axis, so that a point or a ring at
 _RENDER_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class ChartSeries:
-    """One row of the PNG.
-
-    title: e.g. "Ideas raised per week" (the caller includes the period word). period: "week", "fortnight" or
-    "month". starts: the first day of each complete period shown, oldest first (the window). values: one per
-    start; None is a gap, drawn as a break in the line, never a zero. chart: the series judged over its whole
-    history, or None; its indices are history indices, and `first_index` is the history index of starts[0]
-    (chart.values[first_index + i] == values[i]). current_start / current_value: the period in progress, drawn
-    apart (hollow marker, "so far") and never judged; current_value None draws no marker. count: whole-number
-    y ticks and a y axis from 0.
-    """
-
-    title: str
-    period: str
-    starts: Sequence[date]
-    values: Sequence[float | None]
-    chart: XmRChart | None
-    first_index: int
-    current_start: date | None
-    current_value: float | None
-    count: bool
-
-
 def image_size(rows: int) -> tuple[int, int]:
-    """Width and height in pixels of the PNG for `rows` series."""
+    """Width and height in pixels of the PNG for `rows` series, when every title, line of numbers and the legend fit
+    the width as they do in English (longer words are drawn on more lines: a taller PNG)."""
     return WIDTH_PX, TOP_PX + BOTTOM_PX + AXES_PX * rows + GAP_PX * (rows - 1)
-
-
-def not_enough(period: str) -> str:
-    """Under the title of a row whose latest limits are not there yet."""
-    return f"not enough {period}s yet to know the usual range"
 
 
 def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
@@ -116,8 +89,11 @@ def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
     if not series:
         raise ValueError("there is no series to draw")
     for one in series:
-        _check(one)
-    with _RENDER_LOCK:
+        check(one)
+    from matplotlib import rc_context
+
+    families = chart_style.font_families([title, *(one.title for one in series)])
+    with _RENDER_LOCK, rc_context({"font.family": families}):
         figure = _figure(series, title)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=DPI, facecolor=PAPER)
@@ -139,13 +115,20 @@ RIGHT_PX = 14
 NUMBERS_GAP_PX = 6  # from the top of the axes to the line of numbers under a row's title
 
 
-def _place(figure: Figure, rows: int, left_px: float) -> None:
-    width, height = figure.bbox.width, figure.bbox.height
-    axes_height = (height - TOP_PX - BOTTOM_PX - GAP_PX * (rows - 1)) / rows
-    figure.subplots_adjust(
-        left=left_px / width, right=1 - RIGHT_PX / width, top=1 - TOP_PX / height, bottom=BOTTOM_PX / height,
-        hspace=GAP_PX / axes_height,
-    )  # fmt: skip
+def _place(figure: Figure, left_px: float, above: list[int], below: int) -> int:
+    """The rows' axes, AXES_PX high, from `left_px` to RIGHT_PX from the right, `above[n]` pixels above row n (the
+    titles, and the x tick labels of the row before) and `below` under the last; the figure as high as they take
+    (returned, in pixels)."""
+    height = sum(above) + AXES_PX * len(above) + below
+    if round(figure.bbox.height) != height:
+        figure.set_size_inches(WIDTH_PX / DPI, height / DPI)
+    top = height
+    for ax, room in zip(figure.axes, above, strict=True):
+        top -= room + AXES_PX
+        ax.set_position(
+            (left_px / WIDTH_PX, top / height, (WIDTH_PX - left_px - RIGHT_PX) / WIDTH_PX, AXES_PX / height)
+        )
+    return height
 
 
 def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
@@ -155,21 +138,25 @@ def _figure(series: Sequence[ChartSeries], title: str) -> Figure:
 
     width, height = image_size(len(series))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=PAPER)
-    canvas = FigureCanvasAgg(figure)
-    figure.suptitle(title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 4, color=INK, fontweight="bold", **PLAIN)
+    renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[no-untyped-call]
+    heading = figure.suptitle(
+        title, y=1 - 8 / height, va="top", fontsize=FONT_SIZE + 4, color=INK, fontweight="bold", **PLAIN
+    )
     axes = figure.subplots(len(series), 1, squeeze=False)[:, 0]
-    _place(figure, len(series), LEFT_PX)
+    _place(figure, LEFT_PX, [TOP_PX] + [GAP_PX] * (len(series) - 1), BOTTOM_PX)
     rows = [_Row(ax, one) for ax, one in zip(axes, series, strict=True)]
     for row in rows:
         row.draw()
-    _legend(figure, series)
+    below = BOTTOM_PX + math.ceil(_legend(figure, renderer, series))  # more rows of a legend of longer words
     # The y range, "so far" and the step labels are placed in pixels, once the rows have their size.
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     for row in rows:
         row.finish(renderer)
-    widest = max(_y_labels_width(row.ax, renderer) for row in rows)
-    if widest + 6 > LEFT_PX:
-        _place(figure, len(series), widest + 6)
+    left = max(LEFT_PX, max(_y_labels_width(row.ax, renderer) for row in rows) + 6)
+    # Titles and numbers wider than the room they have now take more lines, and the rows move down for them.
+    heads = [math.ceil(row.head(WIDTH_PX - left - RIGHT_PX, renderer)) for row in rows]
+    heads[0] += TOP_PX + math.ceil(chart_fit.wrap(heading, WIDTH_PX - 2 * RIGHT_PX, renderer))
+    height = _place(figure, left, [heads[0]] + [GAP_PX + head for head in heads[1:]], below)
+    heading.set_y(1 - 8 / height)
     return figure
 
 
@@ -179,43 +166,12 @@ def _y_labels_width(ax: Axes, renderer: RendererBase) -> float:
     return 0.0 if box is None else float(ax.get_window_extent(renderer).x0 - box.x0)
 
 
-def _check(one: ChartSeries) -> None:
-    name = repr(one.title)
-    if one.period not in PERIODS:
-        raise ValueError(f"{name}: the period must be one of {', '.join(PERIODS)}, not {one.period!r}")
-    if len(one.starts) != len(one.values):
-        raise ValueError(f"{name}: {len(one.starts)} starts for {len(one.values)} values")
-    if any(later <= earlier for earlier, later in itertools.pairwise(one.starts)):
-        raise ValueError(f"{name}: the starts must be in order, oldest first")
-    if one.current_value is not None and one.current_start is None:
-        raise ValueError(f"{name}: a current value needs the start of the current period")
-    if one.current_start is not None and one.starts and one.current_start <= one.starts[-1]:
-        raise ValueError(f"{name}: the current period must come after the complete ones")
-    if one.first_index < 0:
-        raise ValueError(f"{name}: first_index must be ≥ 0, not {one.first_index}")
-    chart = one.chart
-    if chart is None:
-        return
-    end = one.first_index + len(one.values)
-    if end > len(chart.values):
-        raise ValueError(f"{name}: a window up to index {end} of a chart of {len(chart.values)} values")
-    for i, value in enumerate(one.values):
-        judged = chart.values[one.first_index + i]
-        if (value is None) != (judged is None) or (value is not None and float(value) != judged):
-            raise ValueError(f"{name}: value {i} is {value!r} but the chart has {judged!r} at {one.first_index + i}")
-
-
-def limits_text(limits: Limits, *, count: bool) -> str:
-    """The numbers under a row's title, in words people read: the latest segment's usual range and average."""
-    text = f"{USUAL_RANGE} {usual_range(limits, count=count)} · {AVERAGE} {say_number(limits.center)}"
-    return f"{text} · {FIRST_ESTIMATE}" if limits.trial else text
-
-
-def _legend(figure: Figure, series: Sequence[ChartSeries]) -> None:
+def _legend(figure: Figure, renderer: RendererBase, series: Sequence[ChartSeries]) -> float:
     periods = {one.period for one in series}
     drawn = [segment.limits for one in series for segment in _window_segments(one) if segment.limits is not None]
-    chart_style.legend(
+    return chart_style.legend(
         figure,
+        renderer,
         period=periods.pop() if len(periods) == 1 else None,
         trial=any(limits.trial for limits in drawn),
         firm=any(not limits.trial for limits in drawn),
@@ -232,7 +188,7 @@ def _window_segments(one: ChartSeries) -> list[Segment]:
 
 class _Row:
     """One axes: drawn in `draw`; its y range, "so far" and step labels finished in `finish`, once the figure's
-    layout has settled, because they are placed in pixels."""
+    layout has settled, because they are placed in pixels; its title and numbers fitted to its width in `head`."""
 
     def __init__(self, ax: Axes, one: ChartSeries) -> None:
         self.ax = ax
@@ -243,15 +199,16 @@ class _Row:
         self.current_x: float | None = None  # the period in progress
         self.current: tuple[float, float] | None = None  # its hollow marker
         self.base = 0.0  # the bottom of the y range, before a few pixels of room below it
+        self.title: Text | None = None
+        self.numbers: Text | None = None  # the line of numbers under the title
 
     def draw(self) -> None:
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, num2date
+        from matplotlib.dates import AutoDateLocator, num2date
         from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
         ax, one = self.ax, self.one
         ax.set_facecolor(PAPER)
-        pad = (NUMBERS_GAP_PX + LINE_PX) * 72 / DPI  # points: room for the line of numbers under the title
-        ax.set_title(one.title, loc="left", fontsize=FONT_SIZE + 2, color=INK, pad=pad, **PLAIN)
+        self._title(one.title, LINE_PX)
         ax.tick_params(labelsize=FONT_SIZE, colors=NOTE)
         ax.tick_params(which="minor", length=2.5, colors=STEP)
         for spine in ("top", "right"):
@@ -259,19 +216,19 @@ class _Row:
         for spine in ("left", "bottom"):
             ax.spines[spine].set_color(STEP)
 
-        xs = [_x(start) for start in one.starts]
-        current_x = _x(one.current_start) if one.current_start is not None else None
+        xs = [chart_dates.to_x(start) for start in one.starts]
+        current_x = chart_dates.to_x(one.current_start) if one.current_start is not None else None
         positions = xs + ([current_x] if current_x is not None else [])
         if not positions:
             self.empty = True
             ax.text(
-                0.5, 0.5, f"no {one.period}s yet", transform=ax.transAxes, ha="center", va="center",
+                0.5, 0.5, no_periods_yet(one.period), transform=ax.transAxes, ha="center", va="center",
                 color=NOTE, fontsize=FONT_SIZE, **PLAIN,
             )  # fmt: skip
             ax.set_xticks([])
             ax.set_yticks([])
             return
-        edges = _edges(positions, PERIOD_DAYS[one.period])
+        edges = chart_dates.edges(positions, chart_dates.PERIOD_DAYS[one.period])
         ax.set_xlim(edges[0], edges[-1])
         self.current_x = current_x
 
@@ -292,7 +249,7 @@ class _Row:
         if len(positions) <= FEW_PERIODS:  # a tick and a date per period
             days = [*one.starts, *([one.current_start] if one.current_start is not None else [])]
             ax.xaxis.set_major_locator(FixedLocator(positions))
-            ax.xaxis.set_major_formatter(FixedFormatter([_tick(day, one.period) for day in days]))
+            ax.xaxis.set_major_formatter(FixedFormatter([chart_dates.tick(day, one.period) for day in days]))
         else:  # months or years, and a small tick per period
             locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
             # Ticks only over the periods (not in the room made for "so far"); no year under every row (a line of
@@ -301,11 +258,11 @@ class _Row:
             found = locator.tick_values(*span)  # type: ignore[no-untyped-call]
             ticks = [t for t in found if edges[0] <= t <= edges[-1]]
             ax.xaxis.set_major_locator(FixedLocator(ticks))
-            formatter = ConciseDateFormatter(locator, show_offset=False)  # type: ignore[no-untyped-call]
-            ax.xaxis.set_major_formatter(formatter)
+            ax.xaxis.set_major_formatter(chart_dates.concise_dates(locator))
             ax.xaxis.set_minor_locator(FixedLocator(positions))
         ax.xaxis.get_offset_text().set(fontsize=FONT_SIZE, color=NOTE)
         ax.yaxis.set_major_locator(MaxNLocator(integer=one.count, nbins=5, min_n_ticks=2))
+        ax.yaxis.set_major_formatter(y_numbers())
         ax.grid(axis="y", color="#eef1f4", linewidth=0.8)
         ax.set_axisbelow(True)
 
@@ -377,11 +334,25 @@ class _Row:
         if latest is None and self.one.count and chart is not None and chart.segments:
             newest = [value for value in chart.values[chart.segments[-1].start :] if value is not None]
             if len(newest) >= BASELINE_MIN:  # enough periods: no limits because the count is rare
-                text = f"too few to judge (under 1 a {self.one.period})"
-        self.ax.annotate(
+                text = too_few(self.one.period)
+        self.numbers = self.ax.annotate(
             text, (0, 1), xycoords="axes fraction", xytext=(0, NUMBERS_GAP_PX), textcoords="offset pixels",
             ha="left", va="bottom", fontsize=FONT_SIZE, color=NOTE, annotation_clip=False, gid=NUMBERS, **PLAIN,
-        ).set_in_layout(False)  # fmt: skip
+        )  # fmt: skip
+        self.numbers.set_in_layout(False)
+
+    def _title(self, text: str, numbers_px: float) -> None:
+        """The row's title, above `numbers_px` of numbers (their lines)."""
+        pad = (NUMBERS_GAP_PX + numbers_px) * 72 / DPI  # points
+        self.title = self.ax.set_title(text, loc="left", fontsize=FONT_SIZE + 2, color=INK, pad=pad, **PLAIN)
+
+    def head(self, width: float, renderer: RendererBase) -> float:
+        """The title and the numbers under it in lines no wider than `width` pixels; returns how many pixels taller
+        than a line each they are now."""
+        grown = chart_fit.wrap(self.numbers, width, renderer) if self.numbers is not None else 0.0
+        if grown and self.title is not None:
+            self._title(self.title.get_text(), LINE_PX + grown)
+        return grown + (chart_fit.wrap(self.title, width, renderer) if self.title is not None else 0.0)
 
     def finish(self, renderer: RendererBase) -> None:
         if self.empty:
@@ -413,7 +384,7 @@ class _Row:
             return
         ax = self.ax
         width = float(ax.get_window_extent(renderer).width)
-        need = (SO_FAR_GAP_PX + text_width(ax, renderer, SO_FAR, FONT_SIZE) + 2) / width
+        need = (SO_FAR_GAP_PX + text_width(ax, renderer, _(SO_FAR), FONT_SIZE) + 2) / width
         left, right = ax.get_xlim()
         ax.set_xlim(left, max(right, (self.current_x - left * need) / (1 - need)))
 
@@ -421,29 +392,6 @@ class _Row:
         if self.current is None:
             return
         self.ax.annotate(
-            SO_FAR, self.current, xytext=(SO_FAR_GAP_PX, 0), textcoords="offset pixels", ha="left", va="center",
+            _(SO_FAR), self.current, xytext=(SO_FAR_GAP_PX, 0), textcoords="offset pixels", ha="left", va="center",
             fontsize=FONT_SIZE, color=NOTE, annotation_clip=False, **PLAIN,
         ).set_in_layout(False)  # fmt: skip
-
-
-def _x(day: date) -> float:
-    """A day as matplotlib's date number, what its date locators and formatters read."""
-    from matplotlib.dates import date2num
-
-    return float(date2num(day))  # type: ignore[no-untyped-call]
-
-
-def _tick(day: date, period: str) -> str:
-    return f"{day:%b %Y}" if period == "month" else f"{day.day} {day:%b}"
-
-
-def _edges(positions: list[float], period_days: float) -> list[float]:
-    """The boundaries between periods (half way between neighbouring starts), half a period beyond each end."""
-    if len(positions) == 1:
-        return [positions[0] - period_days / 2, positions[0] + period_days / 2]
-    middles = [(a + b) / 2 for a, b in itertools.pairwise(positions)]
-    return [
-        positions[0] - (positions[1] - positions[0]) / 2,
-        *middles,
-        positions[-1] + (positions[-1] - positions[-2]) / 2,
-    ]

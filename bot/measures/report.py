@@ -3,6 +3,9 @@ as JSON or CSV for a quality report or a board paper (`kaizen-bot stats`).
 
 Every series is judged over its whole history (limits anchored in time); the window only chooses what is shown,
 so `/kaizen stats 12` and `/kaizen stats 52` show the same limits for the same weeks.
+
+Titles are in the reader's language (`bot.i18n`), made when the report is measured and drawn; the JSON and CSV
+keep their keys, names and periods in English (machine-facing), and `kaizen-bot stats` reads English.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _, n_
 from bot.measures import baselines
 from bot.measures.baselines import StepRecord
-from bot.measures.charts import ChartSeries, render_png
+from bot.measures.chart_series import ChartSeries
+from bot.measures.charts import render_png
 from bot.measures.figures import Headline, denominator, headline
-from bot.measures.periods import WEEK, period_start
+from bot.measures.periods import FORTNIGHT, MONTH, WEEK, period_start
 from bot.measures.series import DAYS_TO_DECISION, DONE, PEOPLE, RAISED, WAITING, Series, measure_series
 from bot.measures.xmr import Episode, XmRChart
 from storage import queries
@@ -30,18 +35,63 @@ from storage.models import Team, Workspace
 
 DEFAULT_WEEKS = 26
 TREE_TEAMS = 10_000
+# A report's `where` when it names no channel (kept in English in the JSON; its title says it in the reader's words).
+WORKSPACE = "the workspace"
+THIS_TEAM = "this team"  # a team whose channel's name is not known
+
+# The charts' titles by series and period (the ideas waiting have a number in theirs: `_waiting_title`).
+TITLES = {
+    (RAISED, WEEK): N_("Ideas raised per week"),
+    (RAISED, FORTNIGHT): N_("Ideas raised per fortnight"),
+    (RAISED, MONTH): N_("Ideas raised per month"),
+    (DONE, WEEK): N_("Ideas done per week"),
+    (DONE, FORTNIGHT): N_("Ideas done per fortnight"),
+    (DONE, MONTH): N_("Ideas done per month"),
+    (PEOPLE, WEEK): N_("People taking part per week"),
+    (PEOPLE, FORTNIGHT): N_("People taking part per fortnight"),
+    (PEOPLE, MONTH): N_("People taking part per month"),
+    # Translators: a chart's title: the median number of days from raising an idea to its first decision
+    (DAYS_TO_DECISION, WEEK): N_("Days to a decision (median per week)"),
+    # Translators: a chart's title: the median number of days from raising an idea to its first decision
+    (DAYS_TO_DECISION, FORTNIGHT): N_("Days to a decision (median per fortnight)"),
+    # Translators: a chart's title: the median number of days from raising an idea to its first decision
+    (DAYS_TO_DECISION, MONTH): N_("Days to a decision (median per month)"),
+}
 
 
 def title(series: Series, nudge_days: int) -> str:
-    """The chart's title for a series, with its period: "Ideas raised per fortnight"."""
-    period = series.period
-    return {
-        RAISED: f"Ideas raised per {period}",
-        DONE: f"Ideas done per {period}",
-        PEOPLE: f"People taking part per {period}",
-        DAYS_TO_DECISION: f"Days to a decision (median per {period})",
-        WAITING: f"Ideas waiting over {nudge_days} days for a decision, at each {period}'s end",
-    }[series.name]
+    """The chart's title for a series, with its period, in the reader's language: "Ideas raised per fortnight"."""
+    if series.name == WAITING:
+        return _waiting_title(series.period, nudge_days)
+    period = series.period if series.period in (FORTNIGHT, MONTH) else WEEK
+    return _(TITLES[series.name, period])
+
+
+def _waiting_title(period: str, nudge_days: int) -> str:
+    """The title of the ideas waiting for a decision: counted at the end of each period (a week, in practice)."""
+    if period == FORTNIGHT:
+        # Translators: a chart's title: how many ideas had waited longer than {count} days for a decision, counted
+        # at the end of each fortnight
+        return n_(
+            "Ideas waiting over {count} day for a decision, at each fortnight's end",
+            "Ideas waiting over {count} days for a decision, at each fortnight's end",
+            nudge_days,
+        )
+    if period == MONTH:
+        # Translators: a chart's title: how many ideas had waited longer than {count} days for a decision, counted
+        # at the end of each month
+        return n_(
+            "Ideas waiting over {count} day for a decision, at each month's end",
+            "Ideas waiting over {count} days for a decision, at each month's end",
+            nudge_days,
+        )
+    # Translators: a chart's title: how many ideas had waited longer than {count} days for a decision, counted at
+    # the end of each week
+    return n_(
+        "Ideas waiting over {count} day for a decision, at each week's end",
+        "Ideas waiting over {count} days for a decision, at each week's end",
+        nudge_days,
+    )
 
 
 @dataclass(frozen=True)
@@ -74,9 +124,24 @@ class Report:
 
     @property
     def title(self) -> str:
-        """The report's heading, the team's name first (what a phone shows of it): "#ward-7 · Kaizen, the last 12
-        weeks", "The workspace · Kaizen, the last 12 weeks"."""
-        return f"{self.where[:1].upper()}{self.where[1:]} · Kaizen, the last {self.weeks} weeks"
+        """The report's heading in the reader's language, the team's name first (what a phone shows of it):
+        "#ward-7 · Kaizen, the last 12 weeks", "The workspace · Kaizen, the last 12 weeks"."""
+        if self.where == WORKSPACE:
+            # Translators: the title of the charts of the whole workspace (every team)
+            return n_(
+                "The workspace · Kaizen, the last {count} week", "The workspace · Kaizen, the last {count} weeks",
+                self.weeks,
+            )  # fmt: skip
+        if self.where == THIS_TEAM:
+            # Translators: the title of a team's charts, when the name of its channel is not known
+            return n_(
+                "This team · Kaizen, the last {count} week", "This team · Kaizen, the last {count} weeks", self.weeks
+            )
+        # Translators: the title of a team's charts; {team} is its channel's name, e.g. "#ward-7"
+        return n_(
+            "{team} · Kaizen, the last {count} week", "{team} · Kaizen, the last {count} weeks", self.weeks,
+            team=f"{self.where[:1].upper()}{self.where[1:]}",
+        )  # fmt: skip
 
 
 def _first_shown(series: Series, zone: ZoneInfo, now: datetime, weeks: int) -> int:
@@ -256,7 +321,13 @@ def _csv_number(value: float | None) -> str:
 def chart_title(one: Measured, nudge_days: int) -> str:
     """A row's title on the PNG: the series' title, shorter where it would not fit a phone's width."""
     if one.series.name == WAITING:
-        return f"Ideas waiting over {nudge_days} days for a decision"
+        # Translators: a chart's title (short, for a phone): how many ideas had waited longer than {count} days for
+        # a decision
+        return n_(
+            "Ideas waiting over {count} day for a decision",
+            "Ideas waiting over {count} days for a decision",
+            nudge_days,
+        )
     return one.title
 
 
@@ -315,7 +386,7 @@ def places(
             teams = queries.teams_of_workspace(session, workspace_id, TREE_TEAMS)
             if not teams and session.get(Workspace, workspace_id) is None:
                 raise NotFound(f"no workspace {workspace_id} in the store")
-            top = Place(Scope(workspace_id), "the workspace", ZoneInfo(default_zone))
+            top = Place(Scope(workspace_id), WORKSPACE, ZoneInfo(default_zone))
     found = [top]
     if tree and channel_id is None:
         found += [

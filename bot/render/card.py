@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot import limits
+from bot.i18n import N_, _, join, n_
 from bot.notices import asked_for_input
 from bot.render.ids import BlockPrefix, CardAction
 from bot.render.words import (
@@ -15,6 +16,7 @@ from bot.render.words import (
     date_markup,
     is_safe_link,
     problem_start,
+    stored_text,
 )
 from bot.slack import blockkit as bk
 from storage.models import Idea, IdeaStatus
@@ -22,29 +24,45 @@ from storage.models import Idea, IdeaStatus
 # What a label adds around a text in its section: "*", "*" and a newline, and one to spare.
 _LABEL_MARKUP = 4
 
-# status → the card's buttons: its primary actions only (action id, button text), the first one green. Who may press
-# which is decided on the server, per press.
+# status → the card's buttons: its primary actions only (action id, button text marked for the catalogs: shown as
+# `_(text)`), the first one green. Who may press which is decided on the server, per press.
+# Translators: a button on a new idea's card: a leader says yes to the idea
+_APPROVE = (CardAction.APPROVE, N_("Approve"))
+# Translators: a button on a new idea's card: a leader declines the idea for now, kindly (a form asks why)
+_NOT_NOW = (CardAction.NOT_NOW, N_("Not now…"))
+# Translators: a button on an approved idea's card: someone starts working on it
+_START = (CardAction.START, N_("Start"))
+# Translators: a button on the card of an idea in progress: it is done (a form asks what changed)
+_DONE = (CardAction.DONE, N_("Done…"))
+# Translators: a button on the card of a done or declined idea: it waits for a decision again
+_REOPEN = (CardAction.REOPEN, N_("Reopen"))
 CARD_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
-    IdeaStatus.NEW: ((CardAction.APPROVE, "Approve"), (CardAction.NOT_NOW, "Not now…")),
-    IdeaStatus.APPROVED: ((CardAction.START, "Start"),),
-    IdeaStatus.IN_PROGRESS: ((CardAction.DONE, "Done…"),),
-    IdeaStatus.DONE: ((CardAction.REOPEN, "Reopen"),),
-    IdeaStatus.NOT_NOW: ((CardAction.REOPEN, "Reopen"),),
+    IdeaStatus.NEW: (_APPROVE, _NOT_NOW),
+    IdeaStatus.APPROVED: (_START,),
+    IdeaStatus.IN_PROGRESS: (_DONE,),
+    IdeaStatus.DONE: (_REOPEN,),
+    IdeaStatus.NOT_NOW: (_REOPEN,),
 }
 
 # The first button is green when it moves the idea forward; Reopen (of a done or declined idea) stays plain.
-FIRST_STYLE: dict[str, str | None] = {action: "primary" for (action, _), *_ in CARD_BUTTONS.values()} | {
+FIRST_STYLE: dict[str, str | None] = {action: "primary" for (action, _text), *_rest in CARD_BUTTONS.values()} | {
     CardAction.REOPEN: None
 }
 
-# Everything else, in the card's overflow menu (at most limits.OVERFLOW_OPTIONS), each entry saying who may use it.
-_EDIT = (CardAction.EDIT, "Edit — author or a leader")
-_REDACT = (CardAction.REDACT, "Redact (remove the text) — leaders")
+# Everything else, in the card's overflow menu (at most limits.OVERFLOW_OPTIONS), each entry saying who may use it
+# (its text marked for the catalogs: shown as `_(text)`).
+# Translators: an entry in an idea card's "more" menu, saying who may use it
+_EDIT = (CardAction.EDIT, N_("Edit — author or a leader"))
+# Translators: an entry in an idea card's "more" menu (removes the idea's text for good), saying who may use it
+_REDACT = (CardAction.REDACT, N_("Redact (remove the text) — leaders"))
 CARD_MORE: dict[str, tuple[tuple[str, str], ...]] = {
-    IdeaStatus.NEW: ((CardAction.START, "Start now — its owner (if allowed) or a leader"), _EDIT, _REDACT),
+    # Translators: an entry in an idea card's "more" menu, saying who may use it
+    IdeaStatus.NEW: ((CardAction.START, N_("Start now — its owner (if allowed) or a leader")), _EDIT, _REDACT),
     IdeaStatus.APPROVED: (
-        (CardAction.DONE, "Done… — owner or a leader"),
-        (CardAction.NOT_NOW, "Not now… — leaders"),
+        # Translators: an entry in an idea card's "more" menu, saying who may use it
+        (CardAction.DONE, N_("Done… — owner or a leader")),
+        # Translators: an entry in an idea card's "more" menu (declines the idea for now), saying who may use it
+        (CardAction.NOT_NOW, N_("Not now… — leaders")),
         _EDIT,
         _REDACT,
     ),
@@ -61,7 +79,7 @@ def offers(status: str, action: str, *, in_menu: bool) -> bool:
     Approve and Not now… of a waiting idea) or, `in_menu`, in its overflow menu (`CARD_MORE`). A press of an
     action the card no longer shows came from an out-of-date copy of it."""
     shown = CARD_MORE if in_menu else CARD_BUTTONS
-    return any(offered == action for offered, _ in shown.get(status, ()))
+    return any(offered == action for offered, _text in shown.get(status, ()))
 
 
 def mention(user_id: str) -> str:
@@ -73,28 +91,42 @@ def card_text(idea: Idea) -> str:
     """The notification text of a card (what a phone and a screen reader say), at most about
     `limits.FALLBACK_TEXT` characters: the number, the start of the problem and where it stands, e.g. "Kaizen #12:
     The sluice room door sticks — waiting for a decision"."""
-    return f"Kaizen #{idea.number}: {problem_start(idea, limits.FALLBACK_TEXT)} — {_FALLBACK_STATUS[idea.status]}"
+    problem = problem_start(idea, limits.FALLBACK_TEXT)
+    return _(_FALLBACK_TEXT[idea.status], number=idea.number, problem=problem)
 
 
-_FALLBACK_STATUS: dict[str, str] = {
-    IdeaStatus.NEW: "waiting for a decision",
-    IdeaStatus.APPROVED: "approved, not started",
-    IdeaStatus.IN_PROGRESS: "in progress",
-    IdeaStatus.DONE: "done",
-    IdeaStatus.NOT_NOW: "not now",
+# The card's notification text, one whole sentence per status.
+_FALLBACK_TEXT: dict[str, str] = {
+    # Translators: what a phone says of an idea's card; {problem} is the start of the problem as someone wrote it
+    IdeaStatus.NEW: N_("Kaizen #{number}: {problem} — waiting for a decision"),
+    # Translators: what a phone says of an idea's card; {problem} is the start of the problem as someone wrote it
+    IdeaStatus.APPROVED: N_("Kaizen #{number}: {problem} — approved, not started"),
+    # Translators: what a phone says of an idea's card; {problem} is the start of the problem as someone wrote it
+    IdeaStatus.IN_PROGRESS: N_("Kaizen #{number}: {problem} — in progress"),
+    # Translators: what a phone says of an idea's card; {problem} is the start of the problem as someone wrote it
+    IdeaStatus.DONE: N_("Kaizen #{number}: {problem} — done"),
+    # Translators: what a phone says of a card of an idea a leader declined for now (kindly: not "rejected")
+    IdeaStatus.NOT_NOW: N_("Kaizen #{number}: {problem} — not now"),
 }
 
 
 def _who(idea: Idea, user_id: str, name: Callable[[str], str]) -> str:
     # Someone on the card, as `name` shows them; never an anonymous idea's author by name.
-    return "the person who raised it" if idea.hides(user_id) else name(user_id)
+    if idea.hides(user_id):
+        # Translators: on an idea's card, instead of the name of its anonymous author: "Owner: {name}"
+        return _("the person who raised it")
+    return name(user_id)
 
 
 def status_text(idea: Idea, name: Callable[[str], str] = mention) -> str:
     """The card's status line, each thing once: e.g. "✅ Approved by Grace — go ahead"."""
     if idea.status == IdeaStatus.APPROVED and idea.decided_by:
-        return f":white_check_mark: Approved by {_who(idea, idea.decided_by, name)} — go ahead"
-    return STATUS_LABEL[idea.status]
+        if idea.hides(idea.decided_by):
+            # Translators: the status line of an idea's card, approved by its anonymous author (who leads the team)
+            return _(":white_check_mark: Approved by the person who raised it — go ahead")
+        # Translators: the status line of an approved idea's card; {name} is the leader who approved it
+        return _(":white_check_mark: Approved by {name} — go ahead", name=name(idea.decided_by))
+    return _(STATUS_LABEL[idea.status])
 
 
 def _labelled(label: str, text: str | None, limit: int) -> str | None:
@@ -109,44 +141,67 @@ def card_blocks(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] =
     facts (who raised it and when, owner, category, input needed, supporters, the message it came from), the
     buttons of its primary actions and an overflow menu with the rest. `supporters` is how many people back it;
     `name` shows a person (a plain name on a posted card, `plain_name`; a mention in a private reply)."""
-    blocks: list[bk.Block] = [bk.section(f"*Kaizen #{idea.number}* · {status_text(idea, name)}")]
+    # Translators: the first line of an idea's card: its number, then its status line
+    heading = _("*Kaizen #{number}* · {status}", number=idea.number, status=status_text(idea, name))
+    blocks: list[bk.Block] = [bk.section(heading)]
     # Each text has its own share of the card: a message's blocks fail as a whole past about 13,200 characters,
     # even when every section is under its own 3,000 (see limits.MESSAGE_BLOCKS_TEXT).
     texts: list[tuple[str, str | None, int]] = [
-        ("Problem", idea.problem, limits.CARD_PROBLEM),
-        ("Idea", idea.idea, limits.CARD_IDEA),
-        ("Expected benefit", idea.benefit, limits.CARD_BENEFIT),
+        # Translators: a label on an idea's card, over the problem someone raised
+        (_("Problem"), stored_text(idea.problem), limits.CARD_PROBLEM),
+        # Translators: a label on an idea's card, over the idea (the proposed change) for the problem
+        (_("Idea"), idea.idea, limits.CARD_IDEA),
+        # Translators: a label on an idea's card, over what the idea should bring
+        (_("Expected benefit"), idea.benefit, limits.CARD_BENEFIT),
     ]
     if idea.status == IdeaStatus.DONE:
+        outcome = OUTCOME_LABEL.get(idea.outcome or "")
+        # Translators: a label on a done idea's card, over what changed, when it has no outcome ("It worked"…)
+        result_label = _("Outcome") if not outcome else _(outcome)
         texts += [
-            (OUTCOME_LABEL.get(idea.outcome or "", "Outcome"), idea.result, limits.CARD_RESULT),
-            ("What we learned", idea.learned, limits.CARD_LEARNED),
-            ("Effect", idea.effect, limits.CARD_EFFECT),
+            (result_label, stored_text(idea.result), limits.CARD_RESULT),
+            # Translators: a label on a done idea's card, over what the team learned
+            (_("What we learned"), stored_text(idea.learned), limits.CARD_LEARNED),
+            # Translators: a label on a done idea's card, over the effect the change had (e.g. time saved)
+            (_("Effect"), idea.effect, limits.CARD_EFFECT),
         ]
     for label, text, share in texts:
         labelled = _labelled(label, text, share)
         if labelled:
             blocks.append(bk.section(labelled))
-    raised = "Raised anonymously" if idea.anonymous else f"Raised by {name(idea.author_id)}"
-    facts = [f"{raised} · {date_markup(idea.created_at)}"]
+    when = date_markup(idea.created_at)
+    if idea.anonymous:
+        # Translators: on an idea's card; {date} is the date it was raised (Slack shows it)
+        facts = [_("Raised anonymously · {date}", date=when)]
+    else:
+        # Translators: on an idea's card; {name} raised it, {date} is the date it was raised (Slack shows it)
+        facts = [_("Raised by {name} · {date}", name=name(idea.author_id), date=when)]
     if idea.owner_id and idea.owner_id != idea.author_id:
-        facts.append(f"Owner: {_who(idea, idea.owner_id, name)}")
+        # Translators: on an idea's card: the person who works on it
+        facts.append(_("Owner: {name}", name=_who(idea, idea.owner_id, name)))
     if idea.category:
-        facts.append(f"Category: {CATEGORY_LABEL.get(idea.category, idea.category)}")
+        category = CATEGORY_LABEL.get(idea.category)
+        # Translators: on an idea's card: its category (Safety, Quality, …)
+        facts.append(_("Category: {category}", category=_(category) if category else idea.category))
     asked = asked_for_input(idea)
     if asked:
-        facts.append("Input needed from " + ", ".join(f"<@{user}>" for user in asked))
+        # Translators: on an idea's card; {people} are the people asked for their input, e.g. "@Ana and @Bo"
+        facts.append(_("Input needed from {people}", people=join([f"<@{user}>" for user in asked])))
     if supporters:
-        facts.append(f":+1: {supporters} {'person supports' if supporters == 1 else 'people support'} this")
+        # Translators: on an idea's card: how many people back the idea (with a thumbs-up)
+        facts.append(n_(":+1: {count} person supports this", ":+1: {count} people support this", supporters))
     if is_safe_link(idea.source_link):
-        facts.append(f"<{idea.source_link}|Original message>")
+        # Translators: on an idea's card: a link to the Slack message the idea was raised from
+        facts.append(_("<{link}|Original message>", link=idea.source_link))
     blocks.append(bk.context(" · ".join(facts)))
     elements: list[bk.ButtonElement | bk.OverflowMenuElement] = [
-        bk.ButtonElement(action_id=action, text=text, value=str(idea.id), style=None if index else FIRST_STYLE[action])
+        bk.ButtonElement(
+            action_id=action, text=_(text), value=str(idea.id), style=None if index else FIRST_STYLE[action]
+        )
         for index, (action, text) in enumerate(CARD_BUTTONS[idea.status])
     ]
     options = [
-        bk.Option(value=f"{action}{MORE_SEPARATOR}{idea.id}", text=text)
+        bk.Option(value=f"{action}{MORE_SEPARATOR}{idea.id}", text=_(text))
         for action, text in CARD_MORE[idea.status][: limits.OVERFLOW_OPTIONS]
     ]
     elements.append(bk.OverflowMenuElement(action_id=CardAction.MORE, options=options))

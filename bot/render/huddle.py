@@ -15,14 +15,17 @@ from datetime import date, datetime
 
 from bot import limits
 from bot.domain import age_in_days
-from bot.render.words import days_text, linked_number, problem_start
+from bot.i18n import N_, _, day, n_, number, people
+from bot.render.words import linked_number, problem_start
 from bot.slack import blockkit as bk
 from bot.text import one_line
 from storage.huddles import HuddleContent
 from storage.models import Idea, IdeaStatus
 
 OPEN = (IdeaStatus.NEW, IdeaStatus.APPROVED)  # an idea whose line says "needs an idea" when it has none
-NEEDS_AN_IDEA = "needs\u00a0an\u00a0idea"  # no-break spaces: a phone wraps the tag whole, never "idea" alone
+# Translators: a tag after a problem in the huddle that has no idea yet; keep the no-break spaces (a phone wraps the
+# tag whole)
+NEEDS_AN_IDEA = N_("needs\u00a0an\u00a0idea")  # no-break spaces: a phone wraps the tag whole, never "idea" alone
 
 # --- what fits one phone screen ---------------------------------------------------------------------------------
 
@@ -121,59 +124,121 @@ def plan(content: HuddleContent, budget: int = HUDDLE_LINES) -> Layout:
 
 # --- the words ---------------------------------------------------------------------------------------------------
 
+# The part of the day → the huddle's greeting with today's question ({question}) and how to answer, one whole message
+# each (a language may greet differently, or end the greeting otherwise than with "!").
 GREETINGS = {
-    "morning": "Good morning",
-    "afternoon": "Good afternoon",
-    "evening": "Good evening",
-    "night": "Hello, night team",
+    # Translators: a huddle's line before noon: the greeting, the question of the day and how to answer it
+    "morning": N_(
+        ":speech_balloon: Good morning! *Today's question:* {question} — "
+        "reply in this thread (react :bulb: on a reply to make it an idea)"
+    ),
+    # Translators: a huddle's line in the afternoon: the greeting, the question of the day and how to answer it
+    "afternoon": N_(
+        ":speech_balloon: Good afternoon! *Today's question:* {question} — "
+        "reply in this thread (react :bulb: on a reply to make it an idea)"
+    ),
+    # Translators: a huddle's line in the evening: the greeting, the question of the day and how to answer it
+    "evening": N_(
+        ":speech_balloon: Good evening! *Today's question:* {question} — "
+        "reply in this thread (react :bulb: on a reply to make it an idea)"
+    ),
+    # Translators: a huddle's line at night: the greeting, the question of the day and how to answer it
+    "night": N_(
+        ":speech_balloon: Hello, night team! *Today's question:* {question} — "
+        "reply in this thread (react :bulb: on a reply to make it an idea)"
+    ),
 }
-TITLES = {"morning": "Morning huddle", "afternoon": "Afternoon huddle", "evening": "Evening huddle",
-          "night": "Night huddle"}  # fmt: skip
-HOW_TO_REPLY = "reply in this thread (react :bulb: on a reply to make it an idea)"
+# The part of the day → the huddle's header, with its date ({date}, as `HEADER_DATE` writes it).
+TITLES = {
+    # Translators: the header of a huddle before noon; {date} is its day, e.g. "Wednesday 25 November"
+    "morning": N_("Morning huddle · {date}"),
+    # Translators: the header of a huddle in the afternoon; {date} is its day, e.g. "Wednesday 25 November"
+    "afternoon": N_("Afternoon huddle · {date}"),
+    # Translators: the header of a huddle in the evening; {date} is its day, e.g. "Wednesday 25 November"
+    "evening": N_("Evening huddle · {date}"),
+    # Translators: the header of a huddle at night; {date} is its day, e.g. "Wednesday 25 November"
+    "night": N_("Night huddle · {date}"),
+}
 
 
 def owner_name(idea: Idea, names: dict[str, str]) -> str:
     """An owner's name without pinging them (`names`: user id → display name, escaped and clipped to
     `limits.OWNER_NAME`); the author of an anonymous idea who took it on stays unnamed."""
-    if not idea.owner_id or idea.hides(idea.owner_id):
-        return "the person who raised it" if idea.owner_id else "someone"
-    return bk.escape_clipped(names.get(idea.owner_id, "someone"), limits.OWNER_NAME)
+    if idea.owner_id and idea.hides(idea.owner_id):
+        # Translators: in the huddle, after an idea in progress, instead of the name of its anonymous author
+        return _("the person who raised it")
+    # Translators: in the huddle, after an idea in progress, instead of its owner's name when it is not known
+    someone = _("someone")
+    if not idea.owner_id:
+        return someone
+    return bk.escape_clipped(names.get(idea.owner_id, someone), limits.OWNER_NAME)
 
 
 THANKED_BY_NAME = 3  # names in the thanks line; more people are "and others"
 
 
 def thanks_words(layout: Layout, names: dict[str, str]) -> str:
-    """Whom the huddle thanks, as plain text (not escaped): "Dan", "Dan and Amira", "Dan, Amira and Mo", and past
-    THANKED_BY_NAME people (or when more ideas were done than were read) "Dan, Amira, Mo and others". Each name
-    is clipped to `limits.OWNER_NAME`; nobody is pinged."""
-    shown = [bk.clip(names.get(p, "a colleague"), limits.OWNER_NAME) for p in layout.thanked[:THANKED_BY_NAME]]
+    """Whom the huddle thanks, as plain text (not escaped), listed as the reader's language lists names: "Dan", "Dan
+    and Amira", "Dan, Amira, and Mo", and past THANKED_BY_NAME people (or when more ideas were done than were read)
+    "Dan, Amira, Mo and others". Each name is clipped to `limits.OWNER_NAME`; nobody is pinged."""
+    # Translators: in a huddle's thanks ("thank you {names}"), someone whose name is not known
+    colleague = _("a colleague")
+    shown = [bk.clip(names.get(p, colleague), limits.OWNER_NAME) for p in layout.thanked[:THANKED_BY_NAME]]
     if not shown:
-        return "everyone who helped"  # only anonymous authors, who are never named
+        # Translators: in a huddle's thanks ("thank you {names}"), when only anonymous authors did the ideas
+        return _("everyone who helped")
     if len(layout.thanked) > THANKED_BY_NAME or layout.thanked_more:
-        return f"{', '.join(shown)} and others"
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        # One message per number of names shown: a list ending in "and others" is not one `join` can make.
+        if len(shown) == 1:
+            # Translators: in a huddle's thanks ("thank you {names}"): one name, and more people not named
+            return _("{first} and others", first=shown[0])
+        if len(shown) == 2:
+            # Translators: in a huddle's thanks ("thank you {names}"): two names, and more people not named
+            return _("{first}, {second} and others", first=shown[0], second=shown[1])
+        # Translators: in a huddle's thanks ("thank you {names}"): three names, and more people not named
+        return _("{first}, {second}, {third} and others", first=shown[0], second=shown[1], third=shown[2])
+    return people(shown)
 
 
 def huddle_title(part: str, local_date: date) -> str:
     """The huddle's header: the part of the day and the local date, e.g. "Morning huddle · Monday 2 March"."""
-    return f"{TITLES[part]} · {local_date:%A} {local_date.day} {local_date:%B}"
+    # Translators: how a huddle's header writes its day, as a CLDR date pattern: "EEEE d MMMM" is "Monday 2 March"
+    # (e.g. "EEEE, d. MMMM" in German, "M月d日(EEE)" in Japanese); quote literal letters as 'de'
+    pattern = _("EEEE d MMMM")
+    return _(TITLES[part], date=day(local_date, pattern))
 
 
 def huddle_text(layout: Layout, names: dict[str, str], question: str) -> str:
     """The huddle's fallback text, what a notification and a screen reader say: "Huddle: 3 to decide, 1 needs
     someone, 2 in progress, 2 done — thank you Dan and Amira. Today's question: …"."""
-    counts = [
-        (layout.waiting.total, "to decide"),
-        (layout.approved.total, "needs someone" if layout.approved.total == 1 else "need someone"),
-        (layout.in_progress.total, "in progress"),
-        (layout.done.total, "done"),
-    ]
-    said = ", ".join(f"{n} {words}" for n, words in counts if n) or "nothing waiting"
-    ask = f". Today's question: {question}"
-    room = limits.FALLBACK_TEXT - len(f"Huddle: {said}") - len(ask)  # the question is never the part cut
-    thanks = bk.escape_clipped(f" — thank you {thanks_words(layout, names)}", room) if layout.thanked else ""
-    return f"Huddle: {said}{thanks}{ask}"
+    counts: list[str] = []
+    if layout.waiting.total:
+        # Translators: in a huddle's notification: how many ideas wait for a leader's decision
+        counts.append(n_("{count} to decide", "{count} to decide", layout.waiting.total))
+    if layout.approved.total:
+        # Translators: in a huddle's notification: how many approved ideas need someone to take them on
+        counts.append(n_("{count} needs someone", "{count} need someone", layout.approved.total))
+    if layout.in_progress.total:
+        # Translators: in a huddle's notification: how many ideas are in progress
+        counts.append(n_("{count} in progress", "{count} in progress", layout.in_progress.total))
+    if layout.done.total:
+        # Translators: in a huddle's notification: how many ideas were done since the last huddle
+        counts.append(n_("{count} done", "{count} done", layout.done.total))
+    if not counts:
+        # Translators: a huddle's notification when no idea is open or done; {question} is the question of the day
+        return _("Huddle: nothing waiting. Today's question: {question}", question=question)
+    # Translators: between the counts in a huddle's notification: "6 to decide, 1 needs someone, 2 done"
+    said = _(", ").join(counts)
+    if layout.thanked:
+        # Translators: a huddle's notification: {counts} as "6 to decide, 2 done", {names} the people thanked,
+        # {question} the question of the day
+        thanked = N_("Huddle: {counts} — thank you {names}. Today's question: {question}")
+        # The names are the part cut to fit, never the question.
+        room = limits.FALLBACK_TEXT - len(_(thanked, counts=said, names="", question=question))
+        who = bk.escape_clipped(thanks_words(layout, names), room)
+        return _(thanked, counts=said, names=who, question=question)
+    # Translators: a huddle's notification: {counts} as "6 to decide, 2 done", {question} the question of the day
+    return _("Huddle: {counts}. Today's question: {question}", counts=said, question=question)
 
 
 def _number(idea: Idea, links: dict[int, str]) -> str:
@@ -182,15 +247,24 @@ def _number(idea: Idea, links: dict[int, str]) -> str:
 
 def _line(idea: Idea, links: dict[int, str], tail: str = "") -> str:
     """One idea's line: its number linked to its card, the start of its problem, a "needs an idea" tag for a problem
-    without one (not for a redacted idea: its text is gone, not missing), and `tail` (safe mrkdwn)."""
+    without one (not for a redacted idea: its text is gone, not missing), and `tail` (safe mrkdwn, its separator
+    included)."""
     needs_idea = idea.status in OPEN and not idea.redacted and not (idea.idea or "").strip()
-    tag = f" · _{NEEDS_AN_IDEA}_" if needs_idea else ""
+    tag = f" · _{_(NEEDS_AN_IDEA)}_" if needs_idea else ""
     return f"• {_number(idea, links)} {problem_start(idea, limits.HUDDLE_LINE)}{tag}{tail}"
 
 
 def _done_tail(idea: Idea) -> str:
     learned = "" if idea.redacted else (idea.learned or "").strip()
-    return f" — _learned:_ {bk.escape_clipped(one_line(learned), limits.HUDDLE_LEARNED)}" if learned else ""
+    if not learned:
+        return ""
+    # Translators: after a done idea's line in the huddle: what the team learned ({learned}, as someone wrote it)
+    return " " + _("— _learned:_ {learned}", learned=bk.escape_clipped(one_line(learned), limits.HUDDLE_LEARNED))
+
+
+def _owner_tail(idea: Idea, names: dict[str, str]) -> str:
+    # Translators: after the line of an idea in progress in the huddle: who works on it ({name})
+    return " " + _("— {name}", name=owner_name(idea, names))
 
 
 def huddle_blocks(
@@ -207,37 +281,55 @@ def huddle_blocks(
         blocks.append(bk.section(heading))
         blocks.extend(bk.line_sections(lines) if lines else [])
 
-    greeting = GREETINGS[part]
     if layout.done.total:
+        done = number(layout.done.total)
         who = bk.escape_clipped(thanks_words(layout, names), limits.HUDDLE_THANKS) if layout.thanked else ""
-        thanks = f" — thank you {who}! :tada:" if who else " :tada:"
-        add(
-            f"*Done since the last huddle ({layout.done.total})*{thanks}",
-            [_line(idea, links, _done_tail(idea)) for idea in layout.done.ideas],
-        )
-    blocks.append(bk.section(f":speech_balloon: {greeting}! *Today's question:* {question} — {HOW_TO_REPLY}"))
+        if who:
+            # Translators: a huddle's heading over the ideas done since the last one ({count}), thanking {names}
+            heading = _("*Done since the last huddle ({count})* — thank you {names}! :tada:", count=done, names=who)
+        else:
+            # Translators: a huddle's heading over the ideas done since the last one ({count})
+            heading = _("*Done since the last huddle ({count})* :tada:", count=done)
+        add(heading, [_line(idea, links, _done_tail(idea)) for idea in layout.done.ideas])
+    blocks.append(bk.section(_(GREETINGS[part], question=question)))
     if layout.waiting.total:
+        waiting = number(layout.waiting.total)
         oldest = age_in_days(layout.oldest_waiting, now) if layout.oldest_waiting else 0
-        add(
-            f"*Ready for a decision ({layout.waiting.total})* — "
-            + (f"the oldest has waited {days_text(oldest)}" if oldest else "all raised today"),
-            [_line(idea, links) for idea in layout.waiting.ideas],
-        )
+        if oldest:
+            # Translators: a huddle's heading over the ideas waiting for a decision ({total} of them); the oldest has
+            # waited {count} days
+            heading = n_(
+                "*Ready for a decision ({total})* — the oldest has waited {count} day",
+                "*Ready for a decision ({total})* — the oldest has waited {count} days",
+                oldest,
+                total=waiting,
+            )
+        else:
+            # Translators: a huddle's heading over the ideas waiting for a decision ({count}), all raised today
+            heading = _("*Ready for a decision ({count})* — all raised today", count=waiting)
+        add(heading, [_line(idea, links) for idea in layout.waiting.ideas])
     if layout.approved.total:
-        add(
-            f"*Needs someone to take it on ({layout.approved.total})* — who'll take it?",
-            [_line(idea, links) for idea in layout.approved.ideas],
-        )
+        # Translators: a huddle's heading over the approved ideas nobody has started ({count}), asking who will
+        heading = _("*Needs someone to take it on ({count})* — who'll take it?", count=number(layout.approved.total))
+        add(heading, [_line(idea, links) for idea in layout.approved.ideas])
     if layout.in_progress.total:
-        add(
-            f"*In progress ({layout.in_progress.total})* — any blockers?",
-            [_line(idea, links, f" — {owner_name(idea, names)}") for idea in layout.in_progress.ideas],
-        )
+        # Translators: a huddle's heading over the ideas in progress ({count}), asking what is in their way
+        heading = _("*In progress ({count})* — any blockers?", count=number(layout.in_progress.total))
+        add(heading, [_line(idea, links, _owner_tail(idea, names)) for idea in layout.in_progress.ideas])
     if layout.hidden:
         # Done ideas left out are on `/kaizen list all` only; the plain list shows what is still open.
         where = "/kaizen list all" if layout.done.total > len(layout.done.ideas) else "/kaizen list"
-        blocks.append(bk.context(f"+{layout.hidden} more not shown — `{where}`"))
-    return bk.fit_blocks(blocks, overflow_note="More than fits here — `/kaizen list` has the whole board.")
+        # Translators: the huddle's last line: how many ideas it leaves out; {command} is a Slack command, as is
+        hidden = n_(
+            "+{count} more not shown — `{command}`",
+            "+{count} more not shown — `{command}`",
+            layout.hidden,
+            command=where,
+        )
+        blocks.append(bk.context(hidden))
+    # Translators: the huddle's last line when it has more parts than one Slack message holds
+    overflow_note = _("More than fits here — `/kaizen list` has the whole board.")
+    return bk.fit_blocks(blocks, overflow_note=overflow_note)
 
 
 def huddle_message(
@@ -259,14 +351,50 @@ def digest_text(
 ) -> str:
     """The leaders' morning digest for a channel: `total` ideas waiting more than `nudge_days` days, the first of
     them (`ideas`) each linked to its card where `links` (idea id → permalink) has one, and "+N more"."""
+    if nudge_days:  # noqa: SIM108 - each message has its own translator comment
+        # Translators: how long ideas have waited, in the leaders' digest: "… have waited {waited} for a decision"
+        waited = n_("more than {count} day", "more than {count} days", nudge_days)
+    else:
+        # Translators: how long ideas have waited, in the leaders' digest, when any wait counts
+        waited = _("more than today")
+    # Translators: the leaders' morning digest; {channel} is the team's channel, {waited} e.g. "more than 2 days"
     lines = [
-        f"Good morning! {total} idea{'s' if total != 1 else ''} in <#{channel_id}> "
-        f"{'have' if total != 1 else 'has'} waited more than {days_text(nudge_days)} for a decision. "
-        "A quick yes keeps ideas flowing:"
+        n_(
+            "Good morning! {count} idea in <#{channel}> has waited {waited} for a decision. "
+            "A quick yes keeps ideas flowing:",
+            "Good morning! {count} ideas in <#{channel}> have waited {waited} for a decision. "
+            "A quick yes keeps ideas flowing:",
+            total,
+            channel=channel_id,
+            waited=waited,
+        )
     ]
     for idea in ideas:
-        number = linked_number(idea, links.get(idea.id))
-        age = days_text(age_in_days(idea.created_at, now))
-        lines.append(f"• {number} {problem_start(idea, limits.DIGEST_LINE)} — {age}")
-    lines += [f"+{total - len(ideas)} more — `/kaizen list new` in <#{channel_id}>"] if total > len(ideas) else []
+        linked = linked_number(idea, links.get(idea.id))
+        problem = problem_start(idea, limits.DIGEST_LINE)
+        age = age_in_days(idea.created_at, now)
+        if age:
+            # Translators: an idea's line in the leaders' digest: its number, its problem, how long it has waited
+            line = n_(
+                "• {number} {problem} — {count} day",
+                "• {number} {problem} — {count} days",
+                age,
+                number=linked,
+                problem=problem,
+            )
+        else:
+            # Translators: an idea's line in the leaders' digest: its number, its problem, raised today
+            line = _("• {number} {problem} — today", number=linked, problem=problem)
+        lines.append(line)
+    if total > len(ideas):
+        more = total - len(ideas)
+        # Translators: the digest's last line: how many ideas it leaves out; the command stays as is
+        lines.append(
+            n_(
+                "+{count} more — `/kaizen list new` in <#{channel}>",
+                "+{count} more — `/kaizen list new` in <#{channel}>",
+                more,
+                channel=channel_id,
+            )
+        )
     return "\n".join(lines)

@@ -4,6 +4,7 @@ opened from in private_metadata (`IdeaModalContext`)."""
 from __future__ import annotations
 
 from bot import limits
+from bot.i18n import _
 from bot.render.ids import CallbackId, Field, LifecycleField
 from bot.render.metadata import IdeaModalContext
 from bot.render.raise_form import PATIENT_HINT, category_input, text_input
@@ -14,7 +15,8 @@ from storage.models import Idea
 
 def _about(idea: Idea) -> bk.Block:
     """Which idea a modal is about: its number and the start of its problem."""
-    return bk.section(f"*Kaizen #{idea.number}*\n{problem_start(idea)}")
+    # Translators: at the top of a form about an idea: its number, then the start of its problem
+    return bk.section(_("*Kaizen #{number}*\n{problem}", number=idea.number, problem=problem_start(idea)))
 
 
 def _idea_modal(
@@ -25,7 +27,8 @@ def _idea_modal(
         callback_id=callback_id,
         title=bk.clip(title, limits.VIEW_TITLE),
         submit=submit,
-        close="Cancel",
+        # Translators: the button that closes a form without saving it
+        close=_("Cancel"),
         private_metadata=IdeaModalContext(idea_id=idea.id, channel_id=channel_id).encode(),
         blocks=blocks,
     )
@@ -36,15 +39,22 @@ def not_now_modal(idea: Idea, channel_id: str | None, *, reason_max: int) -> bk.
     choose to share it. `channel_id` is where the form was opened."""
     reason = text_input(
         LifecycleField.REASON,
-        "Why not now?",
+        # Translators: a label in the form where a leader declines an idea for now, over the reason (kindly)
+        _("Why not now?"),
         max_length=reason_max,
-        hint="Sent privately to the person who raised it; they can choose to share it in the card's thread. "
-        "A kind, specific reason helps with their next idea.",
-        placeholder="e.g. We're changing the supplier in spring: let's look at this again then",
+        hint=_(
+            "Sent privately to the person who raised it; they can choose to share it in the card's thread. "
+            "A kind, specific reason helps with their next idea."
+        ),
+        # Translators: an example reason for "not now", as a placeholder
+        placeholder=_("e.g. We're changing the supplier in spring: let's look at this again then"),
     )
-    blocks: list[bk.Block] = [_about(idea), reason, bk.context(PATIENT_HINT)]
-    title = f"Not now: #{idea.number}"
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.NOT_NOW, title=title, submit="Send", blocks=blocks)
+    blocks: list[bk.Block] = [_about(idea), reason, bk.context(_(PATIENT_HINT))]
+    # Translators: the title of the form where a leader declines idea #{number} for now (at most 24 characters)
+    title = _("Not now: #{number}", number=idea.number)
+    # Translators: the button that sends a leader's "not now" and its reason to the person who raised the idea
+    send = _("Send")
+    return _idea_modal(idea, channel_id, callback_id=CallbackId.NOT_NOW, title=title, submit=send, blocks=blocks)
 
 
 def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
@@ -52,54 +62,68 @@ def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
     not work. `channel_id` is where the form was opened."""
     outcome = bk.InputBlock(
         block_id=LifecycleField.OUTCOME,
-        label="Did it work?",
+        # Translators: a label in the form that closes an idea as done, over "It worked" and "It didn't work"
+        label=_("Did it work?"),
         element=bk.RadioButtonsElement(
             action_id=LifecycleField.OUTCOME,
             options=[
-                bk.Option(value=value, text=bk.PlainTextObject(text=label)) for value, label in OUTCOME_LABEL.items()
+                bk.Option(value=value, text=bk.PlainTextObject(text=_(label))) for value, label in OUTCOME_LABEL.items()
             ],
         ),
     )
     blocks: list[bk.Block] = [
         _about(idea),
         outcome,
-        text_input(LifecycleField.RESULT, "What changed?", max_length=text_max),
+        # Translators: a label in the form that closes an idea as done
+        text_input(LifecycleField.RESULT, _("What changed?"), max_length=text_max),
         text_input(
             LifecycleField.LEARNED,
-            "What did we learn?",
+            # Translators: a label in the form that closes an idea as done
+            _("What did we learn?"),
             max_length=text_max,
-            hint="Shown in the card's thread, with thanks. An experiment that didn't work teaches just as much.",
+            hint=_("Shown in the card's thread, with thanks. An experiment that didn't work teaches just as much."),
         ),
         text_input(
             LifecycleField.EFFECT,
-            "Effect",
+            # Translators: a label in the form that closes an idea as done: the effect the change had
+            _("Effect"),
             max_length=text_max,
             optional=True,
-            placeholder="e.g. About 20 minutes less walking per shift",
+            # Translators: an example effect of a change (a hospital ward's), as a placeholder
+            placeholder=_("e.g. About 20 minutes less walking per shift"),
         ),
-        bk.context(PATIENT_HINT),
+        bk.context(_(PATIENT_HINT)),
     ]
-    title = f"Done: #{idea.number}"
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.DONE, title=title, submit="Mark done", blocks=blocks)
+    # Translators: the title of the form that closes idea #{number} as done (at most 24 characters)
+    title = _("Done: #{number}", number=idea.number)
+    # Translators: the button that sends the form that closes an idea as done
+    submit = _("Mark done")
+    return _idea_modal(idea, channel_id, callback_id=CallbackId.DONE, title=title, submit=submit, blocks=blocks)
 
 
 def edit_modal(idea: Idea, channel_id: str | None) -> bk.View:
     """The idea's text and category, filled in as they stand. `channel_id` is where the form was opened."""
     blocks: list[bk.Block] = [
-        text_input(Field.PROBLEM, "What's the problem?", max_length=limits.PROBLEM_MAX, initial=idea.problem),
-        bk.context(PATIENT_HINT),
-        text_input(Field.IDEA, "Idea", max_length=limits.IDEA_MAX, optional=True, initial=idea.idea),
+        # Translators: a label in the form that edits an idea, over the problem
+        text_input(Field.PROBLEM, _("What's the problem?"), max_length=limits.PROBLEM_MAX, initial=idea.problem),
+        bk.context(_(PATIENT_HINT)),
+        # Translators: a label in the form that edits an idea, over the idea (the proposed change)
+        text_input(Field.IDEA, _("Idea"), max_length=limits.IDEA_MAX, optional=True, initial=idea.idea),
         text_input(
             Field.BENEFIT,
-            "Expected benefit",
+            # Translators: a label in the form that edits an idea, over what the idea should bring
+            _("Expected benefit"),
             max_length=limits.BENEFIT_MAX,
             optional=True,
             initial=idea.benefit,
         ),
         category_input(idea.category),
     ]
-    title = f"Edit #{idea.number}"
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.EDIT, title=title, submit="Save", blocks=blocks)
+    # Translators: the title of the form that edits idea #{number} (at most 24 characters)
+    title = _("Edit #{number}", number=idea.number)
+    # Translators: the button that saves the form that edits an idea
+    submit = _("Save")
+    return _idea_modal(idea, channel_id, callback_id=CallbackId.EDIT, title=title, submit=submit, blocks=blocks)
 
 
 def redact_modal(idea: Idea, channel_id: str | None) -> bk.View:
@@ -108,18 +132,25 @@ def redact_modal(idea: Idea, channel_id: str | None) -> bk.View:
     blocks: list[bk.Block] = [
         _about(idea),
         bk.section(
-            "Redacting removes this idea's text everywhere it shows: the card, the thread replies that quote it "
-            "and the notes in its history. The text is kept nowhere and can't be brought back. "
-            "The history keeps that it was redacted, and by whom."
+            _(
+                "Redacting removes this idea's text everywhere it shows: the card, the thread replies that quote it "
+                "and the notes in its history. The text is kept nowhere and can't be brought back. "
+                "The history keeps that it was redacted, and by whom."
+            )
         ),
         text_input(
             LifecycleField.NOTE,
-            "Why? (optional, for the history)",
+            # Translators: a label in the form that removes an idea's text, over an optional note for its history
+            _("Why? (for the history)"),
             max_length=limits.REDACT_NOTE_MAX,
             optional=True,
-            hint="Everyone who can see the idea can read this note: please don't repeat what is being removed.",
-            placeholder="e.g. Contained patient details",
+            hint=_("Everyone who can see the idea can read this note: please don't repeat what is being removed."),
+            # Translators: an example reason to remove an idea's text, as a placeholder
+            placeholder=_("e.g. Contained patient details"),
         ),
     ]
-    title = f"Redact #{idea.number}"
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.REDACT, title=title, submit="Redact", blocks=blocks)
+    # Translators: the title of the form that removes the text of idea #{number} (at most 24 characters)
+    title = _("Redact #{number}", number=idea.number)
+    # Translators: the button that removes an idea's text for good
+    submit = _("Redact")
+    return _idea_modal(idea, channel_id, callback_id=CallbackId.REDACT, title=title, submit=submit, blocks=blocks)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from bot import limits
+from bot.i18n import _, people
 from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, mentioned
 from bot.render.replies import not_now_dm_blocks, not_now_dm_text
-from bot.render.words import person, to_dicts
+from bot.render.words import person, plain_name, to_dicts
 from bot.slack import blockkit as bk
 
 
@@ -26,12 +27,12 @@ def _who(notice: Notice, user_id: str) -> str:
     return f"<@{user_id}>" if user_id in mentioned(notice) else person(notice.idea, user_id)
 
 
-def _thanked(notice: Done) -> str:
-    # Whom Done thanks: its author (mentioned when someone else finished it) and its owner (a plain name).
+def _thanked(notice: Done) -> list[str]:
+    # Whom Done thanks by name: its author (mentioned when someone else finished it) and its owner (a plain name);
+    # none when the only people are an anonymous author.
     idea = notice.idea
     people = [p for p in dict.fromkeys((idea.author_id, idea.owner_id)) if p]
-    named = [_who(notice, p) for p in people if not idea.hides(p)]
-    return " and ".join(named) or "everyone who helped"
+    return [_who(notice, p) for p in people if not idea.hides(p)]
 
 
 def words(notice: Notice) -> Words:
@@ -39,28 +40,68 @@ def words(notice: Notice) -> Words:
     idea = notice.idea
     match notice:
         case Approved():
-            raised_by = "whoever raised it" if idea.anonymous else _who(notice, idea.author_id)
-            return Words(
-                f":white_check_mark: Approved by {person(idea, notice.by)} — go ahead! "
-                f"Thank you {raised_by} for raising it."
-            )
+            return Words(_approved(notice))
         case Started():
-            return Words(f":hammer_and_wrench: Started by {person(idea, notice.by)}.")
+            if idea.hides(notice.by):
+                # Translators: in an idea's thread: its anonymous author started work on it
+                return Words(_(":hammer_and_wrench: Started by the person who raised it."))
+            # Translators: in an idea's thread: {name} started work on it
+            return Words(_(":hammer_and_wrench: Started by {name}.", name=plain_name(notice.by)))
         case Done():
             learned = bk.escape_clipped(notice.learned, limits.LEARNED_QUOTE)
-            return Words(f":tada: Done! Thank you {_thanked(notice)}. What we learned: {learned}")
+            thanked = _thanked(notice)
+            if not thanked:
+                # Translators: {learned} is what the team wrote they learned from the idea
+                return Words(
+                    _(":tada: Done! Thank you everyone who helped. What we learned: {learned}", learned=learned)
+                )
+            # Translators: {names} are the idea's author and owner; {learned} what the team wrote they learned
+            return Words(
+                _(":tada: Done! Thank you {names}. What we learned: {learned}", names=people(thanked), learned=learned)
+            )
         case Reopened():
-            return Words(f"Reopened by {person(idea, notice.by)}: it waits for a decision again.")
+            if idea.hides(notice.by):
+                # Translators: in an idea's thread: its anonymous author reopened it
+                return Words(_("Reopened by the person who raised it: it waits for a decision again."))
+            # Translators: in an idea's thread: {name} reopened it
+            return Words(_("Reopened by {name}: it waits for a decision again.", name=plain_name(notice.by)))
         case NotNowReason():
             blocks = to_dicts(not_now_dm_blocks(idea, notice.leader, notice.reason))
             return Words(not_now_dm_text(idea, notice.leader, notice.reason), blocks)
         case ReasonShared():
-            return Words(f"Not now, for this reason: {bk.escape_clipped(notice.reason, limits.SHARED_REASON_QUOTE)}")
+            reason = bk.escape_clipped(notice.reason, limits.SHARED_REASON_QUOTE)
+            # Translators: in an idea's thread: why a leader decided "not now" on it, shared by its author
+            return Words(_("Not now, for this reason: {reason}", reason=reason))
         case WhoApproves():
-            leaders = notice.leaders_text
+            # Translators: to someone who reacted with the approve emoji but does not lead the team; {leaders} are
+            # the names of the team's leaders
             return Words(
-                f"Thanks for backing #{idea.number}! Only this team's leaders can approve ideas ({leaders}). "
-                "Your reaction stays on the card for them to see."
+                _(
+                    "Thanks for backing #{number}! Only this team's leaders can approve ideas ({leaders}). "
+                    "Your reaction stays on the card for them to see.",
+                    number=idea.number,
+                    leaders=notice.leaders_text,
+                )
             )
         case _:
             assert_never(notice)
+
+
+def _approved(notice: Approved) -> str:
+    # Who approved (never an anonymous author by name) and who is thanked for raising it: one message per case.
+    idea = notice.idea
+    if idea.hides(notice.by):
+        # Translators: in an idea's thread: its anonymous author, a leader, approved it themself
+        return _(":white_check_mark: Approved by the person who raised it — go ahead!")
+    if idea.anonymous:
+        # Translators: {name} is the leader who approved the idea; its author is anonymous
+        return _(
+            ":white_check_mark: Approved by {name} — go ahead! Thank you to whoever raised it.",
+            name=plain_name(notice.by),
+        )
+    # Translators: {name} is the leader who approved the idea, {author} the person who raised it
+    return _(
+        ":white_check_mark: Approved by {name} — go ahead! Thank you {author} for raising it.",
+        name=plain_name(notice.by),
+        author=_who(notice, idea.author_id),
+    )

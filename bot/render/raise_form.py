@@ -4,13 +4,17 @@ of an idea share with it."""
 from __future__ import annotations
 
 from bot import limits
+from bot.i18n import N_, _
 from bot.render.ids import CallbackId, Field, OptionValue
 from bot.render.metadata import RaiseContext
 from bot.render.words import CATEGORY_LABEL
 from bot.slack import blockkit as bk
 
-PATIENT_HINT = ":lock: Please leave out patient names and anything else that could identify a patient."
-ANONYMOUS_HINT = (
+# Hints the idea's forms show, marked for the catalogs: shown as `_(PATIENT_HINT)`.
+# Translators: a hint in every form where someone writes about a problem (a hospital ward's)
+PATIENT_HINT = N_(":lock: Please leave out patient names and anything else that could identify a patient.")
+# Translators: a hint under the raise form's "Post without my name": who can still see who raised it
+ANONYMOUS_HINT = N_(
     "Your name will not be shown to anyone in Slack: not on the card, in threads, huddles or lists. "
     "Whoever runs the bot and its database can still see who raised it."
 )
@@ -42,7 +46,7 @@ def text_input(
 
 def category_options() -> list[bk.Option]:
     """The categories as a select's options (value: the `storage.models.Category` value)."""
-    return [bk.Option(value=value, label=label) for value, label in CATEGORY_LABEL.items()]
+    return [bk.Option(value=value, label=_(label)) for value, label in CATEGORY_LABEL.items()]
 
 
 def category_input(initial: str | None = None) -> bk.InputBlock:
@@ -51,10 +55,15 @@ def category_input(initial: str | None = None) -> bk.InputBlock:
     current = next((option for option in options if option.value == initial), None)
     return bk.InputBlock(
         block_id=Field.CATEGORY,
-        label="Category",
+        # Translators: a label in an idea's forms, over a select of categories (Safety, Quality, …)
+        label=_("Category"),
         optional=True,
         element=bk.StaticSelectElement(
-            action_id=Field.CATEGORY, placeholder="Pick one", options=options, initial_option=current
+            action_id=Field.CATEGORY,
+            # Translators: the placeholder of the category select in an idea's forms
+            placeholder=_("Pick one"),
+            options=options,
+            initial_option=current,
         ),
     )
 
@@ -76,18 +85,21 @@ def _team_picker(channel_id: str | None) -> bk.InputBlock:
     """A picker of the team's channel, starting at `channel_id`."""
     return bk.InputBlock(
         block_id=Field.TEAM,
-        label="Team channel",
-        hint="The channel whose team should see this. Kaizen needs to be a member of it.",
+        # Translators: a label in the raise form, over a picker of Slack channels
+        label=_("Team channel"),
+        hint=_("The channel whose team should see this. Kaizen needs to be a member of it."),
         element=bk.ConversationSelectElement(
             action_id=Field.TEAM,
-            placeholder="Pick the team's channel",
+            # Translators: the placeholder of the raise form's channel picker
+            placeholder=_("Pick the team's channel"),
             filter=bk.ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             initial_conversation=channel_id or None,
         ),
     )
 
 
-ANONYMOUS_OPTION = "Your name won't show anywhere in Slack"  # within Slack's 75 characters (limits.OPTION_TEXT)
+# Translators: the description of the raise form's tick box "Post without my name" (at most 75 characters)
+ANONYMOUS_OPTION = N_("Your name won't show anywhere in Slack")  # within Slack's 75 characters (limits.OPTION_TEXT)
 
 
 def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymous_allowed: bool) -> bk.View:
@@ -101,46 +113,69 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
         blocks.append(_team_picker(context.channel_id))
     blocks.append(
         text_input(
-            Field.PROBLEM, "What's the problem?", max_length=limits.PROBLEM_MAX, initial=prefill,
-            hint="What happened, or what gets in the way? A problem without a solution is welcome.",
-            placeholder="e.g. We walk to the other ward for the bladder scanner several times a shift",
+            # Translators: the raise form's first label, over the problem someone describes
+            Field.PROBLEM, _("What's the problem?"), max_length=limits.PROBLEM_MAX, initial=prefill,
+            hint=_("What happened, or what gets in the way? A problem without a solution is welcome."),
+            # Translators: an example problem in the raise form (a hospital ward's), as a placeholder
+            placeholder=_("e.g. We walk to the other ward for the bladder scanner several times a shift"),
         )
     )  # fmt: skip
-    blocks.append(bk.context(PATIENT_HINT))
-    blocks.append(text_input(Field.IDEA, "Your idea", max_length=limits.IDEA_MAX, optional=True))
+    blocks.append(bk.context(_(PATIENT_HINT)))
+    # Translators: a label in the raise form, over the idea (the proposed change) for the problem
+    blocks.append(text_input(Field.IDEA, _("Your idea"), max_length=limits.IDEA_MAX, optional=True))
     if anonymous_allowed:
         blocks.append(
             _checkbox(
-                Field.ANONYMOUS, "Name", OptionValue.ANONYMOUS, "Post without my name",
-                bk.clip(ANONYMOUS_OPTION, limits.OPTION_TEXT),
+                Field.ANONYMOUS,
+                # Translators: a label in the raise form, over the tick box "Post without my name"
+                _("Name"),
+                OptionValue.ANONYMOUS,
+                # Translators: the raise form's tick box: the idea is posted without its author's name
+                _("Post without my name"),
+                bk.clip(_(ANONYMOUS_OPTION), limits.OPTION_TEXT),
             )
-        )  # fmt: skip
-        blocks.append(bk.context(bk.escape_clipped(ANONYMOUS_HINT, limits.SECTION_TEXT)))
-    blocks += [bk.DividerBlock(), bk.context("More, if you like — all of it can be left out:")]
-    blocks.append(text_input(Field.BENEFIT, "Expected benefit", max_length=limits.BENEFIT_MAX, optional=True))
+        )
+        blocks.append(bk.context(bk.escape_clipped(_(ANONYMOUS_HINT), limits.SECTION_TEXT)))
+    # Translators: in the raise form, before the inputs that may be left empty
+    blocks += [bk.DividerBlock(), bk.context(_("More, if you like — all of it can be left out:"))]
+    # Translators: a label in the raise form, over what the idea should bring
+    blocks.append(text_input(Field.BENEFIT, _("Expected benefit"), max_length=limits.BENEFIT_MAX, optional=True))
     blocks.append(category_input())
     blocks.append(
         bk.InputBlock(
             block_id=Field.INPUT_FROM,
-            label="Input needed from",
+            # Translators: a label in the raise form, over a picker of the people whose input is needed
+            label=_("Input needed from"),
             optional=True,
             element=bk.UserMultiSelectElement(
-                action_id=Field.INPUT_FROM, placeholder="People who can help", max_selected_items=limits.INPUT_FROM_MAX
+                action_id=Field.INPUT_FROM,
+                # Translators: the placeholder of the raise form's people picker
+                placeholder=_("People who can help"),
+                max_selected_items=limits.INPUT_FROM_MAX,
             ),
         )
     )
     blocks.append(
         _checkbox(
-            Field.ALREADY_DONE, "Already done?", OptionValue.ALREADY_DONE, "I already did it (“just did it”)",
-            "Recorded as done, so the team can learn from it",
+            Field.ALREADY_DONE,
+            # Translators: a label in the raise form, over the tick box "I already did it"
+            _("Already done?"),
+            OptionValue.ALREADY_DONE,
+            # Translators: the raise form's tick box: the problem is already solved, by the one who raises it
+            _("I already did it (“just did it”)"),
+            # Translators: the description under the raise form's tick box "I already did it"
+            _("Recorded as done, so the team can learn from it"),
         )
-    )  # fmt: skip
+    )
     return bk.View(
         type="modal",
         callback_id=CallbackId.RAISE,
-        title="Raise a problem or idea",
-        submit="Raise it",
-        close="Cancel",
+        # Translators: the title of the raise form (at most 24 characters)
+        title=_("Raise a problem or idea"),
+        # Translators: the button that sends the raise form
+        submit=_("Raise it"),
+        # Translators: the button that closes a form without saving it
+        close=_("Cancel"),
         private_metadata=context.encode(),
         blocks=blocks,
     )

@@ -1,6 +1,6 @@
-"""What Kaizen says back to one person or a channel, outside the card and the huddle: the `/kaizen` replies (help,
-usage, board, mine, show, leaders), notices, the not-now note, the bulb's confirmations, and what it says when
-Slack refuses a card or a channel for good."""
+"""What Kaizen says back to one person or a channel, outside the card and the huddle: the `/kaizen` replies (board,
+mine, show, leaders), notices, the not-now note and the bulb's confirmations. `/kaizen help` and a command's usage
+are `bot.render.help`; what it says when Slack refuses a card or a channel for good is `bot.render.refused`."""
 
 from __future__ import annotations
 
@@ -9,123 +9,127 @@ from datetime import datetime
 
 from bot import limits
 from bot.domain import Board, LeaderList, age_in_days
-from bot.grammar import USAGE, Usage
+from bot.i18n import N_, _, join, n_, number
 from bot.render.card import card_blocks
 from bot.render.ids import ActionId, BlockPrefix
-from bot.render.words import GROUP_TITLE, days_text, history_line, linked_number, plain_name, problem_start
+from bot.render.words import GROUP_TITLE, history_line, linked_number, plain_name, problem_start
 from bot.slack import blockkit as bk
-from bot.slack import refusals
 from storage.models import Idea, IdeaEvent, IdeaStatus
 
-HELP_FOR_EVERYONE = (
-    "• `/kaizen` — raise a problem or an idea; a problem without a solution is welcome",
-    "• `/kaizen list` — this channel's board; `/kaizen mine` — your ideas; `/kaizen 42` — one idea",
-    "• In a thread: react :bulb: on a huddle reply, or use “Raise as Kaizen idea” in a message's ⋮ menu",
-)
-HELP_FOR_LEADERS = (
-    ("/kaizen huddle at 08:30 daily Europe/London", "the daily huddle (`huddle off`, `huddle skip 2026-12-24`)"),
-    ("/kaizen leaders add @grace", "who may decide (`leaders` lists them, `leaders remove @grace`)"),
-    ("/kaizen stats", "the team's charts, sent to you (`stats share` posts them here)"),
-    ("/kaizen stats rebase 2026-03-02 new rota", "new usual ranges after a change (`stats rebase undo`)"),
-    ("/kaizen team headcount 42", "the team's size, for participation rates"),
-    ("/kaizen export", "the team's ideas as a CSV file, sent to you"),
-    ("/kaizen huddle", "post the huddle now (anyone may)"),
-)
-HELP_TEXT = "Kaizen help: /kaizen raises a problem or an idea; /kaizen list shows this channel's board."
-
-
-def raise_button(text: str = "Raise a problem") -> bk.ButtonElement:
-    """The button that opens the raise form (App Home, help)."""
-    return bk.ButtonElement(action_id=ActionId.RAISE, text=text, value="raise", style="primary")
-
-
 # --- replies to commands -------------------------------------------------------------------------------------
-
-
-def help_blocks() -> list[bk.Block]:
-    """`/kaizen help`: three lines and a button for everyone, then "For leaders" with examples."""
-    leaders = [f"• `{example}` — {what}" for example, what in HELP_FOR_LEADERS]
-    return [
-        bk.section("*Kaizen: small improvements, every day*\n" + "\n".join(HELP_FOR_EVERYONE)),
-        bk.ActionsBlock(elements=[raise_button()]),
-        bk.DividerBlock(),
-        bk.section("*For leaders*\n" + "\n".join(leaders)),
-    ]
 
 
 def status_age(idea: Idea, now: datetime) -> str:
     """Where an idea is and since when, in words: "waiting 15 days", "approved 2 days ago", "in progress 3 days",
     "done 2 days ago", "not now, 1 day ago"."""
 
-    def ago(at: datetime | None) -> str:
-        days = age_in_days(at or idea.created_at, now)
-        return "today" if days == 0 else f"{days_text(days)} ago"
-
+    # Each is the end of one line of a list of ideas, after its problem: "Call bells out of reach — waiting 3 days".
     match idea.status:
         case IdeaStatus.NEW:
             days = age_in_days(idea.created_at, now)
-            return "waiting since today" if days == 0 else f"waiting {days_text(days)}"
+            if days == 0:
+                # Translators: at the end of a line of a list of ideas: the idea, raised today, awaits a decision
+                return _("waiting since today")
+            # Translators: at the end of a line of a list of ideas: how long the idea has awaited a decision
+            return n_("waiting {count} day", "waiting {count} days", days)
         case IdeaStatus.APPROVED:
-            return f"approved {ago(idea.decided_at)}"
+            days = age_in_days(idea.decided_at or idea.created_at, now)
+            if days == 0:
+                # Translators: at the end of a line of a list of ideas: when a leader approved it
+                return _("approved today")
+            # Translators: at the end of a line of a list of ideas: when a leader approved it
+            return n_("approved {count} day ago", "approved {count} days ago", days)
         case IdeaStatus.IN_PROGRESS:
             days = age_in_days(idea.started_at or idea.created_at, now)
-            return "in progress since today" if days == 0 else f"in progress {days_text(days)}"
+            if days == 0:
+                # Translators: at the end of a line of a list of ideas: work on it started today
+                return _("in progress since today")
+            # Translators: at the end of a line of a list of ideas: how long work on it has been going on
+            return n_("in progress {count} day", "in progress {count} days", days)
         case IdeaStatus.DONE:
-            return f"done {ago(idea.done_at)}"
+            days = age_in_days(idea.done_at or idea.created_at, now)
+            if days == 0:
+                # Translators: at the end of a line of a list of ideas: when it was done
+                return _("done today")
+            # Translators: at the end of a line of a list of ideas: when it was done
+            return n_("done {count} day ago", "done {count} days ago", days)
         case _:
-            return f"not now, {ago(idea.decided_at)}"
+            days = age_in_days(idea.decided_at or idea.created_at, now)
+            if days == 0:
+                # Translators: at the end of a line of a list of ideas: when a leader decided "not now" on it
+                return _("not now, today")
+            # Translators: at the end of a line of a list of ideas: when a leader decided "not now" on it
+            return n_("not now, {count} day ago", "not now, {count} days ago", days)
 
 
 def list_line(idea: Idea, now: datetime, link: str | None = None, *, with_channel: bool = False) -> str:
     """One line of a list: the number (linked to the card when `link` is given), the start of the problem, where
     it is and since when ("waiting 15 days", "done 2 days ago"), optionally its channel. Safe mrkdwn."""
-    number = linked_number(idea, link, unlinked="`#{number}`")
-    parts = [f"{number} {problem_start(idea)}", status_age(idea, now)]
+    linked = linked_number(idea, link, unlinked="`#{number}`")
+    problem, status = problem_start(idea), status_age(idea, now)
     if with_channel:
-        parts.append(f"in <#{idea.team.channel_id}>")
-    return " — ".join(parts)
+        # Translators: one line of a list of ideas: its number, the start of its problem, where it is and since
+        # when ("waiting 3 days"), and the channel of its team
+        return _(
+            "{number} {problem} — {status} — in <#{channel}>",
+            number=linked,
+            problem=problem,
+            status=status,
+            channel=idea.team.channel_id,
+        )
+    # Translators: one line of a list of ideas: its number, the start of its problem, where it is and since when
+    # ("waiting 3 days")
+    return _("{number} {problem} — {status}", number=linked, problem=problem, status=status)
 
 
 def counts_summary(counts: Mapping[str, int]) -> str:
     """Counts by status as words, "3 waiting, 2 in progress" (statuses with none left out; "nothing open")."""
-    words = (
-        (IdeaStatus.NEW, "waiting"), (IdeaStatus.APPROVED, "approved"), (IdeaStatus.IN_PROGRESS, "in progress"),
-        (IdeaStatus.DONE, "done"), (IdeaStatus.NOT_NOW, "not now"),
-    )  # fmt: skip
-    said = [f"{counts[status]} {word}" for status, word in words if counts.get(status)]
-    return ", ".join(said) or "nothing open"
+    order = (IdeaStatus.NEW, IdeaStatus.APPROVED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE, IdeaStatus.NOT_NOW)
+    said = [_status_count(status, counts[status]) for status in order if counts.get(status)]
+    if not said:
+        # Translators: how many ideas there are by status, when there are none: "Kaizen board: nothing open"
+        return _("nothing open")
+    # Translators: what separates the counts in "3 waiting, 2 in progress, 1 done"
+    return _(", ").join(said)
+
+
+def _status_count(status: str, count: int) -> str:
+    """How many ideas have `status`, for `counts_summary`: "3 waiting"."""
+    match status:
+        case IdeaStatus.NEW:
+            # Translators: how many ideas await a decision, in a list of counts: "3 waiting, 2 in progress"
+            return n_("{count} waiting", "{count} waiting", count)
+        case IdeaStatus.APPROVED:
+            # Translators: how many ideas are approved, in a list of counts: "3 waiting, 2 approved"
+            return n_("{count} approved", "{count} approved", count)
+        case IdeaStatus.IN_PROGRESS:
+            # Translators: how many ideas are being worked on, in a list of counts: "3 waiting, 2 in progress"
+            return n_("{count} in progress", "{count} in progress", count)
+        case IdeaStatus.DONE:
+            # Translators: how many ideas are done, in a list of counts: "3 waiting, 1 done"
+            return n_("{count} done", "{count} done", count)
+        case _:
+            # Translators: how many ideas a leader decided "not now" on, in a list of counts: "1 done, 2 not now"
+            return n_("{count} not now", "{count} not now", count)
 
 
 def board_text(board: Board) -> str:
     """The board's fallback text: "Kaizen board: 3 waiting, 2 in progress"."""
     counts = {status: board.counts.get(status, len(ideas)) for status, ideas in board.groups.items()}
-    return f"Kaizen board: {counts_summary(counts)}"
+    # Translators: the fallback text of `/kaizen list` (notifications); {counts} is e.g. "3 waiting, 2 in progress"
+    return _("Kaizen board: {counts}", counts=counts_summary(counts))
 
 
 def mine_text(ideas: Sequence[Idea], total: int) -> str:
     """`/kaizen mine`'s fallback text: "Your ideas: 4 (2 waiting, 1 done)" (the statuses of those shown)."""
     if not total:
-        return "You haven't raised any ideas yet."
+        return _("You haven't raised any ideas yet.")
     counts: dict[str, int] = {}
     for idea in ideas:
         counts[idea.status] = counts.get(idea.status, 0) + 1
-    return f"Your ideas: {total} ({counts_summary(counts)})"
-
-
-def usage_blocks(usage: Usage) -> list[bk.Block]:
-    """The usage of the subcommand `usage` names, and, when there was text, a button to raise that text as an idea
-    instead (its value: the text, clipped to `limits.BUTTON_VALUE`)."""
-    blocks: list[bk.Block] = [
-        bk.section(f"That doesn't match `/kaizen {usage.subcommand}`. Try {USAGE[usage.subcommand]}.")
-    ]
-    if usage.text:
-        raise_instead = bk.ButtonElement(
-            action_id=ActionId.RAISE_INSTEAD,
-            text="Raise this as an idea instead",
-            value=bk.clip(usage.text, limits.BUTTON_VALUE),
-        )
-        blocks.append(bk.ActionsBlock(elements=[raise_instead]))
-    return blocks
+    # Translators: the fallback text of `/kaizen mine`: how many ideas the person raised, and {counts} by status,
+    # e.g. "Your ideas: 4 (2 waiting, 1 done)"
+    return _("Your ideas: {total} ({counts})", total=number(total), counts=counts_summary(counts))
 
 
 def board_blocks(
@@ -135,10 +139,15 @@ def board_blocks(
     idea id → permalink), with "waiting 15 days" / "done 2 days ago" and "+N more" where a group has more than shown;
     `list_filter` is the filter asked for (None: the open board). At most MESSAGE_BLOCKS blocks."""
     links = links or {}
-    title = f"*Kaizen board for <#{channel_id}>*"
+    # Translators: the heading of `/kaizen list`: {channel} is the team's channel
+    title = _("*Kaizen board for <#{channel}>*", channel=channel_id)
     if board.team is None or not any(board.groups.values()):
-        what = "open ideas" if list_filter is None else f"ideas in “{list_filter}”"
-        return [bk.section(f"{title}\nNo {what} here yet. Raise one with `/kaizen`.")]
+        if list_filter is None:
+            empty = _("No open ideas here yet. Raise one with `/kaizen`.")
+        else:
+            # Translators: {filter} is the filter of `/kaizen list` as typed (a command word: "done", "not-now")
+            empty = _("No ideas in “{filter}” here yet. Raise one with `/kaizen`.", filter=list_filter)
+        return [bk.section(f"{title}\n{empty}")]
     blocks: list[bk.Block] = [bk.section(title)]
     for status, ideas in board.groups.items():
         if not ideas:
@@ -146,13 +155,15 @@ def board_blocks(
         total = board.counts.get(status, len(ideas))
         lines = [list_line(idea, now, links.get(idea.id)) for idea in ideas]
         if total > len(ideas):
-            lines.append(f"+{total - len(ideas)} more")
+            # Translators: the last line of a group of ideas on the board: how many more there are than shown
+            lines.append(n_("+{count} more", "+{count} more", total - len(ideas)))
         blocks.append(bk.DividerBlock())
-        blocks.append(bk.section(f"*{GROUP_TITLE[status]}* ({total})"))
+        # Translators: the heading of a group of ideas on the board: its status, and how many ideas have it
+        blocks.append(bk.section(_("*{group}* ({count})", group=_(GROUP_TITLE[status]), count=number(total))))
         blocks.extend(bk.line_sections(lines))
     if list_filter is None:
-        blocks.append(bk.context("Open ideas, oldest first. `/kaizen list all` shows done and not-now ones too."))
-    return bk.fit_blocks(blocks, overflow_note="More than fits here — try `/kaizen list new` and the like.")
+        blocks.append(bk.context(_("Open ideas, oldest first. `/kaizen list all` shows done and not-now ones too.")))
+    return bk.fit_blocks(blocks, overflow_note=_("More than fits here — try `/kaizen list new` and the like."))
 
 
 def mine_blocks(
@@ -161,59 +172,97 @@ def mine_blocks(
     """`/kaizen mine`: the person's ideas (newest first, as given), each number linked to its card (`links`), with
     where it is and since when, and its channel; `total` is how many they have in all."""
     if not ideas:
-        return [bk.section("You haven't raised any ideas yet. `/kaizen` opens the form.")]
+        return [bk.section(_("You haven't raised any ideas yet. `/kaizen` opens the form."))]
     links = links or {}
     lines = [list_line(idea, now, links.get(idea.id), with_channel=True) for idea in ideas]
     if total > len(ideas):
-        lines.append(f"+{total - len(ideas)} older ones")
-    return bk.fit_blocks(
-        [bk.section(f"*Your ideas* ({total})"), *bk.line_sections(lines)], overflow_note="+ more not shown"
-    )
+        # Translators: the last line of `/kaizen mine`: how many older ideas of the person's are not shown
+        lines.append(n_("+{count} older ones", "+{count} older ones", total - len(ideas)))
+    # Translators: the heading of the person's own ideas, with how many they have raised
+    heading = _("*Your ideas* ({count})", count=number(total))
+    # Translators: the last line of a list cut short: more ideas than fit one message
+    return bk.fit_blocks([bk.section(heading), *bk.line_sections(lines)], overflow_note=_("+ more not shown"))
 
 
 def show_blocks(idea: Idea, events: Sequence[IdeaEvent]) -> list[bk.Block]:
     """`/kaizen show N`: the idea's card and its history, oldest first; what does not fit one message is cut,
     with a note."""
     history = [history_line(event, idea) for event in events]
-    blocks = [*card_blocks(idea), bk.DividerBlock(), bk.section("*History*"), *bk.line_sections(history)]
-    return bk.fit_blocks(blocks, overflow_note="Older history not shown.")
+    # Translators: the heading of an idea's history (what happened to it, when, by whom) in `/kaizen show`
+    heading = _("*History*")
+    blocks = [*card_blocks(idea), bk.DividerBlock(), bk.section(heading), *bk.line_sections(history)]
+    return bk.fit_blocks(blocks, overflow_note=_("Older history not shown."))
 
 
 def first_leaders_text(by: str, leaders: Sequence[str], approve_emoji: str) -> str:
     """The channel message when `by` sets up the team's first leaders (`leaders`, user IDs): who they are, and how
     they approve (`approve_emoji`, a name without colons). The new leaders are mentioned (they are asked to decide
     from now on); `by` is a plain name, also in the list: nobody is pinged about their own action."""
-    names = ", ".join(plain_name(user) if user == by else f"<@{user}>" for user in leaders)
-    return (
-        f"{plain_name(by)} set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with "
-        f":{approve_emoji}: on the card — most ideas deserve a quick yes."
+    names = join([plain_name(user) if user == by else f"<@{user}>" for user in leaders])
+    # Translators: {by} is who set them up, {names} the new leaders, {emoji} the name of the approve emoji
+    return _(
+        "{by} set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with :{emoji}: on the card "
+        "— most ideas deserve a quick yes.",
+        by=plain_name(by),
+        names=names,
+        emoji=approve_emoji,
     )
 
 
 def leaders_blocks(listing: LeaderList, approve_emoji: str) -> list[bk.Block]:
     """`/kaizen leaders`: who decides for this team, and how to change it."""
-    lines = ["*Leaders of this team*"]
-    lines.append(", ".join(f"<@{u}>" for u in listing.team) if listing.team else "None yet.")
+    # Translators: the heading of `/kaizen leaders`, above the names of the team's leaders
+    lines = [_("*Leaders of this team*")]
+    # Translators: in `/kaizen leaders`: the team has no leaders
+    lines.append(join([f"<@{u}>" for u in listing.team]) if listing.team else _("None yet."))
     if listing.everywhere:
-        lines.append("*Leaders of every team* (KAIZEN_LEADERS): " + ", ".join(f"<@{u}>" for u in listing.everywhere))
+        # Translators: KAIZEN_LEADERS is the name of a setting; {names} the people it names
+        everywhere = join([f"<@{u}>" for u in listing.everywhere])
+        lines.append(_("*Leaders of every team* (KAIZEN_LEADERS): {names}", names=everywhere))
     if listing.group_id:
         if listing.group_problem:
             lines.append(f":warning: {bk.escape_clipped(listing.group_problem, limits.LEADER_GROUP_PROBLEM)}")
         else:
-            lines.append(f"*Also:* members of the leader user group ({listing.group_id})")
-    lines.append(f"Leaders approve with :{approve_emoji}: on a card.")
+            # Translators: {group} is the ID of a Slack user group whose members also lead the team
+            lines.append(_("*Also:* members of the leader user group ({group})", group=listing.group_id))
+    lines.append(_("Leaders approve with :{emoji}: on a card.", emoji=approve_emoji))
     return [
         bk.section("\n".join(lines)),
-        bk.context("`/kaizen leaders add @name` · `/kaizen leaders remove @name`"),
+        # Translators: two commands; only "name" (someone's Slack name, after @) may be translated
+        bk.context(_("`/kaizen leaders add @name` · `/kaizen leaders remove @name`")),
     ]
 
 
 def leaders_text(listing: LeaderList) -> str:
     """`/kaizen leaders`' fallback text: "Leaders of this team: 2 (and 1 of every team)", or "none yet"."""
-    own = f"{len(listing.team)}" if listing.team else "none yet"
-    everywhere = f" (and {len(listing.everywhere)} of every team)" if listing.everywhere else ""
-    group = " and the leader user group" if listing.group_id and not listing.group_problem else ""
-    return f"Leaders of this team: {own}{everywhere}{group}"
+    key = (bool(listing.team), bool(listing.everywhere), bool(listing.group_id and not listing.group_problem))
+    return _(_LEADERS_TEXT[key], count=number(len(listing.team)), everywhere=number(len(listing.everywhere)))
+
+
+# `leaders_text` by (the team has leaders, KAIZEN_LEADERS names some, the leader user group counts): {count} the
+# team's own leaders, {everywhere} the leaders of every team.
+_LEADERS_TEXT: dict[tuple[bool, bool, bool], str] = {
+    # Translators: the fallback text of `/kaizen leaders`: how many leaders the team has
+    (True, False, False): N_("Leaders of this team: {count}"),
+    # Translators: the fallback text of `/kaizen leaders`: the team has no leaders yet
+    (False, False, False): N_("Leaders of this team: none yet"),
+    # Translators: the fallback text of `/kaizen leaders`: the team's leaders, and the leaders of every team
+    (True, True, False): N_("Leaders of this team: {count} (and {everywhere} of every team)"),
+    # Translators: the fallback text of `/kaizen leaders`: none of its own, and the leaders of every team
+    (False, True, False): N_("Leaders of this team: none yet (and {everywhere} of every team)"),
+    # Translators: the fallback text of `/kaizen leaders`: the team's leaders, and a Slack user group's members
+    (True, False, True): N_("Leaders of this team: {count} and the leader user group"),
+    # Translators: the fallback text of `/kaizen leaders`: none of its own, but a Slack user group's members
+    (False, False, True): N_("Leaders of this team: none yet and the leader user group"),
+    # Translators: the fallback text of `/kaizen leaders`: the team's leaders, the leaders of every team, and a
+    # Slack user group's members
+    (True, True, True): N_("Leaders of this team: {count} (and {everywhere} of every team) and the leader user group"),
+    # Translators: the fallback text of `/kaizen leaders`: none of its own, the leaders of every team, and a Slack
+    # user group's members
+    (False, True, True): N_(
+        "Leaders of this team: none yet (and {everywhere} of every team) and the leader user group"
+    ),
+}
 
 
 def notice_blocks(text: str) -> list[bk.Block]:
@@ -233,20 +282,27 @@ def not_now_dm_text(idea: Idea, leader_id: str, reason: str) -> str:
     """The private note to an idea's author that a leader decided "not now" (its reason quoted, escaped, at most
     `limits.REASON_QUOTE` characters)."""
     quoted = "\n".join(f">{line}" for line in bk.escape_clipped(reason, limits.REASON_QUOTE).splitlines())
-    return (
-        f"About your idea #{idea.number}: {plain_name(leader_id)} decided *not now*, for this reason:\n{quoted}\n"
-        "Thank you for raising it — it is kept, and it can be reopened any time. Keep the ideas coming."
+    # Translators: a private message to an idea's author; {leader} is who decided, {reason} their reason quoted on
+    # its own lines (keep the line breaks around it)
+    return _(
+        "About your idea #{number}: {leader} decided *not now*, for this reason:\n{reason}\n"
+        "Thank you for raising it — it is kept, and it can be reopened any time. Keep the ideas coming.",
+        number=idea.number,
+        leader=plain_name(leader_id),
+        reason=quoted,
     )
 
 
 def not_now_dm_blocks(idea: Idea, leader_id: str, reason: str) -> list[bk.Block]:
     """The not-now note with a button for the author to share the reason in the card's thread (their choice)."""
-    share = bk.ButtonElement(
-        action_id=ActionId.SHARE_REASON, text="Share this reason in the thread", value=str(idea.id)
-    )
+    # Translators: a button under the not-now note: the author shares the leader's reason in the idea's thread
+    label = _("Share this reason in the thread")
+    share = bk.ButtonElement(action_id=ActionId.SHARE_REASON, text=label, value=str(idea.id))
     return [
         bk.section(not_now_dm_text(idea, leader_id, reason)),
-        bk.context("Only you can see this. Sharing the reason helps others learn what's possible now and what's not."),
+        bk.context(
+            _("Only you can see this. Sharing the reason helps others learn what's possible now and what's not.")
+        ),
         bk.ActionsBlock(block_id=f"{BlockPrefix.SHARE}{idea.id}", elements=[share]),
     ]
 
@@ -257,13 +313,22 @@ def not_now_dm_blocks(idea: Idea, leader_id: str, reason: str) -> list[bk.Block]
 def bulb_confirmation(idea: Idea) -> str:
     """The thread reply when a huddle reply becomes an idea by :bulb:; thanks the author by plain name (they are
     told privately, and may have reacted themselves) unless the idea is anonymous."""
-    who = "" if idea.anonymous else f" Thank you {plain_name(idea.author_id)}!"
-    return f":bulb: This reply is now Kaizen idea #{idea.number}.{who}"
+    if idea.anonymous:
+        return _(":bulb: This reply is now Kaizen idea #{number}.", number=idea.number)
+    # Translators: {name} is the person whose reply became the idea
+    return _(
+        ":bulb: This reply is now Kaizen idea #{number}. Thank you {name}!",
+        number=idea.number,
+        name=plain_name(idea.author_id),
+    )
 
 
 def bulb_private_text(idea: Idea) -> str:
     """To the person whose reply became an idea: which idea, and that they can undo it or take their name off it."""
-    return f"Your reply became Kaizen idea #{idea.number}. Not what you meant? Undo it, or take your name off it."
+    return _(
+        "Your reply became Kaizen idea #{number}. Not what you meant? Undo it, or take your name off it.",
+        number=idea.number,
+    )
 
 
 def bulb_private_blocks(idea: Idea) -> list[bk.Block]:
@@ -272,79 +337,10 @@ def bulb_private_blocks(idea: Idea) -> list[bk.Block]:
         bk.section(bulb_private_text(idea)),
         bk.ActionsBlock(
             elements=[
-                bk.ButtonElement(action_id=ActionId.BULB_UNDO, text="Undo", value=str(idea.id)),
-                bk.ButtonElement(action_id=ActionId.BULB_ANONYMOUS, text="Make anonymous", value=str(idea.id)),
+                # Translators: a button: the reply that became an idea by :bulb: is no idea any more
+                bk.ButtonElement(action_id=ActionId.BULB_UNDO, text=_("Undo"), value=str(idea.id)),
+                # Translators: a button: the idea raised from the person's reply no longer shows their name
+                bk.ButtonElement(action_id=ActionId.BULB_ANONYMOUS, text=_("Make anonymous"), value=str(idea.id)),
             ]
         ),
     ]
-
-
-# --- posts Slack refused for good ------------------------------------------------------------------------------
-
-
-def _gone(reason: str, channel_id: str) -> tuple[str, str]:
-    """Why a channel takes no posts (Slack's `reason`), and what a leader can do, as Kaizen says it."""
-    if reason in refusals.ARCHIVED:
-        return (
-            f"<#{channel_id}> was archived",
-            "unarchive the channel and, if Kaizen isn't in it any more, invite it back with `/invite @Kaizen`",
-        )
-    if reason == refusals.NOT_IN_CHANNEL:
-        return (
-            f"Kaizen isn't a member of <#{channel_id}> any more",
-            f"invite Kaizen back: type `/invite @Kaizen` in <#{channel_id}>",
-        )
-    return (
-        f"Slack couldn't find <#{channel_id}> for Kaizen (it may have been deleted, or be private without Kaizen "
-        "in it)",
-        "invite Kaizen back with `/invite @Kaizen` if the channel is still there",
-    )
-
-
-def card_waits_text(number: int, channel_id: str, reason: str) -> str:
-    """To the person whose idea's card cannot go up because its channel takes no posts (`reason`: Slack's error,
-    one of `bot.slack.refusals.CHANNEL_GONE`): the idea is kept, its card goes up once Kaizen is back, what a
-    leader can do."""
-    why, fix = _gone(reason, channel_id)
-    return (
-        f"Your idea #{number} is saved, but its card can't be posted: {why}. Your idea is kept (it shows in "
-        "`/kaizen mine`), and its card will be posted there once Kaizen is back. "
-        f"To get things going again, a team leader can {fix}."
-    )
-
-
-def card_refused_text(number: int, channel_id: str, error: str, failure: str) -> str:
-    """To the person whose idea's card Slack refused for good: the idea is kept and where it shows, the card will
-    not be tried again, what a leader (or an admin) can do. `error` is Slack's error name (quoted, at most
-    `limits.SLACK_ERROR_SHOWN` characters); `failure` the `bot.slack.refusals.Failure` it falls under: "message",
-    "channel_rules" or "access"."""
-    said = f"`{bk.escape_clipped(error, limits.SLACK_ERROR_SHOWN)}`"
-    why, fix = {
-        "message": (f"Slack wouldn't accept its card in <#{channel_id}> (it said {said})", ""),
-        "channel_rules": (
-            f"Slack doesn't let Kaizen post in <#{channel_id}> (it said {said})",
-            " A workspace admin can check that apps may post in that channel.",
-        ),
-    }.get(
-        failure,
-        (
-            f"Kaizen's access to this workspace isn't working (Slack said {said})",
-            " A workspace admin can reinstall Kaizen, or grant it the access it needs.",
-        ),
-    )
-    return (
-        f"Your idea #{number} is saved, but {why}, so I won't try to post the card again. Your idea is kept: it "
-        f"shows in `/kaizen list` and in the team's huddles, and a leader can open it with `/kaizen show {number}`."
-        + fix
-    )
-
-
-def paused_notice_text(channel_id: str, reason: str) -> str:
-    """To each leader of a team paused because its channel takes no posts (`reason`: Slack's error name): what
-    happened, that nothing is lost, what waits, and how to carry on."""
-    why, fix = _gone(reason, channel_id)
-    return (
-        f"Hello! Kaizen can't post for one of your teams any more: {why}. Nothing is lost: ideas raised there "
-        "are kept, and cards still waiting will be posted as soon as Kaizen is back. Until then the team's huddles "
-        f"and card posts are paused. To carry on, {fix}."
-    )

@@ -1,5 +1,5 @@
-"""Wording every surface shares: the labels of statuses, categories, outcomes and history events, how people and
-dates are shown, and one line of a list or of an idea's history.
+"""Wording every surface shares: the labels of statuses, categories and outcomes, how people, ages and dates are
+shown, and one line of a list or of an idea's history. Every word a person reads goes through `bot.i18n`.
 
 Everything a person typed goes through `escape_clipped`; mentions and dates we build ourselves are Slack markup
 on purpose (`<@U123>` shows a name, `<!date^…>` shows a date in the reader's own time zone).
@@ -13,47 +13,65 @@ from datetime import datetime
 from typing import Any
 
 from bot import limits
+from bot.i18n import N_, _, n_
 from bot.render.ids import Outcome
 from bot.slack import blockkit as bk
 from bot.text import one_line
 from storage.models import Category, EventKind, Idea, IdeaEvent, IdeaStatus
 
+# The labels below are marked for the catalogs (`N_`) and translated where they are shown: `_(STATUS_LABEL[status])`.
+
+# An idea's status as its card's status line says it.
 STATUS_LABEL: dict[str, str] = {
-    IdeaStatus.NEW: ":new: New — waiting for a decision",
-    IdeaStatus.APPROVED: ":white_check_mark: Approved — go ahead",
-    IdeaStatus.IN_PROGRESS: ":hammer_and_wrench: In progress",
-    IdeaStatus.DONE: ":tada: Done",
-    IdeaStatus.NOT_NOW: ":double_vertical_bar: Not now",
+    # Translators: the status line of a new idea's card
+    IdeaStatus.NEW: N_(":new: New — waiting for a decision"),
+    # Translators: the status line of an approved idea's card: the team may go ahead with it
+    IdeaStatus.APPROVED: N_(":white_check_mark: Approved — go ahead"),
+    # Translators: the status line of the card of an idea someone is working on
+    IdeaStatus.IN_PROGRESS: N_(":hammer_and_wrench: In progress"),
+    # Translators: the status line of the card of an idea that is done
+    IdeaStatus.DONE: N_(":tada: Done"),
+    # Translators: the status line of the card of an idea a leader declined for now (kindly: not "rejected")
+    IdeaStatus.NOT_NOW: N_(":double_vertical_bar: Not now"),
 }
 
+# An idea's status as the heading of a list of ideas in it (and in an idea's history: "Waiting … → Approved …").
 GROUP_TITLE: dict[str, str] = {
-    IdeaStatus.NEW: "Waiting for a decision",
-    IdeaStatus.APPROVED: "Approved, not started yet",
-    IdeaStatus.IN_PROGRESS: "In progress",
-    IdeaStatus.DONE: "Done",
-    IdeaStatus.NOT_NOW: "Not now",
+    # Translators: a heading over the ideas that wait for a leader's decision; also a status in an idea's history
+    IdeaStatus.NEW: N_("Waiting for a decision"),
+    # Translators: a heading over the approved ideas nobody has started; also a status in an idea's history
+    IdeaStatus.APPROVED: N_("Approved, not started yet"),
+    # Translators: a heading over the ideas someone is working on; also a status in an idea's history
+    IdeaStatus.IN_PROGRESS: N_("In progress"),
+    # Translators: a heading over the ideas that are done; also a status in an idea's history
+    IdeaStatus.DONE: N_("Done"),
+    # Translators: a heading over the ideas a leader declined for now; also a status in an idea's history
+    IdeaStatus.NOT_NOW: N_("Not now"),
 }
 
 CATEGORY_LABEL: dict[str, str] = {
-    Category.SAFETY: "Safety",
-    Category.QUALITY: "Quality",
-    Category.CUSTOMER_EXPERIENCE: "Patient/customer experience",
-    Category.STAFF_EXPERIENCE: "Staff experience",
-    Category.FLOW: "Flow/time",
-    Category.COST: "Cost",
-    Category.OTHER: "Other",
+    # Translators: a category of an idea (the raise form's select, the card's "Category: …")
+    Category.SAFETY: N_("Safety"),
+    # Translators: a category of an idea (the raise form's select, the card's "Category: …")
+    Category.QUALITY: N_("Quality"),
+    # Translators: a category of an idea: how patients (or customers) experience the care
+    Category.CUSTOMER_EXPERIENCE: N_("Patient/customer experience"),
+    # Translators: a category of an idea: how the staff experience their work
+    Category.STAFF_EXPERIENCE: N_("Staff experience"),
+    # Translators: a category of an idea: how smoothly work flows, time saved or lost
+    Category.FLOW: N_("Flow/time"),
+    # Translators: a category of an idea: money, materials
+    Category.COST: N_("Cost"),
+    # Translators: a category of an idea: none of the others
+    Category.OTHER: N_("Other"),
 }
 
 # A done idea's outcome (the done modal's options, keyed by `Outcome`) as the card labels its result.
 OUTCOME_LABEL: dict[str, str] = {
-    Outcome.WORKED: "It worked",
-    Outcome.DID_NOT_WORK: "It didn't work — and we learned from it",
-}
-
-EVENT_TEXT: dict[str, str] = {
-    EventKind.CREATED: "raised",
-    EventKind.EDITED: "edited",
-    EventKind.REDACTED: "redacted",
+    # Translators: an answer to "Did it work?" when an idea is done; also the label over its result on the card
+    Outcome.WORKED: N_("It worked"),
+    # Translators: an answer to "Did it work?" when an idea is done; also the label over its result on the card
+    Outcome.DID_NOT_WORK: N_("It didn't work — and we learned from it"),
 }
 
 _SAFE_LINK = re.compile(r"^https://[^\s<>|]+$")
@@ -81,8 +99,13 @@ def date_markup(when: datetime, style: str = "{date_short_pretty}") -> str:
 
 
 def days_text(days: int) -> str:
-    """An age in whole days as words: "today", "1 day", "N days"."""
-    return "today" if days == 0 else ("1 day" if days == 1 else f"{days} days")
+    """An age in whole days as words: "today", "1 day", "N days". On its own only (a list line's tail): a sentence
+    with a number of days says it in its own message (`n_`), as other languages inflect it."""
+    if days == 0:
+        # Translators: an age of zero days, on its own (e.g. after an idea's line in a list)
+        return _("today")
+    # Translators: an age, on its own (e.g. after an idea's line in a list)
+    return n_("{count} day", "{count} days", days)
 
 
 # A person's plain name in a queued message: filled in when it is sent (`fill_names`), as it shows who without
@@ -103,31 +126,107 @@ def fill_names(text: str, name: Callable[[str], str]) -> str:
 def person(idea: Idea, user_id: str) -> str:
     """Someone who acted on an idea, as others see them: a plain name (never a mention: that would ping them),
     never the author of an anonymous idea by name."""
-    return "the person who raised it" if idea.hides(user_id) else plain_name(user_id)
+    if idea.hides(user_id):
+        # Translators: stands for the name of an anonymous idea's author, e.g. in "Approved by {name}"
+        return _("the person who raised it")
+    return plain_name(user_id)
+
+
+# What a leader's redaction leaves of the idea's text, on the card and in thread replies that quoted it. Stored in
+# the idea's text as it is (English: stored words are data); shown in the reader's words (`stored_text`), and said
+# so in the replies the outbox rewrites.
+# Translators: what is left of an idea's text (and of replies that quoted it) after a leader removed it
+REDACTED_TEXT = N_("[removed by a leader]")
+
+
+def stored_text(text: str | None) -> str | None:
+    """A text of an idea as people see it: as typed, except what a redaction left (REDACTED_TEXT), which is said in
+    the reader's language."""
+    return _(REDACTED_TEXT) if text == REDACTED_TEXT else text
 
 
 def problem_start(idea: Idea, limit: int = limits.LIST_LINE) -> str:
     """The start of an idea's problem on one line, escaped and clipped to `limit` characters. Safe mrkdwn."""
-    return bk.escape_clipped(one_line(idea.problem), limit)
+    return bk.escape_clipped(one_line(stored_text(idea.problem) or ""), limit)
+
+
+# What someone is told when the idea moved on before their change, one whole sentence per status it is in now.
+_MOVED_ON: dict[str, str] = {
+    IdeaStatus.NEW: N_("#{number} is already waiting for a decision."),
+    IdeaStatus.APPROVED: N_("#{number} is already approved, not started yet."),
+    IdeaStatus.IN_PROGRESS: N_("#{number} is already in progress."),
+    IdeaStatus.DONE: N_("#{number} is already done."),
+    # Translators: an idea a leader declined for now; said to someone whose change came too late
+    IdeaStatus.NOT_NOW: N_("#{number} is already not now."),
+}
 
 
 def moved_on_text(idea: Idea) -> str:
     """What someone is told when the idea moved on before their change (another click got there first): where it
     is now, e.g. "#12 is already approved."."""
-    return f"#{idea.number} is already {GROUP_TITLE[idea.status].lower()}."
+    return _(_MOVED_ON[idea.status], number=idea.number)
 
 
 def history_line(event: IdeaEvent, idea: Idea) -> str:
     """One line of an idea's history: when (in the reader's time zone), what changed, by whom (never an anonymous
     author by name), and the note, if any (escaped, at most `limits.HISTORY_NOTE` characters)."""
-    who = "Kaizen" if not event.actor_id else "the author" if idea.hides(event.actor_id) else f"<@{event.actor_id}>"
+    when = date_markup(event.at, "{date_short_pretty} {time}")
+    by_author = bool(event.actor_id and idea.hides(event.actor_id))
+    # Translators: the bot's name, as who made a change in an idea's history ("… — raised by Kaizen")
+    who = _("Kaizen") if not event.actor_id else f"<@{event.actor_id}>"
     if event.kind == EventKind.STATUS:
-        before = GROUP_TITLE.get(event.from_status or "", event.from_status)
-        after = GROUP_TITLE.get(event.to_status or "", event.to_status)
-        what = f"{before} → {after}"
+        before, after = _status_title(event.from_status), _status_title(event.to_status)
+        if by_author:
+            # Translators: a line of an idea's history: its status changed; {when} is a date Slack shows
+            line = _("{when} — {before} → {after} by the author", when=when, before=before, after=after)
+        else:
+            # Translators: a line of an idea's history: its status changed, by {who} (a name, or "Kaizen")
+            line = _("{when} — {before} → {after} by {who}", when=when, before=before, after=after, who=who)
+    elif event.kind == EventKind.CREATED:
+        if by_author:
+            # Translators: a line of an idea's history; {when} is a date Slack shows
+            line = _("{when} — raised by the author", when=when)
+        else:
+            # Translators: a line of an idea's history; {who} is a name (or "Kaizen"), {when} a date Slack shows
+            line = _("{when} — raised by {who}", when=when, who=who)
+    elif event.kind == EventKind.EDITED:
+        if by_author:
+            # Translators: a line of an idea's history; {when} is a date Slack shows
+            line = _("{when} — edited by the author", when=when)
+        else:
+            # Translators: a line of an idea's history; {who} is a name (or "Kaizen"), {when} a date Slack shows
+            line = _("{when} — edited by {who}", when=when, who=who)
+    elif event.kind == EventKind.REDACTED:
+        if by_author:
+            # Translators: a line of an idea's history: its text was removed; {when} is a date Slack shows
+            line = _("{when} — redacted by the author", when=when)
+        else:
+            # Translators: a line of an idea's history: its text was removed by {who}; {when} is a date Slack shows
+            line = _("{when} — redacted by {who}", when=when, who=who)
+    elif by_author:
+        # Translators: a line of an idea's history; {what} is what happened, as the database names it
+        line = _("{when} — {what} by the author", when=when, what=event.kind)
     else:
-        what = EVENT_TEXT.get(event.kind, event.kind)
-    line = f"{date_markup(event.at, '{date_short_pretty} {time}')} — {what} by {who}"
+        # Translators: a line of an idea's history; {what} is what happened, as the database names it
+        line = _("{when} — {what} by {who}", when=when, what=event.kind, who=who)
     if event.note:
-        line += f": {bk.escape_clipped(one_line(event.note), limits.HISTORY_NOTE)}"
+        note = bk.escape_clipped(one_line(_(SYSTEM_NOTES[event.note]) if event.note in SYSTEM_NOTES else event.note),
+                                 limits.HISTORY_NOTE)  # fmt: skip
+        # Translators: a line of an idea's history followed by the note someone gave with the change
+        line = _("{line}: {note}", line=line, note=note)
     return line
+
+
+# Notes the bot itself stores with an event (English, as data), said in the reader's words in the history.
+SYSTEM_NOTES: dict[str, str] = {
+    # Translators: a note in an idea's history: a leader took their approve emoji off, so it waits again
+    "approval withdrawn": N_("approval withdrawn"),
+    # Translators: a note in an idea's history: it was raised as already done ("just did it")
+    "already done": N_("already done"),
+}
+
+
+def _status_title(status: str | None) -> str:
+    """A status in an idea's history: its heading (`GROUP_TITLE`) in the reader's language, else as stored."""
+    title = GROUP_TITLE.get(status or "")
+    return _(title) if title else f"{status}"

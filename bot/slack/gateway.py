@@ -222,9 +222,12 @@ class WorkspaceSlack:
                     break
         return members
 
-    def user(self, user_id: str) -> dict[str, Any]:
-        """users.info: the user object."""
+    def user(self, user_id: str, *, include_locale: bool = False) -> dict[str, Any]:
+        """users.info: the user object; with `include_locale`, its `locale` is the tag of the language the person
+        reads Slack in ("ja-JP", "es-LA")."""
         with _answers("users.info"):
+            if include_locale:
+                return dict(self._client.users_info(user=user_id, include_locale=True)["user"])
             return dict(self._client.users_info(user=user_id)["user"])
 
     def usergroup_members(self, usergroup: str) -> list[str]:

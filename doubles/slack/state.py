@@ -121,9 +121,11 @@ class SlackState:
         real_name: str | None = None,
         is_owner: bool = False,
         deleted: bool = False,
+        locale: str = "en-US",
     ) -> None:
         """A user users.info knows. `tz=None`: a profile without a time zone (no `tz`, `tz_label`, `tz_offset`);
-        `deleted=True`: a deactivated account, in the shape Slack gives one (no zone, no admin or owner flags)."""
+        `deleted=True`: a deactivated account, in the shape Slack gives one (no zone, no admin or owner flags);
+        `locale`: the tag of their Slack's language ("ja-JP", "es-LA"), shown when asked with `include_locale`."""
         with self._lock:
             self._users[user_id] = {
                 "id": user_id,
@@ -134,6 +136,7 @@ class SlackState:
                 "is_owner": is_owner,
                 "is_bot": is_bot,
                 "deleted": deleted,
+                "locale": locale,
             }
 
     def set_usergroup(self, group_id: str, users: Iterable[str]) -> None:

@@ -13,7 +13,8 @@ from doubles.slack.wire import JSON, err
 
 
 def users_info(s: SlackState, args: JSON) -> JSON:
-    """The user in Slack's shape; `tz_offset` is the zone's offset now, in seconds."""
+    """The user in Slack's shape; `tz_offset` is the zone's offset now, in seconds; `locale` only when the call
+    asked for it (`include_locale`: slack_sdk sends a bool as "1" or "true")."""
     user = s._users.get(str(args.get("user") or ""))
     if user is None:
         return err("user_not_found")
@@ -48,6 +49,8 @@ def users_info(s: SlackState, args: JSON) -> JSON:
         "updated": 1_700_000_000,
         "profile": profile,
     }
+    if str(args.get("include_locale", "")).lower() in ("1", "true"):
+        shown["locale"] = user["locale"]
     return {"ok": True, "user": shown}
 
 
