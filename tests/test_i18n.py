@@ -77,10 +77,11 @@ def test_an_unknown_language_reads_english_and_untranslated_words_fall_back_to_e
 
 
 def test_plural_forms_follow_each_languages_rule():
-    assert words("de").n_("{count} day", "{count} days", 1).startswith("1 Tag")
-    assert words("de").n_("{count} day", "{count} days", 2).startswith("2 Tage")
-    assert words("es").n_("{count} day", "{count} days", 2).startswith("2 día")
-    ja_one, ja_many = words("ja").n_("{count} day", "{count} days", 1), words("ja").n_("{count} day", "{count} days", 5)
+    waiting = ("waiting {count} day", "waiting {count} days")
+    assert words("de").n_(*waiting, 1) == "wartet seit 1 Tag"
+    assert words("de").n_(*waiting, 2) == "wartet seit 2 Tagen"
+    assert words("es").n_(*waiting, 2).startswith("2 días")
+    ja_one, ja_many = words("ja").n_(*waiting, 1), words("ja").n_(*waiting, 5)
     assert ja_one.replace("1", "5") == ja_many, "Japanese has one form"
 
 

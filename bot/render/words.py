@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import limits
-from bot.i18n import N_, _, n_
+from bot.i18n import N_, _
 from bot.render.ids import Outcome
 from bot.slack import blockkit as bk
 from bot.text import one_line
@@ -96,16 +96,6 @@ def to_dicts(blocks: Sequence[bk.Block]) -> list[dict[str, Any]]:
 def date_markup(when: datetime, style: str = "{date_short_pretty}") -> str:
     """A date Slack renders in the reader's time zone, with an ISO fallback."""
     return f"<!date^{int(when.timestamp())}^{style}|{when:%Y-%m-%d %H:%M} UTC>"
-
-
-def days_text(days: int) -> str:
-    """An age in whole days as words: "today", "1 day", "N days". On its own only (a list line's tail): a sentence
-    with a number of days says it in its own message (`n_`), as other languages inflect it."""
-    if days == 0:
-        # Translators: an age of zero days, on its own (e.g. after an idea's line in a list)
-        return _("today")
-    # Translators: an age, on its own (e.g. after an idea's line in a list)
-    return n_("{count} day", "{count} days", days)
 
 
 # A person's plain name in a queued message: filled in when it is sent (`fill_names`), as it shows who without
