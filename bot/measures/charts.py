@@ -21,11 +21,15 @@ from one chart to the next, so a chart drawn `with reading("ja"):` is Japanese t
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import io
 import math
+import os
+import queue
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from bot.i18n import _
@@ -74,6 +78,55 @@ BOTTOM_ROOM_PX = 8  # below the base of the y axis, so that a point or a ring at
 _RENDER_LOCK = threading.Lock()
 
 
+# matplotlib keeps a FreeType font per thread that draws (its font cache is keyed by thread, up to 64 fonts, each
+# holding its whole font file): drawn from the many request and job threads, charts held up to 64 of them. Every
+# chart is drawn on one thread instead.
+class _Drawer:
+    """The one thread that draws every chart, in turn, started when first needed (and again in a forked child,
+    whose copy has no thread behind it). A daemon thread, not a concurrent.futures pool: pools refuse work once the
+    interpreter begins to stop, and a huddle still being posted while the bot stops must get its chart."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[contextvars.Context, Sequence[ChartSeries], str, Future[bytes]]]
+        self._jobs = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def png(self, series: Sequence[ChartSeries], title: str) -> bytes:
+        """`_png(series, title)` drawn on the drawing thread, in the caller's context (the reader's language).
+        Raises what drawing raised."""
+        drawn: Future[bytes] = Future()
+        self._jobs.put((contextvars.copy_context(), series, title, drawn))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._draw, name="kaizen-charts", daemon=True)
+                self._thread.start()
+        return drawn.result()
+
+    def _draw(self) -> None:
+        while True:
+            context, series, title, drawn = self._jobs.get()
+            try:
+                drawn.set_result(context.run(_png, series, title))
+            except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
+                drawn.set_exception(error)
+            finally:  # whatever happened, the caller waiting on it hears of it
+                if not drawn.done():
+                    drawn.set_exception(RuntimeError("the chart could not be drawn"))
+
+
+_DRAWER = _Drawer()
+
+
+def _new_drawer() -> None:
+    global _DRAWER
+    _DRAWER = _Drawer()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_drawer)
+
+
 def image_size(rows: int) -> tuple[int, int]:
     """Width and height in pixels of the PNG for `rows` series, when every title, line of numbers and the legend fit
     the width as they do in English (longer words are drawn on more lines: a taller PNG)."""
@@ -90,6 +143,11 @@ def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
         raise ValueError("there is no series to draw")
     for one in series:
         check(one)
+    return _DRAWER.png(series, title)
+
+
+def _png(series: Sequence[ChartSeries], title: str) -> bytes:
+    """`render_png` of checked series, on the drawing thread."""
     from matplotlib import rc_context
 
     families = chart_style.font_families([title, *(one.title for one in series)])
