@@ -21,15 +21,11 @@ from one chart to the next, so a chart drawn `with reading("ja"):` is Japanese t
 
 from __future__ import annotations
 
-import contextvars
 import gc
 import io
 import math
-import os
-import queue
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from bot.i18n import _
@@ -53,6 +49,7 @@ from bot.measures.chart_style import (
     text_width,
 )
 from bot.measures.chart_words import limits_text, no_periods_yet, not_enough, too_few, y_numbers
+from bot.measures.drawing_thread import DrawingThread
 from bot.measures.xmr import BASELINE_MIN, REBASE, SHIFT, Segment
 
 if TYPE_CHECKING:
@@ -73,58 +70,12 @@ POINT_ROOM_PX = 9  # room above a point for its ring
 LIMIT_ROOM_PX = 4  # ... and above a limit line
 BOTTOM_ROOM_PX = 8  # below the base of the y axis, so that a point or a ring at zero is not cut
 
-# matplotlib documents only that separate figures "may" work from separate threads; charts are drawn rarely,
-# so a lock costs nothing that matters and rules out its shared caches racing.
+# Every chart is drawn on one thread: matplotlib keeps a copy of each font for every thread that draws.
+_DRAWER = DrawingThread("kaizen-charts")
+
+# matplotlib documents only that separate figures "may" work from separate threads: whoever draws a figure outside
+# `_DRAWER` (the tests do) takes this lock, as `_DRAWER` does, so that its shared caches never race.
 _RENDER_LOCK = threading.Lock()
-
-
-# matplotlib keeps a FreeType font per thread that draws (its font cache is keyed by thread, up to 64 fonts, each
-# holding its whole font file): drawn from the many request and job threads, charts held up to 64 of them. Every
-# chart is drawn on one thread instead.
-class _Drawer:
-    """The one thread that draws every chart, in turn, started when first needed (and again in a forked child,
-    whose copy has no thread behind it). A daemon thread, not a concurrent.futures pool: pools refuse work once the
-    interpreter begins to stop, and a huddle still being posted while the bot stops must get its chart."""
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[tuple[contextvars.Context, Sequence[ChartSeries], str, Future[bytes]]]
-        self._jobs = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def png(self, series: Sequence[ChartSeries], title: str) -> bytes:
-        """`_png(series, title)` drawn on the drawing thread, in the caller's context (the reader's language).
-        Raises what drawing raised."""
-        drawn: Future[bytes] = Future()
-        self._jobs.put((contextvars.copy_context(), series, title, drawn))
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._draw, name="kaizen-charts", daemon=True)
-                self._thread.start()
-        return drawn.result()
-
-    def _draw(self) -> None:
-        while True:
-            context, series, title, drawn = self._jobs.get()
-            try:
-                drawn.set_result(context.run(_png, series, title))
-            except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
-                drawn.set_exception(error)
-            finally:  # whatever happened, the caller waiting on it hears of it
-                if not drawn.done():
-                    drawn.set_exception(RuntimeError("the chart could not be drawn"))
-
-
-_DRAWER = _Drawer()
-
-
-def _new_drawer() -> None:
-    global _DRAWER
-    _DRAWER = _Drawer()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_new_drawer)
 
 
 def image_size(rows: int) -> tuple[int, int]:
@@ -143,7 +94,7 @@ def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
         raise ValueError("there is no series to draw")
     for one in series:
         check(one)
-    return _DRAWER.png(series, title)
+    return _DRAWER.run(_png, series, title)
 
 
 def _png(series: Sequence[ChartSeries], title: str) -> bytes:
