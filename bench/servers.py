@@ -5,7 +5,10 @@ serve` serves: waitress with bot.slack.server.SERVER_THREADS threads in front of
   (the product's own factory and server; no scheduler, so that periodic jobs do not add noise);
 - "bare": a Bolt App with no-op listeners that only ack (`/kaizen`, the raise modal's view_submission,
   reaction_added), the same Bolt options where they do not add work (token verification off, the same listener
-  pool size), served by waitress.create_server with the same threads around a plain SlackRequestHandler.
+  pool size), served by waitress.create_server with the same threads around a plain SlackRequestHandler;
+- "minimal": the minimal equivalent app, served as "bare" is: for each request kind only the I/O our promises
+  require, written plainly with the same libraries (see `minimal_app`). It is the floor of our design: what kaizen
+  spends above it is the product's own work.
 
 A child process per app, and the load generator in the parent: the client's threads must not share a GIL with
 the server being measured.
@@ -19,17 +22,18 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
 from bench.common import BOT_TOKEN, EVENTS_PATH, SIGNING_SECRET, clean_environment, redirect_output, serve_commands
 
-KAIZEN, BARE = "kaizen", "bare"
+KAIZEN, BARE, MINIMAL = "kaizen", "bare", "minimal"
 
 
 @dataclass
 class ServerConfig:
-    kind: str  # KAIZEN or BARE
+    kind: str  # KAIZEN, BARE or MINIMAL
     database_url: str
     api_url: str
     log_path: str
@@ -65,6 +69,105 @@ def bare_app(api_url: str) -> Any:
     return app
 
 
+def minimal_app(api_url: str, database_url: str) -> Any:
+    """The minimal equivalent of kaizen for the ack benchmark: a Bolt App doing, per request kind, only the I/O our
+    promises require, with fixed texts and no rules, rendering or logging of its own:
+
+    - `/kaizen help`: ack, then one POST of a fixed reply to the response_url;
+    - `/kaizen`: ack, then one views.open of a fixed form (the raise modal, rendered once at start);
+    - the raise form's view_submission: one INSERT and COMMIT of the idea before the ack, then one
+      chat.postMessage of a fixed card into the channel the form was opened in;
+    - an Events API delivery: one INSERT into an inbox table before the 200, then (reaction_added) one chat.update
+      of the card reacted to.
+
+    SQLAlchemy Core on the SQLite settings kaizen uses (WAL, synchronous=NORMAL, a busy timeout), a connection per
+    listener thread, and one lock around writes: SQLite takes one writer at a time, and writers that meet in SQLite
+    sleep in its busy handler (kaizen queues its writers in the process too); slack_sdk's WebClient for Slack."""
+    from slack_bolt import Ack, App, Respond
+    from slack_sdk import WebClient
+    from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event, insert
+
+    from bot.composition import LISTENER_THREADS
+    from bot.render.ids import CallbackId
+    from bot.render.metadata import RaiseContext
+    from bot.render.raise_form import raise_modal
+    from storage.models import Source
+
+    engine = create_engine(database_url, pool_size=LISTENER_THREADS, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    metadata = MetaData()
+    ideas = Table(
+        "minimal_ideas", metadata, Column("id", Integer, primary_key=True), Column("channel_id", String(32)),
+        Column("user_id", String(32)), Column("problem", Text), Column("idea", Text), Column("raised_at", DateTime),
+    )  # fmt: skip
+    inbox = Table(
+        "minimal_inbox", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(64), unique=True),
+        Column("body", JSON), Column("received_at", DateTime),
+    )  # fmt: skip
+    metadata.create_all(engine)
+    writing = threading.Lock()
+    context = RaiseContext(channel_id=None, response_url=None, source=Source.COMMAND)
+    form = raise_modal(prefill="", context=context, pick_team=False, anonymous_allowed=True).to_dict()
+    card = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*A new idea*\nRaised just now"}},
+        {"type": "actions", "elements": [
+            {"type": "button", "action_id": "minimal_start", "text": {"type": "plain_text", "text": "Start"}},
+        ]},
+    ]  # fmt: skip
+
+    app = App(
+        client=WebClient(token=BOT_TOKEN, base_url=api_url),
+        signing_secret=SIGNING_SECRET,
+        token_verification_enabled=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="minimal-listener"),
+        logger=logging.getLogger("minimal.bolt"),
+    )
+
+    @app.middleware
+    def store_events(body: dict[str, Any], next: Callable[[], None]) -> None:
+        if body.get("type") == "event_callback":
+            with writing, engine.begin() as connection:
+                connection.execute(insert(inbox).values(
+                    event_id=body.get("event_id"), body=body, received_at=datetime.now(UTC),
+                ))  # fmt: skip
+        next()
+
+    @app.command("/kaizen")
+    def kaizen(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        if command.get("text") == "help":
+            respond(text="Raise a problem or an idea with /kaizen", response_type="ephemeral")
+        else:
+            client.views_open(trigger_id=command["trigger_id"], view=form)
+
+    @app.view(CallbackId.RAISE)
+    def raised(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        channel_id = RaiseContext.decode(view.get("private_metadata")).channel_id
+        with writing, engine.begin() as connection:
+            connection.execute(insert(ideas).values(
+                channel_id=channel_id, user_id=body["user"]["id"], problem=values["problem"]["problem"]["value"],
+                idea=values["idea"]["idea"]["value"], raised_at=datetime.now(UTC),
+            ))  # fmt: skip
+        ack()
+        client.chat_postMessage(channel=channel_id or body["user"]["id"], text="A new idea", blocks=card)
+
+    @app.event("reaction_added")
+    def reaction(event: dict[str, Any], client: WebClient) -> None:
+        item = event["item"]
+        client.chat_update(channel=item["channel"], ts=item["ts"], text="A new idea", blocks=card)
+
+    return app
+
+
 def server_main(conn: Connection, config: ServerConfig) -> None:
     redirect_output(config.log_path)
     clean_environment()
@@ -88,7 +191,8 @@ def server_main(conn: Connection, config: ServerConfig) -> None:
         from slack_bolt.adapter.wsgi import SlackRequestHandler
         from waitress.server import create_server
 
-        handler = SlackRequestHandler(bare_app(config.api_url), path=EVENTS_PATH)
+        app = minimal_app(config.api_url, config.database_url) if config.kind == MINIMAL else bare_app(config.api_url)
+        handler = SlackRequestHandler(app, path=EVENTS_PATH)
         server = create_server(handler, host="127.0.0.1", port=0, threads=SERVER_THREADS, ident="kaizen-bot")
     thread = threading.Thread(target=run_until_closed, args=(server,), name="server", daemon=True)
     thread.start()
