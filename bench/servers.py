@@ -29,6 +29,7 @@ from typing import Any
 from bench.common import BOT_TOKEN, EVENTS_PATH, SIGNING_SECRET, clean_environment, redirect_output, serve_commands
 
 KAIZEN, BARE, MINIMAL = "kaizen", "bare", "minimal"
+MINIMAL_CHANNEL = "C0MINIMAL1"  # where the minimal app posts its cards: reactions are sent to kaizen's cards only
 
 
 @dataclass
@@ -76,9 +77,12 @@ def minimal_app(api_url: str, database_url: str) -> Any:
     - `/kaizen help`: ack, then one POST of a fixed reply to the response_url;
     - `/kaizen`: ack, then one views.open of a fixed form (the raise modal, rendered once at start);
     - the raise form's view_submission: one INSERT and COMMIT of the idea before the ack, then one
-      chat.postMessage of a fixed card into the channel the form was opened in;
-    - an Events API delivery: one INSERT into an inbox table before the 200, then (reaction_added) one chat.update
-      of the card reacted to.
+      chat.postMessage of a fixed card (into MINIMAL_CHANNEL, so that the reactions sent find kaizen's cards);
+    - an Events API delivery: one INSERT into an inbox table before the 200 (a delivery stored before is answered
+      200 again), then (reaction_added) one chat.update of the card reacted to.
+
+    As issue 16 defines it, the floor writes nothing after the ack: kaizen also records the card's ts, and applies
+    each event (a supporter, the inbox row marked done), which the floor leaves out.
 
     SQLAlchemy Core on the SQLite settings kaizen uses (WAL, synchronous=NORMAL, a busy timeout), a connection per
     listener thread, and one lock around writes: SQLite takes one writer at a time, and writers that meet in SQLite
@@ -86,6 +90,7 @@ def minimal_app(api_url: str, database_url: str) -> Any:
     from slack_bolt import Ack, App, Respond
     from slack_sdk import WebClient
     from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event, insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     from bot.composition import LISTENER_THREADS
     from bot.render.ids import CallbackId
@@ -135,9 +140,9 @@ def minimal_app(api_url: str, database_url: str) -> Any:
     def store_events(body: dict[str, Any], next: Callable[[], None]) -> None:
         if body.get("type") == "event_callback":
             with writing, engine.begin() as connection:
-                connection.execute(insert(inbox).values(
+                connection.execute(sqlite_insert(inbox).values(
                     event_id=body.get("event_id"), body=body, received_at=datetime.now(UTC),
-                ))  # fmt: skip
+                ).on_conflict_do_nothing())  # fmt: skip
         next()
 
     @app.command("/kaizen")
@@ -158,7 +163,7 @@ def minimal_app(api_url: str, database_url: str) -> Any:
                 idea=values["idea"]["idea"]["value"], raised_at=datetime.now(UTC),
             ))  # fmt: skip
         ack()
-        client.chat_postMessage(channel=channel_id or body["user"]["id"], text="A new idea", blocks=card)
+        client.chat_postMessage(channel=MINIMAL_CHANNEL, text="A new idea", blocks=card)
 
     @app.event("reaction_added")
     def reaction(event: dict[str, Any], client: WebClient) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import io
 import math
+import os
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -76,6 +77,15 @@ _DRAWER = DrawingThread("kaizen-charts")
 # matplotlib documents only that separate figures "may" work from separate threads: whoever draws a figure outside
 # `_DRAWER` (the tests do) takes this lock, as `_DRAWER` does, so that its shared caches never race.
 _RENDER_LOCK = threading.Lock()
+
+
+def _new_render_lock() -> None:
+    global _RENDER_LOCK
+    _RENDER_LOCK = threading.Lock()  # a child forked while a chart was drawn would find the lock held, for ever
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_render_lock)
 
 
 def image_size(rows: int) -> tuple[int, int]:

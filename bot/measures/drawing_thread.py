@@ -39,7 +39,10 @@ class DrawingThread:
         self._lock = threading.Lock()
 
     def run(self, function: Callable[..., T], *args: Any) -> T:
-        """`function(*args)` run on the thread; waits for it and returns what it returned. Raises what it raised."""
+        """`function(*args)` run on the thread; waits for it and returns what it returned. Raises what it raised.
+        Called on the thread itself (from a function it runs), it runs `function` there and then."""
+        if threading.current_thread() is self._thread:
+            return function(*args)
         done: Future[T] = Future()
         self._jobs.put((contextvars.copy_context(), function, args, done))
         with self._lock:
@@ -53,8 +56,7 @@ class DrawingThread:
             context, function, args, done = self._jobs.get()
             try:
                 done.set_result(context.run(function, *args))
-            except Exception as error:  # noqa: BLE001 - handed to the caller, who raises it
+            except BaseException as error:  # noqa: BLE001 - handed to the caller, who raises it; the thread goes on
                 done.set_exception(error)
-            finally:  # whatever happened, the caller waiting on it hears of it
-                if not done.done():
-                    done.set_exception(RuntimeError(f"{self._name} could not run {function.__name__}"))
+            # Nothing of a finished job stays referenced while the thread waits for the next (a chart's figure).
+            del context, function, args, done
