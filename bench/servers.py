@@ -40,20 +40,28 @@ class ServerConfig:
     log_path: str
 
 
-def bare_app(api_url: str) -> Any:
-    from slack_bolt import Ack, App
+def _bolt_app(api_url: str, name: str) -> Any:
+    """A Bolt App with kaizen's options where they add no work (token verification off, the same listener pool)."""
+    from slack_bolt import App
     from slack_sdk import WebClient
 
     from bot.composition import LISTENER_THREADS
-    from bot.render.ids import CallbackId
 
-    app = App(
+    return App(
         client=WebClient(token=BOT_TOKEN, base_url=api_url),
         signing_secret=SIGNING_SECRET,
         token_verification_enabled=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bare-listener"),
-        logger=logging.getLogger("bare.bolt"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix=f"{name}-listener"),
+        logger=logging.getLogger(f"{name}.bolt"),
     )
+
+
+def bare_app(api_url: str) -> Any:
+    from slack_bolt import Ack
+
+    from bot.render.ids import CallbackId
+
+    app = _bolt_app(api_url, BARE)
 
     @app.command("/kaizen")
     def kaizen(ack: Ack) -> None:
@@ -87,7 +95,7 @@ def minimal_app(api_url: str, database_url: str) -> Any:
     SQLAlchemy Core on the SQLite settings kaizen uses (WAL, synchronous=NORMAL, a busy timeout), a connection per
     listener thread, and one lock around writes: SQLite takes one writer at a time, and writers that meet in SQLite
     sleep in its busy handler (kaizen queues its writers in the process too); slack_sdk's WebClient for Slack."""
-    from slack_bolt import Ack, App, Respond
+    from slack_bolt import Ack, Respond
     from slack_sdk import WebClient
     from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event, insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -128,13 +136,7 @@ def minimal_app(api_url: str, database_url: str) -> Any:
         ]},
     ]  # fmt: skip
 
-    app = App(
-        client=WebClient(token=BOT_TOKEN, base_url=api_url),
-        signing_secret=SIGNING_SECRET,
-        token_verification_enabled=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="minimal-listener"),
-        logger=logging.getLogger("minimal.bolt"),
-    )
+    app = _bolt_app(api_url, MINIMAL)
 
     @app.middleware
     def store_events(body: dict[str, Any], next: Callable[[], None]) -> None:
