@@ -299,6 +299,22 @@ def wait_idle(pids: Sequence[int], *, window: float = 0.3, busy: float = 0.03, l
     return time.monotonic() - started
 
 
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (e.g. the worker `kaizen-bot serve` starts), read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def proc_status(pid: int) -> dict[str, int]:
     """The numbers of /proc/<pid>/status: VmRSS, VmHWM, ... in kB; Threads."""
     values: dict[str, int] = {}

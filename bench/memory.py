@@ -1,19 +1,23 @@
-"""Peak memory of `kaizen-bot serve` under load: `python -m bot.cli serve --port 0` as a subprocess (scheduler on,
-as in production), SQLite in a temp dir, Slack's Web API played by the double in another process.
+"""The morning peak: `kaizen-bot serve` under combined load, its acks and its memory. `python -m bot.cli serve
+--port 0` as a subprocess, as in production: it answers Slack and starts its worker process (`kaizen-bot worker`,
+which does the huddle fan-out and the sweeps); SQLite in a temp dir, Slack's Web API played by the double in
+another process.
 
 The load, at once:
-- the huddle fan-out: every team (1,000) has its huddle due a minute ago, so the scheduler's first huddle tick
+- the huddle fan-out: every team (1,000) has its huddle due a minute ago, so the worker's first huddle tick
   posts them all (the double does not rate-limit here: the posts come as fast as the bot makes them);
 - acks at concurrency 100: raise modal submissions first (their cards give the reactions something to land on),
   then a mix of `/kaizen help`, `/kaizen` (modal), submissions and :+1: reactions, with a `/kaizen stats` (charts:
   matplotlib) every 100th request.
-The peak is VmHWM from /proc/<pid>/status, read once the fan-out is done and the process is idle again.
+The peaks are VmHWM from /proc/<pid>/status of the serving process and of its worker, read once the fan-out is
+done and both are idle again; "together" adds the two peaks (an upper bound: they need not peak at once).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import signal
 import subprocess
@@ -34,6 +38,7 @@ from bench.common import (
     Child,
     LoadResult,
     Table,
+    children,
     connection_limit_hits,
     huddles_posted,
     ms,
@@ -50,8 +55,9 @@ from storage import migrate
 from storage.db import Database
 
 CONCURRENCY = 100
-RSS_TARGET_MB = 200
-ACK_DEADLINE = 3.0
+RSS_TARGET_MB = 150  # the serving process
+BOTH_TARGET_MB = 222  # serving + worker: what one process peaked at before the worker process (issue 16)
+ACK_DEADLINE = 1.5
 FANOUT_WAIT = 120.0  # seconds the fan-out may take after the load before the peak is read anyway
 
 
@@ -91,7 +97,7 @@ def run(quick: bool = False) -> list[Table]:
     teams = 200 if quick else 1_000
     requests = 600 if quick else 2_000
     table = Table(
-        f"memory: kaizen-bot serve (subprocess, scheduler on, SQLite) under {teams:,} huddles due + acks at "
+        f"memory: kaizen-bot serve and its worker (subprocesses, SQLite) under {teams:,} huddles due + acks at "
         f"concurrency {CONCURRENCY}",
         VERDICT_COLUMNS,
     )
@@ -118,6 +124,7 @@ def run(quick: bool = False) -> list[Table]:
             started = time.perf_counter()
             process, port = _serve(tmp, double.info["api_url"], url)
             pid = process.pid
+            workers = children(pid)
             at_start = proc_status(pid)
             payloads = Payloads(double.info["url"], seeded.channels, seeded.users[:200])
             phases: list[LoadResult] = [run_load(port, payloads.builder("submission"), requests // 4, CONCURRENCY)]
@@ -133,13 +140,15 @@ def run(quick: bool = False) -> list[Table]:
 
             phases.append(run_load(port, mixed, requests - requests // 4, CONCURRENCY))
             load_done = time.perf_counter()
+            during_load = huddles_posted(db_path, day.isoformat())
             deadline = time.monotonic() + FANOUT_WAIT
             posted = huddles_posted(db_path, day.isoformat())
             while posted < teams and time.monotonic() < deadline and process.poll() is None:
                 time.sleep(0.5)
                 posted = huddles_posted(db_path, day.isoformat())
-            wait_idle([pid, double.pid], limit=30)
+            wait_idle([pid, *workers, double.pid], limit=30)
             status = proc_status(pid)
+            worker_status = [proc_status(worker) for worker in workers]
             elapsed = time.perf_counter() - started
         finally:
             if process is not None:
@@ -160,17 +169,29 @@ def run(quick: bool = False) -> list[Table]:
     worst = max(latencies, default=float("nan"))
     not_ok = sum(phase.not_ok for phase in phases)
     peak = status.get("VmHWM", 0) / 1024
-    table.add("RSS right after start", f"{at_start.get('VmRSS', 0) / 1024:.0f} MB", "info", "-")
-    table.add("peak RSS (VmHWM)", f"{peak:.0f} MB", f"< {RSS_TARGET_MB} MB", verdict(peak < RSS_TARGET_MB))
-    table.add("RSS at the end", f"{status.get('VmRSS', 0) / 1024:.0f} MB", "info", "-")
+    worker_peak = sum(w.get("VmHWM", 0) for w in worker_status) / 1024
+    table.add("RSS right after start (serving)", f"{at_start.get('VmRSS', 0) / 1024:.0f} MB", "info", "-")
+    table.add("peak RSS (VmHWM), serving", f"{peak:.0f} MB", f"< {RSS_TARGET_MB} MB", verdict(peak < RSS_TARGET_MB))
+    table.add(
+        f"peak RSS, serving + worker ({len(workers)})", f"{peak + worker_peak:.0f} MB", f"< {BOTH_TARGET_MB} MB",
+        verdict(len(workers) == 1 and peak + worker_peak < BOTH_TARGET_MB),
+    )  # fmt: skip
+    table.add("RSS at the end (serving)", f"{status.get('VmRSS', 0) / 1024:.0f} MB", "info", "-")
     table.add(
         f"acks at concurrency {CONCURRENCY}", f"{len(latencies):,}, max {ms(worst)} ms, {not_ok} not 200",
-        f"max < {ACK_DEADLINE:.0f} s, all 200", verdict(worst < ACK_DEADLINE and not_ok == 0),
+        f"max < {ACK_DEADLINE:g} s, all 200", verdict(worst < ACK_DEADLINE and not_ok == 0),
     )  # fmt: skip
+    gave_way = re.search(r"gave way to acks' writes (\d+) times, ([\d.]+) s", log_text)
+    table.add(
+        "worker's writes that gave way to acks' (SQLite)",
+        f"{gave_way.group(1)} times, {gave_way.group(2)} s in all" if gave_way else "not logged", "info", "-",
+    )  # fmt: skip
+    table.add("huddles posted while the acks ran", f"{during_load:,} of {teams:,}", "info", "-")
     table.add("huddles posted (fan-out)", f"{posted:,} of {teams:,}", "all", verdict(posted == teams))
     table.note(
         f"load {load_done - started:.0f} s, whole run {elapsed:.0f} s; serve's log: {log_text.count(' ERROR ')} "
-        f"ERROR, {log_text.count(' WARNING ')} WARNING lines; threads at the end: {status.get('Threads', '?')}; "
+        f"ERROR, {log_text.count(' WARNING ')} WARNING lines (the worker's included); threads at the end: "
+        f"{status.get('Threads', '?')} serving, {'/'.join(str(w.get('Threads', '?')) for w in worker_status)} worker; "
         f"waitress stopped accepting connections (connection_limit) {connection_limit_hits(log_text)}x"
     )
     table.note("by request: " + "; ".join(_summary(kind, answers) for kind, answers in sorted(by_kind.items())))

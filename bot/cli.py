@@ -1,17 +1,17 @@
-"""`kaizen-bot`: run (Socket Mode), serve (HTTP), db upgrade, check, huddle, export, manifest, workspace."""
+"""`kaizen-bot`: run (Socket Mode), serve (HTTP), worker, db upgrade, check, huddle, export, stats, manifest,
+workspace."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.processes import limit_malloc_arenas, on_stop_signal, start_worker
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("kaizen")
@@ -24,11 +24,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kaizen-bot", description="Daily Kaizen in Slack.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="connect to Slack through Socket Mode (needs SLACK_APP_TOKEN)")
+    run = commands.add_parser("run", help="connect to Slack through Socket Mode (needs SLACK_APP_TOKEN)")
     serve = commands.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000; 0 picks a free one)")
-    serve.add_argument("--no-scheduler", action="store_true", help="run no periodic jobs in this process")
+    for answering in (run, serve):
+        answering.add_argument("--no-worker", action="store_true",
+                               help="start no worker process (a `kaizen-bot worker` runs elsewhere)")  # fmt: skip
+    # The name before the worker process existed (issue 16): it meant the same, "this process only answers".
+    serve.add_argument("--no-scheduler", action="store_true", dest="no_scheduler", help=argparse.SUPPRESS)
+    worker = commands.add_parser("worker", help="do the background work: huddles, the outbox, the inbox sweeps")
+    worker.add_argument("--with-parent", action="store_true", help=argparse.SUPPRESS)  # stop when stdin closes
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply database migrations (also done at start)")
@@ -56,16 +62,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _on_stop_signal(action: Callable[[], None]) -> None:
-    """SIGTERM and SIGINT run `action` (installed before anything starts, so an early signal still stops cleanly)."""
-
-    def handle(_signum: int, _frame: FrameType | None) -> None:
-        action()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
-
-
 def _close_within(close: Callable[[], None], seconds: float, what: str) -> None:
     """Run `close` but stop waiting for it after `seconds`: a stop signal must end the process promptly (a
     supervisor kills it a little later), and Slack routes events to our other connections meanwhile."""
@@ -76,43 +72,20 @@ def _close_within(close: Callable[[], None], seconds: float, what: str) -> None:
         log.warning("%s did not close within %.0f s; stopping without waiting for it", what, seconds)
 
 
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's malloc arenas for this long-running, many-threaded process, unless MALLOC_ARENA_MAX says.
-
-    glibc gives up to 8 arenas per core to threads that contend; with ~100 threads idle arenas hold tens of MB.
-    Python's own allocator does most small allocations, so fewer arenas cost no measurable speed (`bench memory`)."""
-    import ctypes
-    import ctypes.util
-    import os
-
-    if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
-        return
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc (e.g. musl has no mallopt)
-        return
-    m_arena_max = -8  # from glibc's malloc.h
-    if mallopt(m_arena_max, arenas) != 1:
-        log.debug("mallopt(M_ARENA_MAX) was refused")
-
-
-def cmd_run(settings: Settings) -> int:
-    """Socket Mode until SIGTERM/SIGINT (then 0). The link reconnects by itself; when Slack refuses
-    SLACK_APP_TOKEN, everything is closed and a SettingsError carries the one line to show."""
-    from bot.composition import build_app, compose, start_scheduler
+def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -> int:
+    """Socket Mode until SIGTERM/SIGINT (then 0), with a worker process unless `worker_on` is false. The link
+    reconnects by itself; when Slack refuses SLACK_APP_TOKEN, everything is closed and a SettingsError carries the
+    one line to show."""
+    from bot.composition import build_app, compose
     from bot.slack.socket_mode import SocketModeLink
 
     settings.require("slack_bot_token", "slack_app_token")
     limit_malloc_arenas()
     stop = threading.Event()
-    _on_stop_signal(stop.set)
-    kaizen = compose(settings)
+    on_stop_signal(stop.set)
+    kaizen = compose(settings)  # upgrades the database before the worker starts on it
     app = build_app(kaizen, socket_mode=True)
-    scheduler = start_scheduler(kaizen)
+    worker = start_worker(worker_on, verbose=verbose)
     link = SocketModeLink(app, settings.require("slack_app_token"), settings.slack_api_url, on_refused=stop.set)
     try:
         if not stop.is_set():
@@ -124,7 +97,8 @@ def cmd_run(settings: Settings) -> int:
     finally:
         log.info("Stopping: closing the Socket Mode connection")
         _close_within(link.close, SOCKET_CLOSE_SECONDS, "The Socket Mode connection")
-        scheduler.shutdown(wait=False)
+        if worker is not None:
+            worker.stop()
         kaizen.close()
         log.info("Stopped")
     if link.refusal is not None:
@@ -132,9 +106,10 @@ def cmd_run(settings: Settings) -> int:
     return 0
 
 
-def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> int:
-    """HTTP mode (waitress) on host:port until SIGTERM/SIGINT, with the jobs unless `scheduler_on` is false; 0."""
-    from bot.composition import build_app, compose, start_scheduler
+def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, verbose: bool = False) -> int:
+    """HTTP mode (waitress) on host:port until SIGTERM/SIGINT, with a worker process unless `worker_on` is false;
+    0."""
+    from bot.composition import build_app, compose
     from bot.slack.server import bound_port, make_server, run_until_closed
 
     settings.require("slack_signing_secret")
@@ -142,12 +117,12 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
         settings.require("slack_bot_token")
     limit_malloc_arenas()
     stopping = threading.Event()
-    _on_stop_signal(stopping.set)
-    kaizen = compose(settings)
+    on_stop_signal(stopping.set)
+    kaizen = compose(settings)  # upgrades the database before the worker starts on it
     app = build_app(kaizen)
-    scheduler = start_scheduler(kaizen) if scheduler_on else None
+    worker = start_worker(worker_on, verbose=verbose)
     server = make_server(app, host, port, settings.require("slack_signing_secret"))
-    _on_stop_signal(server.close)
+    on_stop_signal(server.close)
     if stopping.is_set():
         server.close()
     # Tests and supervisors read this line to learn the port when --port 0 was asked for.
@@ -155,8 +130,42 @@ def cmd_serve(settings: Settings, host: str, port: int, scheduler_on: bool) -> i
     try:
         run_until_closed(server)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if worker is not None:
+            worker.stop()
+        kaizen.close()
+    return 0
+
+
+def cmd_worker(settings: Settings, with_parent: bool) -> int:
+    """The background work until SIGTERM/SIGINT (or, `with_parent`, until standard input closes): the scheduler's
+    jobs (`bot.jobs`), writing to SQLite only when no ack waits (`storage.write_gate`); 0."""
+    from bot.composition import compose, start_background
+    from bot.processes import stop_when_parent_goes
+
+    if not settings.oauth_enabled:
+        settings.require("slack_bot_token")
+    limit_malloc_arenas()
+    stop = threading.Event()
+    on_stop_signal(stop.set)
+    if with_parent:
+        stop_when_parent_goes(stop.set)
+    # A worker its serving process started finds the database already upgraded by it.
+    kaizen = compose(settings, background=True, upgrade_db=not with_parent)
+    if stop.is_set():  # told to stop while starting: start nothing
+        kaizen.close()
+        return 0
+    scheduler = start_background(kaizen)
+    try:
+        while not stop.wait(SIGNAL_POLL_SECONDS):  # a timed wait: see cmd_run
+            pass
+    finally:
+        gate = kaizen.db.gate
+        if gate is not None:  # how often the background work gave way to acks' writes (storage.write_gate)
+            log.info("Worker stopping; it gave way to acks' writes %s times, %.1f s in all", gate.yields,
+                     gate.yielded_seconds)  # fmt: skip
+        else:
+            log.info("Worker stopping")
+        scheduler.shutdown(wait=False)
         kaizen.close()
     return 0
 
@@ -397,13 +406,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from bot.logs import configure_logging  # after parsing: `--help` loads no more than it needs
 
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    configure_logging(
+        logging.DEBUG if args.verbose else logging.INFO, role="worker" if args.command == "worker" else None
+    )
     try:
         settings = load_settings()
         if args.command == "run":
-            return cmd_run(settings)
+            return cmd_run(settings, not args.no_worker, args.verbose)
         if args.command == "serve":
-            return cmd_serve(settings, args.host, args.port, not args.no_scheduler)
+            if args.no_scheduler:
+                log.warning("--no-scheduler is now called --no-worker (this process starts no worker process)")
+            return cmd_serve(settings, args.host, args.port, not (args.no_worker or args.no_scheduler), args.verbose)
+        if args.command == "worker":
+            return cmd_worker(settings, args.with_parent)
         if args.command == "db":
             return cmd_db_upgrade(settings)
         if args.command == "export":

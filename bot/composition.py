@@ -98,12 +98,16 @@ class Kaizen:
         self.db.dispose()
 
 
-def compose(settings: Settings, *, clock: Clock | None = None, upgrade_db: bool = True) -> Kaizen:
+def compose(
+    settings: Settings, *, clock: Clock | None = None, upgrade_db: bool = True, background: bool = False
+) -> Kaizen:
     """Build the bot from its settings: the database (upgraded to the newest schema unless `upgrade_db` is false),
-    the clock (the system's unless one is given) and every object. Talks to no one but the database."""
+    the clock (the system's unless one is given) and every object. Talks to no one but the database.
+    `background`: for a process that does only background work (`kaizen-bot worker`): its SQLite writes give way
+    to the serving process's urgent ones (`storage.write_gate`)."""
     for language in missing_catalogs():
         log.error("The %s catalog is not compiled, so people who read it get English: run `make catalogs`", language)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, background=background)
     if upgrade_db:
         migrate.upgrade(db)
     clock = clock or SystemClock()
@@ -268,6 +272,16 @@ def start_scheduler(kaizen: Kaizen, **seconds: float) -> BackgroundScheduler:
     return jobs.start_scheduler(
         outbox=kaizen.outbox, inbox=kaizen.inbox, reconciler=kaizen.reconciler, huddles=kaizen.huddles, **seconds
     )
+
+
+def start_background(kaizen: Kaizen) -> BackgroundScheduler:
+    """What a worker process runs (`kaizen-bot worker`): the inbox's event handlers, for applying the events the
+    serving process stored, and the periodic jobs."""
+    events.apply_with(
+        kaizen.inbox, tenancy=kaizen.tenancy, approvals=kaizen.approvals, home=kaizen.home, huddles=kaizen.huddles,
+        installations=kaizen.installations,
+    )  # fmt: skip
+    return start_scheduler(kaizen)
 
 
 def manifest(http_base: str | None = None) -> dict[str, Any]:

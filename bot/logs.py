@@ -31,11 +31,13 @@ def _redacted(found: re.Match[str]) -> str:
     return found.group(1)[: limits.SECRET_PREFIX_SHOWN] + "[redacted]"
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def configure_logging(level: int = logging.INFO, *, role: str | None = None) -> None:
     """Log to stderr at `level` through RedactSecrets, replacing the root logger's handlers; quieten the chattier
-    libraries (slack_sdk, APScheduler, Alembic)."""
+    libraries (slack_sdk, APScheduler, Alembic). `role` (e.g. "worker") marks every line of a process that shares
+    its stderr with another."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    marked = f"[{role}] " if role else ""
+    handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s {marked}%(name)s: %(message)s"))
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]

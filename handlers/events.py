@@ -46,15 +46,8 @@ def register(
     """Register the event handlers with the inbox, and the middleware that stores every Events API delivery in it
     before Slack gets its answer: 503 when the inbox cannot be written (Slack retries), else 200. Register first:
     events stop there."""
-    events = _Events(tenancy, approvals, home, huddles, installations)
-    inbox.on(REACTION_ADDED, lambda body, ws: events.reaction(body, ws, added=True), wanted=events.matters)
-    inbox.on(REACTION_REMOVED, lambda body, ws: events.reaction(body, ws, added=False), wanted=events.matters)
-    inbox.on(MEMBER_JOINED, events.joined, wanted=_is_kaizen_joining)
-    for unarchived in (CHANNEL_UNARCHIVED, GROUP_UNARCHIVED):
-        inbox.on(unarchived, events.unarchived, wanted=_names_a_channel)
-    inbox.on(HOME_OPENED, events.home_opened, wanted=_is_home_tab)
-    inbox.on(UNINSTALLED, events.tokens_gone)
-    inbox.on(TOKENS_REVOKED, events.tokens_gone, wanted=_bot_token_revoked)
+    apply_with(inbox, tenancy=tenancy, approvals=approvals, home=home, huddles=huddles,
+               installations=installations)  # fmt: skip
 
     @app.middleware
     def event_inbox(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
@@ -172,3 +165,26 @@ def _is_home_tab(body: dict[str, Any]) -> bool:
 
 def _bot_token_revoked(body: dict[str, Any]) -> bool:
     return bool(((body.get("event") or {}).get("tokens") or {}).get("bot"))
+
+
+def apply_with(
+    inbox: Inbox,
+    *,
+    tenancy: Tenancy,
+    approvals: Approvals,
+    home: Home,
+    huddles: Huddles,
+    installations: Installations | None,
+) -> _Events:
+    """Give the inbox its handler for each event type, for the process that applies stored events (a worker
+    applies them without serving Slack); returns the handlers."""
+    events = _Events(tenancy, approvals, home, huddles, installations)
+    inbox.on(REACTION_ADDED, lambda body, ws: events.reaction(body, ws, added=True), wanted=events.matters)
+    inbox.on(REACTION_REMOVED, lambda body, ws: events.reaction(body, ws, added=False), wanted=events.matters)
+    inbox.on(MEMBER_JOINED, events.joined, wanted=_is_kaizen_joining)
+    for unarchived in (CHANNEL_UNARCHIVED, GROUP_UNARCHIVED):
+        inbox.on(unarchived, events.unarchived, wanted=_names_a_channel)
+    inbox.on(HOME_OPENED, events.home_opened, wanted=_is_home_tab)
+    inbox.on(UNINSTALLED, events.tokens_gone)
+    inbox.on(TOKENS_REVOKED, events.tokens_gone, wanted=_bot_token_revoked)
+    return events

@@ -1,5 +1,7 @@
 """Engine and sessions. SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` for writing transactions, so
-read-then-write work never fails half-way with "database is locked" when threads or processes share the file."""
+read-then-write work never fails half-way with "database is locked" when threads or processes share the file; and
+writers an answer to Slack waits on go first, within a process (`WriterQueue`) and across processes
+(`storage.write_gate`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from storage.write_gate import WriteGate
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +87,23 @@ class WriterQueue:
 
 class Database:
     """The store's engine and session factories for a SQLAlchemy URL (`sqlite:///…` or `postgresql://…`); raises
-    sqlalchemy.exc.ArgumentError for a URL SQLAlchemy cannot read. `is_sqlite` says which kind it is."""
+    sqlalchemy.exc.ArgumentError for a URL SQLAlchemy cannot read. `is_sqlite` says which kind it is.
 
-    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+    `background`: this process does background work only (`kaizen-bot worker`); on a SQLite file its writes give
+    way to urgent writes of the other processes (`storage.write_gate`). PostgreSQL needs no such thing: it locks
+    rows, not the whole database."""
+
+    def __init__(self, url: str | URL, *, echo: bool = False, background: bool = False) -> None:
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = self._create_engine(echo)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(kaizen_write=True), expire_on_commit=False)
         self._writers = WriterQueue() if self.is_sqlite else None
+        in_memory = self.url.database in (None, "", ":memory:")
+        self.gate = (
+            WriteGate(self.url.database or "", background=background) if self.is_sqlite and not in_memory else None
+        )
 
     def _create_engine(self, echo: bool) -> Engine:
         if not self.is_sqlite:
@@ -143,11 +155,21 @@ class Database:
 
         On SQLite, writers in this process queue first: SQLite has one writer at a time, and threads waiting in
         its busy handler poll with growing sleeps, which is far slower than a queue. `urgent` is for writes that
-        an answer to Slack waits on; they go before background work."""
+        an answer to Slack waits on; they go before background work, in this process and (through the write
+        gate) in the others that share the file."""
+        gate = self.gate
+        # The order matters: an urgent writer shows other processes it waits before queueing here; a background
+        # writer takes the gate only once it is this process's turn, so one thread holds it at a time.
+        announced: AbstractContextManager[None] = (
+            gate.urgent() if gate and urgent and not gate.background else nullcontext()
+        )
         queued: AbstractContextManager[None] = self._writers.hold(urgent) if self._writers else nullcontext()
-        with queued, self._writer() as session, session.begin():
+        yielding: AbstractContextManager[None] = gate.background_write() if gate and gate.background else nullcontext()
+        with announced, queued, yielding, self._writer() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
-        """Close the engine's pooled connections (at shutdown)."""
+        """Close the engine's pooled connections and the write gate's file (at shutdown)."""
         self.engine.dispose()
+        if self.gate is not None:
+            self.gate.close()

@@ -64,11 +64,11 @@ def run_cli(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.Co
 class ServeProcess:
     """`python -m bot.cli serve --port 0`: started, its port read from stdout, stopped by SIGTERM."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, name: str) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, name: str, *, args: tuple[str, ...] = ()) -> None:
         self.stderr_path = cwd / f"{name}.stderr"
         self._stderr = self.stderr_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0", *args],
             env=env,
             cwd=cwd,
             stdout=subprocess.PIPE,
@@ -106,6 +106,10 @@ class ServeProcess:
                 assert int(match.group(2)) > 0
                 return match.group(1)
 
+    def workers(self) -> list[int]:
+        """The process ids of the worker processes `serve` started (its children)."""
+        return children(self.proc.pid)
+
     @property
     def endpoint(self) -> str:
         return self.url + "/slack/events"
@@ -134,6 +138,22 @@ class ServeProcess:
         self._stderr.close()
 
 
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid`, read from /proc (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def logs(processes: list[ServeProcess]) -> str:
     """What each process wrote to stderr, under its name."""
     return "".join(f"\n--- {p.stderr_path.name} ---\n{p.stderr()}" for p in processes)
@@ -158,8 +178,10 @@ class Bots:
         self.started: list[ServeProcess] = []
         self._db: Database | None = None
 
-    def start(self, **env: str) -> ServeProcess:
-        process = ServeProcess(bot_env(self.double, self.tmp_path) | env, self.tmp_path, f"serve-{len(self.started)}")
+    def start(self, *args: str, **env: str) -> ServeProcess:
+        """`kaizen-bot serve` with these command-line `args`, its environment plus `env`."""
+        name = f"serve-{len(self.started)}"
+        process = ServeProcess(bot_env(self.double, self.tmp_path) | env, self.tmp_path, name, args=args)
         self.started.append(process)
         return process
 

@@ -8,6 +8,8 @@ huddle's 2-minute lease is the one wait shortened, by ageing the dead claim in t
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -68,7 +70,13 @@ def bots(double: SlackDouble, tmp_path: Path) -> Iterator[Bots]:
 
 
 def kill(process: ServeProcess) -> None:
-    process.proc.kill()  # SIGKILL: no clean-up of any kind
+    """The machine goes down: SIGKILL (no clean-up of any kind) to `serve` and its worker process, whichever of
+    them was in the middle of something."""
+    workers = process.workers()
+    assert workers, "serve started no worker process"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    process.proc.kill()
     process.proc.wait(timeout=10)
     assert process.proc.returncode == -9
 

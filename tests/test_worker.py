@@ -1,0 +1,132 @@
+"""The process model: `kaizen-bot serve` answers Slack and starts `kaizen-bot worker` for the background work (the
+huddle fan-out, the outbox and inbox sweeps). Real processes on the real clock, one SQLite file, the Slack double.
+
+Each test starts with a team whose huddle was due a minute ago, so a worker's first huddle tick (at its start)
+posts it: who posts it, and when, shows where the background work runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from doubles.slack import SlackDouble
+from storage import migrate, queries
+from storage.db import Database
+from tests.conftest import ALICE, TEAM_CHANNEL, WORKSPACE
+from tests.flows import huddles, team_channel
+from tests.processes import Bots, bot_env
+
+pytestmark = pytest.mark.slow
+
+POSTED = "[worker] bot.huddles.daily: Posted huddle"
+
+
+@pytest.fixture
+def bots(double: SlackDouble, tmp_path: Path) -> Iterator[Bots]:
+    double.clock = time.time  # the processes run on the real clock; so does Slack
+    team_channel(double, (ALICE,))
+    running = Bots(double, tmp_path)
+    _huddle_due(running.url)
+    yield running
+    running.close()
+
+
+def _huddle_due(url: str) -> None:
+    """The team of TEAM_CHANNEL, its daily huddle due a minute ago (UTC)."""
+    db = Database(url)
+    migrate.upgrade(db)
+    now = datetime.now(UTC)
+    with db.write() as session:
+        team = queries.ensure_team(session, WORKSPACE, TEAM_CHANNEL, "ward-7", now)
+        team.timezone = "UTC"
+        team.huddle_times = [(now - timedelta(minutes=1)).strftime("%H:%M")]
+        team.huddle_days = list(range(7))
+    db.dispose()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+
+
+def test_serve_starts_a_worker_that_posts_the_huddles_and_stops_with_it(bots: Bots, double: SlackDouble):
+    serve = bots.start()
+    [worker] = bots.wait(serve.workers, 10, "the worker process")
+    bots.wait(lambda: huddles(double), 30, "the huddle, posted by the worker")
+    with bots.explained():
+        log = serve.stderr()
+        assert f"Worker process started (pid {worker})" in log
+        assert POSTED in log  # the worker's lines are marked: it posted, not the serving process
+        assert serve.terminate() == 0
+        assert not _alive(worker), "the worker outlived serve"
+        assert "Worker process stopped" in serve.stderr()
+    assert len(huddles(double)) == 1
+
+
+def test_with_no_worker_serve_leaves_the_background_work_to_a_worker_elsewhere(
+    bots: Bots, double: SlackDouble, tmp_path: Path
+):
+    serve = bots.start("--no-worker")
+    time.sleep(5)  # what a worker would have done by now (its first tick runs at its start)
+    with bots.explained():
+        assert serve.workers() == []
+        assert huddles(double) == []
+        assert "No worker process (--no-worker)" in serve.stderr()
+    log_path = tmp_path / "worker.stderr"
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"], env=bot_env(double, tmp_path), cwd=tmp_path, stderr=log
+        )
+        try:
+            bots.wait(lambda: huddles(double), 30, "the huddle, posted by `kaizen-bot worker`")
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(10) == 0
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    assert POSTED in log_path.read_text()
+    assert serve.terminate() == 0
+
+
+def test_the_old_no_scheduler_flag_still_means_no_worker(bots: Bots, double: SlackDouble):
+    serve = bots.start("--no-scheduler")
+    with bots.explained():
+        assert serve.workers() == []
+        assert "--no-scheduler is now called --no-worker" in serve.stderr()
+        assert serve.terminate() == 0
+
+
+def test_a_worker_that_dies_is_started_again(bots: Bots, double: SlackDouble):
+    serve = bots.start()
+    [first] = bots.wait(serve.workers, 10, "the worker process")
+    bots.wait(lambda: huddles(double), 30, "the huddle, posted by the first worker")
+    os.kill(first, signal.SIGKILL)
+    [second] = bots.wait(lambda: [pid for pid in serve.workers() if pid != first], 15, "a new worker process")
+    with bots.explained():
+        assert second != first
+        assert f"The worker process (pid {first}) exited with -9" in serve.stderr()
+        assert len(huddles(double)) == 1  # the new worker finds the slot posted
+        assert serve.terminate() == 0
+        assert not _alive(second)
+
+
+def test_a_worker_whose_serving_process_is_killed_stops_by_itself(bots: Bots, double: SlackDouble):
+    serve = bots.start()
+    [worker] = bots.wait(serve.workers, 10, "the worker process")
+    bots.wait(lambda: huddles(double), 30, "the huddle")
+    serve.proc.kill()  # SIGKILL: serve cannot stop its worker
+    serve.proc.wait(10)
+    bots.wait(lambda: not _alive(worker), 10, "the orphaned worker stopping")
+    assert "The serving process is gone: stopping" in serve.stderr()
