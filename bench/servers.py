@@ -12,6 +12,10 @@ serve` serves: waitress with bot.slack.server.SERVER_THREADS threads in front of
 
 A child process per app, and the load generator in the parent: the client's threads must not share a GIL with
 the server being measured.
+
+For the Socket Mode benchmark (bench/socket_acks.py), `socket_app_main` connects the same "bare" or "minimal" app
+through slack_bolt's SocketModeHandler on websocket-client, the client library kaizen's own link
+(bot/slack/socket_mode.py) uses, with its defaults (10 listener threads, as kaizen's link).
 """
 
 from __future__ import annotations
@@ -209,6 +213,50 @@ def server_main(conn: Connection, config: ServerConfig) -> None:
         server.close()
         thread.join(5)
         close()
+        return {}
+
+    serve_commands(conn, {"stop": stop})
+
+
+@dataclass
+class SocketAppConfig:
+    kind: str  # BARE or MINIMAL
+    api_url: str  # the Web API double, whose apps.connections.open hands out the Socket Mode URL
+    app_token: str  # the app-level token (xapp-...) that URL is handed out for
+    log_path: str
+    database_url: str = ""  # the minimal app's store (MINIMAL only)
+
+
+def socket_app_main(conn: Connection, config: SocketAppConfig) -> None:
+    """A child process: the bare app (`bare_app`) or the minimal equivalent app (`minimal_app`, on
+    `config.database_url`) connected through slack_bolt's websocket-client SocketModeHandler until told to stop.
+    Sends {"pid"} once it asked for its connection (the Socket Mode server knows when it is up). ValueError for
+    another kind.
+
+    The minimal app keeps its promise over Socket Mode unchanged, as kaizen's link keeps kaizen's: the handler (as
+    bot.slack.socket_mode.SocketModeLink._handle does) runs Bolt's dispatch, global middleware first, and only then
+    writes the ack, in the same thread, and only for a 200. So `minimal_app`'s inbox INSERT is committed before an
+    event's ack goes out, and an INSERT that fails makes Bolt answer 500: no ack, and Slack sends the envelope
+    again (kaizen answers 503 there, with the same effect)."""
+    redirect_output(config.log_path)
+    clean_environment()
+    from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+
+    from bot.logs import configure_logging
+
+    configure_logging(logging.INFO)  # as `kaizen-bot run`
+    if config.kind == MINIMAL:
+        app = minimal_app(config.api_url, config.database_url)
+    elif config.kind == BARE:
+        app = bare_app(config.api_url)
+    else:
+        raise ValueError(f"no Socket Mode app of kind {config.kind!r}")
+    handler = SocketModeHandler(app, app_token=config.app_token)
+    handler.connect()  # type: ignore[no-untyped-call]
+    conn.send({"pid": os.getpid()})
+
+    def stop() -> dict[str, Any]:
+        handler.close()  # type: ignore[no-untyped-call]
         return {}
 
     serve_commands(conn, {"stop": stop})

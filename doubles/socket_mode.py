@@ -25,9 +25,48 @@ from typing import Any, Self
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-__all__ = ["SocketModeDouble"]
+__all__ = ["SocketModeDouble", "accepts_response_payload", "disconnect_message", "envelope_message", "hello_message"]
 
 JSON = dict[str, Any]
+
+# Interactive payloads whose ack may carry a body, as over HTTP (view_submission errors, options...)
+_INTERACTIVE_WITH_RESPONSE = ("view_submission", "block_suggestion", "shortcut", "message_action")
+
+
+def hello_message(app_id: str) -> JSON:
+    """Slack's first message on a new Socket Mode connection."""
+    return {
+        "type": "hello",
+        "num_connections": 1,
+        "debug_info": {"host": "applink-double", "build_number": 1, "approximate_connection_time": 18060},
+        "connection_info": {"app_id": app_id},
+    }
+
+
+def accepts_response_payload(envelope_type: str, payload: JSON) -> bool:
+    """Whether Slack lets the ack of this envelope carry a payload: slash commands and some interactive payloads
+    (view_submission, ...), never Events API deliveries."""
+    if envelope_type == "slash_commands":
+        return True
+    return envelope_type == "interactive" and payload.get("type") in _INTERACTIVE_WITH_RESPONSE
+
+
+def envelope_message(envelope_type: str, payload: JSON, *, envelope_id: str | None = None, **extra: Any) -> JSON:
+    """One envelope as Slack sends it: {"envelope_id" (a UUID unless given), "type" ("slash_commands",
+    "interactive", "events_api"), "payload", "accepts_response_payload", **extra} (events_api adds
+    retry_attempt and retry_reason). `extra` may override accepts_response_payload."""
+    return {
+        "envelope_id": envelope_id or str(uuid.uuid4()),
+        "type": envelope_type,
+        "payload": payload,
+        "accepts_response_payload": accepts_response_payload(envelope_type, payload),
+        **extra,
+    }
+
+
+def disconnect_message(reason: str = "refresh_requested") -> JSON:
+    """Slack's polite "please reconnect" message."""
+    return {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-double"}}
 
 
 class SocketModeDouble:
@@ -75,13 +114,7 @@ class SocketModeDouble:
         self.stop()
 
     def _handle(self, ws: ServerConnection) -> None:
-        hello = {
-            "type": "hello",
-            "num_connections": 1,
-            "debug_info": {"host": "applink-double", "build_number": 1, "approximate_connection_time": 18060},
-            "connection_info": {"app_id": self.app_id},
-        }
-        ws.send(json.dumps(hello))
+        ws.send(json.dumps(hello_message(self.app_id)))
         with self._cond:
             self._open.append(ws)
             self.connection_count += 1
@@ -148,14 +181,8 @@ class SocketModeDouble:
                       timeout: float = 10.0, **extra: Any) -> JSON:  # fmt: skip
         """Sends one envelope to the newest connection and returns the app's ack."""
         self.wait_connected(timeout)
-        envelope_id = str(uuid.uuid4())
-        envelope = {
-            "envelope_id": envelope_id,
-            "type": envelope_type,
-            "payload": payload,
-            "accepts_response_payload": accepts_response_payload,
-            **extra,
-        }
+        envelope = envelope_message(envelope_type, payload, accepts_response_payload=accepts_response_payload, **extra)
+        envelope_id = envelope["envelope_id"]
         with self._cond:
             ws = self._open[-1]
         ws.send(json.dumps(envelope))
@@ -210,7 +237,7 @@ class SocketModeDouble:
 
     def send_interactive(self, payload: JSON, *, timeout: float = 10) -> JSON:
         # Slack lets the ack carry a body only where HTTP would (view_submission errors, options...)
-        accepts = payload.get("type") in ("view_submission", "block_suggestion", "shortcut", "message_action")
+        accepts = accepts_response_payload("interactive", payload)
         return self.send_envelope("interactive", payload, accepts_response_payload=accepts, timeout=timeout)
 
     def send_disconnect(self, reason: str = "refresh_requested") -> None:
@@ -218,7 +245,7 @@ class SocketModeDouble:
         with self._cond:
             targets = list(self._open)
         for ws in targets:
-            ws.send(json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-double"}}))
+            ws.send(json.dumps(disconnect_message(reason)))
 
 
 class _Link:
