@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             table.note(f"({name}: {time.perf_counter() - began:.0f} s; {before})")
             print(table.render(), end="\n\n", flush=True)
         tables += produced
+    if len(tables) > 1:
+        print(summary(tables).render(), end="\n\n")
     misses = [(table.title, what) for table in tables for what in table.misses]
     print(f"total {time.perf_counter() - started:.0f} s; " + (
         f"{len(misses)} MISS: " + "; ".join(f"{title.split(':')[0]} / {what}" for title, what in misses)
@@ -63,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmarks that failed to run: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def summary(tables: list[Table]) -> Table:
+    """One table of every judged figure of the run, by benchmark: what the README's Performance section shows."""
+    table = Table("every target of this run", ["benchmark", "measure", "figure", "target", "verdict"], key_columns=2)
+    for each in tables:
+        name = each.title.split(":", 1)[0]
+        for measure, figure, target, verdict in each.summary_rows():
+            table.add(name, measure, figure, target, verdict)
+    return table
 
 
 if __name__ == "__main__":

@@ -185,6 +185,7 @@ def run(quick: bool = False) -> list[Table]:
         ["request", "conc", "n", "kaizen p50", "p95", "p99", "bare p99", "minimal p99", "kaizen/s",
          "p99 /bare", "p99 /minimal", "kaizen max", "CPU ms/req", "CPU /minimal", "non-200", "target", "verdict"],
         key_columns=2,
+        value_columns=("p99", "p99 /bare", "p99 /minimal", "CPU /minimal"),
     )  # fmt: skip
     with temp_dir("kaizen-bench-acks-") as tmp:
         db_path = tmp / "kaizen.db"

@@ -122,6 +122,8 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     key_columns: int = 1  # how many leading cells name a row (in the summary of misses)
+    # The cells that make a row's figure in the one summary table (`summary_rows`); default: the "value" column.
+    value_columns: Sequence[str] = ()
 
     def add(self, *cells: object) -> None:
         assert len(cells) == len(self.columns), (cells, self.columns)
@@ -133,6 +135,25 @@ class Table:
     @property
     def misses(self) -> list[str]:
         return [" ".join(row[: self.key_columns]) for row in self.rows if "MISS" in row]
+
+    def summary_rows(self) -> list[tuple[str, str, str, str]]:
+        """(measure, figure, target, verdict) for each row judged PASS or MISS: what `python -m bench` gathers into
+        its one table of every target."""
+        if "verdict" not in self.columns or "target" not in self.columns:
+            return []
+        index = {name: i for i, name in enumerate(self.columns)}
+        shown = [name for name in (self.value_columns or ("value",)) if name in index]
+        found = []
+        for row in self.rows:
+            verdict_cell = row[index["verdict"]]
+            if verdict_cell not in ("PASS", "MISS"):
+                continue
+            measure = " ".join(row[: self.key_columns])
+            if len(self.columns) > 1 and self.key_columns > 1:
+                measure = f"{row[0]} at {' '.join(row[1 : self.key_columns])}"
+            figure = ", ".join(row[index[name]] if name == "value" else f"{name} {row[index[name]]}" for name in shown)
+            found.append((measure, figure, row[index["target"]], verdict_cell))
+        return found
 
     def render(self) -> str:
         widths = [max(len(col), *(len(row[i]) for row in self.rows)) if self.rows else len(col)

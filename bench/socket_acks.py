@@ -280,6 +280,7 @@ def run(quick: bool = False) -> list[Table]:
         ["envelope", "conc", "n", "kaizen p50", "p99", "max", "bare p99", "minimal p99", "p99 /bare",
          "p99 /minimal", "kaizen/s", "CPU ms/env", "CPU /minimal", "unacked", "target", "verdict"],
         key_columns=2,
+        value_columns=("p99", "p99 /bare", "p99 /minimal", "CPU /minimal"),
     )  # fmt: skip
     results: dict[tuple[str, int, str], tuple[AckRun, float]] = {}
     with temp_dir("kaizen-bench-socket-") as tmp, SocketModeStandIn() as standin:
