@@ -8,11 +8,15 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.processes import limit_malloc_arenas, on_stop_signal, start_worker
+from bot.processes import Background, limit_malloc_arenas, on_stop_signal
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.composition import Kaizen
 
 log = logging.getLogger("kaizen")
 
@@ -85,7 +89,8 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
     on_stop_signal(stop.set)
     kaizen = compose(settings)  # upgrades the database before the worker starts on it
     app = build_app(kaizen, socket_mode=True)
-    worker = start_worker(worker_on, verbose=verbose)
+    background = _background(kaizen, worker_on, verbose)
+    on_stop_signal(lambda: _both(stop.set, background.stopping))
     link = SocketModeLink(app, settings.require("slack_app_token"), settings.slack_api_url, on_refused=stop.set)
     try:
         if not stop.is_set():
@@ -96,9 +101,9 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
             pass
     finally:
         log.info("Stopping: closing the Socket Mode connection")
+        background.stopping()
         _close_within(link.close, SOCKET_CLOSE_SECONDS, "The Socket Mode connection")
-        if worker is not None:
-            worker.stop()
+        background.stop()
         kaizen.close()
         log.info("Stopped")
     if link.refusal is not None:
@@ -120,9 +125,13 @@ def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, 
     on_stop_signal(stopping.set)
     kaizen = compose(settings)  # upgrades the database before the worker starts on it
     app = build_app(kaizen)
-    worker = start_worker(worker_on, verbose=verbose)
-    server = make_server(app, host, port, settings.require("slack_signing_secret"))
-    on_stop_signal(server.close)
+    try:
+        server = make_server(app, host, port, settings.require("slack_signing_secret"))
+    except BaseException:
+        kaizen.close()
+        raise
+    background = _background(kaizen, worker_on, verbose)  # once the port is ours: a failed start leaves no worker
+    on_stop_signal(lambda: _both(server.close, background.stopping))
     if stopping.is_set():
         server.close()
     # Tests and supervisors read this line to learn the port when --port 0 was asked for.
@@ -130,17 +139,34 @@ def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, 
     try:
         run_until_closed(server)
     finally:
-        if worker is not None:
-            worker.stop()
+        background.stopping()
+        background.stop()
         kaizen.close()
     return 0
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> None:
+    first()
+    second()
+
+
+def _background(kaizen: Kaizen, worker_on: bool, verbose: bool) -> Background:
+    """The serving process's background work: its worker process unless `worker_on` is false, or, for a SQLite
+    database in memory (which no other process can open), the jobs in this process."""
+    from bot.composition import start_scheduler
+    from bot.processes import start_background
+
+    shareable = not (kaizen.db.is_sqlite and kaizen.db.gate is None)
+    return start_background(
+        worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose
+    )
 
 
 def cmd_worker(settings: Settings, with_parent: bool) -> int:
     """The background work until SIGTERM/SIGINT (or, `with_parent`, until standard input closes): the scheduler's
     jobs (`bot.jobs`), writing to SQLite only when no ack waits (`storage.write_gate`); 0."""
     from bot.composition import compose, start_background
-    from bot.processes import stop_when_parent_goes
+    from bot.processes import JOBS_STOP_SECONDS, exit_now, finish_jobs, stop_when_parent_goes
 
     if not settings.oauth_enabled:
         settings.require("slack_bot_token")
@@ -165,8 +191,11 @@ def cmd_worker(settings: Settings, with_parent: bool) -> int:
                      gate.yielded_seconds)  # fmt: skip
         else:
             log.info("Worker stopping")
-        scheduler.shutdown(wait=False)
+        finished = finish_jobs(scheduler)
         kaizen.close()
+    if not finished:
+        log.warning("A job was still running %.0f s after the stop; leaving it to its lease", JOBS_STOP_SECONDS)
+        exit_now(0)
     return 0
 
 
@@ -214,95 +243,6 @@ def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> in
     finally:
         kaizen.close()
     print(f"Posted a huddle in {channel_id} (ts {posted.ts}).")
-    return 0
-
-
-def cmd_export(settings: Settings, output_format: str, channel_id: str | None, workspace: str | None) -> int:
-    """Every idea (of a workspace or channel) as CSV or JSON on stdout; 0."""
-    from bot.ideas import export
-    from storage import migrate
-    from storage.db import Database
-    from storage.export import export_rows
-
-    db = Database(settings.database_url)
-    migrate.upgrade(db)
-    with db.read() as session:
-        rows = export_rows(session, workspace_id=workspace, channel_id=channel_id)
-        write = export.write_json if output_format == "json" else export.write_csv
-        count = write(rows, sys.stdout)
-    sys.stdout.flush()
-    print(f"Exported {count} ideas.", file=sys.stderr)
-    return 0
-
-
-def cmd_stats(
-    settings: Settings,
-    channel_id: str | None,
-    workspace: str | None,
-    weeks: int,
-    output_format: str,
-    tree: bool,
-    output: str | None,
-) -> int:
-    """`kaizen-bot stats`: the measures `/kaizen stats` draws, as JSON, CSV or the PNG, without Slack (rates use
-    a headcount a leader set; channel members cannot be counted offline)."""
-    import json
-    from datetime import UTC, datetime
-    from pathlib import Path
-
-    from bot.measures import report as reports
-    from storage import migrate
-    from storage.db import Database
-
-    if not channel_id and not workspace:
-        print("kaizen-bot: say which measures: --channel C… (a team) or --workspace T… (all its teams)",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    if not 4 <= weeks <= 156:
-        print("kaizen-bot: --weeks must be between 4 and 156", file=sys.stderr)
-        return 2
-    if output_format == "png" and output is None and sys.stdout.isatty():
-        print("kaizen-bot: a PNG needs --output FILE (or a redirect)", file=sys.stderr)
-        return 2
-    db = Database(settings.database_url)
-    migrate.upgrade(db)
-    try:
-        places = reports.places(db, settings.kaizen_timezone, channel_id=channel_id, workspace_id=workspace, tree=tree)
-    except reports.NotFound as error:
-        print(f"kaizen-bot: {error}", file=sys.stderr)
-        return 1
-    now = datetime.now(UTC)
-    found = [
-        reports.measure(
-            db, place.scope, where=place.where, zone=place.zone, now=now, weeks=weeks,
-            nudge_days=settings.kaizen_nudge_days, members=None,
-        )
-        for place in places
-    ]  # fmt: skip
-    if output_format == "png":
-        images = [(report.where, reports.png(report)) for report in found]
-        if tree:
-            folder = Path(output or ".")
-            folder.mkdir(parents=True, exist_ok=True)
-            for where, image in images:
-                (folder / reports.file_name(where)).write_bytes(image)
-            print(f"Wrote {len(images)} charts to {folder}.", file=sys.stderr)
-        elif output:
-            Path(output).write_bytes(images[0][1])
-        else:
-            sys.stdout.buffer.write(images[0][1])
-            sys.stdout.flush()
-        return 0
-    if output_format == "csv":
-        text = reports.csv_text(found, tree=tree)
-    else:
-        data = [reports.as_json(report) for report in found]
-        text = json.dumps({"reports": data} if tree else data[0], indent=2, ensure_ascii=False) + "\n"
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
     return 0
 
 
@@ -421,10 +361,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_worker(settings, args.with_parent)
         if args.command == "db":
             return cmd_db_upgrade(settings)
+        if args.command in ("export", "stats"):
+            from bot import cli_reports
         if args.command == "export":
-            return cmd_export(settings, args.format, args.team, args.workspace)
+            return cli_reports.cmd_export(settings, args.format, args.team, args.workspace)
         if args.command == "stats":
-            return cmd_stats(settings, args.channel, args.workspace, args.weeks, args.format, args.tree, args.output)
+            return cli_reports.cmd_stats(
+                settings, args.channel, args.workspace, args.weeks, args.format, args.tree, args.output
+            )
         if args.command == "huddle":
             return cmd_huddle(settings, args.channel, args.workspace)
         if args.command == "manifest":

@@ -18,10 +18,14 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
-WORKER_STOP_SECONDS = 10.0  # a worker finishing a Slack call and a transaction; then it is killed
+# A stopping worker gives its running jobs JOBS_STOP_SECONDS to finish (`bot.cli.cmd_worker`); the serving process
+# waits a little longer before it kills it. A supervisor should allow `run` 5 s more (the Socket Mode close).
+WORKER_STOP_SECONDS = 8.0
+JOBS_STOP_SECONDS = 5.0
 RESTART_FIRST_SECONDS = 1.0
 RESTART_MAX_SECONDS = 60.0
 STABLE_SECONDS = 60.0  # a worker that ran this long and then died is restarted at once again
@@ -65,10 +69,12 @@ def stop_when_parent_goes(stop: Callable[[], None]) -> None:
     parent exits in any way (even SIGKILL), so no worker outlives the process that started it."""
 
     def watch() -> None:
+        # Raw reads of fd 0: sys.stdin.buffer.read() would hold the reader's lock, and the interpreter aborts at
+        # exit on a lock a daemon thread holds (Fatal Python error: _enter_buffered_busy).
         try:
-            while sys.stdin.buffer.read(4096):
+            while os.read(0, 4096):
                 pass
-        except (OSError, ValueError):
+        except OSError:
             pass
         log.info("The serving process is gone: stopping")
         stop()
@@ -105,8 +111,10 @@ class WorkerProcess:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         # stdin is a pipe only the parent holds open: its end closing tells the child to stop.
+        # A process group of its own: a terminal's Ctrl-C reaches the serving process only, which stops the worker
+        # in turn (instead of both stopping at once while the parent may restart it).
         process = subprocess.Popen(  # noqa: S603 - our own command
-            self._command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, close_fds=True
+            self._command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, close_fds=True, process_group=0
         )
         log.info("Worker process started (pid %s)", process.pid)
         return process
@@ -148,6 +156,11 @@ class WorkerProcess:
                     continue
                 self.restarts += 1
 
+    def stopping(self) -> None:
+        """Say that the serving process is stopping: a worker that exits from now on is not started again (safe to
+        call from a signal handler)."""
+        self._stopping.set()
+
     def stop(self) -> None:
         """Stop the worker (SIGTERM, then SIGKILL after WORKER_STOP_SECONDS) and its watcher; idempotent."""
         self._stopping.set()
@@ -168,12 +181,64 @@ class WorkerProcess:
         log.info("Worker process stopped")
 
 
-def start_worker(worker_on: bool, *, verbose: bool = False) -> WorkerProcess | None:
-    """The worker process a serving process starts, already running (None when `worker_on` is false: a
-    `kaizen-bot worker` runs elsewhere); raises OSError when it cannot be spawned."""
+class Jobs(Protocol):
+    """What runs the periodic jobs in a process: APScheduler's BackgroundScheduler."""
+
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+class Background:
+    """Where a serving process's background work runs: its worker process, this process (a SQLite database in
+    memory cannot be shared with another process), or elsewhere (`--no-worker`)."""
+
+    def __init__(self, worker: WorkerProcess | None = None, jobs: Jobs | None = None) -> None:
+        self.worker = worker
+        self._jobs = jobs
+
+    def stopping(self) -> None:
+        """The serving process is stopping: a worker that exits now is not started again (signal-handler safe)."""
+        if self.worker is not None:
+            self.worker.stopping()
+
+    def stop(self) -> None:
+        """Stop the worker, or this process's jobs (without waiting for a running one)."""
+        if self.worker is not None:
+            self.worker.stop()
+        if self._jobs is not None:
+            self._jobs.shutdown(wait=False)
+
+
+def start_background(
+    *, worker_on: bool, shareable: bool, in_process: Callable[[], Jobs], verbose: bool = False
+) -> Background:
+    """Start a serving process's background work: a worker process; none when `worker_on` is false (a `kaizen-bot
+    worker` runs elsewhere); `in_process()` when the database is not `shareable` between processes. Raises OSError
+    when the worker cannot be spawned."""
+    if not shareable:
+        log.warning(
+            "The database is in memory, which another process cannot share: the background work runs in this "
+            "process, and everything is lost when it stops. Set DATABASE_URL to a file for real use."
+        )
+        return Background(jobs=in_process())
     if not worker_on:
         log.info("No worker process (--no-worker): huddles and sweeps are left to a `kaizen-bot worker` elsewhere")
-        return None
+        return Background()
     worker = WorkerProcess(verbose=verbose)
     worker.start()
-    return worker
+    return Background(worker=worker)
+
+
+def finish_jobs(jobs: Jobs, seconds: float = JOBS_STOP_SECONDS) -> bool:
+    """Stop the jobs, waiting up to `seconds` for running ones (a huddle tick checks between teams whether to stop,
+    `bot.huddles`); False when one is still running then. Whatever it held is claimed with a lease, so another
+    worker takes it over later."""
+    stopper = threading.Thread(target=jobs.shutdown, kwargs={"wait": True}, name="kaizen-jobs-stop", daemon=True)
+    stopper.start()
+    stopper.join(seconds)
+    return not stopper.is_alive()
+
+
+def exit_now(code: int = 0) -> None:
+    """Leave at once, past threads that would hold the interpreter's exit (a job still running): logs flushed."""
+    logging.shutdown()
+    os._exit(code)

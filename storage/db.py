@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from storage import write_gate
 from storage.write_gate import WriteGate
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,8 @@ class Database:
         self._writer = sessionmaker(self.engine.execution_options(kaizen_write=True), expire_on_commit=False)
         self._writers = WriterQueue() if self.is_sqlite else None
         in_memory = self.url.database in (None, "", ":memory:")
-        self.gate = (
-            WriteGate(self.url.database or "", background=background) if self.is_sqlite and not in_memory else None
-        )
+        shared_file = self.is_sqlite and not in_memory and write_gate.AVAILABLE
+        self.gate = WriteGate(self.url.database or "", background=background) if shared_file else None
 
     def _create_engine(self, echo: bool) -> Engine:
         if not self.is_sqlite:
