@@ -145,12 +145,9 @@ class Table:
         shown = [name for name in (self.value_columns or ("value",)) if name in index]
         found = []
         for row in self.rows:
-            verdict_cell = row[index["verdict"]]
-            if verdict_cell not in ("PASS", "MISS"):
+            if (verdict_cell := row[index["verdict"]]) not in ("PASS", "MISS"):
                 continue
-            measure = " ".join(row[: self.key_columns])
-            if len(self.columns) > 1 and self.key_columns > 1:
-                measure = f"{row[0]} at {' '.join(row[1 : self.key_columns])}"
+            measure = row[0] + (f" at {' '.join(row[1 : self.key_columns])}" if self.key_columns > 1 else "")
             figure = ", ".join(row[index[name]] if name == "value" else f"{name} {row[index[name]]}" for name in shown)
             found.append((measure, figure, row[index["target"]], verdict_cell))
         return found
@@ -320,19 +317,15 @@ def wait_idle(pids: Sequence[int], *, window: float = 0.3, busy: float = 0.03, l
     return time.monotonic() - started
 
 
-def children(pid: int) -> list[int]:
-    """The live child processes of `pid` (e.g. the worker `kaizen-bot serve` starts), read from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its live descendants (from /proc/<pid>/task/*/children), e.g. `kaizen-bot serve` and its worker."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                queue += [int(child) for child in children.read_text().split()]
     return found
 
 

@@ -38,12 +38,12 @@ from bench.common import (
     Child,
     LoadResult,
     Table,
-    children,
     connection_limit_hits,
     huddles_posted,
     ms,
     percentile,
     proc_status,
+    process_tree,
     run_load,
     temp_dir,
     verdict,
@@ -124,7 +124,7 @@ def run(quick: bool = False) -> list[Table]:
             started = time.perf_counter()
             process, port = _serve(tmp, double.info["api_url"], url)
             pid = process.pid
-            workers = children(pid)
+            workers = process_tree(pid)[1:]
             at_start = proc_status(pid)
             payloads = Payloads(double.info["url"], seeded.channels, seeded.users[:200])
             phases: list[LoadResult] = [run_load(port, payloads.builder("submission"), requests // 4, CONCURRENCY)]

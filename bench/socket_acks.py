@@ -56,6 +56,7 @@ from bench.common import (
     Table,
     cpu_seconds,
     ms,
+    process_tree,
     temp_dir,
     verdict,
     wait_idle,
@@ -168,18 +169,6 @@ def stop_kaizen(process: subprocess.Popen[bytes]) -> str:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     return how + "; processes it left behind killed"
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and its live descendants (from /proc/<pid>/task/*/children)."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        for children in Path(f"/proc/{current}/task").glob("*/children"):
-            with contextlib.suppress(OSError, ValueError):
-                queue += [int(child) for child in children.read_text().split()]
-    return found
 
 
 def tree_cpu(pid: int) -> dict[int, float]:

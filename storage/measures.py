@@ -3,32 +3,38 @@ that the past changed, filtered and grouped by the database. What people record 
 headcounts) is `storage.measure_records`.
 
 Periods (weeks, fortnights, months) are given as consecutive UTC instants (the caller turns the team's local
-periods into them, daylight saving included); each count is one pass over the rows of the whole range, each
-row's period found by a CASE over the period ends, which works the same on SQLite and PostgreSQL and uses the
-(scope, time) indexes.
+periods into them, daylight saving included). Counts of ideas (raised, done, people) read each period's rows by
+a range scan of a (scope, time, …) index that holds every column they need; the first decisions and the waiting
+stock, which need each idea's events, make one pass over the range, each row's period found by a CASE over the
+period ends. All of it works the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Float,
     FunctionElement,
+    Integer,
+    ScalarSelect,
     Select,
     Subquery,
     and_,
     case,
+    column,
     func,
     literal,
     or_,
     select,
     union_all,
+    values,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
@@ -86,32 +92,57 @@ def _in_periods(
     return and_(column >= literal(bounds[0][0], UtcDateTime()), column < literal(bounds[-1][1], UtcDateTime()))
 
 
-def _per_period(
-    session: Session, query: Select[Any], bounds: Sequence[tuple[datetime, datetime]], *, distinct: str | None = None
+def _periods(bounds: Sequence[tuple[datetime, datetime]]) -> CTE:
+    """The periods as rows (i, s, e): index, start, end (exclusive), for queries that count each period apart."""
+    rows = [(index, start, end) for index, (start, end) in enumerate(bounds)]
+    return (
+        values(column("i", Integer), column("s", UtcDateTime()), column("e", UtcDateTime()), name="periods")
+        .data(rows)
+        .cte("periods")
+    )
+
+
+def _each_period(
+    session: Session, bounds: Sequence[tuple[datetime, datetime]], count: Callable[[CTE], ScalarSelect[Any]]
 ) -> dict[int, int]:
-    """Count rows of `query` (which has a column `at`) per period; `distinct` counts distinct values instead."""
+    """{index into `bounds`: count(periods) for that period}, zeros left out. Each period is counted by its own
+    index range scan (a subquery correlated to the period's row): only the rows in range are read, with no
+    per-row CASE and no grouping."""
     if not bounds:
         return {}
-    rows = query.subquery()
-    counted = func.count(func.distinct(rows.c[distinct])) if distinct is not None else func.count()
-    period = _period_of(rows.c.at, bounds).label("period")
-    result = session.execute(select(period, counted).where(_in_periods(rows.c.at, bounds)).group_by(period))
-    return {int(period): int(count) for period, count in result}
+    periods = _periods(bounds)
+    return {int(index): int(found) for index, found in session.execute(select(periods.c.i, count(periods))) if found}
 
 
 def raised_per_period(session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]) -> dict[int, int]:
     """Ideas raised per period: {index into `bounds`: count}, periods without any left out. `bounds` are consecutive
     (start, end) UTC instants, end exclusive."""
-    query = select(Idea.created_at.label("at")).where(*scope.where(), _in_periods(Idea.created_at, bounds))
-    return _per_period(session, query, bounds)
+    return _each_period(
+        session, bounds, lambda p: _raised_in(scope, p).with_only_columns(func.count()).scalar_subquery()
+    )
 
 
 def done_per_period(session: Session, scope: Scope, bounds: Sequence[tuple[datetime, datetime]]) -> dict[int, int]:
     """Ideas done per period, by when they were done: {index into `bounds`: count}, periods without any left out."""
-    query = select(Idea.done_at.label("at")).where(
-        *scope.where(), Idea.status == IdeaStatus.DONE, _in_periods(Idea.done_at, bounds)
+    return _each_period(session, bounds, lambda p: _done_in(scope, p).with_only_columns(func.count()).scalar_subquery())
+
+
+def _raised_in(scope: Scope, period: CTE) -> Select[Any]:
+    """Who raised each of the scope's ideas raised in `period`'s row (served by the (scope, created, author) index)."""
+    return (
+        select(Idea.author_id.label("person"))
+        .where(*scope.where(), Idea.created_at >= period.c.s, Idea.created_at < period.c.e)
+        .correlate(period)
     )
-    return _per_period(session, query, bounds)
+
+
+def _done_in(scope: Scope, period: CTE) -> Select[Any]:
+    """Who owns each of the scope's ideas done in `period`'s row (the (scope, done, status, owner) index)."""
+    return (
+        select(Idea.owner_id.label("person"))
+        .where(*scope.where(), Idea.done_at >= period.c.s, Idea.done_at < period.c.e, Idea.status == IdeaStatus.DONE)
+        .correlate(period)
+    )
 
 
 def _participation(scope: Scope, since: datetime, until: datetime) -> Select[Any]:
@@ -131,9 +162,13 @@ def participants_per_period(
 ) -> dict[int, int]:
     """People taking part per period (raising an idea, or completing one as its owner), each person counted once a
     period: {index into `bounds`: count}, empty periods left out."""
-    if not bounds:
-        return {}
-    return _per_period(session, _participation(scope, bounds[0][0], bounds[-1][1]), bounds, distinct="person")
+
+    def people(period: CTE) -> ScalarSelect[Any]:
+        completed = _done_in(scope, period).where(Idea.owner_id.is_not(None))
+        both = union_all(_raised_in(scope, period), completed).subquery()
+        return select(func.count(func.distinct(both.c.person))).scalar_subquery()
+
+    return _each_period(session, bounds, people)
 
 
 def participants_since(session: Session, scope: Scope, since: datetime) -> int:
@@ -151,40 +186,40 @@ def done_since(session: Session, scope: Scope, since: datetime) -> int:
     )
 
 
-def _first_decisions(scope: Scope, since: datetime | None = None) -> Subquery:
-    """Each idea's first decision (approved or not now): when, its outcome, and when the idea was raised.
-    `since`: only those made at or after it (the ideas are found by their decisions since then, so that a short
-    span reads only its own ideas' events)."""
-    conditions = [*scope.where(), IdeaEvent.kind == EventKind.STATUS, IdeaEvent.to_status.in_(DECISIONS)]
-    if since is not None:
-        recent = aliased(IdeaEvent)
-        decided_since = (
-            select(recent.idea_id)
-            .join(Idea, Idea.id == recent.idea_id)
-            .where(
-                *scope.where(),
-                recent.kind == EventKind.STATUS,
-                recent.to_status.in_(DECISIONS),
-                recent.at >= literal(since, UtcDateTime()),
-            )
-        )
-        conditions.append(IdeaEvent.idea_id.in_(decided_since))
+def _first_decisions(scope: Scope, start: datetime, end: datetime | None = None) -> Subquery:
+    """The scope's ideas whose first decision (approved or not now) was made in [start, end) (`end` None: to
+    this day): (idea_id, at, approved_at, created_at): `at` the first decision's time, `approved_at` the first
+    approval's in the span (equal to `at` when the first decision approved: of two at one instant, approved
+    wins, the first by name), `created_at` the idea's. An idea's first decision is in the span when it has a
+    decision there and none before `start`: the span's decisions are found by time ((kind, status, time) index),
+    so a short span reads only its own events; a team's among its own ideas' events only (found by idea), where
+    a workspace's are most of them."""
+    span = [IdeaEvent.kind == EventKind.STATUS, IdeaEvent.at >= literal(start, UtcDateTime())]
+    if end is not None:
+        span.append(IdeaEvent.at < literal(end, UtcDateTime()))
+    if scope.team_id is not None:
+        span.append(IdeaEvent.idea_id.in_(select(Idea.id).where(*scope.where())))
     first = (
-        select(IdeaEvent.idea_id.label("idea_id"), func.min(IdeaEvent.at).label("at"))
-        .join(Idea, Idea.id == IdeaEvent.idea_id)
-        .where(*conditions)
+        select(
+            IdeaEvent.idea_id,
+            func.min(IdeaEvent.at).label("at"),
+            func.min(case((IdeaEvent.to_status == IdeaStatus.APPROVED, IdeaEvent.at))).label("approved_at"),
+        )
+        .where(*span, IdeaEvent.to_status.in_(DECISIONS))
         .group_by(IdeaEvent.idea_id)
         .subquery()
     )
-    outcome = (
-        select(func.min(IdeaEvent.to_status))
-        .where(IdeaEvent.idea_id == first.c.idea_id, IdeaEvent.at == first.c.at, IdeaEvent.kind == EventKind.STATUS)
-        .where(IdeaEvent.to_status.in_(DECISIONS))
-        .scalar_subquery()
+    earlier = aliased(IdeaEvent)
+    decided_before = select(earlier.id).where(
+        earlier.idea_id == first.c.idea_id,
+        earlier.kind == EventKind.STATUS,
+        earlier.at < literal(start, UtcDateTime()),
+        earlier.to_status.in_(DECISIONS),
     )
     return (
-        select(first.c.at.label("at"), outcome.label("to_status"), Idea.created_at.label("created_at"))
+        select(first.c.idea_id, first.c.at, first.c.approved_at, Idea.created_at)
         .join(Idea, Idea.id == first.c.idea_id)
+        .where(*scope.where(), ~decided_before.exists())
         .subquery()
     )
 
@@ -233,8 +268,7 @@ def decision_days_per_period(
     """For each period with first decisions: (median days from raising to the first decision, how many)."""
     if not bounds:
         return {}
-    decisions = _first_decisions(scope, since=bounds[0][0])
-    rows = select(decisions).where(_in_periods(decisions.c.at, bounds)).subquery()
+    rows = _first_decisions(scope, bounds[0][0], bounds[-1][1])
     result = session.execute(_medians(rows, _period_of(rows.c.at, bounds), _decision_days(rows)))
     return {int(period): (float(median), int(size)) for period, median, size in result}
 
@@ -242,17 +276,14 @@ def decision_days_per_period(
 def decisions_since(session: Session, scope: Scope, since: datetime) -> tuple[int, int, float | None]:
     """(approved, not now, median days to the first decision) of the first decisions made since `since`, in one
     pass: the decisions numbered in order of days, with their totals alongside, keep only the middle one or two."""
-    rows = _first_decisions(scope)  # a year of a workspace's decisions: no narrower by "since" first
-    recent = (
-        select(_decision_days(rows).label("days"), rows.c.to_status.label("to_status"))
-        .where(rows.c.at >= since)
-        .subquery()
-    )
+    rows = _first_decisions(scope, since)
+    approved = case((rows.c.approved_at == rows.c.at, 1), else_=0)
+    recent = select(_decision_days(rows).label("days"), approved.label("approved")).subquery()
     ranked = select(
         recent.c.days,
         func.row_number().over(order_by=recent.c.days).label("position"),
         func.count().over().label("size"),
-        func.sum(case((recent.c.to_status == IdeaStatus.APPROVED, 1), else_=0)).over().label("approved"),
+        func.sum(recent.c.approved).over().label("approved"),
     ).subquery()
     middle = or_(ranked.c.position == (ranked.c.size + 1) // 2, ranked.c.position == (ranked.c.size + 2) // 2)
     found = session.execute(
@@ -280,26 +311,23 @@ def waiting_per_period(session: Session, scope: Scope, moments: Sequence[tuple[d
     moment is then the sum of the groups whose span covers it."""
     if not moments:
         return {}
-    # Joins and groups, not correlated subqueries: a subquery in a column is evaluated again wherever the outer
-    # query names that column (the CASE below names it many times), and SQLite may look it up by the wrong index.
+    # Each idea's first change is looked up once, by the (idea, kind, time) index, inside the UNION ALL (which
+    # neither database merges into the CASE below: a correlated subquery merged there would run for each mention).
     last_threshold = literal(moments[-1][1], UtcDateTime())
-    # Outer joins from the scope's ideas, so that each idea's events are found by the (idea, kind, time) index.
     left_new = aliased(IdeaEvent)
     raised_done = aliased(IdeaEvent)
-    since_raised = (
-        select(Idea.created_at.label("since"), func.min(left_new.at).label("until"))
-        .select_from(Idea)
-        .outerjoin(left_new, and_(left_new.idea_id == Idea.id, left_new.kind == EventKind.STATUS))
-        .outerjoin(
-            raised_done,
-            and_(
-                raised_done.idea_id == Idea.id,
-                raised_done.kind == EventKind.CREATED,
-                raised_done.to_status != IdeaStatus.NEW,
-            ),
-        )
-        .where(*scope.where(), Idea.created_at < last_threshold, raised_done.id.is_(None))
-        .group_by(Idea.id, Idea.created_at)
+    # Raised done ("just did it") is rare: those ideas are listed once, not looked for idea by idea.
+    done_when_raised = select(raised_done.idea_id).where(
+        raised_done.kind == EventKind.CREATED, raised_done.to_status != IdeaStatus.NEW
+    )
+    first_change = (
+        select(func.min(left_new.at))
+        .where(left_new.idea_id == Idea.id, left_new.kind == EventKind.STATUS)
+        .correlate(Idea)
+        .scalar_subquery()
+    )
+    since_raised = select(Idea.created_at.label("since"), first_change.label("until")).where(
+        *scope.where(), Idea.created_at < last_threshold, Idea.id.not_in(done_when_raised)
     )
     change = aliased(IdeaEvent)
     following = aliased(IdeaEvent)
@@ -323,7 +351,6 @@ def waiting_per_period(session: Session, scope: Scope, moments: Sequence[tuple[d
         .group_by(change.id, change.at)
     )
     spells = union_all(since_raised, since_changed).subquery()
-    first_moment = literal(moments[0][0], UtcDateTime())
     last_moment = literal(moments[-1][0], UtcDateTime())
     # From the first moment whose threshold the spell began before; until the first moment it had ended by.
     counts_from = _first_at_or_after(spells.c.since, [threshold for _moment, threshold in moments], strict=True)
@@ -331,10 +358,10 @@ def waiting_per_period(session: Session, scope: Scope, moments: Sequence[tuple[d
         (or_(spells.c.until.is_(None), spells.c.until > last_moment), literal(len(moments))),
         else_=_first_at_or_after(spells.c.until, [moment for moment, _threshold in moments], strict=False),
     )
+    # Spells that ended by the first moment come out with `ended` 0 and are skipped below; a WHERE on `until` here
+    # would be pushed into the spells' subqueries and look each idea's first change up again.
     rows = session.execute(
-        select(counts_from.label("counts_from"), ended.label("ended"), func.count())
-        .where(or_(spells.c.until.is_(None), spells.c.until > first_moment))
-        .group_by(counts_from, ended)
+        select(counts_from.label("counts_from"), ended.label("ended"), func.count()).group_by(counts_from, ended)
     )
     changes = [0] * (len(moments) + 1)
     for begins, ends, count in rows:
