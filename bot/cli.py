@@ -191,6 +191,7 @@ def cmd_worker(settings: Settings, with_parent: bool) -> int:
                      gate.yielded_seconds)  # fmt: skip
         else:
             log.info("Worker stopping")
+        kaizen.huddles.stop()  # a fan-out under way starts no more teams
         finished = finish_jobs(scheduler)
         kaizen.close()
     if not finished:

@@ -102,7 +102,7 @@ def test_posts_told_to_wait_by_429s_all_wait_out_retry_after_and_post_once(doubl
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         posting = [pool.submit(post, n) for n in range(3)]
-        eventually(lambda: len(double.calls("chat.postMessage")) == 3)  # all three told to wait
+        eventually(lambda: clients.pauses.waiting(BOT_TOKEN, "chat.postMessage") == 3)  # all three wait
         clients.web(BOT_TOKEN).auth_test()
         auth_done = time.monotonic() - started
         waited = [future.result(timeout=WAIT) for future in posting]

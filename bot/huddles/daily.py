@@ -12,7 +12,9 @@ due (`bot.huddles.pauses`); the team's schedule as people set it is `bot.huddles
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -41,6 +43,11 @@ METADATA_TYPE = "kaizen_huddle"
 CLAIM_LEASE = timedelta(minutes=2)
 # Long enough for the digest's links and a chart; short enough that a crash is followed up within a minute.
 FOLLOW_UP_LEASE = timedelta(seconds=30)
+# Teams a tick works on at once: a few more posts in flight than a workspace takes in a second (Slack does not
+# publish its workspace-wide limit; integrators report a few hundred to a thousand posts a minute, bench/fanout.py's
+# double takes 20 a second), so a full batch is ready the moment a rate-limit pause ends. Each thread holds a
+# database connection only while it reads or writes, never while it waits on Slack.
+FANOUT_THREADS = 24
 LIST_LIMIT = 8  # read per list; what fits one phone screen is `huddle.plan`
 DIGEST_LIMIT = 10
 
@@ -94,7 +101,12 @@ class Huddles:
         emojis: ApproveEmojis,
         stats: Stats,
         languages: Languages,
+        *,
+        fanout_threads: int = FANOUT_THREADS,
     ) -> None:
+        if fanout_threads < 1:
+            raise ValueError(f"fanout_threads must be at least 1, not {fanout_threads}")
+        self._fanout_threads = fanout_threads
         self._languages = languages
         self._db = db
         self._clock = clock
@@ -104,6 +116,7 @@ class Huddles:
         self._leaders = leaders
         self._stats = stats
         self._names = outbox.names
+        self._stopping = threading.Event()
         self.pauses = Pauses(db, clock, gateway, outbox, leaders, emojis, languages)
         self.schedules = Schedules(db, settings, gateway)
 
@@ -131,7 +144,10 @@ class Huddles:
     # --- on schedule ---------------------------------------------------------------------------------------
 
     def tick(self) -> int:
-        """Post every slot that is due now (paused teams have none); returns how many were posted."""
+        """Post every slot that is due now (paused teams have none) and follow up what is due; returns how many
+        huddles were posted. Teams go through a pool of `fanout_threads` threads, so that while some wait out
+        Slack's rate limit others are composing theirs; the pool is gone when this returns. One team's failure is
+        logged and leaves the others alone."""
         try:
             self.pauses.tell_paused()
             self.pauses.check_paused()
@@ -140,23 +156,44 @@ class Huddles:
         now = self._clock.now()
         with self._db.read() as session:
             teams = store.teams_with_huddles(session)
-            plans = [(team, store.skip_dates(session, team.id)) for team in teams]
-        posted = 0
-        for team, skips in plans:
+        if not teams:
+            return 0
+        threads = min(self._fanout_threads, len(teams))
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="huddle-fanout") as pool:
             try:
+                return sum(pool.map(lambda team: self._tick_team(team, now), teams))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # e.g. KeyboardInterrupt: start no more teams
+                raise
+
+    def stop(self) -> None:
+        """Start no further team's work in a running tick (the process is stopping); what is under way finishes."""
+        self._stopping.set()
+
+    def _tick_team(self, team: Team, now: datetime) -> int:
+        """One team's part of a tick: its due slots posted, then its follow-ups; how many were posted. Errors are
+        logged, never raised. Nothing once `stop` was called: the slots stay due for the next worker."""
+        posted = 0
+        if self._stopping.is_set():
+            return 0
+        try:
+            with self._db.read() as session:
                 slots = due_slots(
                     times=[parse_hhmm(t) for t in team.huddle_times], days=team.huddle_days,
-                    zone=team_zone(team, self._settings), skips=skips, holiday_country=team.huddle_holidays,
-                    now=now,
+                    zone=team_zone(team, self._settings), skips=store.skip_dates(session, team.id),
+                    holiday_country=team.huddle_holidays, now=now,
                 )  # fmt: skip
-                for slot in slots:
-                    posted += self.post_slot(team, slot)
+                # Nothing to post (most ticks): what needs following up is read in the same transaction.
+                follow_ups = [] if slots else store.follow_ups_due(session, team.id, now - GRACE)
+            for slot in slots:
+                posted += self.post_slot(team, slot)
+            if slots:
                 with self._db.read() as session:
                     follow_ups = store.follow_ups_due(session, team.id, now - GRACE)
-                for row in follow_ups:
-                    self._follow_up(team, row.id, row.local_date, row.message_ts or "")
-            except Exception:
-                log.exception("Huddle tick failed for team %s (%s)", team.id, team.channel_id)
+            for row in follow_ups:
+                self._follow_up(team, row.id, row.local_date, row.message_ts or "")
+        except Exception:
+            log.exception("Huddle tick failed for team %s (%s)", team.id, team.channel_id)
         return posted
 
     def post_slot(self, team: Team, slot: Slot) -> bool:
