@@ -12,13 +12,16 @@ Measured, in this process, through the product's own functions:
   < 1 s) and of the whole workspace (what `/kaizen stats` shows outside a team channel; target < 500 ms, issue 16);
 - the headline figures over 52 weeks (`bot.measures.figures.headline`) of the same; target < 1 s.
 
-Complete periods are remembered per process (`bot/measures/series.py`), so the first chart of a scope in a process
-counts two years and later ones only the week in progress. The workspace series is judged both ways, each against
-the issue's 500 ms, because a person waits for each: "warm" (median of warm runs) is every `/kaizen stats` once
-the process has charted that scope, "cold" (median of runs in a fresh `Database`, so nothing remembered and the
-connections new; the OS file cache stays warm, as on a server that restarts) is the first `/kaizen stats` of each
-scope after every restart or deploy, when nothing warms the memory first. The team's series is judged warm; its
-cold figure is shown.
+Complete periods are counted once and kept in the store (`bot/measures/series.py`, `storage/measure_periods.py`),
+for every process and across restarts; a chart then counts only the periods after them. The workspace series is
+judged against the issue's 500 ms both ways a person waits for it: "warm" (median of runs in this process) and
+"cold" (median of runs each in a fresh `Database`, so the connections are new and nothing is in the process; the
+periods kept by the last chart before the restart are in the store, and the OS file cache stays warm, as on a server
+that restarts): the first `/kaizen stats` after a restart or deploy. Shown beside them, not judged: "counted anew"
+(nothing kept: the first chart of a scope ever, or after data told late, a reopened done idea or a deleted idea made
+the kept periods void; once, for every process) and "kept a week ago" (the first chart after a new week began: the
+week just ended is counted, and the waiting stock needs every idea's history for it). The team's series is judged
+warm; its first run in the process (nothing kept yet) is shown.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,7 +54,7 @@ from bot.render import replies, words
 from bot.settings import Settings
 from doubles.slack import SlackDouble
 from handlers.commands import BOARD_PER_STATUS
-from storage import migrate
+from storage import measure_periods, migrate
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Team
@@ -122,10 +125,28 @@ def _figures(db: Database, scope: Scope) -> None:
     headline(db, scope, NOW, denominator(db, scope, NOW.date(), None))
 
 
-def _cold_runs(url: str, scope: Scope) -> list[float]:
-    """Seconds of the charted series of `scope` with nothing remembered: each run in a `Database` of its own."""
+def _forget(db: Database) -> None:
+    with db.write() as session:
+        measure_periods.forget(session)
+
+
+def _week_behind(db: Database, scope: Scope) -> None:
+    """Kept periods as a chart a week ago left them: everything counted afresh at NOW - 7 days."""
+    _forget(db)
+    measure_series(db, scope, ZoneInfo("UTC"), NOW - timedelta(days=7), NUDGE_DAYS)
+
+
+def _cold_runs(url: str, scope: Scope, prepare: Callable[[Database], None] | None = None) -> list[float]:
+    """Seconds of the charted series of `scope` in a new process's state: each run in a `Database` of its own,
+    after `prepare` (untimed, in another `Database`) set the kept periods up."""
     times: list[float] = []
     for _ in range(COLD_RUNS):
+        if prepare is not None:
+            before = Database(url)
+            try:
+                prepare(before)
+            finally:
+                before.dispose()
         db = Database(url)
         try:
             took = Interrupter(db.engine).run(lambda: _charted(db, scope), CAP)  # noqa: B023 - called at once
@@ -140,6 +161,17 @@ def _cold_runs(url: str, scope: Scope) -> list[float]:
 def _workspace_rows(table: Table, where: str, url: str, db: Database, stopper: Interrupter) -> None:
     """The workspace's charted series, cold and warm, and its headline figures, on the store at `url` (`db`)."""
     workspace = Scope(WORKSPACE)
+    anew = _cold_runs(url, workspace, _forget)
+    table.add(
+        f"weekly series, workspace, counted anew ({where})", _shown(anew[0]), _shown(median(anew)),
+        _shown(max(anew)), len(anew), "info", "-",
+    )  # fmt: skip
+    behind = _cold_runs(url, workspace, lambda before: _week_behind(before, workspace))
+    table.add(
+        f"weekly series, workspace, kept a week ago ({where})", _shown(behind[0]), _shown(median(behind)),
+        _shown(max(behind)), len(behind), "info", "-",
+    )  # fmt: skip
+    _charted(db, workspace)  # kept up to now, as the last chart before a restart left them
     cold = _cold_runs(url, workspace)
     table.add(
         f"weekly series, workspace, cold ({where})", _shown(cold[0]), _shown(median(cold)), _shown(max(cold)),
@@ -208,6 +240,7 @@ def run(quick: bool = False) -> list[Table]:
     table = Table(
         f"store: {ideas:,} ideas over {teams:,} teams, SQLite and PostgreSQL (one team with {big_open:,} open ideas)",
         ["operation", "first", "median", "max", "runs", "target", "verdict"],
+        value_columns=("median", "first"),
     )
     with (
         temp_dir("kaizen-bench-store-") as tmp,
@@ -271,9 +304,11 @@ def run(quick: bool = False) -> list[Table]:
     _postgres(table, plan)
     table.note(
         "verdict on the median of the warm runs ('first' has empty caches: owners' names via users.info); the "
-        f"workspace's cold series: the median of {COLD_RUNS} runs each in a new Database (nothing remembered), judged "
-        f"too: the first /kaizen stats after a restart waits for it; a first run over {FAR_OVER}x its target is not "
-        f"repeated and is judged alone (runs 1); a query still running after {CAP:.0f} s is stopped"
+        f"workspace's cold series: the median of {COLD_RUNS} runs each in a new Database (nothing in the process, the "
+        "periods the last chart kept in the store), judged too: the first /kaizen stats after a restart waits for it; "
+        "'counted anew' has nothing kept, 'kept a week ago' the periods kept a week before; a first run over "
+        f"{FAR_OVER}x its target is not repeated and is judged alone (runs 1); a query still running after {CAP:.0f} s "
+        "is stopped"
     )
     if quick:
         table.note("--quick: a smaller store than the issue's 200,000 ideas; the verdicts are indicative only")

@@ -404,3 +404,31 @@ class TeamHeadcount(Base):
     headcount: Mapped[int] = mapped_column(Integer)
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime]
+
+
+class MeasurePeriods(Base):
+    """The complete periods of one scope's series, counted once and kept for every process (`bot.measures.series`):
+    derived data, recounted whenever it no longer holds. One row per (workspace, scope, period kind): the zone and
+    nudge days it was counted for are columns, so a team's new time zone replaces its row and the table stays as
+    small as the scopes. Valid while nothing written after `idea_mark`/`event_mark` changed the past and the idea
+    counts agree (`storage.measures.past_changed`); `version` names how it was counted (rows of another version are
+    recounted)."""
+
+    __tablename__ = "measure_periods"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)  # "team:<id>" or "workspace"
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # "week" | "fortnight" | "month"
+    zone: Mapped[str] = mapped_column(String(64))
+    nudge_days: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    calendar: Mapped[str] = mapped_column(String(64))  # a digest of the periods' UTC bounds (tz data changes)
+    first_start: Mapped[date | None] = mapped_column(Date)  # the first complete period's local start
+    periods: Mapped[int] = mapped_column(Integer)  # how many complete periods the values hold
+    idea_mark: Mapped[int] = mapped_column(Integer)
+    event_mark: Mapped[int] = mapped_column(Integer)
+    ideas: Mapped[int] = mapped_column(Integer)  # the scope's ideas up to idea_mark
+    owned: Mapped[int] = mapped_column(Integer)  # how many of those had an owner
+    # {series name: [value or null (a gap) per period], "decisions": [first decisions per period]}
+    counts: Mapped[dict[str, list[float | None]]] = mapped_column(JSON)
+    stored_at: Mapped[datetime]

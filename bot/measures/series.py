@@ -9,29 +9,32 @@ A count series that averages under 2 a week over its baseline is counted by fort
 by month (Wheeler, "Working with rare events": mostly-zero counts hide every signal). Days to decision follows
 the number of decisions the same way. Waiting is a stock, which a longer period would not make larger: it stays
 weekly. SQL filters and groups (storage/measures.py); here we lay out the periods
-and SQL takes the medians too.
+and SQL takes the medians too. Complete periods are counted once and kept in the store (`storage.measure_periods`)
+for every process, for as long as nothing written changes them.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
+import logging
 import statistics
-import threading
-import weakref
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import cachetools
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.measures.periods import FORTNIGHT, MONTH, WEEK, Calendar, Period, calendar
 from bot.measures.xmr import BASELINE_MAX, BASELINE_MIN
+from storage import measure_periods
 from storage import measures as sql
 from storage.db import Database
+from storage.measure_periods import KeptPeriods
 from storage.measures import Scope
+
+log = logging.getLogger(__name__)
 
 RAISED = "raised"
 DONE = "done"
@@ -69,81 +72,79 @@ class _Counted:
     decisions: list[int]
 
 
-@dataclass
-class _Remembered:
-    """The complete periods of one (scope, period kind, zone, nudge days), as computed with the store at `marks`
-    (newest idea id, newest event id) when the scope had `ideas` ideas up to that idea id."""
-
-    marks: tuple[int, int]
-    ideas: tuple[int, int]  # ideas up to the idea mark, and how many of them have an owner
-    first: date | None  # the first complete period's start; the others follow from it
-    periods: int  # how many complete periods are remembered
-    values: dict[str, array[float]]  # NaN for a gap
-    decisions: array[int]
-
-
 # A complete period's values never change when people use Kaizen (everything they do is dated now), so they are
-# computed once per process and only the new periods after them are asked of the database; data dated in the
-# past, a reopened done idea or a deleted idea make a scope count again from the start (`past_changed`).
-REMEMBERED_SCOPES = 512  # a few hundred floats each: a big hospital's teams and more
-_memory: weakref.WeakKeyDictionary[Database, cachetools.LRUCache[tuple[object, ...], _Remembered]] = (
-    weakref.WeakKeyDictionary()
-)
-_memory_lock = threading.Lock()
+# counted once and kept in the store (`storage.measure_periods`), for every process and across restarts; only the
+# periods after them are asked of the database. Data dated in the past, a reopened done idea, a deleted idea or a
+# name taken off make a scope count again from the start (`_still_holds`). Steps and headcounts are not in them:
+# they are applied when a series is judged or a rate is worked out.
+MEASURES_VERSION = 1  # how the values are counted: raise it when a count changes, and kept ones are counted again
 
 
-def _remembered(db: Database) -> cachetools.LRUCache[tuple[object, ...], _Remembered]:
-    with _memory_lock:
-        if db not in _memory:
-            _memory[db] = cachetools.LRUCache(maxsize=REMEMBERED_SCOPES)
-        return _memory[db]
+def _calendar_digest(periods: Sequence[Period]) -> str:
+    """The periods' UTC bounds in a few bytes: new time zone rules (tz data) for past dates change them."""
+    digest = hashlib.blake2b(digest_size=16)
+    for one in periods:
+        digest.update(f"{one.start_utc.isoformat()}/{one.end_utc.isoformat()};".encode())
+    return digest.hexdigest()
+
+
+def _counted_alike(kept: KeptPeriods, cal: Calendar, zone: ZoneInfo, nudge_days: int) -> bool:
+    """Whether `kept` was counted for these periods, zone and nudge days, the way this code counts."""
+    return (
+        kept.version == MEASURES_VERSION
+        and kept.zone == zone.key
+        and kept.nudge_days == nudge_days
+        and kept.periods <= len(cal.complete)
+        and (kept.first_start == (cal.complete[0].start if kept.periods else None))
+        and set(kept.values) == set(SERIES_NAMES)
+        and kept.calendar == _calendar_digest(cal.complete[: kept.periods])
+    )
+
+
+def _still_holds(session: Session, scope: Scope, cal: Calendar, kept: KeptPeriods, marks: tuple[int, int]) -> bool:
+    """Whether nothing written since `kept` was counted changed its periods: the scope's ideas up to its idea mark
+    are as many, with as many owners (none deleted, moved or made anonymous), and nothing written after its marks
+    is dated in them or reopened a done idea (`storage.measures.past_changed`)."""
+    idea_mark, event_mark = kept.marks
+    if sql.ideas_up_to(session, scope, idea_mark) != kept.ideas:
+        return False
+    return kept.marks == marks or not sql.past_changed(session, scope, idea_mark, event_mark, _until(cal, kept.periods))
 
 
 def _count(db: Database, scope: Scope, cal: Calendar, zone: ZoneInfo, now: datetime, nudge_days: int) -> _Counted:
-    key = (scope.workspace_id, scope.key, cal.kind, zone.key, nudge_days)
-    memory = _remembered(db)
-    with _memory_lock:
-        known = memory.get(key)
-    with db.read() as session:
+    """Every period of `cal`: the kept complete periods that still hold, and the rest counted now; what is counted
+    anew or more is kept for the next chart, in any process."""
+    with db.read() as session:  # one transaction: the marks, the kept periods and the new counts agree
         marks = sql.marks(session)
-        idea_mark, event_mark = known.marks if known is not None else marks
-        ideas_then = sql.ideas_up_to(session, scope, idea_mark)  # fewer: deleted; more: moved in
-        if known is not None and (
-            known.periods > len(cal.complete)
-            or (known.periods and known.first != cal.complete[0].start)
-            or ideas_then != known.ideas
-            or (
-                known.marks != marks
-                and sql.past_changed(session, scope, idea_mark, event_mark, _until(cal, known.periods))
-            )
+        known = measure_periods.load(session, scope.workspace_id, scope.key, cal.kind)
+        if known is not None and not (
+            _counted_alike(known, cal, zone, nudge_days) and _still_holds(session, scope, cal, known, marks)
         ):
             known = None
-        ideas = ideas_then if marks[0] == idea_mark else sql.ideas_up_to(session, scope, marks[0])
         kept = known.periods if known is not None else 0
+        complete = len(cal.complete)
+        # Kept again only when it holds more or anew; the marks of a row that still holds are left as they are.
+        keep = known is None or kept < complete
+        ideas = sql.ideas_up_to(session, scope, marks[0]) if keep else (0, 0)
         fresh = _fresh(session, scope, [*cal.complete[kept:], cal.current], cal.current, now, nudge_days)
-    values = {name: [*(_unpacked(known.values[name]) if known else []), *fresh[0][name]] for name in SERIES_NAMES}
-    decisions = [*(list(known.decisions) if known else []), *fresh[1]]
-    complete = len(cal.complete)
-    remembered = _Remembered(
-        marks=marks,
-        ideas=ideas,
-        first=cal.complete[0].start if cal.complete else None,
-        periods=complete,
-        values={name: _packed(column[:complete]) for name, column in values.items()},
-        decisions=array("l", decisions[:complete]),
-    )
-    with _memory_lock:
-        memory[key] = remembered
+    values = {name: [*(known.values[name] if known else []), *fresh[0][name]] for name in SERIES_NAMES}
+    decisions = [*(known.decisions if known else []), *fresh[1]]
+    if keep:
+        _keep(db, scope, cal, now, KeptPeriods(
+            zone=zone.key, nudge_days=nudge_days, version=MEASURES_VERSION, calendar=_calendar_digest(cal.complete),
+            first_start=cal.complete[0].start if cal.complete else None, periods=complete, marks=marks, ideas=ideas,
+            values={name: column[:complete] for name, column in values.items()}, decisions=decisions[:complete],
+        ))  # fmt: skip
     return _Counted(calendar=cal, values=values, decisions=decisions)
 
 
-def _packed(values: Sequence[float | None]) -> array[float]:
-    # 8 bytes a value instead of a float object and a list slot (32): a thousand teams' years stay small.
-    return array("d", (math.nan if value is None else value for value in values))
-
-
-def _unpacked(values: array[float]) -> list[float | None]:
-    return [None if math.isnan(value) else value for value in values]
+def _keep(db: Database, scope: Scope, cal: Calendar, now: datetime, kept: KeptPeriods) -> None:
+    """Store `kept`; a store that cannot take it now (locked, read-only) costs a recount later, never the chart."""
+    try:
+        with db.write() as session:
+            measure_periods.store(session, scope.workspace_id, scope.key, cal.kind, kept, now)
+    except SQLAlchemyError as error:
+        log.warning("Could not keep the %s periods of %s: %s", cal.kind, scope.key, type(error).__name__)
 
 
 def _until(cal: Calendar, kept: int) -> datetime:
