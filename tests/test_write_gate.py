@@ -5,6 +5,8 @@ worker exactly as two processes would. A raw sqlite3 connection holds the write 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -55,6 +57,18 @@ def _begins(db: Database) -> list[str]:
     return seen
 
 
+def _announced(path: Path) -> bool:
+    """Whether some writer holds the urgent writers' lock file beside the database (an ack's write waits)."""
+    fd = os.open(f"{path}-urgent", os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops a lock taken here
+    return False
+
+
 def _add(db: Database, workspace_id: str, *, urgent: bool = False) -> None:
     with db.write(urgent=urgent) as session:
         session.add(Workspace(id=workspace_id, created_at=datetime.now(UTC)))
@@ -73,7 +87,7 @@ def test_a_background_write_waits_while_an_urgent_one_waits_and_goes_after_it(
     urgent = threading.Thread(target=_add, args=(serving, "T_ACK"), kwargs={"urgent": True})
     urgent.start()
     assert serving.gate is not None
-    eventually(lambda: serving.gate is not None and serving.gate.urgent_writers == 1)  # it waits, and says so
+    eventually(lambda: _announced(path))  # it waits, and says so to the other processes
     worker_begins = _begins(worker)
     background = threading.Thread(target=_add, args=(worker, "T_HUDDLE"))
     background.start()
@@ -89,7 +103,7 @@ def test_a_background_write_waits_while_an_urgent_one_waits_and_goes_after_it(
 
 
 def test_an_urgent_write_waits_for_the_background_transaction_under_way_and_no_more(
-    serving: Database, worker: Database
+    path: Path, serving: Database, worker: Database
 ):
     inside, release = threading.Event(), threading.Event()
 
@@ -104,7 +118,7 @@ def test_an_urgent_write_waits_for_the_background_transaction_under_way_and_no_m
     assert inside.wait(10)
     urgent = threading.Thread(target=_add, args=(serving, "T_ACK"), kwargs={"urgent": True})
     urgent.start()
-    eventually(lambda: serving.gate is not None and serving.gate.urgent_writers == 1)
+    eventually(lambda: _announced(path))
     more = threading.Thread(target=_add, args=(worker, "T_NEXT"))  # the worker's next transaction
     more.start()
     release.set()
@@ -114,9 +128,6 @@ def test_an_urgent_write_waits_for_the_background_transaction_under_way_and_no_m
 
 
 def test_without_a_worker_urgent_writes_take_the_gate_and_leave_it_free(serving: Database, path: Path):
-    import fcntl
-    import os
-
     _add(serving, "T_ONE", urgent=True)
     _add(serving, "T_TWO")
     fd = os.open(f"{path}-writers", os.O_RDWR)
