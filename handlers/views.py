@@ -162,9 +162,11 @@ class Submissions:
             )
             return
         ack()  # the idea is committed: now the modal may close
+        committed: Idea | None = raised.idea  # the card is drawn from the idea as committed…
         if context.source_channel and context.source_ts:
             self.link_source_message(raised.idea, context.source_channel, context.source_ts)
-        result = self._outbox.send(raised.card_message_id)
+            committed = None  # …unless the link changed it since: then it is read afresh
+        result = self._outbox.send_claimed(raised.card, committed)
         if not result.sent and result.error is not None:
             self._raising.tell_card_failure(result, new.author_id, context.response_url)
 

@@ -5,63 +5,101 @@ transaction of the change it tells of."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from storage.db import changed_rows
+from storage.core import insert_skipping_taken, run
 from storage.models import ERROR_CHARS, Idea, InboxEvent, OutboxKind, OutboxMessage, Team
 
 # --- claims: the inbox and the outbox share one way of taking work with a lease ------------------------------
+#
+# These run on every request the bot answers (an event stored before its 200, a card posted after an ack): Core
+# statements built once (`storage.core`). They change rows no ORM object in the session holds (the callers load a
+# row after claiming it, if at all).
 
 Claimable = type[InboxEvent] | type[OutboxMessage]
 
 
-def claim(session: Session, model: Claimable, row_id: int, token: str, now: datetime, until: datetime) -> bool:
-    """Take a row to work on; false when it is done or another worker's lease still runs."""
-    result = session.execute(
+@functools.cache
+def _claim_statement(model: Claimable) -> Update:
+    return (
         update(model)
         .where(
-            model.id == row_id,
+            model.id == bindparam("row_id"),
             model.done_at.is_(None),
-            or_(model.claim_until.is_(None), model.claim_until < now),
+            or_(model.claim_until.is_(None), model.claim_until < bindparam("now")),
         )
-        .values(claim=token, claim_until=until, attempts=model.attempts + 1)
+        .values(claim=bindparam("token"), claim_until=bindparam("until"), attempts=model.attempts + 1)
     )
-    return changed_rows(result) == 1
+
+
+@functools.cache
+def _finish_statement(model: Claimable, columns: tuple[str, ...]) -> Update:
+    # One statement per set of columns given: a column not given keeps its value (an error from an earlier try).
+    given: dict[str, Any] = {column: bindparam(f"v_{column}") for column in columns}
+    return (
+        update(model)
+        .where(model.id == bindparam("row_id"), model.claim == bindparam("token"), model.done_at.is_(None))
+        .values(done_at=bindparam("now"), claim=None, claim_until=None, **given)
+    )
+
+
+@functools.cache
+def _unclaim_statement(model: Claimable) -> Update:
+    return (
+        update(model)
+        .where(model.id == bindparam("row_id"), model.claim == bindparam("token"))
+        .values(claim=None, claim_until=None, attempts=model.attempts - 1)
+    )
+
+
+@functools.cache
+def _release_statement(model: Claimable) -> Update:
+    return (
+        update(model)
+        .where(model.id == bindparam("row_id"), model.claim == bindparam("token"))
+        .values(claim=None, claim_until=None, next_attempt_at=bindparam("next_at"), error=bindparam("message"))
+    )
+
+
+def claim(session: Session, model: Claimable, row_id: int, token: str, now: datetime, until: datetime) -> bool:
+    """Take a row to work on; false when it is done or another worker's lease still runs."""
+    params = {"row_id": row_id, "now": now, "token": token, "until": until}
+    return run(session, _claim_statement(model), params).rowcount == 1
 
 
 def finish(session: Session, model: Claimable, row_id: int, token: str, now: datetime, **values: Any) -> bool:
     """Mark a claimed row done at `now` with `values` (columns of the row); false when `token` no longer holds the
     claim or it is done already."""
-    result = session.execute(
-        update(model)
-        .where(model.id == row_id, model.claim == token, model.done_at.is_(None))
-        .values(done_at=now, claim=None, claim_until=None, **values)
-    )
-    return changed_rows(result) == 1
+    params = {"row_id": row_id, "token": token, "now": now} | {f"v_{k}": v for k, v in values.items()}
+    return run(session, _finish_statement(model, tuple(sorted(values))), params).rowcount == 1
 
 
 def unclaim(session: Session, model: Claimable, row_id: int, token: str) -> None:
     """Give a claim back as if it had not been taken (the attempt it counted is taken back too)."""
-    session.execute(
-        update(model)
-        .where(model.id == row_id, model.claim == token)
-        .values(claim=None, claim_until=None, attempts=model.attempts - 1)
-    )
+    run(session, _unclaim_statement(model), {"row_id": row_id, "token": token})
 
 
 def release(session: Session, model: Claimable, row_id: int, token: str, next_attempt_at: datetime, error: str) -> None:
     """Give a claim back so the row is tried again at `next_attempt_at`."""
-    session.execute(
-        update(model)
-        .where(model.id == row_id, model.claim == token)
-        .values(claim=None, claim_until=None, next_attempt_at=next_attempt_at, error=error[:ERROR_CHARS])
-    )
+    params = {"row_id": row_id, "token": token, "next_at": next_attempt_at, "message": error[:ERROR_CHARS]}
+    run(session, _release_statement(model), params)
 
 
 def _due(model: Claimable, now: datetime) -> list[ColumnElement[bool]]:
@@ -78,25 +116,33 @@ def pending(session: Session, model: Claimable, now: datetime, limit: int) -> li
     return list(session.scalars(select(model.id).where(*_due(model, now)).order_by(model.id).limit(limit)))
 
 
+@functools.cache
+def _add_inbox_event(dialect: str) -> Insert:
+    return insert_skipping_taken(dialect, InboxEvent).returning(InboxEvent.id)
+
+
 def add_inbox_event(
-    session: Session, event_id: str, workspace_id: str, event_type: str, payload: dict[str, Any], now: datetime
+    session: Session,
+    event_id: str,
+    workspace_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    now: datetime,
+    *,
+    claim: tuple[str, datetime] | None = None,
 ) -> int | None:
-    """Store a delivery; None when this event_id is already stored (a retry or a duplicate)."""
-    try:
-        with session.begin_nested():
-            row = InboxEvent(
-                event_id=event_id,
-                workspace_id=workspace_id,
-                event_type=event_type,
-                payload=payload,
-                received_at=now,
-                next_attempt_at=now,
-            )
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row.id
+    """Store a delivery; None when this event_id is already stored (a retry or a duplicate). With `claim`, a
+    (token, lease end) pair, it is stored claimed by that token (its first attempt counted), for the caller to
+    apply without claiming it again; the sweep takes it over once the lease has run out."""
+    row: dict[str, Any] = {
+        "event_id": event_id, "workspace_id": workspace_id, "event_type": event_type, "payload": payload,
+        "received_at": now, "next_attempt_at": now, "attempts": 0,
+    }  # fmt: skip
+    if claim is not None:
+        row |= {"claim": claim[0], "claim_until": claim[1], "attempts": 1}
+    # Its event_id taken (a retry, a duplicate): no row inserted and none returned. No savepoint needed.
+    stored = run(session, _add_inbox_event(session.connection().dialect.name), row).scalar_one_or_none()
+    return None if stored is None else int(stored)
 
 
 def replace_outbox_texts(

@@ -5,14 +5,16 @@ owns the transaction. The delivery workers' queries (claims, what is due, paused
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Insert, Integer, bindparam, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
+from storage.core import insert_skipping_taken, run
 from storage.db import changed_rows
 from storage.models import (
     PAUSED_REASON_CHARS,
@@ -25,6 +27,9 @@ from storage.models import (
     TeamLeader,
     Workspace,
 )
+
+# Queries run for every request the bot answers (an idea raised, a reaction on a card) are built once, with bound
+# parameters, and the writes among them run as Core statements (`storage.core.run`): see there.
 
 
 def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None:
@@ -39,9 +44,12 @@ def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None
         pass  # another transaction created it first; that is all we wanted
 
 
+_TEAM_OF_CHANNEL = select(Team).where(Team.channel_id == bindparam("channel_id"))
+
+
 def team_of_channel(session: Session, channel_id: str) -> Team | None:
     """The team a channel is (a channel is one team, whichever workspace asks), or None."""
-    return session.scalars(select(Team).where(Team.channel_id == channel_id)).one_or_none()
+    return session.scalars(_TEAM_OF_CHANNEL, {"channel_id": channel_id}).one_or_none()
 
 
 def ensure_team(session: Session, workspace_id: str, channel_id: str, name: str, now: datetime) -> Team:
@@ -63,15 +71,17 @@ def ensure_team(session: Session, workspace_id: str, channel_id: str, name: str,
     return team
 
 
+_ALLOCATE_IDEA_NUMBER = (
+    update(Workspace)
+    .where(Workspace.id == bindparam("workspace_id"))
+    .values(last_idea_number=Workspace.last_idea_number + 1)
+    .returning(Workspace.last_idea_number)
+)
+
+
 def allocate_idea_number(session: Session, workspace_id: str) -> int:
     """The next number in this workspace. The row lock taken by the UPDATE serialises concurrent raisers."""
-    number = session.execute(
-        update(Workspace)
-        .where(Workspace.id == workspace_id)
-        .values(last_idea_number=Workspace.last_idea_number + 1)
-        .returning(Workspace.last_idea_number)
-    ).scalar_one()
-    return int(number)
+    return int(run(session, _ALLOCATE_IDEA_NUMBER, {"workspace_id": workspace_id}).scalar_one())
 
 
 def add_event(
@@ -115,9 +125,12 @@ def idea_by_number(session: Session, workspace_id: str, number: int) -> Idea | N
     return session.scalars(select(Idea).where(Idea.workspace_id == workspace_id, Idea.number == number)).one_or_none()
 
 
+_IDEA_BY_ID = select(Idea).where(Idea.id == bindparam("idea_id"))
+
+
 def idea_by_id(session: Session, idea_id: int) -> Idea | None:
-    """The idea with this id, or None."""
-    return session.get(Idea, idea_id)
+    """The idea with this id (its team loaded with it), or None."""
+    return session.scalars(_IDEA_BY_ID, {"idea_id": idea_id}).one_or_none()
 
 
 def team_board(session: Session, team_id: int, statuses: Sequence[str], per_status: int) -> dict[str, list[Idea]]:
@@ -171,25 +184,72 @@ def change_idea(session: Session, idea_id: int, from_statuses: Sequence[str], va
     return changed_rows(result) == 1
 
 
-def bump_card(session: Session, idea_id: int) -> None:
-    """Mark the idea's card out of date, so that it is drawn again (a change not made by `change_idea`)."""
-    session.execute(update(Idea).where(Idea.id == idea_id).values(card_version=Idea.card_version + 1))
+_BUMP_CARD = (
+    update(Idea)
+    .where(Idea.id == bindparam("idea_id"))
+    .values(card_version=Idea.card_version + 1)
+    .returning(Idea.card_version)
+)
+
+
+def bump_card(session: Session, idea_id: int) -> int | None:
+    """Mark the idea's card out of date, so that it is drawn again (a change not made by `change_idea`); returns
+    its card_version now, None when there is no such idea. Flushes nothing: a change made to a loaded idea object
+    is written when the session flushes, as ever."""
+    version = run(session, _BUMP_CARD, {"idea_id": idea_id}).scalar_one_or_none()
+    return None if version is None else int(version)
+
+
+_IDEA_BY_CARD = (
+    select(Idea)
+    .join(Idea.team)
+    .options(contains_eager(Idea.team))  # the team from the join the query makes anyway, not a second one
+    .where(
+        Idea.workspace_id == bindparam("workspace_id"),
+        Team.channel_id == bindparam("channel_id"),
+        Idea.card_ts == bindparam("ts"),
+    )
+)
 
 
 def idea_by_card(session: Session, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
     """The idea whose card is message `ts` in `channel_id`, among the workspace's ideas, or None."""
-    return session.scalars(
-        select(Idea)
-        .join(Team, Idea.team_id == Team.id)
-        .where(Idea.workspace_id == workspace_id, Team.channel_id == channel_id, Idea.card_ts == ts)
-    ).one_or_none()
+    params = {"workspace_id": workspace_id, "channel_id": channel_id, "ts": ts}
+    return session.scalars(_IDEA_BY_CARD, params).one_or_none()
+
+
+_MARK_CARD_SYNCED = (
+    update(Idea)
+    .where(Idea.id == bindparam("idea_id"), Idea.card_synced_version < bindparam("version"))
+    .values(card_synced_version=bindparam("version"))
+)
 
 
 def mark_card_synced(session: Session, idea_id: int, version: int) -> None:
     """Record that the card shows the idea at `version` (never moves back)."""
-    session.execute(
-        update(Idea).where(Idea.id == idea_id, Idea.card_synced_version < version).values(card_synced_version=version)
+    run(session, _MARK_CARD_SYNCED, {"idea_id": idea_id, "version": version})
+
+
+_CARD_POSTED = (
+    update(Idea)
+    .where(Idea.id == bindparam("idea_id"))
+    .values(
+        card_ts=bindparam("ts"),
+        card_synced_version=case(
+            (Idea.card_synced_version < bindparam("version", type_=Integer), bindparam("version", type_=Integer)),
+            else_=Idea.card_synced_version,
+        ),
     )
+    .returning(Idea.card_version, Idea.card_synced_version)
+)
+
+
+def record_card_posted(session: Session, idea_id: int, ts: str, version: int) -> bool | None:
+    """Record the ts of the idea's posted card, which shows the idea at card_version `version` (the synced version
+    never moves back). Returns whether the card is up to date (no change since `version`); None when there is no
+    such idea."""
+    row = run(session, _CARD_POSTED, {"idea_id": idea_id, "ts": ts, "version": version}).one_or_none()
+    return None if row is None else row.card_synced_version >= row.card_version
 
 
 def cards_out_of_date(session: Session, limit: int) -> list[int]:
@@ -245,25 +305,39 @@ def remove_leaders(session: Session, team_id: int, user_ids: Sequence[str]) -> i
     return changed_rows(result)
 
 
+_REMOVE_SUPPORTER = delete(Supporter).where(
+    Supporter.idea_id == bindparam("idea_id"), Supporter.user_id == bindparam("user_id")
+)
+_SUPPORTER_COUNT = select(func.count()).where(Supporter.idea_id == bindparam("idea_id"))
+
+
+@functools.cache
+def _add_supporter(dialect: str) -> Insert:
+    # Counted only for an idea that is still there (an idea undone meanwhile is no error), once per person.
+    row = select(
+        bindparam("idea_id", type_=Supporter.idea_id.type),
+        bindparam("user_id", type_=Supporter.user_id.type),
+        bindparam("at", type_=Supporter.at.type),
+    ).where(exists().where(Idea.id == bindparam("idea_id")))
+    # RETURNING, not rowcount, says whether it was counted: PostgreSQL's driver gives no rowcount for INSERT … SELECT.
+    counted = insert_skipping_taken(dialect, Supporter).from_select(["idea_id", "user_id", "at"], row)
+    return counted.returning(Supporter.idea_id)
+
+
 def add_supporter(session: Session, idea_id: int, user_id: str, now: datetime) -> bool:
-    """Count a person's support for an idea; false when it was counted already."""
-    try:
-        with session.begin_nested():
-            session.execute(insert(Supporter).values(idea_id=idea_id, user_id=user_id, at=now))
-    except IntegrityError:
-        return False
-    return True
+    """Count a person's support for an idea; false when it was counted already (or the idea is gone)."""
+    statement = _add_supporter(session.connection().dialect.name)
+    return run(session, statement, {"idea_id": idea_id, "user_id": user_id, "at": now}).first() is not None
 
 
 def remove_supporter(session: Session, idea_id: int, user_id: str) -> bool:
     """Take back a person's support; false when it was not counted."""
-    result = session.execute(delete(Supporter).where(Supporter.idea_id == idea_id, Supporter.user_id == user_id))
-    return changed_rows(result) == 1
+    return run(session, _REMOVE_SUPPORTER, {"idea_id": idea_id, "user_id": user_id}).rowcount == 1
 
 
 def supporter_count(session: Session, idea_id: int) -> int:
     """How many people support the idea."""
-    return int(session.execute(select(func.count()).where(Supporter.idea_id == idea_id)).scalar_one())
+    return int(run(session, _SUPPORTER_COUNT, {"idea_id": idea_id}).scalar_one())
 
 
 def add_outbox(session: Session, message: OutboxMessage) -> int | None:

@@ -4,6 +4,9 @@ while applying leaves the row for the sweep; only when the inbox itself cannot b
 so that it retries.
 
 We do not use Bolt's `process_before_response` for this: it would hold every ack until listeners finish.
+
+An event is marked applied in a transaction of its own once its handler returns, unless the handler committed the
+event's whole effect together with that mark (`finish_applying`): a support reaction is one transaction, not two.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from bot import limits
 from bot.clock import Clock
@@ -46,6 +53,44 @@ class Receipt(StrEnum):
     DUPLICATE = "duplicate"  # its event_id was stored before: nothing to do
     IGNORED = "ignored"  # an event type nobody handles, or one its filter says cannot matter
     UNAVAILABLE = "unavailable"  # the inbox could not be written: Slack should retry
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A stored event claimed with `token`: its Slack event_id and type, its envelope, the workspace key of the
+    installation that received it, and how many tries its claims have counted (this one included)."""
+
+    row_id: int
+    token: str
+    event_id: str
+    event_type: str
+    payload: dict[str, Any]
+    installed: str
+    attempts: int = 1
+
+
+@dataclass
+class _Applying:
+    """The event this thread applies: its row, its claim, and whether its handler marked it applied already."""
+
+    row_id: int
+    token: str
+    clock: Clock
+    finished: bool = False
+
+
+_applying: ContextVar[_Applying | None] = ContextVar("kaizen_inbox_applying", default=None)
+
+
+def finish_applying(session: Session) -> None:
+    """Mark the event this thread is applying (if it is applying one: see `Inbox`) applied, in `session`: the
+    transaction that commits the event's whole effect, so that the inbox needs no transaction of its own to mark
+    it. Only for what nothing the event owes follows, but bringing a card up to date (which the outbox's sweep also
+    does). Should that transaction roll back, the event is not marked: the inbox tries it again as ever."""
+    applying = _applying.get()
+    if applying is not None and not applying.finished:
+        delivery.finish(session, InboxEvent, applying.row_id, applying.token, applying.clock.now())
+        applying.finished = True  # if this transaction fails, the handler's error says so; nothing reads it then
 
 
 class Inbox:
@@ -86,17 +131,26 @@ class Inbox:
         wanted = self._filters.get(event_type)
         if wanted is not None and not wanted(body):
             return Receipt.IGNORED
+        # Stored claimed by the worker it is handed to, so that applying it takes no transaction to claim it; once
+        # closed, stored unclaimed for the sweep.
+        now = self._clock.now()
+        token = None if self._closed.is_set() else uuid.uuid4().hex
+        claim = (token, now + CLAIM_LEASE) if token else None
         try:
             with self._db.write(urgent=True) as session:  # Slack waits for the 200
-                row_id = delivery.add_inbox_event(session, event_id, installed, event_type, body, self._clock.now())
+                row_id = delivery.add_inbox_event(session, event_id, installed, event_type, body, now, claim=claim)
         except Exception:
             log.exception("Could not store event %s (%s); answering 503 so that Slack retries", event_id, event_type)
             return Receipt.UNAVAILABLE
         if row_id is None:
             log.info("Event %s already received; nothing to do", event_id)
             return Receipt.DUPLICATE
-        if not self._closed.is_set():
-            self._executor.submit(self.apply, row_id)
+        if token is not None:
+            stored = _Stored(row_id, token, event_id, event_type, body, installed)
+            try:
+                self._executor.submit(self._apply_claimed, stored)
+            except RuntimeError:  # closed meanwhile: the sweep takes it over once the lease has run out
+                log.info("Event %s stored while closing; the sweep applies it", event_id)
         return Receipt.STORED
 
     # --- applying ------------------------------------------------------------------------------------------
@@ -110,10 +164,18 @@ class Inbox:
                 return False
             row = session.get(InboxEvent, row_id)
             assert row is not None
-            event_type, payload, attempts, event_id = row.event_type, row.payload, row.attempts, row.event_id
-            installed = row.workspace_id
+            stored = _Stored(row_id, token, row.event_id, row.event_type, row.payload, row.workspace_id, row.attempts)
+        return self._apply_claimed(stored)
+
+    def _apply_claimed(self, stored: _Stored) -> bool:
+        """Apply an event claimed with `stored.token`; true when it was applied now."""
+        row_id, token, event_id, event_type, attempts = (
+            stored.row_id, stored.token, stored.event_id, stored.event_type, stored.attempts
+        )  # fmt: skip
+        applying = _Applying(row_id, token, self._clock)
+        entered = _applying.set(applying)
         try:
-            self._handlers[event_type](payload, installed)
+            self._handlers[event_type](stored.payload, stored.installed)
         except Exception as error:
             log.exception("Applying event %s (%s) failed, try %s", event_id, event_type, attempts)
             with self._db.write() as session:
@@ -126,8 +188,11 @@ class Inbox:
                     retry_at = self._clock.now() + backoff(attempts) / 6  # events matter now: retry sooner
                     delivery.release(session, InboxEvent, row_id, token, retry_at, repr(error))
             return False
-        with self._db.write() as session:
-            delivery.finish(session, InboxEvent, row_id, token, self._clock.now())
+        finally:
+            _applying.reset(entered)
+        if not applying.finished:
+            with self._db.write() as session:
+                delivery.finish(session, InboxEvent, row_id, token, self._clock.now())
         return True
 
     def sweep(self) -> int:

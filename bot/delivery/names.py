@@ -12,7 +12,7 @@ from typing import Any
 from bot import cache
 from bot.clock import Clock
 from bot.i18n import N_, _
-from bot.render.words import fill_names
+from bot.render.words import NAME_MARK, fill_names
 from bot.slack.gateway import WorkspaceSlack
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ class Names:
     def fill(self, slack: WorkspaceSlack, workspace_id: str, value: Any) -> Any:
         """`value` (a text, or blocks as JSON-ready dicts and lists) with each plain name filled in."""
         if isinstance(value, str):
+            if NAME_MARK not in value:  # most texts name nobody: no pattern to run
+                return value
             return fill_names(value, lambda user_id: self.name(slack, workspace_id, user_id))
         if isinstance(value, list):
             return [self.fill(slack, workspace_id, item) for item in value]

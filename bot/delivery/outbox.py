@@ -5,8 +5,13 @@ neither. A sender claims it with a lease, posts it with message metadata naming 
 ts. When Slack took a post but the answer never came, the next try finds that post in the channel (or the
 thread) instead of posting twice. The submit thread, the sweep and several processes may all try; one posts.
 
-Cards are also kept up to date here: each change bumps the idea's card_version, and `sync_card` re-renders the
-card with chat.update until the synced version catches up.
+Cards are also kept up to date through here (`sync_card`, `change_card`; the work is `bot.delivery.cards`): each
+change bumps the idea's card_version, and the card is re-rendered with chat.update until the synced version catches
+up.
+
+The thread that queues a message may also claim it in the same transaction (`claim_on_insert`) and post it right
+after the commit (`send_claimed`): an idea's card is posted after the submission's ack with no transaction of its
+own to claim it, and without reading back the idea that transaction just wrote.
 
 Slack's refusals are sorted by `failure`: a passing one is tried again with back-off; one that trying again cannot
 change is not. When the channel itself is gone (archived, deleted, Kaizen removed) the team is paused and its
@@ -18,9 +23,8 @@ loudly.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,10 +32,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.delivery.cards import CardChange, Cards
 from bot.delivery.names import Names
 from bot.i18n import _, match_language, reading
-from bot.render.card import card_blocks, card_text
-from bot.render.words import REDACTED_TEXT, plain_name, to_dicts
+from bot.render.words import REDACTED_TEXT
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
 from storage import delivery, queries
@@ -102,6 +106,16 @@ def new_message(
     )
 
 
+def claim_on_insert(message: OutboxMessage, now: datetime) -> str:
+    """Make a row not yet added (see `new_message`) claimed from the start by a token of its own, returned: the
+    transaction that queues it also claims it (its first attempt counted), so that the thread that queued it can
+    send it right after the commit with `send_claimed`, without a transaction of its own to claim it. If that
+    thread dies, the sweep takes the row over once the lease (CLAIM_LEASE) has run out."""
+    token = uuid.uuid4().hex
+    message.claim, message.claim_until, message.attempts = token, now + CLAIM_LEASE, 1
+    return token
+
+
 class _Deferred(Exception):
     """The message cannot go yet (a thread reply whose card is not posted): try again later."""
 
@@ -117,12 +131,8 @@ class Outbox:
         self._language = language
         self._clock = clock
         self._gateway = gateway
-        # Card syncs of one idea run one at a time, each idea under a lock of its own that lives only while a sync
-        # holds or waits for it (weak values): as many locks as syncs under way, however many ideas there are, and
-        # no idea waits behind another's Slack call (which may sleep out a rate limit).
-        self._card_locks: weakref.WeakValueDictionary[int, threading.Lock] = weakref.WeakValueDictionary()
-        self._card_locks_guard = threading.Lock()
         self.names = Names(clock)  # people's plain names and languages, shared with all that speaks: one cache
+        self.cards = Cards(db, gateway, self.names, self.team_language)
 
     def team_language(self, team: Team | None) -> str:
         """The language `team`'s channel posts are written in: its own choice, else the bot's."""
@@ -138,30 +148,65 @@ class Outbox:
         with self._db.write() as session:
             if not delivery.claim(session, OutboxMessage, message_id, token, now, now + CLAIM_LEASE):
                 return SendResult(sent=False)
-            message = session.get(OutboxMessage, message_id)
-            assert message is not None
-            idea = queries.idea_by_id(session, message.idea_id) if message.idea_id else None
-            team = _team_of(session, message, idea)
-            paused = (team.paused_reason or "paused") if team is not None and team.paused_at is not None else None
-            if paused and message.kind != OutboxKind.EPHEMERAL:
+            loaded = self._load(session, message_id)
+            if loaded.paused and loaded.message.kind != OutboxKind.EPHEMERAL:
                 # Its channel took no posts when last tried: it waits, untried, until the team is un-paused.
                 delivery.unclaim(session, OutboxMessage, message_id, token)
-                return SendResult(sent=False, idea=idea, error=paused)
-            supporters = queries.supporter_count(session, idea.id) if idea else 0
-            rendered_version = idea.card_version if idea else 0
-            refused_card = (
-                delivery.card_refused(session, idea.id)
-                if idea and message.kind == OutboxKind.THREAD and idea.card_ts is None
-                else None
-            )
-        if paused or refused_card:
+                return SendResult(sent=False, idea=loaded.idea, error=loaded.paused)
+        return self._post(loaded, token)
+
+    def send_claimed(self, message: OutboxMessage, idea: Idea | None = None) -> SendResult:
+        """Post a message its caller queued claimed (`claim_on_insert`) in a transaction now committed: `message`
+        is the row as queued. `idea`, when given with a card, is the idea as that same transaction left it (an idea
+        just raised: nobody can have backed it yet); otherwise the message's idea is read afresh. The claim is
+        spent by this call (`message.claim` is cleared): a message queued unclaimed, one sent this way before, or
+        one whose lease has run out (another sender may hold it now) is sent as `send` sends it. The result is
+        `send`'s."""
+        token, until = message.claim, message.claim_until
+        if token is None or until is None or until <= self._clock.now():
+            return self.send(message.id)
+        message.claim = None  # spent: this object is the caller's copy, never written back
+        if idea is None or idea.id != message.idea_id or message.kind != OutboxKind.CARD:
+            with self._db.read() as session:
+                loaded = self._load(session, message.id)
+        else:
+            team = idea.team
+            paused = (team.paused_reason or "paused") if team.paused_at is not None else None
+            loaded = _Loaded(message, idea, team, paused, supporters=0, refused_card=None)
+        if loaded.paused and loaded.message.kind != OutboxKind.EPHEMERAL:
+            with self._db.write() as session:
+                delivery.unclaim(session, OutboxMessage, message.id, token)
+            return SendResult(sent=False, idea=loaded.idea, error=loaded.paused)
+        return self._post(loaded, token)
+
+    def _load(self, session: Session, message_id: int) -> _Loaded:
+        """What sending a claimed message needs, read in `session`."""
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        idea = queries.idea_by_id(session, message.idea_id) if message.idea_id else None
+        team = _team_of(session, message, idea)
+        paused = (team.paused_reason or "paused") if team is not None and team.paused_at is not None else None
+        supporters = queries.supporter_count(session, idea.id) if idea else 0
+        refused_card = (
+            delivery.card_refused(session, idea.id)
+            if idea and message.kind == OutboxKind.THREAD and idea.card_ts is None
+            else None
+        )
+        return _Loaded(message, idea, team, paused, supporters, refused_card)
+
+    def _post(self, loaded: _Loaded, token: str) -> SendResult:
+        """Post a message claimed with `token` (not held back by a pause, unless it is an ephemeral), and record
+        what became of it."""
+        message, idea, team, paused = loaded.message, loaded.idea, loaded.team, loaded.paused
+        if paused or loaded.refused_card:
             # An ephemeral only makes sense now; a reply in the thread of a card Slack refused has no thread.
             reason = f"paused:{paused}" if paused else "card_refused"
             self._finish(message, token, None, error=reason)
             return SendResult(sent=False, idea=idea, error=paused or "card_refused")
+        rendered_version = idea.card_version if idea else 0
         slack = self._gateway.workspace(message.workspace_id)
         try:
-            ts = self._deliver(slack, message, idea, supporters)
+            ts = self._deliver(slack, message, idea, loaded.supporters)
         except _Deferred as deferred:
             self._release(message, token, str(deferred))
             return SendResult(sent=False, idea=idea, error=str(deferred))
@@ -212,9 +257,7 @@ class Outbox:
         if message.kind == OutboxKind.CARD:
             assert idea is not None
             channel = idea.team.channel_id
-            with reading(self.team_language(idea.team)):  # a card speaks its team's language, whoever acted
-                text, blocks = card_text(idea), to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
-                text, blocks = self.names.fill(slack, idea.workspace_id, [text, blocks])
+            text, blocks = self.cards.draw(slack, idea, supporters)
         elif message.kind == OutboxKind.THREAD:
             assert idea is not None
             if idea.card_ts is None:
@@ -254,16 +297,17 @@ class Outbox:
         self, message: OutboxMessage, token: str, ts: str | None, *, error: str | None = None, rendered_version: int = 0
     ) -> None:
         now = self._clock.now()
+        card_posted = message.kind == OutboxKind.CARD and ts and message.idea_id
+        up_to_date: bool | None = None
         with self._db.write() as session:
             delivery.finish(session, OutboxMessage, message.id, token, now, sent_ts=ts, error=error)
-            if message.kind == OutboxKind.CARD and ts and message.idea_id:
-                idea = queries.idea_by_id(session, message.idea_id)
-                assert idea is not None
-                idea.card_ts = ts
+            if card_posted:
+                assert ts is not None and message.idea_id is not None
                 # The card shows the idea as it was when claimed; a change made since still needs a sync.
-                idea.card_synced_version = max(idea.card_synced_version, rendered_version)
-        if message.kind == OutboxKind.CARD and ts and message.idea_id:
-            log.info("Posted the card of idea %s in its channel", message.idea_id)
+                up_to_date = queries.record_card_posted(session, message.idea_id, ts, rendered_version)
+                assert up_to_date is not None
+        if card_posted and not up_to_date:
+            assert message.idea_id is not None
             self.sync_card(message.idea_id)
 
     def _hold(self, message: OutboxMessage, token: str, team: Team, code: str) -> None:
@@ -292,42 +336,19 @@ class Outbox:
             else:
                 delivery.release(session, OutboxMessage, message.id, token, now + backoff(message.attempts), error)
 
-    # --- keeping cards up to date --------------------------------------------------------------------------
-
-    def _card_lock(self, idea_id: int) -> threading.Lock:
-        with self._card_locks_guard:
-            lock = self._card_locks.get(idea_id)
-            if lock is None:
-                lock = self._card_locks[idea_id] = threading.Lock()
-            return lock  # the caller's reference keeps it (and its entry) alive while in use
+    # --- keeping cards up to date (bot.delivery.cards) ------------------------------------------------------
 
     def card_locks_in_use(self) -> int:
         """How many ideas' card locks exist now: those a sync holds or waits for (for tests and the bench)."""
-        with self._card_locks_guard:
-            return len(self._card_locks)
+        return self.cards.locks_in_use()
 
     def sync_card(self, idea_id: int) -> bool:
-        """Re-render a posted card if the idea changed since; true when the card is up to date."""
-        with self._card_lock(idea_id):
-            with self._db.read() as session:
-                idea = queries.idea_by_id(session, idea_id)
-                if idea is None or idea.card_ts is None or idea.team.paused_at is not None:
-                    return False  # not posted, or its channel takes no posts now: it is brought up to date later
-                if idea.card_synced_version >= idea.card_version:
-                    return True
-                supporters = queries.supporter_count(session, idea_id)
-            try:
-                slack = self._gateway.workspace(idea.workspace_id)
-                with reading(self.team_language(idea.team)):  # a card speaks its team's language, whoever acted
-                    card = to_dicts(card_blocks(idea, supporters=supporters, name=plain_name))
-                    text, blocks = self.names.fill(slack, idea.workspace_id, [card_text(idea), card])
-                slack.update(idea.team.channel_id, idea.card_ts, text, blocks)
-            except Exception:
-                log.warning("Could not update the card of idea %s", idea_id, exc_info=True)
-                return False
-            with self._db.write() as session:
-                queries.mark_card_synced(session, idea_id, idea.card_version)
-            return True
+        """Re-render a posted card if the idea changed since; true when the card is up to date (`Cards.sync`)."""
+        return self.cards.sync(idea_id)
+
+    def change_card(self, idea: Idea, change: Callable[[], CardChange | None]) -> bool:
+        """Make `change` to an idea whose card is posted and bring the card up to date (`Cards.change`)."""
+        return self.cards.change(idea, change)
 
     # --- the sweep -----------------------------------------------------------------------------------------
 
@@ -375,6 +396,19 @@ class Outbox:
                 log.warning("Could not redact outbox message %s of idea %s", message.id, idea_id, exc_info=True)
                 failed += 1
         return failed
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A claimed message and what posting it needs: its idea and team (if any), the error that paused the team
+    (None when not paused), how many back the idea, and the error its card was refused with (a thread reply's)."""
+
+    message: OutboxMessage
+    idea: Idea | None
+    team: Team | None
+    paused: str | None
+    supporters: int
+    refused_card: str | None
 
 
 def _team_of(session: Session, message: OutboxMessage, idea: Idea | None) -> Team | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.delivery.inbox import finish_applying
 from bot.delivery.outbox import Outbox
 from bot.i18n import reading
 from bot.ideas import workflow
@@ -96,10 +97,14 @@ class Approvals:
                 self.on_approve_emoji(idea, reaction.user_id, reaction.event_id)
             else:
                 self.on_approve_emoji_removed(idea, reaction.user_id, reaction.event_id)
-        elif reaction.name in self._settings.kaizen_support_emojis and self._lifecycle.support(
-            idea.id, reaction.user_id, add=reaction.added
-        ):
-            self._outbox.sync_card(idea.id)
+        elif reaction.name in self._settings.kaizen_support_emojis:
+            # The support is the event's whole effect: the event is marked applied with it (the card follows, and
+            # the sweep would bring it up to date too); the card is drawn from the idea read above when the support
+            # is the only change since.
+            self._outbox.change_card(
+                idea,
+                lambda: self._lifecycle.support(idea.id, reaction.user_id, add=reaction.added, then=finish_applying),
+            )
 
     def on_approve_emoji(self, idea: Idea, user_id: str, event_id: str) -> None:
         """`user_id` put the approve emoji on the card: a leader's approves it (once); anyone else is told, once

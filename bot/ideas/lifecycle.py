@@ -8,7 +8,7 @@ in words from `bot.render.notices`, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import limits
 from bot.clock import Clock
+from bot.delivery.cards import CardChange
 from bot.delivery.outbox import new_message
 from bot.domain import Actor as Actor
 from bot.i18n import _, match_language, reading
@@ -354,8 +355,12 @@ class Lifecycle:
 
     # --- support -------------------------------------------------------------------------------------------
 
-    def support(self, idea_id: int, user_id: str, *, add: bool) -> bool:
-        """Count (or uncount) one person's support; true when the count changed."""
+    def support(
+        self, idea_id: int, user_id: str, *, add: bool, then: Callable[[Session], None] | None = None
+    ) -> CardChange | None:
+        """Count (or uncount) one person's support; when the count changed, the idea's card_version and supporters
+        after it (for `Outbox.change_card`), else None. `then`, when given, runs in the same transaction, after the
+        change (e.g. `bot.delivery.inbox.finish_applying`)."""
         now = self._clock.now()
         with self._db.write() as session:
             changed = (
@@ -363,9 +368,12 @@ class Lifecycle:
                 if add
                 else queries.remove_supporter(session, idea_id, user_id)
             )
-            if changed:
-                queries.bump_card(session, idea_id)
-            return changed
+            if then is not None:
+                then(session)
+            version = queries.bump_card(session, idea_id) if changed else None
+            if version is None:
+                return None
+            return CardChange(version, queries.supporter_count(session, idea_id))
 
     def tell_who_approves(self, idea: Idea, user_id: str, channel_id: str, leaders_text: str) -> list[int]:
         """Tell a non-leader, once per idea, who can approve (`WhoApproves`); the id of the message queued, if it

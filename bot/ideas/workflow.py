@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
+from bot.delivery.outbox import claim_on_insert
 from bot.delivery.outbox import new_message as outbox_message
 from bot.domain import Board
 from bot.i18n import _, n_
@@ -16,8 +17,20 @@ from bot.limits import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, SOURC
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
 from storage import queries
+from storage.core import add_new
 from storage.db import Database
-from storage.models import OPEN_STATUSES, Category, EventKind, Idea, IdeaEvent, IdeaStatus, OutboxKind, Source, Team
+from storage.models import (
+    OPEN_STATUSES,
+    Category,
+    EventKind,
+    Idea,
+    IdeaEvent,
+    IdeaStatus,
+    OutboxKind,
+    OutboxMessage,
+    Source,
+    Team,
+)
 
 LIST_FILTER_STATUSES: dict[str | None, tuple[IdeaStatus, ...]] = {
     None: OPEN_STATUSES,
@@ -122,14 +135,23 @@ def find_team(db: Database, channel_id: str) -> Team | None:
 
 @dataclass(frozen=True)
 class Raised:
-    """A stored idea and the id of the outbox message that posts its card."""
+    """A stored idea and the outbox message that posts its card: `card`, the row as committed, claimed by the
+    caller (`claim_on_insert`) when it asked for that and the team is not paused; post it with
+    `Outbox.send_claimed` (which sends an unclaimed one as `Outbox.send` does)."""
 
     idea: Idea
-    card_message_id: int  # the outbox message that posts the card
+    card: OutboxMessage
+
+    @property
+    def card_message_id(self) -> int:
+        """The id of the outbox message that posts the card."""
+        return self.card.id
 
 
-def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
-    """Validate and commit a new idea with its first history event and its card queued in the outbox."""
+def raise_idea(db: Database, clock: Clock, new: NewIdea, *, claim_card: bool = False) -> Raised:
+    """Validate and commit a new idea with its first history event and its card queued in the outbox; with
+    `claim_card`, the card is claimed for the caller to post right after (unless the team is paused: see
+    `Raised`), else it is left for `Outbox.send` or the sweep."""
     now = clock.now()
     with db.write(urgent=True) as session:  # the form stays open until this commits
         team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
@@ -138,7 +160,7 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
         idea = Idea(
             workspace_id=team.workspace_id,
             number=queries.allocate_idea_number(session, team.workspace_id),
-            team_id=team.id,
+            team=team,  # its team_id, and the idea's team to read after the commit
             author_id=clean.author_id,
             owner_id=None if clean.anonymous else clean.author_id,
             anonymous=clean.anonymous,
@@ -155,25 +177,19 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea) -> Raised:
             source_channel=clean.source_message[0] if clean.source_message else None,
             source_ts=clean.source_message[1] if clean.source_message else None,
         )
-        session.add(idea)
-        session.flush()
-        queries.add_event(
-            session,
-            idea,
-            at=now,
-            kind=EventKind.CREATED,
-            source=clean.source,
-            actor_id=clean.author_id,
-            to_status=idea.status,
-            note="already done" if clean.already_done else None,
-        )
+        # Core INSERTs, not the unit of work: this runs for every idea raised, while the person waits.
+        idea = add_new(session, idea)
+        event = IdeaEvent(
+            idea_id=idea.id, at=now, kind=EventKind.CREATED, source=clean.source, actor_id=clean.author_id,
+            to_status=idea.status, note="already done" if clean.already_done else None,
+        )  # fmt: skip
+        add_new(session, event)
         card = outbox_message(
             kind=OutboxKind.CARD, dedupe_key=f"card:{idea.id}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now
         )
-        card_id = queries.add_outbox(session, card)
-        assert card_id is not None
-        session.refresh(idea)
-        return Raised(idea, card_id)
+        if claim_card and team.paused_at is None:
+            claim_on_insert(card, now)  # posted right after the commit, by the thread that raised it
+        return Raised(idea, add_new(session, card))  # a new idea's card key is not taken
 
 
 def team_board(db: Database, channel_id: str, list_filter: str | None, per_status: int) -> Board:
@@ -271,8 +287,9 @@ class Workflow:
         return found
 
     def raise_idea(self, new: NewIdea) -> Raised:
-        """Validate and commit a new idea (see `raise_idea`); raises InvalidIdea naming what to fix."""
-        return raise_idea(self._db, self._clock, new)
+        """Validate and commit a new idea, its card claimed for the caller to post (see `raise_idea`); raises
+        InvalidIdea naming what to fix."""
+        return raise_idea(self._db, self._clock, new, claim_card=True)
 
     def set_source_link(self, idea_id: int, link: str) -> None:
         """Link the idea's card to the message it was raised from (a permalink, clipped to 500 characters)."""

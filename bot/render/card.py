@@ -1,9 +1,16 @@
 """The idea's card in its team channel: its notification text, its status line and its blocks with the buttons its
-status allows."""
+status allows.
+
+The card is drawn for every idea raised and every change to one (a reaction on it, too), so its blocks are built as
+the JSON Slack takes (`card_dicts`), not as slack_sdk's Block Kit objects, whose serialisation re-validates every
+part (four fifths of the card's cost). What slack_sdk would check is kept by construction: texts are clipped to
+their limits, buttons and menu entries are fixed words; tests check the card against slack_sdk's validation in
+every language and status."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from bot import limits
 from bot.i18n import N_, _, join, n_
@@ -137,13 +144,29 @@ def _labelled(label: str, text: str | None, limit: int) -> str | None:
 
 
 def card_blocks(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention) -> list[bk.Block]:
-    """The idea's card in its team channel: its status, its texts (each clipped to its share of the message), the
-    facts (who raised it and when, owner, category, input needed, supporters, the message it came from), the
-    buttons of its primary actions and an overflow menu with the rest. `supporters` is how many people back it;
-    `name` shows a person (a plain name on a posted card, `plain_name`; a mention in a private reply)."""
+    """The idea's card (see `card_dicts`) as slack_sdk Block Kit objects, to put together with other blocks (the
+    card over its history in `/kaizen show`)."""
+    return [bk.Block.parse(block) for block in card_dicts(idea, supporters=supporters, name=name)]  # type: ignore[misc]
+
+
+def _section(text: str) -> dict[str, Any]:
+    """`bk.section` as JSON: a mrkdwn section from already-safe mrkdwn, clipped as a last guard."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": bk.clip(text, limits.SECTION_TEXT)}}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention) -> list[dict[str, Any]]:
+    """The idea's card in its team channel, as the JSON blocks Slack takes: its status, its texts (each clipped to
+    its share of the message), the facts (who raised it and when, owner, category, input needed, supporters, the
+    message it came from), the buttons of its primary actions and an overflow menu with the rest. `supporters` is
+    how many people back it; `name` shows a person (a plain name on a posted card, `plain_name`; a mention in a
+    private reply)."""
     # Translators: the first line of an idea's card: its number, then its status line
     heading = _("*Kaizen #{number}* · {status}", number=idea.number, status=status_text(idea, name))
-    blocks: list[bk.Block] = [bk.section(heading)]
+    blocks: list[dict[str, Any]] = [_section(heading)]
     # Each text has its own share of the card: a message's blocks fail as a whole past about 13,200 characters,
     # even when every section is under its own 3,000 (see limits.MESSAGE_BLOCKS_TEXT).
     texts: list[tuple[str, str | None, int]] = [
@@ -168,7 +191,7 @@ def card_blocks(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] =
     for label, text, share in texts:
         labelled = _labelled(label, text, share)
         if labelled:
-            blocks.append(bk.section(labelled))
+            blocks.append(_section(labelled))
     when = date_markup(idea.created_at)
     if idea.anonymous:
         # Translators: on an idea's card; {date} is the date it was raised (Slack shows it)
@@ -193,17 +216,17 @@ def card_blocks(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] =
     if is_safe_link(idea.source_link):
         # Translators: on an idea's card: a link to the Slack message the idea was raised from
         facts.append(_("<{link}|Original message>", link=idea.source_link))
-    blocks.append(bk.context(" · ".join(facts)))
-    elements: list[bk.ButtonElement | bk.OverflowMenuElement] = [
-        bk.ButtonElement(
-            action_id=action, text=_(text), value=str(idea.id), style=None if index else FIRST_STYLE[action]
-        )
-        for index, (action, text) in enumerate(CARD_BUTTONS[idea.status])
-    ]
+    facts_text = {"type": "mrkdwn", "text": bk.clip(" · ".join(facts), limits.SECTION_TEXT)}
+    blocks.append({"type": "context", "elements": [facts_text]})
+    elements: list[dict[str, Any]] = []
+    for index, (action, text) in enumerate(CARD_BUTTONS[idea.status]):
+        button = {"type": "button", "action_id": action, "text": _plain(_(text)), "value": str(idea.id)}
+        style = None if index else FIRST_STYLE[action]
+        elements.append(button | ({"style": style} if style else {}))
     options = [
-        bk.Option(value=f"{action}{MORE_SEPARATOR}{idea.id}", text=_(text))
+        {"text": _plain(_(text)), "value": f"{action}{MORE_SEPARATOR}{idea.id}"}
         for action, text in CARD_MORE[idea.status][: limits.OVERFLOW_OPTIONS]
     ]
-    elements.append(bk.OverflowMenuElement(action_id=CardAction.MORE, options=options))
-    blocks.append(bk.ActionsBlock(block_id=f"{BlockPrefix.CARD}{idea.id}", elements=elements))
+    elements.append({"type": "overflow", "action_id": CardAction.MORE, "options": options})
+    blocks.append({"type": "actions", "block_id": f"{BlockPrefix.CARD}{idea.id}", "elements": elements})
     return blocks

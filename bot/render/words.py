@@ -101,6 +101,7 @@ def date_markup(when: datetime, style: str = "{date_short_pretty}") -> str:
 # A person's plain name in a queued message: filled in when it is sent (`fill_names`), as it shows who without
 # pinging them (a <@mention> notifies). Escaped text cannot contain "<", so no one can type one.
 _NAME_TOKEN = re.compile(r"<name:([A-Za-z0-9_]+)>")
+NAME_MARK = "<name:"  # in every text that holds a plain name: a text without it needs no filling in
 
 
 def plain_name(user_id: str) -> str:

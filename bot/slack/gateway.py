@@ -12,6 +12,7 @@ import http.client
 import itertools
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -295,24 +296,45 @@ class WorkspaceSlack:
             raise SlackError("response_url", f"http_{response.status_code}", response.status_code)
 
 
+# Clients kept per token and kind: one per installation, not one per call (each costs a logger, headers and a retry
+# handler). Past this many (tokens of installations since removed), all are let go and made again as needed.
+CLIENTS_KEPT = 1000
+
+
 class SlackGateway:
     """Hands out `WorkspaceSlack`s with the right token: the bot token, or (installed in several workspaces)
-    the installation's, found by `token_for(workspace_id)`."""
+    the installation's, found by `token_for(workspace_id)`. One client per token (and kind) is made and kept:
+    slack_sdk's WebClient keeps no state between calls (each opens its own connection), so threads share it."""
 
     def __init__(self, clients: SlackClients, token_for: Callable[[str | None], str]) -> None:
         self._clients = clients
         self._token_for = token_for
+        self._kept: dict[tuple[str, int | None, str], WorkspaceSlack] = {}
+        self._kept_lock = threading.Lock()
+
+    def _kept_client(self, key: tuple[str, int | None, str], make: Callable[[], WebClient]) -> WorkspaceSlack:
+        """The client kept for `key` (kind, time-out, token), made by `make` the first time."""
+        slack = self._kept.get(key)
+        if slack is None:
+            with self._kept_lock:
+                if len(self._kept) >= CLIENTS_KEPT:
+                    self._kept.clear()
+                slack = self._kept.setdefault(key, WorkspaceSlack(make()))
+        return slack
 
     def workspace(self, workspace_id: str | None) -> WorkspaceSlack:
         """For posting and reading: waits out rate limits; never retries a post blindly."""
-        return WorkspaceSlack(self._clients.web(self._token_for(workspace_id)))
+        token = self._token_for(workspace_id)
+        return self._kept_client(("web", None, token), lambda: self._clients.web(token))
 
     def quick(self, workspace_id: str | None, timeout: int | None = None) -> WorkspaceSlack:
         """For calls made while a trigger_id ticks (views.open, a look-up first): no retries, a short time-out
         (`timeout` seconds, else the clients' default)."""
         token = self._token_for(workspace_id)
-        client = self._clients.quick(token) if timeout is None else self._clients.quick(token, timeout)
-        return WorkspaceSlack(client)
+        return self._kept_client(
+            ("quick", timeout, token),
+            lambda: self._clients.quick(token) if timeout is None else self._clients.quick(token, timeout),
+        )
 
     def bolt_client(self, token: str | None) -> WebClient:
         """The client Bolt's App is built with (it passes it to listeners' `client`)."""
