@@ -78,6 +78,21 @@ def _release_statement(model: Claimable) -> Update:
     )
 
 
+@functools.cache
+def _renew_statement(model: Claimable) -> Update:
+    return (
+        update(model)
+        .where(model.id == bindparam("row_id"), model.claim == bindparam("token"), model.done_at.is_(None))
+        .values(claim_until=bindparam("until"))
+    )
+
+
+def renew(session: Session, model: Claimable, row_id: int, token: str, until: datetime) -> bool:
+    """Extend a claim `token` still holds to `until` (even one whose lease ran out, if nobody took it over since);
+    false when another worker holds the row now or it is done."""
+    return run(session, _renew_statement(model), {"row_id": row_id, "token": token, "until": until}).rowcount == 1
+
+
 def claim(session: Session, model: Claimable, row_id: int, token: str, now: datetime, until: datetime) -> bool:
     """Take a row to work on; false when it is done or another worker's lease still runs."""
     params = {"row_id": row_id, "now": now, "token": token, "until": until}

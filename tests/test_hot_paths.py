@@ -179,6 +179,23 @@ def test_a_card_whose_raising_thread_died_is_posted_by_the_sweep_once_the_lease_
     assert row is not None and (row.sent_ts, row.attempts) == (card["ts"], 2)
 
 
+def test_a_card_whose_lease_ran_low_before_its_post_is_renewed_so_the_sweep_cannot_post_it_again(
+    db, clock, double, outbox
+):
+    """Time between the commit and the post (a slow permalink, a rate-limit wait) spends the lease: the thread renews
+    it before posting, so a sweep while the post is in flight finds the card taken and posts nothing."""
+    raised = raise_idea(db, clock, _new(), claim_card=True)
+    clock.advance(CLAIM_LEASE * 3 / 4)
+    double.delay("chat.postMessage", 1.0, times=1)
+    posting = threading.Thread(target=outbox.send_claimed, args=(raised.card, raised.idea))
+    posting.start()
+    eventually(lambda: double.calls("chat.postMessage"), timeout=10)  # in flight
+    clock.advance(CLAIM_LEASE / 2)  # past the lease taken at the commit, not the renewed one
+    assert outbox.sweep() == 0
+    posting.join(10)
+    assert len(_cards_posted(double)) == 1
+
+
 def test_a_card_raised_without_a_claim_is_sent_as_ever(db, clock, double, outbox):
     raised = raise_idea(db, clock, _new())
     assert raised.card.claim is None

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -67,6 +67,7 @@ class _Stored:
     payload: dict[str, Any]
     installed: str
     attempts: int = 1
+    claim_until: datetime | None = None  # when the claim's lease runs out (set for an event queued claimed)
 
 
 @dataclass
@@ -146,9 +147,9 @@ class Inbox:
             log.info("Event %s already received; nothing to do", event_id)
             return Receipt.DUPLICATE
         if token is not None:
-            stored = _Stored(row_id, token, event_id, event_type, body, installed)
+            stored = _Stored(row_id, token, event_id, event_type, body, installed, claim_until=now + CLAIM_LEASE)
             try:
-                self._executor.submit(self._apply_claimed, stored)
+                self._executor.submit(self._apply_queued, stored)
             except RuntimeError:  # closed meanwhile: the sweep takes it over once the lease has run out
                 log.info("Event %s stored while closing; the sweep applies it", event_id)
         return Receipt.STORED
@@ -165,6 +166,18 @@ class Inbox:
             row = session.get(InboxEvent, row_id)
             assert row is not None
             stored = _Stored(row_id, token, row.event_id, row.event_type, row.payload, row.workspace_id, row.attempts)
+        return self._apply_claimed(stored)
+
+    def _apply_queued(self, stored: _Stored) -> bool:
+        """Apply an event stored claimed and queued for a worker; true when applied now. One that waited in the queue
+        past half its lease first renews its claim, and is left alone when the sweep has taken it over meanwhile:
+        its lease ran from when it was stored, not from when a worker got to it."""
+        if stored.claim_until is not None and stored.claim_until - self._clock.now() < CLAIM_LEASE / 2:
+            with self._db.write() as session:
+                held = delivery.renew(session, InboxEvent, stored.row_id, stored.token, self._clock.now() + CLAIM_LEASE)
+            if not held:
+                log.info("Event %s waited past its lease and was taken over; leaving it", stored.event_id)
+                return False
         return self._apply_claimed(stored)
 
     def _apply_claimed(self, stored: _Stored) -> bool:

@@ -163,8 +163,15 @@ class Outbox:
         one whose lease has run out (another sender may hold it now) is sent as `send` sends it. The result is
         `send`'s."""
         token, until = message.claim, message.claim_until
-        if token is None or until is None or until <= self._clock.now():
+        if token is None or until is None:
             return self.send(message.id)
+        if until - self._clock.now() < CLAIM_LEASE / 2:
+            # Its lease has run since the commit (a slow permalink, a rate-limit wait): renewed, so that the sweep
+            # cannot take it over while the post is in flight; taken over meanwhile, `send` sorts it out.
+            with self._db.write() as session:
+                renewed = delivery.renew(session, OutboxMessage, message.id, token, self._clock.now() + CLAIM_LEASE)
+            if not renewed:
+                return self.send(message.id)
         message.claim = None  # spent: this object is the caller's copy, never written back
         if idea is None or idea.id != message.idea_id or message.kind != OutboxKind.CARD:
             with self._db.read() as session:
