@@ -157,16 +157,19 @@ def _background(kaizen: Kaizen, worker_on: bool, verbose: bool) -> Background:
     from bot.processes import start_background
 
     shareable = not (kaizen.db.is_sqlite and kaizen.db.gate is None)
-    return start_background(
+    background = start_background(
         worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose
     )
+    if background.elsewhere:
+        kaizen.inbox.leave_jobs_to_workers()  # charts are drawn there: this process stays small and quick
+    return background
 
 
 def cmd_worker(settings: Settings, with_parent: bool) -> int:
     """The background work until SIGTERM/SIGINT (or, `with_parent`, until standard input closes): the scheduler's
     jobs (`bot.jobs`), writing to SQLite only when no ack waits (`storage.write_gate`); 0."""
     from bot.composition import compose, start_background
-    from bot.processes import JOBS_STOP_SECONDS, exit_now, finish_jobs, stop_when_parent_goes
+    from bot.processes import JOBS_STOP_SECONDS, exit_now, finish_jobs, give_way_to_serving, stop_when_parent_goes
 
     if not settings.oauth_enabled:
         settings.require("slack_bot_token")
@@ -175,6 +178,7 @@ def cmd_worker(settings: Settings, with_parent: bool) -> int:
     on_stop_signal(stop.set)
     if with_parent:
         stop_when_parent_goes(stop.set)
+        give_way_to_serving()  # shares the machine with the process that answers Slack
     # A worker its serving process started finds the database already upgraded by it.
     kaizen = compose(settings, background=True, upgrade_db=not with_parent)
     if stop.is_set():  # told to stop while starting: start nothing

@@ -46,7 +46,7 @@ from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
-from handlers import actions, card_actions, card_views, commands, events, shortcuts, views
+from handlers import actions, card_actions, card_views, charts, commands, events, shortcuts, views
 from handlers.tenancy import body_language
 from storage import migrate
 from storage.db import Database
@@ -230,9 +230,10 @@ def register_handlers(app: App, k: Kaizen) -> None:
             tenancy=k.tenancy, clock=k.clock, settings=k.settings, workflow=k.workflow, permissions=k.permissions,
             appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
-            gateway=k.gateway, languages=k.languages,
+            gateway=k.gateway, languages=k.languages, inbox=k.inbox,
         ),
     )  # fmt: skip
+    charts.draw_with(k.inbox, stats=k.stats, workflow=k.workflow, languages=k.languages)
     views.register(
         app,
         views.Submissions(
@@ -281,6 +282,7 @@ def start_background(kaizen: Kaizen) -> BackgroundScheduler:
         kaizen.inbox, tenancy=kaizen.tenancy, approvals=kaizen.approvals, home=kaizen.home, huddles=kaizen.huddles,
         installations=kaizen.installations,
     )  # fmt: skip
+    charts.draw_with(kaizen.inbox, stats=kaizen.stats, workflow=kaizen.workflow, languages=kaizen.languages)
     return start_scheduler(kaizen)
 
 

@@ -31,6 +31,11 @@ RESTART_MAX_SECONDS = 60.0
 STABLE_SECONDS = 60.0  # a worker that ran this long and then died is restarted at once again
 
 
+# Unix niceness of a worker started by its serving process: at 10 the kernel gives it about a tenth of the CPU
+# time the serving process gets whenever both want the same core (Linux CFS weights 110 vs 1024).
+WORKER_NICENESS = 10
+
+
 def on_stop_signal(action: Callable[[], None]) -> None:
     """SIGTERM and SIGINT run `action` (installed before anything starts, so an early signal still stops cleanly)."""
 
@@ -39,6 +44,16 @@ def on_stop_signal(action: Callable[[], None]) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+def give_way_to_serving(niceness: int = WORKER_NICENESS) -> None:
+    """Lower this process's CPU priority by `niceness` (Unix nice): a worker beside its serving process on the same
+    cores (drawing a Monday's weekly charts takes minutes of CPU) leaves the CPU to the acks Slack waits for, and
+    still has every cycle they leave. Where the system refuses, it is logged and the worker runs as it is."""
+    try:
+        os.nice(niceness)
+    except OSError:
+        log.info("Could not lower the worker's CPU priority; it runs at the serving process's", exc_info=True)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
@@ -194,6 +209,11 @@ class Background:
     def __init__(self, worker: WorkerProcess | None = None, jobs: Jobs | None = None) -> None:
         self.worker = worker
         self._jobs = jobs
+
+    @property
+    def elsewhere(self) -> bool:
+        """Whether the background work runs in another process (this process's worker, or one elsewhere)."""
+        return self._jobs is None
 
     def stopping(self) -> None:
         """The serving process is stopping: a worker that exits now is not started again (signal-handler safe)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -13,6 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import limits
 from bot.clock import Clock
+from bot.delivery.inbox import Inbox
 from bot.grammar import (
     Command,
     Export,
@@ -61,7 +61,7 @@ from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
-from handlers import forms
+from handlers import charts, forms
 from handlers.tenancy import channel_of, user_of, workspace_of
 from storage.models import Team
 
@@ -125,7 +125,9 @@ class KaizenCommand:
         exports: TeamExport,
         gateway: SlackGateway,
         languages: Languages,
+        inbox: Inbox,
     ) -> None:
+        self._inbox = inbox
         self._languages = languages
         self._tenancy = tenancy
         self._clock = clock
@@ -390,28 +392,19 @@ class KaizenCommand:
         reply(respond, replies.notice_blocks(escape_clipped(text, limits.NOTICE_TEXT)), text)
 
     def send_stats(self, asked: Asked, respond: Respond, weeks: int | None, share: bool) -> None:
-        """`/kaizen stats [weeks] [share]`: the charts in a DM, or shared in the team's channel."""
-        team = self._workflow.find_team(asked.channel_id)
-        if share and team is None:
+        """`/kaizen stats [weeks] [share]`: the charts in a DM, or shared in the team's channel, drawn by the process
+        doing the background work (`handlers.charts`), which then says where they went."""
+        if share and self._workflow.find_team(asked.channel_id) is None:
             # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
             notice(respond, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
             return
-        # Shared, the charts (picture, words and file title) speak the team's language; sent privately, the person's.
-        channel = reading(self._languages.of_team(team)) if share else nullcontext()
-        with channel:
-            report = self._stats.build_report(asked.workspace_id, team, weeks)
-        try:
-            if share:
-                with reading(self._languages.of_team(team)):
-                    self._stats.send_report(asked.workspace_id, report, asked.channel_id)
-                text = _("Shared the charts in this channel.")
-            else:
-                self._stats.send_privately(asked.workspace_id, report, asked.user_id)
-                text = _("Sent you the charts in a direct message.")
-        except SlackError as error:
-            log.warning("Could not send the stats: %s", error.code, exc_info=True)
-            text = _("Slack didn't take the charts (`{code}`). Please try again.", code=error.code)
-        notice(respond, text)
+        asked_for = charts.ChartsAsked(
+            workspace_id=asked.workspace_id, user_id=asked.user_id, channel_id=asked.channel_id, weeks=weeks,
+            share=share, trigger_id=asked.trigger_id, response_url=asked.response_url,
+        )  # fmt: skip
+        trouble = charts.queue_charts(self._inbox, asked_for)
+        if trouble is not None:
+            notice(respond, trouble)
 
     def send_export(self, asked: Asked, respond: Respond) -> None:
         """`/kaizen export`: the team's ideas as a CSV file in a DM, for the team's leaders."""

@@ -44,11 +44,11 @@ def kaizen(double: SlackDouble, clock: SettableClock, database_url: str) -> Iter
 
 def add_teams(
     kaizen: Kaizen, double: SlackDouble, count: int, *, times: tuple[str, ...] = ("08:30",), prefix: str = "C_FAN",
-    in_slack: bool = True,
+    in_slack: bool = True, first_of_week: bool = False,
 ) -> list[str]:  # fmt: skip
     """`count` teams (channels C_FAN00, C_FAN01, …) with a huddle at `times` every day in UTC, each with a huddle
-    posted on Monday (so Wednesday's is not the first of the week, which would bring the weekly chart); their
-    channels are in Slack unless `in_slack` is false (deleted since)."""
+    posted on Monday (so Wednesday's is not the first of the week, which would bring the weekly chart) unless
+    `first_of_week`; their channels are in Slack unless `in_slack` is false (deleted since)."""
     channels = [f"{prefix}{n:02d}" for n in range(count)]
     now = kaizen.clock.now()
     with kaizen.db.write() as session:
@@ -58,6 +58,8 @@ def add_teams(
             team = queries.ensure_team(session, WORKSPACE, channel, channel.lower(), now)
             team.huddle_times, team.huddle_days, team.timezone = list(times), list(range(7)), "UTC"
             session.flush()
+            if first_of_week:
+                continue
             at = datetime.combine(MONDAY, datetime.min.time(), tzinfo=UTC).replace(hour=8, minute=30)
             session.add(HuddlePost(team_id=team.id, local_date=MONDAY, slot=0, scheduled_for=at,
                                    message_ts="1795000000.000100", posted_at=at, followed_up_at=at))  # fmt: skip
@@ -136,6 +138,21 @@ def test_a_tick_with_the_default_pool_posts_every_team_once(kaizen: Kaizen, doub
     assert fanout_threads() == []
     assert posted_today(kaizen) == dict.fromkeys(channels, 1)
     assert all(len(huddles_in(double, channel)) == 1 for channel in channels)
+
+
+def test_every_teams_huddle_goes_up_before_any_weekly_chart_is_drawn(kaizen: Kaizen, double: SlackDouble) -> None:
+    """Each team's first huddle of the week brings the weekly chart in its thread. Drawing a thousand charts takes
+    minutes, so the tick posts every team's huddle first and only then follows up with the charts."""
+    channels = add_teams(kaizen, double, 6, first_of_week=True)
+
+    assert huddles_of(kaizen, threads=2).tick() == 6
+
+    methods = [call.method for call in double.calls()]
+    first_chart = methods.index("files.getUploadURLExternal")
+    assert methods[:first_chart].count(POST) == 6, "all six huddles before the first chart"
+    uploads = double.uploaded_files()
+    assert sorted(upload["channel_id"] for upload in uploads) == sorted(channels), "then each team's chart"
+    assert all(upload["thread_ts"] == huddles_in(double, upload["channel_id"])[0]["ts"] for upload in uploads)
 
 
 def test_a_failing_team_does_not_stop_the_others_and_is_logged_with_its_traceback(

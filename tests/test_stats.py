@@ -11,7 +11,17 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, TEAM_CHANNEL
-from tests.flows import THIS_MONDAY, Story, a_little_history, ask, assert_real_png, shown, summary_lines
+from tests.flows import (
+    THIS_MONDAY,
+    Story,
+    a_little_history,
+    ask,
+    assert_real_png,
+    inbox_rows,
+    shown,
+    summary_lines,
+    wait_settled,
+)
 
 # The titles a chart of weekly series carries (bot.measures.report.title), and so the summary's lines.
 SERIES_TITLES = (
@@ -229,3 +239,15 @@ def test_ideas_just_done_never_wait_for_a_decision(bot, slack, double):
     waiting = line_about(summary_lines(upload), "*Ideas waiting over 2 days")
     # None ever waited: a count that rare gets no limits (they would only flag its zeros), and says so.
     assert "too few to judge: under 1 a week on average" in waiting, waiting
+
+
+def test_a_slack_event_named_like_the_charts_job_draws_nothing(bot, slack, double):
+    # Jobs share the inbox with Slack's events; a delivery whose type is a job's name is not a job.
+    event = {"type": "kaizen_stats", "user": ALICE, "channel": TEAM_CHANNEL, "share": True, "event_ts": "1.000001"}
+
+    reply = slack.event(event)
+
+    assert reply.status == 200
+    wait_settled(bot)
+    assert double.uploaded_files() == []
+    assert inbox_rows(bot) == []

@@ -60,6 +60,11 @@ def _alive(pid: int) -> bool:
     return not Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
 
 
+def _niceness(pid: int) -> int:
+    """The process's Unix nice value (/proc/<pid>/stat, field 19)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()[16])
+
+
 def test_serve_starts_a_worker_that_posts_the_huddles_and_stops_with_it(bots: Bots, double: SlackDouble):
     serve = bots.start()
     [worker] = bots.wait(serve.workers, 10, "the worker process")
@@ -68,6 +73,8 @@ def test_serve_starts_a_worker_that_posts_the_huddles_and_stops_with_it(bots: Bo
     bots.wait(lambda: POSTED in serve.stderr(), 10, "the worker's log line of the post")
     with bots.explained():
         assert f"Worker process started (pid {worker})" in serve.stderr()
+        # The worker leaves the CPU to the acks when both want it (a Monday's charts take minutes of CPU).
+        assert _niceness(worker) == _niceness(serve.proc.pid) + 10
         assert serve.terminate() == 0
         assert not _alive(worker), "the worker outlived serve"
         assert "Worker process stopped" in serve.stderr()

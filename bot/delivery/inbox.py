@@ -7,6 +7,11 @@ We do not use Bolt's `process_before_response` for this: it would hold every ack
 
 An event is marked applied in a transaction of its own once its handler returns, unless the handler committed the
 event's whole effect together with that mark (`finish_applying`): a support reaction is one transaction, not two.
+
+The inbox also carries the bot's own jobs (`queue_job`): work a request asks for that is too heavy for the process
+answering Slack, such as drawing `/kaizen stats` charts (matplotlib alone is about 50 MB). Stored like an event, a
+job is applied at once in this process, or, once `leave_jobs_to_workers` was called (a worker process does the
+background work), by a worker's sweep.
 """
 
 from __future__ import annotations
@@ -103,6 +108,8 @@ class Inbox:
         self._clock = clock
         self._handlers: dict[str, EventHandler] = {}
         self._filters: dict[str, EventFilter] = {}
+        self._jobs: dict[str, EventHandler] = {}
+        self._jobs_here = True
         self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="kaizen-inbox")
         self._closed = threading.Event()
 
@@ -112,6 +119,15 @@ class Inbox:
         self._handlers[event_type] = handler
         if wanted is not None:
             self._filters[event_type] = wanted
+
+    def on_job(self, job_type: str, handler: EventHandler) -> None:
+        """Apply jobs of `job_type` (queued with `queue_job`) with `handler`. Job types are not Slack's event types:
+        a delivery from Slack never runs a job's handler."""
+        self._jobs[job_type] = handler
+
+    def leave_jobs_to_workers(self) -> None:
+        """From now on, jobs this process queues are applied by a worker process's sweep, not here."""
+        self._jobs_here = False
 
     @property
     def event_types(self) -> tuple[str, ...]:
@@ -132,16 +148,32 @@ class Inbox:
         wanted = self._filters.get(event_type)
         if wanted is not None and not wanted(body):
             return Receipt.IGNORED
+        return self._store(event_id, event_type, body, installed, here=True, urgent=True)  # Slack waits for the 200
+
+    def queue_job(self, job_type: str, job_id: str, job: dict[str, Any], installed: str) -> Receipt:
+        """Commit a job of `job_type` (one `on_job` registered; KeyError otherwise): `job` is what its handler gets
+        as the envelope's "event", `job_id` unique per request (a second one with the same id is a DUPLICATE),
+        `installed` the workspace key. Applied on a worker thread here, or by a worker process's sweep after
+        `leave_jobs_to_workers`. UNAVAILABLE when the store cannot be written."""
+        if job_type not in self._jobs:
+            raise KeyError(f"no handler for the job type {job_type!r}")
+        body = {"type": "kaizen_job", "event_id": job_id, "event": {**job, "type": job_type}}
+        return self._store(job_id, job_type, body, installed, here=self._jobs_here, urgent=False)
+
+    def _store(
+        self, event_id: str, event_type: str, body: dict[str, Any], installed: str, *, here: bool, urgent: bool
+    ) -> Receipt:
+        """Commit one delivery or job; applied on a worker thread of this process when `here`, else by the sweep."""
         # Stored claimed by the worker it is handed to, so that applying it takes no transaction to claim it; once
         # closed, stored unclaimed for the sweep.
         now = self._clock.now()
-        token = None if self._closed.is_set() else uuid.uuid4().hex
+        token = None if self._closed.is_set() or not here else uuid.uuid4().hex
         claim = (token, now + CLAIM_LEASE) if token else None
         try:
-            with self._db.write(urgent=True) as session:  # Slack waits for the 200
+            with self._db.write(urgent=urgent) as session:
                 row_id = delivery.add_inbox_event(session, event_id, installed, event_type, body, now, claim=claim)
         except Exception:
-            log.exception("Could not store event %s (%s); answering 503 so that Slack retries", event_id, event_type)
+            log.exception("Could not store event %s (%s)", event_id, event_type)
             return Receipt.UNAVAILABLE
         if row_id is None:
             log.info("Event %s already received; nothing to do", event_id)
@@ -188,7 +220,8 @@ class Inbox:
         applying = _Applying(row_id, token, self._clock)
         entered = _applying.set(applying)
         try:
-            self._handlers[event_type](stored.payload, stored.installed)
+            handler = self._handlers.get(event_type) or self._jobs[event_type]
+            handler(stored.payload, stored.installed)
         except Exception as error:
             log.exception("Applying event %s (%s) failed, try %s", event_id, event_type, attempts)
             with self._db.write() as session:

@@ -35,7 +35,7 @@ from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
 from storage import huddles as store
 from storage.db import Database
-from storage.models import Team
+from storage.models import HuddlePost, Team
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +144,12 @@ class Huddles:
     # --- on schedule ---------------------------------------------------------------------------------------
 
     def tick(self) -> int:
-        """Post every slot that is due now (paused teams have none) and follow up what is due; returns how many
-        huddles were posted. Teams go through a pool of `fanout_threads` threads, so that while some wait out
-        Slack's rate limit others are composing theirs; the pool is gone when this returns. One team's failure is
-        logged and leaves the others alone."""
+        """Post every slot that is due now (paused teams have none), then follow up what is due (the leaders' digest
+        and, on a week's first huddle, the chart); returns how many huddles were posted. Every team's huddle goes up
+        before any follow-up: drawing a thousand weekly charts takes minutes, and no team's huddle waits for another
+        team's chart. Teams go through a pool of `fanout_threads` threads, so that while some wait out Slack's rate
+        limit others are composing theirs; the pool is gone when this returns. One team's failure is logged and
+        leaves the others alone."""
         try:
             self.pauses.tell_paused()
             self.pauses.check_paused()
@@ -161,21 +163,25 @@ class Huddles:
         threads = min(self._fanout_threads, len(teams))
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="huddle-fanout") as pool:
             try:
-                return sum(pool.map(lambda team: self._tick_team(team, now), teams))
+                done = list(pool.map(lambda team: self._post_due(team, now), teams))
+                follow = [(team, rows) for team, (_posted, rows) in zip(teams, done, strict=True) if rows != []]
+                list(pool.map(lambda pair: self._follow_up_due(pair[0], pair[1], now), follow))
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # e.g. KeyboardInterrupt: start no more teams
                 raise
+        return sum(posted for posted, _rows in done)
 
     def stop(self) -> None:
         """Start no further team's work in a running tick (the process is stopping); what is under way finishes."""
         self._stopping.set()
 
-    def _tick_team(self, team: Team, now: datetime) -> int:
-        """One team's part of a tick: its due slots posted, then its follow-ups; how many were posted. Errors are
-        logged, never raised. Nothing once `stop` was called: the slots stay due for the next worker."""
-        posted = 0
+    def _post_due(self, team: Team, now: datetime) -> tuple[int, list[HuddlePost] | None]:
+        """One team's due slots posted: how many were posted, and its follow-ups due (None: read them again, as
+        slots were posted). Errors are logged, never raised. Nothing once `stop` was called: the slots stay due for
+        the next worker."""
         if self._stopping.is_set():
-            return 0
+            return 0, []
+        posted = 0
         try:
             with self._db.read() as session:
                 slots = due_slots(
@@ -184,21 +190,31 @@ class Huddles:
                     holiday_country=team.huddle_holidays, now=now,
                 )  # fmt: skip
                 # Nothing to post (most ticks): what needs following up is read in the same transaction.
-                follow_ups = [] if slots else store.follow_ups_due(session, team.id, now - GRACE)
+                follow_ups = None if slots else store.follow_ups_due(session, team.id, now - GRACE)
             for slot in slots:
                 posted += self.post_slot(team, slot)
-            if slots:
+        except Exception:
+            log.exception("Huddle tick failed for team %s (%s)", team.id, team.channel_id)
+            return posted, None
+        return posted, follow_ups
+
+    def _follow_up_due(self, team: Team, follow_ups: list[HuddlePost] | None, now: datetime) -> None:
+        """One team's follow-ups (`follow_ups`, or read now when None). Errors are logged, never raised."""
+        if self._stopping.is_set():
+            return
+        try:
+            if follow_ups is None:
                 with self._db.read() as session:
                     follow_ups = store.follow_ups_due(session, team.id, now - GRACE)
             for row in follow_ups:
                 self._follow_up(team, row.id, row.local_date, row.message_ts or "")
         except Exception:
-            log.exception("Huddle tick failed for team %s (%s)", team.id, team.channel_id)
-        return posted
+            log.exception("Huddle follow-up failed for team %s (%s)", team.id, team.channel_id)
 
     def post_slot(self, team: Team, slot: Slot) -> bool:
         """Claim the slot and post its huddle (after looking for one a crashed claim posted); True when posted now.
-        A Slack refusal releases the claim for a later retry (or pauses the team); Slack errors are not raised."""
+        Its follow-up (digest, weekly chart) is the tick's next pass. A Slack refusal releases the claim for a later
+        retry (or pauses the team); Slack errors are not raised."""
         token = uuid.uuid4().hex
         now = self._clock.now()
         with self._db.write() as session:
@@ -243,11 +259,6 @@ class Huddles:
         with self._db.write() as session:
             store.record_post(session, claim.row_id, token, ts, read_at)
         log.info("Posted huddle slot %s of %s for team %s", slot.index, slot.local_date, team.channel_id)
-        if slot.index == 0:
-            try:
-                self._follow_up(team, claim.row_id, slot.local_date, ts)
-            except Exception:
-                log.exception("Follow-up of the huddle of team %s failed; will try again", team.channel_id)
         return True
 
     def _find_post(self, slack: WorkspaceSlack, team: Team, row_id: int, scheduled_for: datetime) -> str | None:

@@ -1,0 +1,108 @@
+"""`/kaizen stats` drawn away from the process that answers Slack: the command queues a job in the inbox
+(`bot.delivery.inbox.Inbox.queue_job`), and the process doing the background work (the worker, or this one when
+there is none) draws the charts, uploads them and tells the person through the command's response_url.
+
+Drawing takes matplotlib (about 50 MB once imported) and a few hundred milliseconds of CPU: kept out of the serving
+process, its memory stays small and its acks are not slowed by charts.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from bot.delivery.inbox import Inbox, Receipt
+from bot.i18n import _, current, reading
+from bot.ideas.workflow import Workflow
+from bot.render import replies
+from bot.slack.gateway import SlackError, WorkspaceSlack
+from bot.slack.sorry import SORRY
+from bot.stats import Stats
+from bot.teams.languages import Languages
+
+log = logging.getLogger(__name__)
+
+STATS_JOB = "kaizen_stats"
+
+
+@dataclass(frozen=True)
+class ChartsAsked:
+    """One `/kaizen stats`: who asked, in which channel (the team's, or elsewhere for the workspace's figures), over
+    how many weeks (None: the default), whether to share them in the channel, and where to answer."""
+
+    workspace_id: str
+    user_id: str
+    channel_id: str
+    weeks: int | None
+    share: bool
+    trigger_id: str
+    response_url: str | None
+
+
+def queue_charts(inbox: Inbox, asked: ChartsAsked) -> str | None:
+    """Queue the drawing of the charts `asked` for, in the reader's language (for the private reply and a DM's
+    charts); None when queued, else what to tell the person (the store could not be written)."""
+    job = {
+        "user": asked.user_id, "channel": asked.channel_id, "weeks": asked.weeks, "share": asked.share,
+        "language": current().language, "response_url": asked.response_url,
+    }  # fmt: skip
+    # Slack sends each command once: its trigger_id names the request (any id would do when there is none).
+    job_id = f"stats:{asked.trigger_id or uuid.uuid4().hex}"
+    receipt = inbox.queue_job(STATS_JOB, job_id, job, asked.workspace_id)
+    return _(SORRY) if receipt is Receipt.UNAVAILABLE else None
+
+
+def draw_with(inbox: Inbox, *, stats: Stats, workflow: Workflow, languages: Languages) -> None:
+    """Give the inbox the handler that draws queued charts (`queue_charts`), for the process that applies jobs."""
+    drawing = _Drawing(stats, workflow, languages)
+    inbox.on_job(STATS_JOB, drawing.draw)
+
+
+class _Drawing:
+    def __init__(self, stats: Stats, workflow: Workflow, languages: Languages) -> None:
+        self._stats = stats
+        self._workflow = workflow
+        self._languages = languages
+
+    def draw(self, body: dict[str, Any], installed: str) -> None:
+        """Draw and send one queued job's charts, then say where they went (or that Slack refused them) through
+        the response_url. Raises what drawing raises and SlackUnreachable: the inbox tries again."""
+        job: dict[str, Any] = body["event"]
+        channel_id, user_id, share = str(job["channel"]), str(job["user"]), bool(job.get("share"))
+        weeks = job.get("weeks")
+        team = self._workflow.find_team(channel_id)
+        with reading(job.get("language")):
+            if share and team is None:  # the team was removed since: share nowhere
+                self._tell(job, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
+                return
+            # Shared, the charts (picture, words and file title) speak the team's language; sent privately, the
+            # person's.
+            with reading(self._languages.of_team(team)) if share else nullcontext():
+                report = self._stats.build_report(installed, team, weeks if isinstance(weeks, int) else None)
+            try:
+                if share:
+                    with reading(self._languages.of_team(team)):
+                        self._stats.send_report(installed, report, channel_id)
+                    text = _("Shared the charts in this channel.")
+                else:
+                    self._stats.send_privately(installed, report, user_id)
+                    text = _("Sent you the charts in a direct message.")
+            except SlackError as error:
+                log.warning("Could not send the stats: %s", error.code, exc_info=True)
+                text = _("Slack didn't take the charts (`{code}`). Please try again.", code=error.code)
+            self._tell(job, text)
+
+    @staticmethod
+    def _tell(job: dict[str, Any], text: str) -> None:
+        """A private notice to the person who asked (`text` mrkdwn we wrote); a failure is logged, not raised: the
+        charts went out."""
+        response_url = job.get("response_url")
+        if not isinstance(response_url, str) or not response_url:
+            return
+        try:
+            WorkspaceSlack.respond(response_url, text, replies.notice_blocks(text), replace_original=False)
+        except Exception:
+            log.warning("Could not tell the person where the charts went", exc_info=True)
