@@ -10,8 +10,11 @@ The load, at once:
 - acks at concurrency 100: raise modal submissions first (their cards give the reactions something to land on),
   then a mix of `/kaizen help`, `/kaizen` (modal), submissions and :+1: reactions, with a `/kaizen stats` (charts:
   matplotlib) every 100th request.
-The peaks are VmHWM from /proc/<pid>/status of the serving process and of its worker, read once the fan-out is
-done and both are idle again; "together" adds the two peaks (an upper bound: they need not peak at once).
+The serving process's peak is VmHWM from /proc/<pid>/status, read once the fan-out is done and both processes are
+idle again. "Together" is sampled every second during the run (`bench.pages`): each physical page of the two
+processes counted once, as the machine has to hold them (the worker is forked from the serving process and
+shares its imported modules); the sum of the two VmHWM, which counts every shared page twice and need not happen
+at once, is shown beside it.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from bench.common import (
     wait_idle,
 )
 from bench.doubles import DoubleConfig, double_main
+from bench.pages import Sampler, breakdown
 from bench.seed import Plan, seed
 from storage import migrate
 from storage.db import Database
@@ -129,6 +133,7 @@ def run(quick: bool = False) -> list[Table]:
             pid = process.pid
             workers = process_tree(pid)[1:]
             at_start = proc_status(pid)
+            together = Sampler([pid, *workers]).start()
             payloads = Payloads(double.info["url"], seeded.channels, seeded.users[:200])
             phases: list[LoadResult] = [run_load(port, payloads.builder("submission"), requests // 4, CONCURRENCY)]
             payloads.cards = double.call("bot_messages_in", seeded.channels)
@@ -149,7 +154,10 @@ def run(quick: bool = False) -> list[Table]:
             while posted < teams and time.monotonic() < deadline and process.poll() is None:
                 time.sleep(0.5)
                 posted = huddles_posted(db_path, day.isoformat())
-            wait_idle([pid, *workers, double.pid], limit=30)
+            ended = f"serving {breakdown(pid)}; worker " + ", ".join(breakdown(worker) for worker in workers)
+            # A worker that died and was started again is gone from /proc (the note counts restarts).
+            wait_idle([p for p in (pid, *workers, double.pid) if Path(f"/proc/{p}").exists()], limit=30)
+            together.stop()
             status = proc_status(pid)
             worker_status = [proc_status(worker) for worker in workers]
             elapsed = time.perf_counter() - started
@@ -175,10 +183,12 @@ def run(quick: bool = False) -> list[Table]:
     worker_peak = sum(w.get("VmHWM", 0) for w in worker_status) / 1024
     table.add("RSS right after start (serving)", f"{at_start.get('VmRSS', 0) / 1024:.0f} MB", "info", "-")
     table.add("peak RSS (VmHWM), serving", f"{peak:.0f} MB", f"< {RSS_TARGET_MB} MB", verdict(peak < RSS_TARGET_MB))
+    both = together.peak / MB
     table.add(
-        f"peak RSS, serving + worker ({len(workers)})", f"{peak + worker_peak:.0f} MB", f"< {BOTH_TARGET_MB} MB",
-        verdict(len(workers) == 1 and peak + worker_peak < BOTH_TARGET_MB),
+        f"peak, serving + worker ({len(workers)}) together", f"{both:.0f} MB", f"< {BOTH_TARGET_MB} MB",
+        verdict(len(workers) == 1 and 0 < both < BOTH_TARGET_MB),
     )  # fmt: skip
+    table.add("peak RSS, serving + worker, summed (shared pages twice)", f"{peak + worker_peak:.0f} MB", "info", "-")
     table.add("RSS at the end (serving)", f"{status.get('VmRSS', 0) / 1024:.0f} MB", "info", "-")
     table.add(
         f"acks at concurrency {CONCURRENCY}", f"{len(latencies):,}, max {ms(worst)} ms, {not_ok} not 200",
@@ -203,6 +213,10 @@ def run(quick: bool = False) -> list[Table]:
         f"Slack double saw: {outcomes.get('chat.postMessage ok', 0):,} posts (huddles and cards), "
         f"{outcomes.get('views.open ok', 0):,} modals opened, {outcomes.get('chat.update ok', 0):,} card updates, "
         f"{outcomes.get('files.completeUploadExternal ok', 0)} charts uploaded; 1 MB = {MB:,} bytes"
+    )
+    table.note(
+        f"together: {together.method}, sampled {together.samples} times, once a second; when the load ended: {ended}; "
+        f"worker restarts: {log_text.count('The worker process (pid')}"
     )
     if quick:
         table.note(f"--quick: {teams} teams and {requests} requests instead of 1,000 and 2,000")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -125,12 +126,16 @@ def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, 
     on_stop_signal(stopping.set)
     kaizen = compose(settings)  # upgrades the database before the worker starts on it
     app = build_app(kaizen)
+    # Started held, before waitress starts its threads (so that the worker can be forked), and let go once the port
+    # is ours: a failed start leaves no worker behind, and no work done.
+    background = _background(kaizen, worker_on, verbose, hold=True)
     try:
         server = make_server(app, host, port, settings.require("slack_signing_secret"))
     except BaseException:
+        background.stop()
         kaizen.close()
         raise
-    background = _background(kaizen, worker_on, verbose)  # once the port is ours: a failed start leaves no worker
+    background.release()
     on_stop_signal(lambda: _both(server.close, background.stopping))
     if stopping.is_set():
         server.close()
@@ -150,24 +155,46 @@ def _both(first: Callable[[], None], second: Callable[[], None]) -> None:
     second()
 
 
-def _background(kaizen: Kaizen, worker_on: bool, verbose: bool) -> Background:
+def _background(kaizen: Kaizen, worker_on: bool, verbose: bool, *, hold: bool = False) -> Background:
     """The serving process's background work: its worker process unless `worker_on` is false, or, for a SQLite
-    database in memory (which no other process can open), the jobs in this process."""
+    database in memory (which no other process can open), the jobs in this process. `hold`: the worker does nothing
+    until `Background.release` (the jobs in this process start at once)."""
     from bot.composition import start_scheduler
     from bot.processes import start_background
 
     shareable = not (kaizen.db.is_sqlite and kaizen.db.gate is None)
     background = start_background(
-        worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose
-    )
+        worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose,
+        forked=_forked_worker(kaizen.settings, verbose), hold=hold,
+    )  # fmt: skip
     if background.elsewhere:
         kaizen.inbox.leave_jobs_to_workers()  # charts are drawn there: this process stays small and quick
     return background
 
 
-def cmd_worker(settings: Settings, with_parent: bool) -> int:
-    """The background work until SIGTERM/SIGINT (or, `with_parent`, until standard input closes): the scheduler's
-    jobs (`bot.jobs`), writing to SQLite only when no ack waits (`storage.write_gate`); 0."""
+def _forked_worker(settings: Settings, verbose: bool) -> Callable[[int], int]:
+    """The worker's main function for a child forked from the serving process (`bot.forked`): `cmd_worker` with a
+    parent, watching the pipe it is given instead of standard input; exit code 3 when the database fails."""
+
+    def run(parent_fd: int) -> int:
+        from bot.logs import configure_logging
+        from bot.processes import GO_AHEAD
+
+        if os.read(parent_fd, len(GO_AHEAD)) != GO_AHEAD:  # end-of-file: the serving process did not start
+            return 0
+        configure_logging(logging.DEBUG if verbose else logging.INFO, role="worker")
+        try:
+            return cmd_worker(settings, True, parent_fd=parent_fd)
+        except SQLAlchemyError as error:
+            log.error("%s", database_problem(error), exc_info=True)
+            return 3
+
+    return run
+
+
+def cmd_worker(settings: Settings, with_parent: bool, *, parent_fd: int = 0) -> int:
+    """The background work until SIGTERM/SIGINT (or, `with_parent`, until `parent_fd` (standard input) closes):
+    the scheduler's jobs (`bot.jobs`), writing to SQLite only when no ack waits (`storage.write_gate`); 0."""
     from bot.composition import compose, start_background
     from bot.processes import JOBS_STOP_SECONDS, exit_now, finish_jobs, give_way_to_serving, stop_when_parent_goes
 
@@ -177,7 +204,7 @@ def cmd_worker(settings: Settings, with_parent: bool) -> int:
     stop = threading.Event()
     on_stop_signal(stop.set)
     if with_parent:
-        stop_when_parent_goes(stop.set)
+        stop_when_parent_goes(stop.set, parent_fd)
         give_way_to_serving()  # shares the machine with the process that answers Slack
     # A worker its serving process started finds the database already upgraded by it.
     kaizen = compose(settings, background=True, upgrade_db=not with_parent)

@@ -3,12 +3,15 @@
 `kaizen-bot run` and `kaizen-bot serve` answer Slack (Socket Mode or HTTP) and, unless `--no-worker`, start
 `kaizen-bot worker` as a child (`WorkerProcess`): the huddle fan-out, the outbox and inbox sweeps and the approval
 reconciler run there, so a thousand huddles posting at 08:30 never take the serving process's CPU from its acks.
-The child is restarted when it dies, stopped with its parent, and stops by itself when its parent is gone (its
-standard input closes). Several workers are safe: the database decides who does what (claims with leases).
+The first worker is forked from the serving process before it starts any thread (`bot.forked`), so the two share
+the pages of every module imported by then; a worker started again after it died is a fresh `python -m bot.cli
+worker`. The child is restarted when it dies, stopped with its parent, and stops by itself when its parent is gone
+(the pipe it watches closes). Several workers are safe: the database decides who does what (claims with leases).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -20,6 +23,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Protocol
 
+from bot.forked import ForkedChild, can_fork, fork_child
+
 log = logging.getLogger(__name__)
 
 # A stopping worker gives its running jobs JOBS_STOP_SECONDS to finish (`bot.cli.cmd_worker`); the serving process
@@ -30,6 +35,9 @@ RESTART_FIRST_SECONDS = 1.0
 RESTART_MAX_SECONDS = 60.0
 STABLE_SECONDS = 60.0  # a worker that ran this long and then died is restarted at once again
 
+
+# What a forked worker waits to read before it begins (`WorkerProcess.release`); end-of-file instead: not to begin.
+GO_AHEAD = b"g"
 
 # Unix niceness of a worker started by its serving process: at 10 the kernel gives it about a tenth of the CPU
 # time the serving process gets whenever both want the same core (Linux CFS weights 110 vs 1024).
@@ -79,15 +87,16 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         log.debug("mallopt(M_ARENA_MAX) was refused")
 
 
-def stop_when_parent_goes(stop: Callable[[], None]) -> None:
-    """In a worker started by `WorkerProcess`: call `stop` when standard input closes, which happens when the
-    parent exits in any way (even SIGKILL), so no worker outlives the process that started it."""
+def stop_when_parent_goes(stop: Callable[[], None], fd: int = 0) -> None:
+    """In a worker started by `WorkerProcess`: call `stop` when `fd` (standard input, or the pipe of a forked worker)
+    reads end-of-file, which happens when the parent exits in any way (even SIGKILL), so no worker outlives the
+    process that started it."""
 
     def watch() -> None:
         # Raw reads of fd 0: sys.stdin.buffer.read() would hold the reader's lock, and the interpreter aborts at
         # exit on a lock a daemon thread holds (Fatal Python error: _enter_buffered_busy).
         try:
-            while os.read(0, 4096):
+            while os.read(fd, 4096):
                 pass
         except OSError:
             pass
@@ -101,9 +110,14 @@ class WorkerProcess:
     """`kaizen-bot worker` as a child of the serving process: `start` spawns it (same interpreter, environment and
     working directory, so the same settings); a watcher restarts it with a growing pause (RESTART_FIRST_SECONDS
     doubling up to RESTART_MAX_SECONDS) when it exits on its own; `stop` sends SIGTERM and kills it after
-    WORKER_STOP_SECONDS. Its log lines go to this process's stderr."""
+    WORKER_STOP_SECONDS. Its log lines go to this process's stderr.
 
-    def __init__(self, *, verbose: bool = False) -> None:
+    `forked`, when given, is the worker's main function for a forked child (`bot.forked.fork_child`: it gets the
+    file descriptor that reads end-of-file once this process is gone, and returns the exit code): the first worker
+    is forked when this process has no other thread yet. Otherwise, and when starting it again, it is exec'd."""
+
+    def __init__(self, *, verbose: bool = False, forked: Callable[[int], int] | None = None) -> None:
+        self._forked = forked
         self._command = [
             sys.executable,
             "-m",
@@ -114,8 +128,9 @@ class WorkerProcess:
         ]
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | ForkedChild | None = None
         self._watcher: threading.Thread | None = None
+        self._released = False
         self.restarts = 0
 
     @property
@@ -124,7 +139,12 @@ class WorkerProcess:
         with self._lock:
             return self._process.pid if self._process is not None else None
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
+    def _spawn(self) -> subprocess.Popen[bytes] | ForkedChild:
+        forked, self._forked = self._forked, None  # only the first worker: later this process has threads
+        if forked is not None and can_fork():
+            child = fork_child(forked)
+            log.info("Worker process started (pid %s), forked: it shares the modules this process imported", child.pid)
+            return child
         # stdin is a pipe only the parent holds open: its end closing tells the child to stop.
         # A process group of its own: a terminal's Ctrl-C reaches the serving process only, which stops the worker
         # in turn (instead of both stopping at once while the parent may restart it).
@@ -134,10 +154,27 @@ class WorkerProcess:
         log.info("Worker process started (pid %s)", process.pid)
         return process
 
-    def start(self) -> None:
-        """Spawn the worker and watch it; raises OSError when it cannot be spawned."""
+    def start(self, *, hold: bool = False) -> None:
+        """Start the worker and watch it; raises OSError when it cannot be started. With `hold`, the worker does
+        nothing until `release`: a forked one is forked now (before this process starts threads) and waits; an
+        exec'd one is started then."""
+        if self._forked is not None and can_fork():
+            with self._lock:
+                self._process = self._spawn()
+        if not hold:
+            self.release()
+
+    def release(self) -> None:
+        """Let the worker begin (starting it now if it is exec'd) and start watching it; once."""
         with self._lock:
-            self._process = self._spawn()
+            if self._released or self._stopping.is_set():
+                return
+            self._released = True
+            if self._process is None:
+                self._process = self._spawn()
+            elif isinstance(self._process, ForkedChild) and self._process.stdin is not None:
+                with contextlib.suppress(OSError):  # it died meanwhile: the watcher starts another
+                    self._process.stdin.write(GO_AHEAD)
         self._watcher = threading.Thread(target=self._watch, name="kaizen-worker-watch", daemon=True)
         self._watcher.start()
 
@@ -220,6 +257,11 @@ class Background:
         if self.worker is not None:
             self.worker.stopping()
 
+    def release(self) -> None:
+        """Let a worker started held (`start_background(hold=True)`) begin."""
+        if self.worker is not None:
+            self.worker.release()
+
     def stop(self) -> None:
         """Stop the worker, or this process's jobs (without waiting for a running one)."""
         if self.worker is not None:
@@ -229,11 +271,13 @@ class Background:
 
 
 def start_background(
-    *, worker_on: bool, shareable: bool, in_process: Callable[[], Jobs], verbose: bool = False
-) -> Background:
-    """Start a serving process's background work: a worker process; none when `worker_on` is false (a `kaizen-bot
-    worker` runs elsewhere); `in_process()` when the database is not `shareable` between processes. Raises OSError
-    when the worker cannot be spawned."""
+    *, worker_on: bool, shareable: bool, in_process: Callable[[], Jobs], verbose: bool = False,
+    forked: Callable[[int], int] | None = None, hold: bool = False,
+) -> Background:  # fmt: skip
+    """Start a serving process's background work: a worker process (forked with `forked` when it can be, see
+    `WorkerProcess`; with `hold`, doing nothing until `Background.release`); none when `worker_on` is false (a
+    `kaizen-bot worker` runs elsewhere); `in_process()` when the database is not `shareable` between processes.
+    Raises OSError when the worker cannot be started."""
     if not shareable:
         log.warning(
             "The database is in memory, which another process cannot share: the background work runs in this "
@@ -243,8 +287,8 @@ def start_background(
     if not worker_on:
         log.info("No worker process (--no-worker): huddles and sweeps are left to a `kaizen-bot worker` elsewhere")
         return Background()
-    worker = WorkerProcess(verbose=verbose)
-    worker.start()
+    worker = WorkerProcess(verbose=verbose, forked=forked)
+    worker.start(hold=hold)
     return Background(worker=worker)
 
 

@@ -280,9 +280,18 @@ def test_in_oauth_mode_the_worker_posts_huddles_with_the_installed_token(double:
         _reap(proc)
 
 
+def _status(pid: int) -> str:
+    """The process's state line from /proc (e.g. "State: Z (zombie)"), or "" once it is gone."""
+    try:
+        return next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+    except (FileNotFoundError, StopIteration):
+        return ""
+
+
 def test_serve_that_cannot_listen_starts_no_worker(double: SlackDouble, tmp_path: Path):
-    """The port is taken: `serve` fails (make_server raises), but it started its worker first, outside the
-    try/finally that stops it, so a worker runs on unsupervised until it notices its parent is gone."""
+    """The port is taken: `serve` fails (make_server raises). Its worker was forked before (waitress starts threads,
+    after which forking is unsafe) but held: it is stopped without having done anything. It once ran on
+    unsupervised until it noticed its parent was gone."""
     import socket
 
     taken = socket.socket()
@@ -301,4 +310,8 @@ def test_serve_that_cannot_listen_starts_no_worker(double: SlackDouble, tmp_path
         taken.close()
     log_text = _read(err)
     assert result.returncode != 0, log_text
-    assert "Worker process started" not in log_text, log_text
+    started = re.search(r"Worker process started \(pid (\d+)\)", log_text)
+    if started is not None:
+        assert "Worker process stopped" in log_text, log_text
+        assert not Path(f"/proc/{started.group(1)}").exists() or "zombie" in _status(int(started.group(1)))
+    assert "[worker]" not in log_text, "the held worker did nothing"

@@ -1,0 +1,109 @@
+"""A child process forked from this one, without exec: it starts with this process's imported modules (about
+75 MB of SQLAlchemy, slack_sdk, Bolt, pydantic and our own code) in pages the two share until either writes to
+them. Started as its own `python -m bot.cli worker`, the worker paid for all of it again (`python -m bench memory`).
+
+Forking is only safe while this process has a single thread: a lock another thread held at the fork stays held
+forever in the child. `can_fork` says whether it is safe now; `bot.processes.WorkerProcess` forks the first worker
+(before the serving process starts any thread) and starts the worker again with exec should it ever die.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import IO
+
+log = logging.getLogger(__name__)
+
+
+def can_fork() -> bool:
+    """Whether forking a child that goes on running Python is safe here: a platform with fork and pidfd_open
+    (Linux 5.3+), and this process has no thread but the main one."""
+    return hasattr(os, "fork") and hasattr(os, "pidfd_open") and threading.active_count() == 1
+
+
+class ForkedChild:
+    """A forked child, with the part of `subprocess.Popen`'s interface the worker's keeper uses: `pid`, `stdin`
+    (the parent's end of the pipe whose closing tells the child its parent is gone), `poll`, `wait`,
+    `send_signal`, `kill` and `returncode` (negative: the signal that ended it). Safe to wait on from several
+    threads: the child is reaped once, under a lock."""
+
+    def __init__(self, pid: int, parent_end: int) -> None:
+        self.pid = pid
+        self.stdin: IO[bytes] | None = os.fdopen(parent_end, "wb", buffering=0)
+        self.returncode: int | None = None
+        # Readable once the child has exited, without reaping it: each waiting thread can select on it. Kept open
+        # for the object's life (a thread may still be selecting on it); one file descriptor per forked worker.
+        self._exited = os.pidfd_open(pid)
+        self._lock = threading.Lock()
+
+    def poll(self) -> int | None:
+        """The exit code once the child has exited (reaping it), else None."""
+        with self._lock:
+            if self.returncode is None:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+                if done:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code, waiting up to `timeout` seconds (None: as long as it takes); raises
+        subprocess.TimeoutExpired when the child is still running then."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise subprocess.TimeoutExpired(f"forked child {self.pid}", timeout or 0.0)
+            select.select([self._exited], [], [], remaining)
+        return code
+
+    def send_signal(self, signum: int) -> None:
+        """Send `signum` to the child unless it was reaped already (its pid may be another process's by then)."""
+        with self._lock:
+            if self.returncode is None:
+                os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        """SIGKILL the child."""
+        self.send_signal(signal.SIGKILL)
+
+
+def fork_child(run: Callable[[int], int]) -> ForkedChild:
+    """Fork a child that calls `run(parent_fd)` and exits with what it returns (1 when it raises), never coming
+    back into the caller's code. `parent_fd` reads end-of-file once this process is gone, however it ends. The
+    child has a process group of its own, so a terminal's Ctrl-C reaches the parent only. Call only when
+    `can_fork()`; raises OSError when the system cannot fork."""
+    child_end, parent_end = os.pipe()
+    sys.stdout.flush()  # what this process printed before is not printed again by the child
+    sys.stderr.flush()
+    # The objects created so far are left alone by the collector from now on (in both processes): collecting
+    # writes to every object it looks at, which would copy each shared page into the process that did it.
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(parent_end)
+            os.setpgid(0, 0)
+            # Stopped before `run` installs its own handlers, the child ends as an exec'd one would, not through
+            # the handlers the parent installed (which set the parent's flags, in this copy of its memory).
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = run(child_end)
+        except BaseException:  # noqa: BLE001 - whatever happens, the child must never return into the parent's code
+            traceback.print_exc()
+        finally:
+            logging.shutdown()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(child_end)
+    return ForkedChild(pid, parent_end)
