@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from bench.common import process_tree
 
 PAGE = 4096
 _PRESENT = np.uint64(1 << 63)
@@ -66,17 +67,27 @@ def breakdown(pid: int) -> str:
 
 
 class Sampler:
-    """Samples how much memory `pids()` take together every `interval` seconds on a thread of its own, keeping the
-    peak (bytes): physical frames counted once when they can be read, else the Pss sum (`method`)."""
+    """Samples how much memory the process `root` and its descendants (read again each time: a worker started
+    again is counted) take together, every `interval` seconds on a thread of its own, keeping the peak (bytes):
+    physical frames counted once when they can be read, else the Pss sum. `method` says which gave the samples."""
 
-    def __init__(self, pids: Sequence[int], interval: float = 1.0) -> None:
-        self._pids = list(pids)
+    def __init__(self, root: int, interval: float = 1.0) -> None:
+        self._root = root
         self._interval = interval
         self._stop = threading.Event()
         self.peak = 0
         self.samples = 0
-        self.method = "distinct physical pages (pagemap)"
+        self.by_pss = 0  # samples taken as a Pss sum
         self._thread = threading.Thread(target=self._run, name="bench-pages", daemon=True)
+
+    @property
+    def method(self) -> str:
+        """How the samples were taken, in words."""
+        if self.by_pss == 0:
+            return "distinct physical pages (pagemap)"
+        if self.by_pss == self.samples:
+            return "Pss sum (the kernel hides physical pages from non-root)"
+        return f"distinct physical pages, {self.by_pss} of {self.samples} samples a Pss sum (a process was exiting)"
 
     def start(self) -> Sampler:
         """Start sampling; returns self."""
@@ -90,11 +101,12 @@ class Sampler:
 
     def sample(self) -> int:
         """The processes' memory together now, in bytes."""
-        every = [frames(pid) for pid in self._pids]
+        pids = process_tree(self._root)
+        every = [frames(pid) for pid in pids]
         if all(found is not None for found in every):
             return int(np.unique(np.concatenate([f for f in every if f is not None])).size) * PAGE
-        self.method = "Pss sum (the kernel hides physical pages from non-root)"
-        return sum(rollup(pid).get("Pss", 0) for pid in self._pids) * 1024
+        self.by_pss += 1
+        return sum(rollup(pid).get("Pss", 0) for pid in pids) * 1024
 
     def _run(self) -> None:
         while True:

@@ -135,7 +135,8 @@ def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, 
         background.stop()
         kaizen.close()
         raise
-    background.release()
+    if not stopping.is_set():  # told to stop while starting: the held worker never begins
+        background.release()
     on_stop_signal(lambda: _both(server.close, background.stopping))
     if stopping.is_set():
         server.close()
@@ -163,6 +164,10 @@ def _background(kaizen: Kaizen, worker_on: bool, verbose: bool, *, hold: bool = 
     from bot.processes import start_background
 
     shareable = not (kaizen.db.is_sqlite and kaizen.db.gate is None)
+    if worker_on and shareable:
+        # No connection is open when the worker is forked (it would share it: SQLite keeps its locks' bookkeeping
+        # per process, a PostgreSQL session is one socket); the pool opens new ones as needed.
+        kaizen.db.dispose()
     background = start_background(
         worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose,
         forked=_forked_worker(kaizen.settings, verbose), hold=hold,

@@ -26,9 +26,15 @@ log = logging.getLogger(__name__)
 
 
 def can_fork() -> bool:
-    """Whether forking a child that goes on running Python is safe here: a platform with fork and pidfd_open
-    (Linux 5.3+), and this process has no thread but the main one."""
-    return hasattr(os, "fork") and hasattr(os, "pidfd_open") and threading.active_count() == 1
+    """Whether forking a child that goes on running Python is safe here: a platform with fork and a working
+    pidfd_open (Linux 5.3+, and no seccomp profile refusing it), and this process has no thread but the main one."""
+    if not hasattr(os, "fork") or not hasattr(os, "pidfd_open") or threading.active_count() != 1:
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
 
 
 class ForkedChild:
@@ -37,13 +43,13 @@ class ForkedChild:
     `send_signal`, `kill` and `returncode` (negative: the signal that ended it). Safe to wait on from several
     threads: the child is reaped once, under a lock."""
 
-    def __init__(self, pid: int, parent_end: int) -> None:
+    def __init__(self, pid: int, parent_end: int, exited: int) -> None:
+        """`exited`: a pidfd of the child (readable once it has exited, without reaping it: each waiting thread can
+        select on it). Kept open for the object's life, as a thread may still be selecting on it."""
         self.pid = pid
         self.stdin: IO[bytes] | None = os.fdopen(parent_end, "wb", buffering=0)
         self.returncode: int | None = None
-        # Readable once the child has exited, without reaping it: each waiting thread can select on it. Kept open
-        # for the object's life (a thread may still be selecting on it); one file descriptor per forked worker.
-        self._exited = os.pidfd_open(pid)
+        self._exited = exited
         self._lock = threading.Lock()
 
     def poll(self) -> int | None:
@@ -81,7 +87,8 @@ def fork_child(run: Callable[[int], int]) -> ForkedChild:
     """Fork a child that calls `run(parent_fd)` and exits with what it returns (1 when it raises), never coming
     back into the caller's code. `parent_fd` reads end-of-file once this process is gone, however it ends. The
     child has a process group of its own, so a terminal's Ctrl-C reaches the parent only. Call only when
-    `can_fork()`; raises OSError when the system cannot fork."""
+    `can_fork()`, with no database connection open (the child would share it; SQLite keeps its locks' bookkeeping
+    per process); raises OSError when the system cannot fork."""
     child_end, parent_end = os.pipe()
     sys.stdout.flush()  # what this process printed before is not printed again by the child
     sys.stderr.flush()
@@ -94,6 +101,12 @@ def fork_child(run: Callable[[int], int]) -> ForkedChild:
         try:
             os.close(parent_end)
             os.setpgid(0, 0)
+            # Standard input and output are the parent's (a terminal, a supervisor's pipe): whoever reads the
+            # parent's output to its end must not wait for the child too. Its log goes to the shared stderr.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 0)
+            os.dup2(devnull, 1)
+            os.close(devnull)
             # Stopped before `run` installs its own handlers, the child ends as an exec'd one would, not through
             # the handlers the parent installed (which set the parent's flags, in this copy of its memory).
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -106,4 +119,11 @@ def fork_child(run: Callable[[int], int]) -> ForkedChild:
             sys.stderr.flush()
             os._exit(code)
     os.close(child_end)
-    return ForkedChild(pid, parent_end)
+    try:
+        exited = os.pidfd_open(pid)
+    except OSError:  # refused after all: the child is ended (it waits to be told to begin) and reaped
+        os.close(parent_end)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    return ForkedChild(pid, parent_end, exited)

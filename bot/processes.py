@@ -142,9 +142,14 @@ class WorkerProcess:
     def _spawn(self) -> subprocess.Popen[bytes] | ForkedChild:
         forked, self._forked = self._forked, None  # only the first worker: later this process has threads
         if forked is not None and can_fork():
-            child = fork_child(forked)
-            log.info("Worker process started (pid %s), forked: it shares the modules this process imported", child.pid)
-            return child
+            try:
+                child = fork_child(forked)
+            except OSError:
+                log.warning("Could not fork the worker process; starting it anew", exc_info=True)
+            else:
+                log.info("Worker process started (pid %s), forked: it shares the modules this process imported",
+                         child.pid)  # fmt: skip
+                return child
         # stdin is a pipe only the parent holds open: its end closing tells the child to stop.
         # A process group of its own: a terminal's Ctrl-C reaches the serving process only, which stops the worker
         # in turn (instead of both stopping at once while the parent may restart it).
@@ -161,6 +166,7 @@ class WorkerProcess:
         if self._forked is not None and can_fork():
             with self._lock:
                 self._process = self._spawn()
+        self._forked = None  # forked now or never: later, this process has threads, or holds its listening port
         if not hold:
             self.release()
 

@@ -67,9 +67,8 @@ class _Drawing:
         self._workflow = workflow
         self._languages = languages
 
-    def draw(self, body: dict[str, Any], installed: str) -> None:
-        """Draw and send one queued job's charts, then say where they went (or that Slack refused them) through
-        the response_url. Raises what drawing raises and SlackUnreachable: the inbox tries again."""
+    def _draw(self, body: dict[str, Any], installed: str) -> None:
+        """`draw`'s work: raises what drawing raises, SlackUnreachable, and Slack's refusals of the DM."""
         job: dict[str, Any] = body["event"]
         channel_id, user_id, share = str(job["channel"]), str(job["user"]), bool(job.get("share"))
         weeks = job.get("weeks")
@@ -94,6 +93,18 @@ class _Drawing:
                 log.warning("Could not send the stats: %s", error.code, exc_info=True)
                 text = _("Slack didn't take the charts (`{code}`). Please try again.", code=error.code)
             self._tell(job, text)
+
+    def draw(self, body: dict[str, Any], installed: str) -> None:
+        """Draw and send one queued job's charts, then say where they went, through the response_url. Anything
+        that fails is logged and the person is told so: the job is not tried again (a second try could send the
+        charts twice; the person can ask again). A worker that stops midway leaves the job to the sweep."""
+        try:
+            self._draw(body, installed)
+        except Exception:
+            log.exception("Could not draw or send the stats")
+            job: dict[str, Any] = body.get("event") or {}
+            with reading(job.get("language")):
+                self._tell(job, _(SORRY))
 
     @staticmethod
     def _tell(job: dict[str, Any], text: str) -> None:

@@ -6,11 +6,14 @@ the workflow and the lifecycle, under a clock of the story's own (the bot's cloc
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, TEAM_CHANNEL
+from bot.delivery.inbox import JOB_LEASE
+from tests.conftest import ALICE, BOB, OTHER_CHANNEL, OUTSIDE_CHANNEL, TEAM_CHANNEL, eventually
 from tests.flows import (
     THIS_MONDAY,
     Story,
@@ -251,3 +254,39 @@ def test_a_slack_event_named_like_the_charts_job_draws_nothing(bot, slack, doubl
     wait_settled(bot)
     assert double.uploaded_files() == []
     assert inbox_rows(bot) == []
+
+
+def test_charts_that_cannot_be_drawn_tell_the_person_sorry_and_are_not_tried_again(bot, slack, double):
+    a_little_history(bot)
+    # The store fails under the measures (a table gone): not a Slack refusal, an error of ours.
+    with bot.kaizen.db.write() as session:
+        session.execute(text("DROP TABLE measure_periods"))
+
+    body = ask(slack, double, "stats", user_id=ALICE, channel_id=TEAM_CHANNEL)
+
+    assert "Sorry, something went wrong on our side" in shown(body)
+    # Marked done once the handler returns, just after the answer went out.
+    [job] = eventually(lambda: [row for row in inbox_rows(bot) if row.event_type == "kaizen_stats" and row.done_at])
+    assert job.attempts == 1, "one try: a second could send the charts twice"
+    assert double.uploaded_files() == []
+
+
+def test_charts_left_to_a_worker_wait_for_its_sweep_which_claims_them_for_a_job_lease(bot, slack, double):
+    a_little_history(bot)
+    bot.kaizen.inbox.leave_jobs_to_workers()  # as a serving process whose worker process draws
+
+    reply, response_url = slack.command("stats", user_id=ALICE, channel_id=TEAM_CHANNEL)
+
+    assert reply.status == 200
+    [job] = eventually(lambda: [row for row in inbox_rows(bot) if row.event_type == "kaizen_stats"])
+    assert job.claim is None and double.responses(response_url) == [], "left for a worker's sweep"
+    double.delay("files.getUploadURLExternal", 2.0)  # an upload under way, to look at the claim meanwhile
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        swept = worker.submit(bot.kaizen.inbox.sweep)  # what the worker process's sweep does
+        eventually(lambda: double.calls("files.getUploadURLExternal"))
+        [job] = [row for row in inbox_rows(bot) if row.event_type == "kaizen_stats"]
+        # Claimed for longer than an event: it may wait behind a Monday's charts, and must not be drawn twice.
+        assert job.claim_until - job.received_at == JOB_LEASE
+        assert swept.result(timeout=30) == 1
+    [body] = double.wait_for_response(response_url)
+    assert "Sent you the charts in a direct message" in shown(body)

@@ -60,6 +60,18 @@ def _alive(pid: int) -> bool:
     return not Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
 
 
+def _holds_shm_lock(pid: int, database: Path) -> bool:
+    """Whether `pid` holds a POSIX lock on the database's -shm file (/proc/locks): SQLite's every connection in WAL
+    mode holds one (its "dead man switch") while it has the file open."""
+    shm = Path(f"{database}-shm").stat()
+    device = f"{os.major(shm.st_dev):02x}:{os.minor(shm.st_dev):02x}:{shm.st_ino}"
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "POSIX" and fields[4] == str(pid) and fields[5] == device:
+            return True
+    return False
+
+
 def _niceness(pid: int) -> int:
     """The process's Unix nice value (/proc/<pid>/stat, field 19)."""
     return int(Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()[16])
@@ -75,7 +87,12 @@ def test_serve_starts_a_worker_that_posts_the_huddles_and_stops_with_it(bots: Bo
         # Forked from the serving process before it had threads: the two share the modules imported by then.
         assert f"Worker process started (pid {worker}), forked" in serve.stderr()
         # The worker leaves the CPU to the acks when both want it (a Monday's charts take minutes of CPU).
-        assert _niceness(worker) == _niceness(serve.proc.pid) + 10
+        assert _niceness(worker) == min(_niceness(serve.proc.pid) + 10, 19)
+        # It was forked with no database connection open: SQLite's bookkeeping of its locks is per process, and a
+        # worker that inherited it would take no lock of its own on the -shm file (another process opening the
+        # database would think nobody uses it). Its own connections hold their lock; its output is not serve's.
+        assert _holds_shm_lock(worker, bots.tmp_path / "kaizen.db")
+        assert os.readlink(f"/proc/{worker}/fd/1") == os.devnull
         assert serve.terminate() == 0
         assert not _alive(worker), "the worker outlived serve"
         assert "Worker process stopped" in serve.stderr()

@@ -288,7 +288,7 @@ def _status(pid: int) -> str:
         return ""
 
 
-def test_serve_that_cannot_listen_starts_no_worker(double: SlackDouble, tmp_path: Path):
+def test_serve_that_cannot_listen_leaves_no_worker_and_no_work_done(double: SlackDouble, tmp_path: Path):
     """The port is taken: `serve` fails (make_server raises). Its worker was forked before (waitress starts threads,
     after which forking is unsafe) but held: it is stopped without having done anything. It once ran on
     unsupervised until it noticed its parent was gone."""

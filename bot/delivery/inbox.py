@@ -39,6 +39,9 @@ from storage.models import InboxEvent
 log = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(seconds=60)
+# A job may wait its turn behind a Monday's weekly charts (one drawing thread) and Slack's upload limits: taken over
+# by another worker's sweep only when it is surely not running any more (a crash), never while it runs.
+JOB_LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 100
 WORKERS = 8
@@ -129,6 +132,10 @@ class Inbox:
         """From now on, jobs this process queues are applied by a worker process's sweep, not here."""
         self._jobs_here = False
 
+    def _lease(self, event_type: str) -> timedelta:
+        """How long a claim on a stored event (CLAIM_LEASE) or job (JOB_LEASE) lasts before the sweep may take it."""
+        return JOB_LEASE if event_type in self._jobs else CLAIM_LEASE
+
     @property
     def event_types(self) -> tuple[str, ...]:
         """The event types with a handler, sorted."""
@@ -168,7 +175,8 @@ class Inbox:
         # closed, stored unclaimed for the sweep.
         now = self._clock.now()
         token = None if self._closed.is_set() or not here else uuid.uuid4().hex
-        claim = (token, now + CLAIM_LEASE) if token else None
+        lease = self._lease(event_type)
+        claim = (token, now + lease) if token else None
         try:
             with self._db.write(urgent=urgent) as session:
                 row_id = delivery.add_inbox_event(session, event_id, installed, event_type, body, now, claim=claim)
@@ -179,7 +187,7 @@ class Inbox:
             log.info("Event %s already received; nothing to do", event_id)
             return Receipt.DUPLICATE
         if token is not None:
-            stored = _Stored(row_id, token, event_id, event_type, body, installed, claim_until=now + CLAIM_LEASE)
+            stored = _Stored(row_id, token, event_id, event_type, body, installed, claim_until=now + lease)
             try:
                 self._executor.submit(self._apply_queued, stored)
             except RuntimeError:  # closed meanwhile: the sweep takes it over once the lease has run out
@@ -197,6 +205,8 @@ class Inbox:
                 return False
             row = session.get(InboxEvent, row_id)
             assert row is not None
+            if row.event_type in self._jobs:  # a job's longer lease (JOB_LEASE)
+                delivery.renew(session, InboxEvent, row_id, token, now + JOB_LEASE)
             stored = _Stored(row_id, token, row.event_id, row.event_type, row.payload, row.workspace_id, row.attempts)
         return self._apply_claimed(stored)
 
@@ -204,9 +214,10 @@ class Inbox:
         """Apply an event stored claimed and queued for a worker; true when applied now. One that waited in the queue
         past half its lease first renews its claim, and is left alone when the sweep has taken it over meanwhile:
         its lease ran from when it was stored, not from when a worker got to it."""
-        if stored.claim_until is not None and stored.claim_until - self._clock.now() < CLAIM_LEASE / 2:
+        lease = self._lease(stored.event_type)
+        if stored.claim_until is not None and stored.claim_until - self._clock.now() < lease / 2:
             with self._db.write() as session:
-                held = delivery.renew(session, InboxEvent, stored.row_id, stored.token, self._clock.now() + CLAIM_LEASE)
+                held = delivery.renew(session, InboxEvent, stored.row_id, stored.token, self._clock.now() + lease)
             if not held:
                 log.info("Event %s waited past its lease and was taken over; leaving it", stored.event_id)
                 return False

@@ -1,0 +1,44 @@
+"""bench/pages.py: the memory several processes take together, each physical page counted once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from bench.pages import PAGE, Sampler, frames, rollup
+
+MB = 1024 * 1024
+
+# A child that allocates 40 MB of its own and waits: its pages are not the test process's.
+CHILD = (
+    "import sys, time; block = bytearray(40 * 1024 * 1024); block[::4096] = b'x' * (len(block) // 4096); "
+    "print('ready', flush=True); time.sleep(60)"
+)
+
+
+def test_together_counts_each_page_once_and_a_childs_own_pages_in_full():
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        together = Sampler(os.getpid()).sample()  # this process and its child, a tree of two
+        mine, theirs = rollup(os.getpid()), rollup(child.pid)
+        assert together <= (mine["Rss"] + theirs["Rss"]) * 1024, "never more than the RSS sum"
+        own = frames(os.getpid())
+        if own is not None:  # root: the physical pages themselves
+            assert together >= own.size * PAGE + 40 * MB * 0.9, "the child's own 40 MB counted in full"
+            assert together < (mine["Rss"] + theirs["Rss"]) * 1024, "the pages both map (the interpreter's) once"
+        else:
+            assert together >= 40 * MB * 0.9
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_the_sampler_keeps_the_peak_and_stops():
+    sampler = Sampler(os.getpid(), interval=0.05).start()
+    time.sleep(0.3)
+    sampler.stop()
+    assert sampler.samples >= 2
+    assert sampler.peak >= rollup(os.getpid())["Rss"] * 1024 * 0.5
