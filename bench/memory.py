@@ -154,11 +154,13 @@ def run(quick: bool = False) -> list[Table]:
             while posted < teams and time.monotonic() < deadline and process.poll() is None:
                 time.sleep(0.5)
                 posted = huddles_posted(db_path, day.isoformat())
-            ended = f"serving {breakdown(pid)}; worker " + ", ".join(breakdown(worker) for worker in workers)
+            now_workers = process_tree(pid)[1:]
+            ended = f"serving {breakdown(pid)}; worker " + ", ".join(breakdown(worker) for worker in now_workers)
             # A worker that died and was started again is gone from /proc (the note counts restarts).
             wait_idle([p for p in (pid, *workers, double.pid) if Path(f"/proc/{p}").exists()], limit=30)
             together.stop()
             status = proc_status(pid)
+            workers = process_tree(pid)[1:]  # now: one started again since is counted, one gone is not
             worker_status = [proc_status(worker) for worker in workers]
             elapsed = time.perf_counter() - started
         finally:

@@ -81,6 +81,7 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
     """Socket Mode until SIGTERM/SIGINT (then 0), with a worker process unless `worker_on` is false. The link
     reconnects by itself; when Slack refuses SLACK_APP_TOKEN, everything is closed and a SettingsError carries the
     one line to show."""
+    from bot.cli_database import upgrade_apart
     from bot.composition import build_app, compose
     from bot.slack.socket_mode import SocketModeLink
 
@@ -88,7 +89,7 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
     limit_malloc_arenas()
     stop = threading.Event()
     on_stop_signal(stop.set)
-    kaizen = compose(settings)  # upgrades the database before the worker starts on it
+    kaizen = compose(settings, upgrade_db=not upgrade_apart(settings))  # before the worker starts on it
     app = build_app(kaizen, socket_mode=True)
     background = _background(kaizen, worker_on, verbose)
     on_stop_signal(lambda: _both(stop.set, background.stopping))
@@ -115,6 +116,7 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
 def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, verbose: bool = False) -> int:
     """HTTP mode (waitress) on host:port until SIGTERM/SIGINT, with a worker process unless `worker_on` is false;
     0."""
+    from bot.cli_database import upgrade_apart
     from bot.composition import build_app, compose
     from bot.slack.server import bound_port, make_server, run_until_closed
 
@@ -124,7 +126,7 @@ def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, 
     limit_malloc_arenas()
     stopping = threading.Event()
     on_stop_signal(stopping.set)
-    kaizen = compose(settings)  # upgrades the database before the worker starts on it
+    kaizen = compose(settings, upgrade_db=not upgrade_apart(settings))  # before the worker starts on it
     app = build_app(kaizen)
     # Started held, before waitress starts its threads (so that the worker can be forked), and let go once the port
     # is ours: a failed start leaves no worker behind, and no work done.
@@ -182,6 +184,7 @@ def _forked_worker(settings: Settings, verbose: bool) -> Callable[[int], int]:
     parent, watching the pipe it is given instead of standard input; exit code 3 when the database fails."""
 
     def run(parent_fd: int) -> int:
+        from bot.cli_database import database_problem
         from bot.logs import configure_logging
         from bot.processes import GO_AHEAD
 
@@ -332,6 +335,7 @@ def cmd_workspace(
 
 def cmd_check(settings: Settings) -> int:
     """Check the settings, Slack (auth.test) and the database, one line each; 0 when all is well, else 1."""
+    from bot.cli_database import database_problem
     from bot.slack.clients import SlackClients
     from bot.slack.gateway import SlackError, SlackGateway
     from bot.slack.refusals import AUTH_HINTS
@@ -368,20 +372,11 @@ def cmd_check(settings: Settings) -> int:
     return 1 if problems else 0
 
 
-def database_problem(error: SQLAlchemyError) -> str:
-    """One line for a database that cannot be used: the driver's first line, never the password."""
-    from bot import limits
-
-    cause = getattr(error, "orig", None) or error
-    text = str(cause).strip()
-    first = (text.splitlines()[0] if text else type(cause).__name__)[: limits.DATABASE_ERROR_SHOWN]
-    return f"the database at DATABASE_URL cannot be used ({first}): is it running, and is DATABASE_URL right?"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The `kaizen-bot` command line: parse `argv` and run the subcommand; returns the exit code."""
     args = _parser().parse_args(argv)
-    from bot.logs import configure_logging  # after parsing: `--help` loads no more than it needs
+    from bot.cli_database import Said, database_problem  # after parsing: `--help` loads no more than it needs
+    from bot.logs import configure_logging
 
     configure_logging(
         logging.DEBUG if args.verbose else logging.INFO, role="worker" if args.command == "worker" else None
@@ -419,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as error:
         print(f"kaizen-bot: {database_problem(error)}", file=sys.stderr)
         return 3
+    except Said as said:
+        return said.code
 
 
 if __name__ == "__main__":

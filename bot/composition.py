@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 # Bolt runs every listener on this pool and answers Slack once the listener acks; a pool as small as Bolt's
 # default (5) makes acks queue behind other requests' post-ack work (posting cards, opening modals).
-LISTENER_THREADS = 64
+LISTENER_THREADS = 32
 
 
 @dataclass

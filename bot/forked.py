@@ -127,3 +127,17 @@ def fork_child(run: Callable[[int], int]) -> ForkedChild:
         os.waitpid(pid, 0)
         raise
     return ForkedChild(pid, parent_end, exited)
+
+
+def run_apart(run: Callable[[], int]) -> int | None:
+    """`run()` in a forked child, waited for: its exit code (1 when it raised, its traceback on stderr); None,
+    running nothing, when forking is not safe here (`can_fork`). For work whose imports this process should not
+    keep (a database upgrade loads Alembic)."""
+    if not can_fork():
+        return None
+    child = fork_child(lambda _parent_fd: run())
+    try:
+        return child.wait()
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()

@@ -70,15 +70,12 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
     glibc gives up to 8 arenas per core to threads that contend; with ~100 threads idle arenas hold tens of MB.
     Python's own allocator does most small allocations, so fewer arenas cost no measurable speed (`bench memory`)."""
     import ctypes
-    import ctypes.util
 
     if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
         return
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
     try:
-        libc = ctypes.CDLL(name)
+        # The C library the interpreter itself links: ctypes.util.find_library would run ldconfig in a subprocess.
+        libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # not glibc (e.g. musl has no mallopt)
         return

@@ -48,6 +48,7 @@ FOLLOW_UP_LEASE = timedelta(seconds=30)
 # double takes 20 a second), so a full batch is ready the moment a rate-limit pause ends. Each thread holds a
 # database connection only while it reads or writes, never while it waits on Slack.
 FANOUT_THREADS = 24
+FOLLOW_UP_THREADS = 4  # the follow-ups' pool: a chart drawn while the next ones build their reports and upload
 LIST_LIMIT = 8  # read per list; what fits one phone screen is `huddle.plan`
 DIGEST_LIMIT = 10
 
@@ -165,11 +166,20 @@ class Huddles:
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="huddle-fanout") as pool:
             try:
                 done = list(pool.map(lambda team: self._post_due(team, now), teams))
-                follow = [(team, rows) for team, (_posted, rows) in zip(teams, done, strict=True) if rows != []]
-                list(pool.map(lambda pair: self._follow_up_due(pair[0], pair[1], now), follow))
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # e.g. KeyboardInterrupt: start no more teams
                 raise
+        follow = [(team, rows) for team, (_posted, rows) in zip(teams, done, strict=True) if rows != []]
+        if follow:
+            # Fewer threads: the charts are drawn one at a time (bot.measures.drawing_thread), so more would only
+            # hold more reports (and thread stacks) in memory while they wait their turn.
+            helpers = min(FOLLOW_UP_THREADS, self._fanout_threads, len(follow))
+            with ThreadPoolExecutor(max_workers=helpers, thread_name_prefix="huddle-follow-up") as pool:
+                try:
+                    list(pool.map(lambda pair: self._follow_up_due(pair[0], pair[1], now), follow))
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)
+                    raise
         return sum(posted for posted, _rows in done)
 
     def stop(self) -> None:
