@@ -161,7 +161,7 @@ def run(quick: bool = False) -> list[Table]:
             together.stop()
             status = proc_status(pid)
             workers = process_tree(pid)[1:]  # now: one started again since is counted, one gone is not
-            worker_status = [proc_status(worker) for worker in workers]
+            worker_status = [proc_status(worker) for worker in workers if Path(f"/proc/{worker}").exists()]
             elapsed = time.perf_counter() - started
         finally:
             if process is not None:

@@ -184,7 +184,7 @@ def _forked_worker(settings: Settings, verbose: bool) -> Callable[[int], int]:
     parent, watching the pipe it is given instead of standard input; exit code 3 when the database fails."""
 
     def run(parent_fd: int) -> int:
-        from bot.cli_database import database_problem
+        from bot.cli_errors import database_problem
         from bot.logs import configure_logging
         from bot.processes import GO_AHEAD
 
@@ -335,7 +335,7 @@ def cmd_workspace(
 
 def cmd_check(settings: Settings) -> int:
     """Check the settings, Slack (auth.test) and the database, one line each; 0 when all is well, else 1."""
-    from bot.cli_database import database_problem
+    from bot.cli_errors import database_problem
     from bot.slack.clients import SlackClients
     from bot.slack.gateway import SlackError, SlackGateway
     from bot.slack.refusals import AUTH_HINTS
@@ -375,7 +375,7 @@ def cmd_check(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """The `kaizen-bot` command line: parse `argv` and run the subcommand; returns the exit code."""
     args = _parser().parse_args(argv)
-    from bot.cli_database import Said, database_problem  # after parsing: `--help` loads no more than it needs
+    from bot.cli_errors import Said, database_problem  # after parsing: `--help` loads no more than it needs
     from bot.logs import configure_logging
 
     configure_logging(

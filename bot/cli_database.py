@@ -1,5 +1,4 @@
-"""The command line's dealings with the database itself: its schema brought up to date in a child process, and
-one line for a database that cannot be used."""
+"""The command line's dealings with the database itself: its schema brought up to date in a child process."""
 
 from __future__ import annotations
 
@@ -8,27 +7,11 @@ import sys
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import limits
+from bot.cli_errors import Said, database_problem
 from bot.forked import run_apart
 from bot.settings import Settings
 from storage import migrate
 from storage.db import Database
-
-
-class Said(Exception):
-    """A failure already explained on stderr (by a child process): exit with `code`, saying nothing more."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def database_problem(error: SQLAlchemyError) -> str:
-    """One line for a database that cannot be used: the driver's first line, never the password."""
-    cause = getattr(error, "orig", None) or error
-    text = str(cause).strip()
-    first = (text.splitlines()[0] if text else type(cause).__name__)[: limits.DATABASE_ERROR_SHOWN]
-    return f"the database at DATABASE_URL cannot be used ({first}): is it running, and is DATABASE_URL right?"
 
 
 def upgrade_apart(settings: Settings) -> bool:
@@ -38,9 +21,14 @@ def upgrade_apart(settings: Settings) -> bool:
     own): then the caller upgrades it itself. Raises Said when the child failed (it said why on stderr: exit code
     3 for a database that cannot be used, 1 with a traceback for anything else)."""
     url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if url.get_backend_name() == "sqlite" and (
+        url.database in (None, "", ":memory:") or "mode=memory" in f"{url.database}?{url.query}"
+    ):
         return False
     code = run_apart(lambda: _upgrade_here(settings))
+    if code is not None and code < 0:  # ended by a signal (the OOM killer, a supervisor's stop): say so here
+        print(f"kaizen-bot: the database upgrade was ended by signal {-code}", file=sys.stderr)
+        raise Said(1)
     if code not in (None, 0):
         raise Said(code)
     return code == 0
@@ -48,12 +36,14 @@ def upgrade_apart(settings: Settings) -> bool:
 
 def _upgrade_here(settings: Settings) -> int:
     """The upgrade in `upgrade_apart`'s child: 0, or 3 after saying on stderr why the database cannot be used."""
-    db = Database(settings.database_url)
+    db: Database | None = None
     try:
+        db = Database(settings.database_url)  # a URL of an unknown driver fails here
         migrate.upgrade(db)
     except SQLAlchemyError as error:
         print(f"kaizen-bot: {database_problem(error)}", file=sys.stderr)
         return 3
     finally:
-        db.dispose()
+        if db is not None:
+            db.dispose()
     return 0

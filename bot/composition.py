@@ -53,9 +53,11 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-# Bolt runs every listener on this pool and answers Slack once the listener acks; a pool as small as Bolt's
-# default (5) makes acks queue behind other requests' post-ack work (posting cards, opening modals).
-LISTENER_THREADS = 32
+# Bolt runs every listener, ack and post-ack work alike, on this pool and answers Slack once the listener acks; a
+# pool as small as Bolt's default (5) makes acks queue behind other requests' post-ack work (posting cards, opening
+# modals, waiting out Slack's rate limit). 32 took 7 MB less at the morning peak (about 200 KB a thread) but put
+# the p99 of modals and submissions at concurrency 50 at 1.7-1.9x the minimal app's (`python -m bench acks`).
+LISTENER_THREADS = 64
 
 
 @dataclass

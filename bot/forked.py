@@ -82,19 +82,27 @@ class ForkedChild:
         """SIGKILL the child."""
         self.send_signal(signal.SIGKILL)
 
+    def close(self) -> None:
+        """Close the pipe to the child and its pidfd, once it has been reaped and nobody waits on it any more."""
+        if self.stdin is not None:
+            self.stdin.close()
+        os.close(self._exited)
 
-def fork_child(run: Callable[[int], int]) -> ForkedChild:
+
+def fork_child(run: Callable[[int], int], *, freeze: bool = True) -> ForkedChild:
     """Fork a child that calls `run(parent_fd)` and exits with what it returns (1 when it raises), never coming
     back into the caller's code. `parent_fd` reads end-of-file once this process is gone, however it ends. The
-    child has a process group of its own, so a terminal's Ctrl-C reaches the parent only. Call only when
+    child has a process group of its own, so a terminal's Ctrl-C reaches the parent only. `freeze`: keep the
+    objects made so far out of the collector's way for good (a long-lived child that should share them). Call only when
     `can_fork()`, with no database connection open (the child would share it; SQLite keeps its locks' bookkeeping
     per process); raises OSError when the system cannot fork."""
     child_end, parent_end = os.pipe()
     sys.stdout.flush()  # what this process printed before is not printed again by the child
     sys.stderr.flush()
-    # The objects created so far are left alone by the collector from now on (in both processes): collecting
-    # writes to every object it looks at, which would copy each shared page into the process that did it.
-    gc.freeze()
+    if freeze:
+        # The objects created so far are left alone by the collector from now on (in both processes): collecting
+        # writes to every object it looks at, which would copy each shared page into the process that did it.
+        gc.freeze()
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -135,9 +143,12 @@ def run_apart(run: Callable[[], int]) -> int | None:
     keep (a database upgrade loads Alembic)."""
     if not can_fork():
         return None
-    child = fork_child(lambda _parent_fd: run())
+    try:
+        child = fork_child(lambda _parent_fd: run(), freeze=False)
+    except OSError:  # no room for another process (RLIMIT_NPROC, memory): the caller does it itself
+        log.warning("Could not fork a child process; doing the work in this one", exc_info=True)
+        return None
     try:
         return child.wait()
     finally:
-        if child.stdin is not None:
-            child.stdin.close()
+        child.close()

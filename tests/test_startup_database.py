@@ -35,11 +35,19 @@ def test_serve_on_a_new_database_file_upgrades_it_before_serving(double: SlackDo
         serve.close()
 
 
-def test_serve_on_a_database_that_cannot_be_reached_says_so_in_one_line(double: SlackDouble, tmp_path: Path):
-    unreachable = "postgresql://kaizen:secret-password@127.0.0.1:1/kaizen"  # nothing listens on port 1
+@pytest.mark.parametrize(
+    "unusable",
+    [
+        "postgresql://kaizen:secret-password@127.0.0.1:1/kaizen",  # nothing listens on port 1
+        "postgres://kaizen:secret-password@127.0.0.1:1/kaizen",  # SQLAlchemy has no driver named "postgres"
+    ],
+)
+def test_serve_on_a_database_that_cannot_be_used_says_so_in_one_line(
+    double: SlackDouble, tmp_path: Path, unusable: str
+):
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
-        env=bot_env(double, tmp_path, database_url=unreachable), cwd=tmp_path, capture_output=True, text=True,
+        env=bot_env(double, tmp_path, database_url=unusable), cwd=tmp_path, capture_output=True, text=True,
         timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 3, result.stderr

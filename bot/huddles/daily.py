@@ -148,10 +148,10 @@ class Huddles:
         """Post every slot that is due now (paused teams have none), then follow up what is due (the leaders' digest
         and, on a week's first huddle, the chart); returns how many huddles were posted. Every huddle due in this
         tick goes up before any follow-up: drawing a thousand weekly charts takes minutes, and none of those huddles
-        waits for another team's chart (a slot falling due meanwhile waits for the next tick, after them). Teams go
-        through a pool of `fanout_threads` threads, so that while some wait out Slack's rate limit others are
-        composing theirs; the pool is gone when this returns. One team's failure is logged and leaves the others
-        alone."""
+        waits for another team's chart (a slot falling due meanwhile waits for the next tick, after them). The posts
+        go through a pool of `fanout_threads` threads, so that while some wait out Slack's rate limit others are
+        composing theirs, the follow-ups through one of FOLLOW_UP_THREADS; both pools are gone when this returns.
+        One team's failure is logged and leaves the others alone."""
         try:
             self.pauses.tell_paused()
             self.pauses.check_paused()
