@@ -140,19 +140,22 @@ def test_a_tick_with_the_default_pool_posts_every_team_once(kaizen: Kaizen, doub
     assert all(len(huddles_in(double, channel)) == 1 for channel in channels)
 
 
-def test_every_teams_huddle_goes_up_before_any_weekly_chart_is_drawn(kaizen: Kaizen, double: SlackDouble) -> None:
+def test_no_huddle_waits_for_another_teams_weekly_chart(kaizen: Kaizen, double: SlackDouble) -> None:
     """Each team's first huddle of the week brings the weekly chart in its thread. Drawing a thousand charts takes
-    minutes, so the tick posts every team's huddle first and only then follows up with the charts."""
+    minutes, so the posts never wait for one: here each chart's upload hangs for 2 s, and all six huddles are up
+    before the first chart is in; then each team's chart goes into its huddle's thread."""
     channels = add_teams(kaizen, double, 6, first_of_week=True)
+    double.delay("files.getUploadURLExternal", 2.0, times=6)
 
     assert huddles_of(kaizen, threads=2).tick() == 6
 
     methods = [call.method for call in double.calls()]
-    first_chart = methods.index("files.getUploadURLExternal")
+    first_chart = methods.index("files.completeUploadExternal")
     assert methods[:first_chart].count(POST) == 6, "all six huddles before the first chart"
     uploads = double.uploaded_files()
     assert sorted(upload["channel_id"] for upload in uploads) == sorted(channels), "then each team's chart"
     assert all(upload["thread_ts"] == huddles_in(double, upload["channel_id"])[0]["ts"] for upload in uploads)
+    assert fanout_threads() == [] and not [t for t in threading.enumerate() if t.name.startswith("huddle-follow")]
 
 
 def test_a_failing_team_does_not_stop_the_others_and_is_logged_with_its_traceback(

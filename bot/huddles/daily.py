@@ -86,6 +86,29 @@ class Posted:
     team: Team
 
 
+class _Charts:
+    """The follow-ups of a tick that bring a weekly chart, held (`later`) until every huddle is up (`now_drawn`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._posting = True
+        self._held: list[tuple[Team, list[HuddlePost]]] = []
+
+    def later(self, team: Team, follow_ups: list[HuddlePost]) -> bool:
+        """Hold the team's follow-ups while huddles are still being posted (True); False once they are all up."""
+        with self._lock:
+            if self._posting:
+                self._held.append((team, follow_ups))
+            return self._posting
+
+    def now_drawn(self) -> list[tuple[Team, list[HuddlePost]]]:
+        """Every huddle is up: the follow-ups held so far; none is held from now on."""
+        with self._lock:
+            self._posting = False
+            held, self._held = self._held, []
+        return held
+
+
 class Huddles:
     """A team's huddles: posted on schedule (`tick`) and on demand (`post_now`), and its leaders' digest. Pausing a
     team whose channel takes no posts and resuming it is `pauses`; the team's schedule as people set it is
@@ -147,10 +170,11 @@ class Huddles:
     def tick(self) -> int:
         """Post every slot that is due now (paused teams have none), then follow up what is due (the leaders' digest
         and, on a week's first huddle, the chart); returns how many huddles were posted. Every huddle due in this
-        tick goes up before any follow-up: drawing a thousand weekly charts takes minutes, and none of those huddles
-        waits for another team's chart (a slot falling due meanwhile waits for the next tick, after them). The posts
-        go through a pool of `fanout_threads` threads, so that while some wait out Slack's rate limit others are
-        composing theirs, the follow-ups through one of FOLLOW_UP_THREADS; both pools are gone when this returns.
+        tick goes up without waiting for any follow-up: drawing a thousand weekly charts takes minutes, and none of
+        those huddles waits for another team's chart (a slot falling due meanwhile waits for the next tick, after
+        them). The posts go through a pool of `fanout_threads` threads, so that while some wait out Slack's rate
+        limit others are composing theirs; each team's follow-up, once its huddle is up (once every huddle is up,
+        for one that brings the chart), through one of FOLLOW_UP_THREADS. Both pools are gone when this returns.
         One team's failure is logged and leaves the others alone."""
         try:
             self.pauses.tell_paused()
@@ -163,24 +187,45 @@ class Huddles:
         if not teams:
             return 0
         threads = min(self._fanout_threads, len(teams))
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="huddle-fanout") as pool:
-            try:
-                done = list(pool.map(lambda team: self._post_due(team, now), teams))
-            except BaseException:
-                pool.shutdown(cancel_futures=True)  # e.g. KeyboardInterrupt: start no more teams
-                raise
-        follow = [(team, rows) for team, (_posted, rows) in zip(teams, done, strict=True) if rows != []]
-        if follow:
-            # Fewer threads: the charts are drawn one at a time (bot.measures.drawing_thread), so more would only
-            # hold more reports (and thread stacks) in memory while they wait their turn.
-            helpers = min(FOLLOW_UP_THREADS, self._fanout_threads, len(follow))
-            with ThreadPoolExecutor(max_workers=helpers, thread_name_prefix="huddle-follow-up") as pool:
+        # Two pools: a team's follow-up starts once its huddle is up, on a pool of its own, so digests fill the
+        # posts' rate-limit waits. A follow-up that brings the weekly chart waits until every huddle of the tick is
+        # up (`_Charts`): drawing takes CPU and memory the posts should not share. The follow-ups' pool is small:
+        # charts are drawn one at a time (bot.measures.drawing_thread); more threads would only hold more reports.
+        charts = _Charts()
+        with (
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="huddle-fanout") as posting,
+            ThreadPoolExecutor(
+                max_workers=min(FOLLOW_UP_THREADS, threads), thread_name_prefix="huddle-follow-up"
+            ) as following,
+        ):
+
+            def follow(team: Team, follow_ups: list[HuddlePost] | None) -> None:
                 try:
-                    list(pool.map(lambda pair: self._follow_up_due(pair[0], pair[1], now), follow))
-                except BaseException:
-                    pool.shutdown(cancel_futures=True)
-                    raise
-        return sum(posted for posted, _rows in done)
+                    if follow_ups is None:
+                        with self._db.read() as session:
+                            follow_ups = store.follow_ups_due(session, team.id, now - GRACE)
+                    brings_chart = any(self.first_of_week(team, row.local_date) for row in follow_ups)
+                except Exception:
+                    log.exception("Huddle follow-up failed for team %s (%s)", team.id, team.channel_id)
+                    return
+                if not (brings_chart and charts.later(team, follow_ups)):
+                    self._follow_up_due(team, follow_ups, now)
+
+            def post(team: Team) -> int:
+                posted, follow_ups = self._post_due(team, now)
+                if follow_ups != []:
+                    following.submit(follow, team, follow_ups)
+                return posted
+
+            try:
+                posted = sum(posting.map(post, teams))  # every post made (and follow-up queued) before going on
+                for team, follow_ups in charts.now_drawn():
+                    following.submit(self._follow_up_due, team, follow_ups, now)
+                return posted
+            except BaseException:
+                posting.shutdown(cancel_futures=True)  # e.g. KeyboardInterrupt: start no more teams
+                following.shutdown(cancel_futures=True)
+                raise
 
     def stop(self) -> None:
         """Start no further team's work in a running tick (the process is stopping); what is under way finishes."""
