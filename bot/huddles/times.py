@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
+
 GRACE = timedelta(hours=2)
 
 
@@ -34,9 +36,6 @@ def slot_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 @lru_cache(maxsize=4096)
 def _holidays(country: str, year: int) -> frozenset[date]:
-    # Imported when a team first skips its country's holidays: the package is about 3 MB, and most teams never do.
-    import holidays
-
     return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
@@ -48,8 +47,6 @@ def is_holiday(country: str | None, day: date) -> bool:
 
 def supported_country(code: str) -> bool:
     """Whether the holidays package knows the public holidays of `code` (ISO 3166 alpha-2, any case)."""
-    import holidays
-
     return code.upper() in holidays.list_supported_countries()
 
 
