@@ -93,9 +93,9 @@ def fork_child(run: Callable[[int], int], *, freeze: bool = True) -> ForkedChild
     """Fork a child that calls `run(parent_fd)` and exits with what it returns (1 when it raises), never coming
     back into the caller's code. `parent_fd` reads end-of-file once this process is gone, however it ends. The
     child has a process group of its own, so a terminal's Ctrl-C reaches the parent only. `freeze`: keep the
-    objects made so far out of the collector's way for good (a long-lived child that should share them). Call only when
-    `can_fork()`, with no database connection open (the child would share it; SQLite keeps its locks' bookkeeping
-    per process); raises OSError when the system cannot fork."""
+    objects made so far out of the collector's way for good (a long-lived child that should share them). Call
+    only when `can_fork()`, with no database connection open (the child would share it; SQLite keeps its locks'
+    bookkeeping per process); raises OSError when the system cannot fork."""
     child_end, parent_end = os.pipe()
     sys.stdout.flush()  # what this process printed before is not printed again by the child
     sys.stderr.flush()
@@ -129,7 +129,8 @@ def fork_child(run: Callable[[int], int], *, freeze: bool = True) -> ForkedChild
     os.close(child_end)
     try:
         exited = os.pidfd_open(pid)
-    except OSError:  # refused after all: the child is ended (it waits to be told to begin) and reaped
+    except OSError:  # refused after all (can_fork checked it): the child is ended and reaped (a worker waits to be
+        # told to begin; an upgrade stops as it would in a crash, and the caller then runs it itself)
         os.close(parent_end)
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
