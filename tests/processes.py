@@ -210,6 +210,25 @@ class Bots:
     def explained(self) -> contextlib.AbstractContextManager[None]:
         return explained(*self.started)
 
+    @contextlib.contextmanager
+    def worker_elsewhere(self) -> Iterator[Path]:
+        """`kaizen-bot worker` started on its own, as a deployment with `--no-worker` runs it: yields the path of
+        its stderr; on leaving it is sent SIGTERM, which it must answer by exiting 0 within 10 s."""
+        log_path = self.tmp_path / "worker.stderr"
+        with log_path.open("wb") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "worker"], env=bot_env(self.double, self.tmp_path),
+                cwd=self.tmp_path, stderr=log,
+            )  # fmt: skip
+            try:
+                yield log_path
+                worker.send_signal(signal.SIGTERM)
+                assert worker.wait(10) == 0, log_path.read_text()
+            finally:
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+
     def close(self) -> None:
         for process in self.started:
             process.close()

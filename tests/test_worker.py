@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,7 +20,7 @@ from storage import migrate, queries
 from storage.db import Database
 from tests.conftest import ALICE, TEAM_CHANNEL, WORKSPACE
 from tests.flows import huddles, team_channel
-from tests.processes import Bots, bot_env
+from tests.processes import Bots
 
 pytestmark = pytest.mark.slow
 
@@ -99,28 +97,15 @@ def test_serve_starts_a_worker_that_posts_the_huddles_and_stops_with_it(bots: Bo
     assert len(huddles(double)) == 1
 
 
-def test_with_no_worker_serve_leaves_the_background_work_to_a_worker_elsewhere(
-    bots: Bots, double: SlackDouble, tmp_path: Path
-):
+def test_with_no_worker_serve_leaves_the_background_work_to_a_worker_elsewhere(bots: Bots, double: SlackDouble):
     serve = bots.start("--no-worker")
     time.sleep(5)  # what a worker would have done by now (its first tick runs at its start)
     with bots.explained():
         assert serve.workers() == []
         assert huddles(double) == []
         assert "No worker process (--no-worker)" in serve.stderr()
-    log_path = tmp_path / "worker.stderr"
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "worker"], env=bot_env(double, tmp_path), cwd=tmp_path, stderr=log
-        )
-        try:
-            bots.wait(lambda: huddles(double), 30, "the huddle, posted by `kaizen-bot worker`")
-            worker.send_signal(signal.SIGTERM)
-            assert worker.wait(10) == 0
-        finally:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
+    with bots.worker_elsewhere() as log_path:
+        bots.wait(lambda: huddles(double), 30, "the huddle, posted by `kaizen-bot worker`")
     assert POSTED in log_path.read_text()
     assert serve.terminate() == 0
 

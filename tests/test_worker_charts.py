@@ -4,9 +4,6 @@ Real processes on the real clock, one SQLite file, the Slack double."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +13,7 @@ import pytest
 from doubles.slack import SlackDouble
 from tests.conftest import ALICE, TEAM_CHANNEL
 from tests.flows import assert_real_png, team_channel
-from tests.processes import Bots, bot_env
+from tests.processes import Bots
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +54,7 @@ def test_the_worker_draws_the_charts_and_the_serving_process_never_loads_matplot
         assert serve.terminate() == 0
 
 
-def test_with_no_worker_the_charts_wait_for_a_worker_elsewhere(bots: Bots, double: SlackDouble, tmp_path: Path):
+def test_with_no_worker_the_charts_wait_for_a_worker_elsewhere(bots: Bots, double: SlackDouble):
     serve = bots.start("--no-worker")
     reply, response_url = bots.driver(serve).command("stats", user_id=ALICE, channel_id=TEAM_CHANNEL)
     assert reply.status == 200
@@ -66,19 +63,8 @@ def test_with_no_worker_the_charts_wait_for_a_worker_elsewhere(bots: Bots, doubl
         assert double.uploaded_files() == []
         assert double.responses(response_url) == []
         assert not loads_matplotlib(serve.proc.pid)
-    log_path = tmp_path / "worker.stderr"
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "worker"], env=bot_env(double, tmp_path), cwd=tmp_path, stderr=log
-        )
-        try:
-            [answer] = bots.wait(lambda: double.responses(response_url), 30, "the charts, from `kaizen-bot worker`")
-            worker.send_signal(signal.SIGTERM)
-            assert worker.wait(10) == 0
-        finally:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
+    with bots.worker_elsewhere():
+        [answer] = bots.wait(lambda: double.responses(response_url), 30, "the charts, from `kaizen-bot worker`")
     assert SENT in answer["text"]
     assert len(double.uploaded_files()) == 1, "drawn and sent once"
     assert serve.terminate() == 0
