@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.i18n import load_formats
 from bot.processes import Background, limit_malloc_arenas, on_stop_signal
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -170,6 +171,8 @@ def _background(kaizen: Kaizen, worker_on: bool, verbose: bool, *, hold: bool = 
         # No connection is open when the worker is forked (it would share it: SQLite keeps its locks' bookkeeping
         # per process, a PostgreSQL session is one socket); the pool opens new ones as needed.
         kaizen.db.dispose()
+        # What both processes read anyway is read once, here, and shared by the fork.
+        load_formats()
     background = start_background(
         worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose,
         forked=_forked_worker(kaizen.settings, verbose), hold=hold,

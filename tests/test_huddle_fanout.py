@@ -158,6 +158,33 @@ def test_no_huddle_waits_for_another_teams_weekly_chart(kaizen: Kaizen, double: 
     assert fanout_threads() == [] and not [t for t in threading.enumerate() if t.name.startswith("huddle-follow")]
 
 
+def test_the_posting_threads_are_gone_before_the_charts_are_drawn(kaizen: Kaizen, double: SlackDouble) -> None:
+    """Once every huddle of the tick is up, its posting pool ends before the weekly charts are drawn: idle posting
+    threads are not kept (with their memory) through minutes of drawing. Watched from outside while each chart's
+    upload hangs for half a second."""
+    channels = add_teams(kaizen, double, 6, first_of_week=True)
+    double.delay("files.getUploadURLExternal", 0.5, times=6)
+    seen: list[int] = []  # posting threads alive at each look taken after the first chart went to Slack
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.01):
+            if double.calls("files.getUploadURLExternal"):
+                seen.append(len(fanout_threads()))
+
+    watcher = threading.Thread(target=watch, name="test-watcher")
+    watcher.start()
+    try:
+        assert huddles_of(kaizen, threads=3).tick() == 6
+    finally:
+        done.set()
+        watcher.join()
+
+    assert len(seen) > 10, "the watcher looked while the charts were going up"
+    assert set(seen) == {0}, "no posting thread alive while charts are drawn and uploaded"
+    assert sorted(upload["channel_id"] for upload in double.uploaded_files()) == sorted(channels)
+
+
 def test_a_failing_team_does_not_stop_the_others_and_is_logged_with_its_traceback(
     kaizen: Kaizen, double: SlackDouble, caplog: pytest.LogCaptureFixture
 ) -> None:

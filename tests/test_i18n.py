@@ -3,6 +3,8 @@ language (`bot.i18n.Words`), formatted by Babel."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, date, datetime
 
@@ -149,3 +151,24 @@ def test_a_missing_compiled_catalog_is_found(tmp_path):
         (tmp_path / language / "LC_MESSAGES").mkdir(parents=True)
         (tmp_path / language / "LC_MESSAGES" / "kaizen.mo").write_bytes(b"")
     assert missing_catalogs(tmp_path) == ["es"]
+
+
+def test_load_formats_reads_english_formatting_data_before_anyone_formats() -> None:
+    """The serving process reads English's formats before it forks its worker, so the two share one copy: in a
+    fresh interpreter, after `load_formats()` Babel holds English's locale data and the data all locales share,
+    and formatting reads nothing more."""
+    script = (
+        "import babel.core, babel.localedata\n"
+        "from datetime import UTC, date, datetime\n"
+        "from bot.i18n import load_formats, words\n"
+        "assert babel.core._global_data is None and 'en' not in babel.localedata._cache\n"
+        "reader = load_formats()\n"
+        "assert reader is words('en')\n"
+        "assert babel.core._global_data is not None and 'en' in babel.localedata._cache\n"
+        "loaded = set(babel.localedata._cache)\n"
+        "reader.date_like(date(2026, 3, 2), 'd MMM')\n"
+        "reader.datetime(datetime(2026, 3, 2, 8, 30, tzinfo=UTC))\n"
+        "assert set(babel.localedata._cache) == loaded, set(babel.localedata._cache) - loaded\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0, finished.stderr
