@@ -31,6 +31,8 @@ from bot.ideas.home import Home
 from bot.ideas.lifecycle import Lifecycle
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
+from bot.logs import BOLT_LOGGER
+from bot.privacy.identifiers import PatientIdGuard
 from bot.settings import Settings, SettingsError
 from bot.slack import manifest as slack_manifest
 from bot.slack.clients import SlackClients
@@ -127,16 +129,17 @@ def compose(
     members = HumanMembers(gateway, clock)
     leaders = Leaders(db, clock, settings, gateway, languages)
     access = ChannelAccess(clock, gateway)
-    lifecycle = Lifecycle(db, clock, languages)
+    guard = PatientIdGuard.from_settings(settings)
+    lifecycle = Lifecycle(db, clock, languages, guard)
     emojis = ApproveEmojis(db, clock, settings.kaizen_approve_emoji)
     home = Home(db, clock, settings, gateway, access, leaders, languages)
     delivery = Delivery(outbox, home)
-    capture = Capture(db, clock, gateway, outbox, members, languages)
+    capture = Capture(db, clock, gateway, outbox, members, languages, guard)
     approvals = Approvals(db, clock, settings, lifecycle, leaders, outbox, delivery, members, emojis, gateway, capture)
     stats = Stats(db, clock, settings, gateway, leaders, members)
     raising = Raising(db, gateway, outbox.names)
     huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats, languages)
-    workflow = Workflow(db, clock, access)
+    workflow = Workflow(db, clock, access, guard)
     return Kaizen(
         settings=settings,
         db=db,
@@ -199,7 +202,7 @@ def build_app(kaizen: Kaizen, *, socket_mode: bool = False) -> App:
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="kaizen-listener"),
-        logger=logging.getLogger("kaizen.bolt"),
+        logger=logging.getLogger(BOLT_LOGGER),
     )
 
     @app.error
@@ -248,6 +251,7 @@ def register_handlers(app: App, k: Kaizen) -> None:
             k.huddle_setup,
             k.gateway,
             k.languages,
+            k.capture,
         ),
     )
     actions.register(

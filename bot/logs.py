@@ -31,6 +31,9 @@ def _redacted(found: re.Match[str]) -> str:
     return found.group(1)[: limits.SECRET_PREFIX_SHOWN] + "[redacted]"
 
 
+BOLT_LOGGER = "kaizen.bolt"  # the logger the composition root gives Bolt
+
+
 def configure_logging(level: int = logging.INFO, *, role: str | None = None) -> None:
     """Log to stderr at `level` through RedactSecrets, replacing the root logger's handlers; quieten the chattier
     libraries (slack_sdk, APScheduler, Alembic). `role` (e.g. "worker") marks every line of a process that shares
@@ -44,5 +47,8 @@ def configure_logging(level: int = logging.INFO, *, role: str | None = None) -> 
     root.setLevel(level)
     # slack_sdk logs whole requests, headers included, at DEBUG.
     logging.getLogger("slack_sdk").setLevel(max(level, logging.INFO))
+    # Bolt logs whole request and response bodies at DEBUG: everything people type, a form held back for patient
+    # details included (bot.privacy), which the log must never hold.
+    logging.getLogger(BOLT_LOGGER).setLevel(max(level, logging.INFO))
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
     logging.getLogger("alembic").setLevel(max(level, logging.WARNING))

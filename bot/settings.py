@@ -6,6 +6,7 @@ A missing or malformed setting stops start-up with one line that names it and sa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from datetime import time
@@ -42,11 +43,23 @@ HINTS: dict[str, str] = {
     "KAIZEN_LANGUAGE": "set it to the language teams read unless they choose one: en, ja, es or de",
     "SLACK_CLIENT_ID": "set it to the Client ID from Basic Information → App Credentials, or unset it",
     "SLACK_CLIENT_SECRET": "set it to the Client Secret from Basic Information → App Credentials, or unset it",
+    "KAIZEN_PATIENT_ID_PATTERNS": (
+        "set it to a regular expression for the hospital's record numbers, e.g. RX[0-9]{7}, or a JSON list of them, "
+        'e.g. ["RX[0-9]{7}", "H[0-9]{6}"]'
+    ),
+    "KAIZEN_PATIENT_ID_KINDS": (
+        "set it to kinds separated by commas, from nhs, record, dob, name_bed and ssn, e.g. nhs,record,dob,name_bed "
+        "(unset: every kind but ssn)"
+    ),
 }
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9_]{2,}$")  # Slack IDs are A-Z0-9; test doubles add _
 _EMOJI = re.compile(r"^[a-z0-9_+'-]+$")
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The kinds of patient identifier the guard (bot/privacy/) can look for, and those it looks for unless told: a US
+# social security number has no check digit, so any nine digits could be one.
+PATIENT_ID_KINDS = ("nhs", "record", "dob", "name_bed", "ssn")
+DEFAULT_PATIENT_ID_KINDS = ("nhs", "record", "dob", "name_bed")
 
 
 class SettingsError(Exception):
@@ -75,6 +88,47 @@ def parse_hhmm(text: str) -> time:
     if not match:
         raise ValueError(f"not a time as HH:MM: {text}")
     return time(int(match.group(1)), int(match.group(2)))
+
+
+def patient_id_kinds(names: Iterable[str]) -> tuple[str, ...]:
+    """Kind names (any case, repeats allowed) → the kinds, in the order of PATIENT_ID_KINDS; a ValueError naming
+    the first unknown name and listing the known ones."""
+    wanted = {name.strip().lower() for name in names}
+    unknown = sorted(wanted.difference(PATIENT_ID_KINDS))
+    if unknown:
+        raise ValueError(f"unknown kind {unknown[0]!r}; the kinds are {', '.join(PATIENT_ID_KINDS)}")
+    return tuple(kind for kind in PATIENT_ID_KINDS if kind in wanted)
+
+
+def patient_id_pattern(pattern: str, number: int, count: int) -> re.Pattern[str]:
+    """Record-number pattern `number` of `count` (counted from 1), compiled; a ValueError naming it (position and
+    text) with Python's reason when it is not a regular expression, or when it matches empty text (it would match
+    everywhere)."""
+    shown = re.sub(r"[\x00-\x1f\x7f]", lambda char: f"\\x{ord(char.group()):02x}", pattern)  # keep the line one line
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"pattern {number} of {count}, `{shown}`, is not a regular expression: {error}") from None
+    if compiled.fullmatch(""):
+        raise ValueError(f"pattern {number} of {count}, `{shown}`, matches empty text")
+    return compiled
+
+
+def _patterns(text: str) -> list[object]:
+    """KAIZEN_PATIENT_ID_PATTERNS as written → its patterns: a JSON list when the value starts with `[` and reads as
+    JSON, else the one pattern (a character class such as `[A-Z]{2}[0-9]{6}` is no JSON)."""
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            if text.startswith('["'):  # meant as a list: a regex seldom starts with a class holding a quote
+                raise ValueError(f"not a JSON list of patterns: {error}") from None
+            return [text]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError("a JSON list of patterns holds only strings")
+        return list(value)
+    return [text] if text else []
 
 
 def _iterable(value: object) -> Iterable[object]:
@@ -109,6 +163,12 @@ class Settings(BaseSettings):
     kaizen_language: str = DEFAULT_LANGUAGE
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
+    # The hospital's record-number patterns (Python regular expressions, searched for as written; `(?i)` makes one
+    # ignore case): one pattern, or a JSON list of them when the value starts with `[` and reads as JSON, e.g.
+    # ["RX[0-9]{7}", "H[0-9]{6}"] (JSON doubles a backslash: "\\d"). Not split on commas, which regexes use ({2,3}).
+    kaizen_patient_id_patterns: Annotated[tuple[str, ...], NoDecode] = ()
+    # The kinds of patient identifier looked for, comma-separated names from PATIENT_ID_KINDS, e.g. nhs,record,dob.
+    kaizen_patient_id_kinds: Annotated[tuple[str, ...], NoDecode] = DEFAULT_PATIENT_ID_KINDS
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -208,6 +268,25 @@ class Settings(BaseSettings):
     def _huddle_days(cls, value: str) -> str:
         parse_days(value)
         return value.strip().lower()
+
+    @field_validator("kaizen_patient_id_patterns", mode="before")
+    @classmethod
+    def _patient_id_patterns(cls, value: object) -> tuple[str, ...]:
+        items = _patterns(value) if isinstance(value, str) else list(_iterable(value))
+        patterns = tuple(str(item) for item in items)
+        for number, pattern in enumerate(patterns, 1):
+            patient_id_pattern(pattern, number, len(patterns))
+        return patterns
+
+    @field_validator("kaizen_patient_id_kinds", mode="before")
+    @classmethod
+    def _patient_id_kinds(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        kinds = patient_id_kinds(str(item) for item in _iterable(value))
+        if not kinds:
+            raise ValueError("no kind named")
+        return kinds
 
     @property
     def oauth_enabled(self) -> bool:

@@ -34,10 +34,14 @@ ACTIONS: tuple[str, ...] = (
     ActionId.WELCOME_LEADERS,
     ActionId.BULB_UNDO,
     ActionId.BULB_ANONYMOUS,
+    ActionId.BULB_NOT_PATIENT_INFO,
 )
 # The private note after a :bulb: capture, once its writer pressed Undo or Make anonymous.
 UNDONE = N_("Undone: your reply is just a reply again.")
 ANONYMOUS = N_("Done: your name is off the idea everywhere it shows.")
+# The private note after a :bulb: reply was held for what looked like patient details, once its writer raised it.
+RAISED_AFTER_ALL = N_("Raised: your reply is now idea #{number}.")
+NOT_RAISED = N_("Kaizen couldn't raise it: the reply is gone, or it is an idea already.")
 
 
 def _private(respond: Respond, text: str) -> None:
@@ -128,6 +132,28 @@ def register(
         ack()
         with person(context, body):
             on_capture_choice(action, user_of(context), respond, capture.make_anonymous, ANONYMOUS)
+
+    @app.action(ActionId.BULB_NOT_PATIENT_INFO)
+    def bulb_not_patient_info(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
+        ack()
+        channel_id, ts = channel_of(context, body), action.get("value")
+        with person(context, body):
+            if not channel_id or not isinstance(ts, str) or not ts:
+                _private(respond, _("That button doesn't name a reply; nothing was changed."))
+                return
+            try:
+                captured = capture.capture_reply(
+                    workspace_of(tenancy, context, channel_id), channel_id, ts, vouched_by=user_of(context)
+                )
+            except NotAllowed as refusal:
+                _private(respond, str(refusal))
+                return
+            if captured is None:
+                _private(respond, _(NOT_RAISED))
+                return
+            respond(text=_(RAISED_AFTER_ALL, number=captured.idea.number), replace_original=True)
 
 
 def on_capture_choice(

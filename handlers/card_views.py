@@ -18,13 +18,16 @@ from bot.delivery.outbox import Outbox
 from bot.i18n import N_, _
 from bot.ideas.delivery import Delivery
 from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
+from bot.privacy.screening import PatientDetails
 from bot.render.ids import CallbackId, Field, LifecycleField
 from bot.render.metadata import IdeaModalContext
+from bot.render.privacy import vouched
 from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.languages import Languages
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from bot.text import plain
+from handlers.privacy import keep_form_open
 from handlers.tenancy import person_reading, user_of, workspace_of
 from storage.models import Idea
 
@@ -59,7 +62,7 @@ def _selected(values: Values, field: str) -> str | None:
 
 def not_now(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
     """Not now, with the reason typed."""
-    return lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "")
+    return lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "", vouched=vouched(values))
 
 
 def done(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
@@ -71,6 +74,7 @@ def done(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Chan
         result=_text(values, LifecycleField.RESULT) or "",
         learned=_text(values, LifecycleField.LEARNED) or "",
         effect=_text(values, LifecycleField.EFFECT),
+        vouched=vouched(values),
     )
 
 
@@ -83,12 +87,13 @@ def edit(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Chan
         idea_text=_text(values, Field.IDEA),
         benefit=_text(values, Field.BENEFIT),
         category=_selected(values, Field.CATEGORY),
+        vouched=vouched(values),
     )
 
 
 def redact(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
     """The idea redacted, with an optional note."""
-    return lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE))
+    return lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE), vouched=vouched(values))
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,9 @@ class CardForms:
             change = form.submit(self._lifecycle, idea, actor, values)
         except (NotAllowed, Stale) as refusal:
             ack(response_action="errors", errors={form.shown_on: str(refusal)})
+            return
+        except PatientDetails as found:
+            keep_form_open(ack, view, found, form.shown_on)
             return
         except Exception:
             log.exception("Could not apply a %s form from %s", view.get("callback_id"), user_id)

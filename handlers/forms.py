@@ -113,6 +113,7 @@ def open_raise_modal(
     again: str = AGAIN_COMMAND,
     source: Source = Source.COMMAND,
     source_message: tuple[str, str] | None = None,
+    source_writer: str | None = None,
 ) -> None:
     """Open the raise modal, the problem filled with `prefill` unless that shows nothing; if Slack won't open it
     the person is told privately, with `again` saying how to try again (see `open_form`). `source_message` is
@@ -123,6 +124,7 @@ def open_raise_modal(
         source=source,
         source_channel=source_message[0] if source_message else None,
         source_ts=source_message[1] if source_message else None,
+        source_writer=source_writer or None,
     )
     prefill = "" if is_blank(prefill) else prefill  # invisible characters are no problem to start from
     view = raising.raise_modal_for(workspace_id, channel_id, prefill, context)

@@ -43,4 +43,5 @@ def register(app: App, *, tenancy: Tenancy, raising: Raising, gateway: SlackGate
             again=forms.AGAIN_SHORTCUT,
             source=Source.SHORTCUT,
             source_message=(channel_id, str(message.get("ts") or body.get("message_ts") or "")),
+            source_writer=str(message.get("user") or "") or None,
         )

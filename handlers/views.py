@@ -12,10 +12,13 @@ from slack_bolt import Ack, App, BoltContext
 from bot.delivery.outbox import Outbox
 from bot.huddles.setup import HuddleSetup, SetupRefused
 from bot.i18n import Words, _
+from bot.ideas.capture import Capture
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import InvalidIdea, NewIdea, Workflow
+from bot.privacy.screening import PatientDetails
 from bot.render.ids import AddLeadersField, CallbackId, Field, HuddleSetupField, OptionValue
 from bot.render.metadata import RaiseContext
+from bot.render.privacy import vouched
 from bot.render.welcome import channel_form_channel
 from bot.slack.gateway import SlackGateway
 from bot.teams.appointments import Appointments
@@ -23,6 +26,7 @@ from bot.teams.languages import Languages
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from bot.text import plain
+from handlers.privacy import keep_form_open
 from handlers.tenancy import person_reading, user_of, workspace_of
 from storage.models import Idea, Source, Team
 
@@ -90,6 +94,8 @@ def read_new_idea(
         anonymous=anonymous,
         already_done=already_done,
         source=source,
+        vouched=vouched((view.get("state") or {}).get("values") or {}),
+        text_writer=context.source_writer,
     )
 
 
@@ -118,7 +124,9 @@ class Submissions:
         huddle_setup: HuddleSetup,
         gateway: SlackGateway,
         languages: Languages,
+        capture: Capture,
     ) -> None:
+        self._capture = capture
         self._languages = languages
         self._tenancy = tenancy
         self._workflow = workflow
@@ -151,6 +159,11 @@ class Submissions:
                 return
         try:
             raised = self._workflow.raise_idea(new)
+        except PatientDetails as found:
+            keep_form_open(ack, view, found, Field.PROBLEM)
+            if found.writer is not None and context.source_channel and context.source_ts:
+                self._capture.ask_writer(workspace_id, context.source_channel, context.source_ts, found)
+            return
         except InvalidIdea as invalid:
             ack(response_action="errors", errors=_errors_for(view, invalid.errors))
             return

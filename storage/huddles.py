@@ -15,6 +15,11 @@ from storage.db import changed_rows
 from storage.models import ERROR_CHARS, HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
 
 
+def team_by_id(session: Session, team_id: int) -> Team | None:
+    """The team with id `team_id`, or None."""
+    return session.get(Team, team_id)
+
+
 def teams_with_huddles(session: Session) -> list[Team]:
     """Teams with a huddle schedule that are not paused (a paused team's slots are not due, nor claimed)."""
     # JSON emptiness is spelled differently per database; the list of teams is small enough to filter here.

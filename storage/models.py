@@ -82,13 +82,16 @@ class Category(StrEnum):
 
 
 class EventKind(StrEnum):
-    """What an `IdeaEvent` records: the idea raised, a status change, its text edited or redacted, its card posted."""
+    """What an `IdeaEvent` records: the idea raised, a status change, its text edited or redacted, its card posted;
+    its writer saying that what looked like a patient identifier is not one (the note: the kinds found, never
+    the text)."""
 
     CREATED = "created"
     STATUS = "status"
     EDITED = "edited"
     REDACTED = "redacted"
     CARD_POSTED = "card_posted"
+    NOT_PATIENT_INFO = "not_patient_info"
 
 
 class Source(StrEnum):

@@ -285,43 +285,43 @@ def test_someone_else_cannot_edit(kaizen: Kaizen):
 
 
 def test_redaction_replaces_the_text_on_the_card_in_the_store_and_in_a_thread_reply_that_quoted_it(kaizen: Kaizen):
-    idea = kaizen.raise_idea("Mrs Example in bed 4 fell near the sink")
-    idea = kaizen.finish(kaizen.start(idea, ALICE), LEAD, learned="Mrs Example needed a night light")
-    assert "Mrs Example" in kaizen.thread(idea)[-1]["text"]
+    idea = kaizen.raise_idea("Jo Example in bed 4 fell near the sink")
+    idea = kaizen.finish(kaizen.start(idea, ALICE), LEAD, learned="Jo Example needed a night light")
+    assert "Jo Example" in kaizen.thread(idea)[-1]["text"]
 
     form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
     assert form["callback_id"] == "idea_redact"
     assert kaizen.submit(form, {"note": "Contained a patient's name"}, LEAD) == {}
     idea = kaizen.wait_for(idea, redacted=True)
-    eventually(lambda: "Mrs Example" not in everything_in_the_channel(kaizen))
+    eventually(lambda: "Jo Example" not in everything_in_the_channel(kaizen))
 
     assert (idea.problem, idea.learned) == (REDACTED, REDACTED)
     assert REDACTED in shown(kaizen.card(idea))
     assert any(reply["text"] == REDACTED for reply in kaizen.thread(idea))
-    assert "Mrs Example" not in outbox_contents(kaizen)
+    assert "Jo Example" not in outbox_contents(kaizen)
     history = kaizen.history(idea.number)
     assert f"redacted by <@{LEAD}>" in history and "Contained a patient's name" in history
-    assert "Mrs Example" not in history
+    assert "Jo Example" not in history
 
 
 def test_redaction_also_replaces_a_shared_not_now_reason(kaizen: Kaizen):
-    idea = kaizen.not_now(kaizen.raise_idea("Ward 7 keeps the spare pump"), "Ask Dr Example about bed 2 first")
+    idea = kaizen.not_now(kaizen.raise_idea("Ward 7 keeps the spare pump"), "Ask Sam Example about bed 2 first")
     kaizen.share_reason(idea)
     eventually(lambda: len(kaizen.thread(idea)) == 1 and kaizen.settled())
     form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
     assert kaizen.submit(form, {}, LEAD) == {}
     kaizen.wait_for(idea, redacted=True, decision_note=None)
-    eventually(lambda: "Dr Example" not in everything_in_the_channel(kaizen))
+    eventually(lambda: "Sam Example" not in everything_in_the_channel(kaizen))
     assert [reply["text"] for reply in kaizen.thread(idea)] == [REDACTED]
-    assert "Dr Example" not in outbox_contents(kaizen), "nor in the stored copy of the author's DM"
+    assert "Sam Example" not in outbox_contents(kaizen), "nor in the stored copy of the author's DM"
     assert "redacted by" in kaizen.history(idea.number)
 
 
 def test_when_slack_refuses_to_change_a_quoting_reply_the_leader_is_told_and_redacting_again_finishes(
     kaizen: Kaizen,
 ):
-    idea = kaizen.raise_idea("Bed 9 (Mr Example) waited an hour")
-    idea = kaizen.finish(kaizen.start(idea, ALICE), LEAD, learned="Mr Example needed a porter")
+    idea = kaizen.raise_idea("Bed 9 (Ray Example) waited an hour")
+    idea = kaizen.finish(kaizen.start(idea, ALICE), LEAD, learned="Ray Example needed a porter")
     kaizen.double.fail("chat.update", "internal_error", times=2)  # the card's update, then the reply's
     form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
     assert kaizen.submit(form, {}, LEAD) == {}
@@ -331,7 +331,7 @@ def test_when_slack_refuses_to_change_a_quoting_reply_the_leader_is_told_and_red
 
     form = kaizen.open_form(CardAction.REDACT, idea, LEAD)
     assert kaizen.submit(form, {}, LEAD) == {}
-    eventually(lambda: "Mr Example" not in everything_in_the_channel(kaizen))
+    eventually(lambda: "Ray Example" not in everything_in_the_channel(kaizen))
     assert any(reply["text"] == REDACTED for reply in kaizen.thread(idea))
 
 

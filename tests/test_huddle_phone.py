@@ -202,7 +202,7 @@ def test_a_redacted_idea_shows_in_the_huddle_without_a_tag_or_what_was_learned(k
         return kaizen.wait_for(idea, redacted=True)
 
     kaizen.clock.set(SLOT - timedelta(days=1))
-    waiting = redact(kaizen.raise_idea("Mrs Example in bed 4 waits for her pump", user_id=BOB))
+    waiting = redact(kaizen.raise_idea("Jo Example in bed 4 waits for her pump", user_id=BOB))
     done = kaizen.finish(kaizen.start(kaizen.raise_idea("Bed 5 call bell", user_id=ALICE), ALICE), LEAD,
                          learned="Mr Example needed a night light")  # fmt: skip
     kaizen.clock.set(EARLY)

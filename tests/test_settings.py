@@ -281,3 +281,94 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert len(versions) == 1
     again = _kaizen_bot(tmp_path, "db", "upgrade", DATABASE_URL=f"sqlite:///{database}")
     assert again.returncode == 0, again.stderr
+
+
+# --- the patient-identifier guard (issue 17) ---------------------------------------------------------------------
+
+
+def test_the_patient_identifier_guard_by_default_looks_for_every_kind_but_ssn_and_no_record_pattern() -> None:
+    settings = load_settings()
+    assert settings.kaizen_patient_id_patterns == ()
+    assert settings.kaizen_patient_id_kinds == ("nhs", "record", "dob", "name_bed")
+
+
+@pytest.mark.parametrize(
+    ("raw", "patterns"),
+    [
+        ("RX[0-9]{7}", ("RX[0-9]{7}",)),
+        (" RX[0-9]{7} ", ("RX[0-9]{7}",)),
+        ("[A-Z]{2}[0-9]{6}", ("[A-Z]{2}[0-9]{6}",)),  # starts with [ but is no JSON: one pattern
+        ("MRN[0-9]{5,8}", ("MRN[0-9]{5,8}",)),  # a comma belongs to the pattern
+        ('["RX[0-9]{7}", "H\\\\d{6}"]', ("RX[0-9]{7}", r"H\d{6}")),
+        ("[]", ()),
+    ],
+)
+def test_record_number_patterns_are_one_pattern_or_a_json_list(
+    monkeypatch: pytest.MonkeyPatch, raw: str, patterns: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("KAIZEN_PATIENT_ID_PATTERNS", raw)
+    assert load_settings().kaizen_patient_id_patterns == patterns
+
+
+def test_a_bad_record_number_pattern_stops_start_up_naming_it_and_pythons_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAIZEN_PATIENT_ID_PATTERNS", '["RX[0-9]{7}", "RX[0-9"]')
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        "Setting KAIZEN_PATIENT_ID_PATTERNS is malformed (pattern 2 of 2, `RX[0-9`, is not a regular expression: "
+        "unterminated character set at position 2): set it to a regular expression for the hospital's record "
+        'numbers, e.g. RX[0-9]{7}, or a JSON list of them, e.g. ["RX[0-9]{7}", "H[0-9]{6}"].'
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("RX(", "pattern 1 of 1, `RX(`, is not a regular expression: missing ), unterminated subpattern at position 2"),
+        ("[0-9]*", "pattern 1 of 1, `[0-9]*`, matches empty text"),
+        ('["RX\\n("]', "pattern 1 of 1, `RX\\x0a(`, is not a regular expression"),  # a newline shown, not written
+        ('["RX[0-9]{7}"', "not a JSON list of patterns"),
+        ('["RX[0-9]{7}", 7]', "a JSON list of patterns holds only strings"),
+    ],
+)
+def test_a_malformed_record_number_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, raw: str, reason: str
+) -> None:
+    monkeypatch.setenv("KAIZEN_PATIENT_ID_PATTERNS", raw)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    line = str(raised.value)
+    assert "\n" not in line and "\r" not in line
+    assert line.startswith("Setting KAIZEN_PATIENT_ID_PATTERNS is malformed (")
+    assert reason in line
+
+
+@pytest.mark.parametrize(
+    ("raw", "kinds"),
+    [
+        ("nhs", ("nhs",)),
+        ("ssn, NHS ,dob", ("nhs", "dob", "ssn")),
+        ("nhs,record,dob,name_bed,ssn,nhs", ("nhs", "record", "dob", "name_bed", "ssn")),
+    ],
+)
+def test_patient_identifier_kinds_are_comma_separated(
+    monkeypatch: pytest.MonkeyPatch, raw: str, kinds: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("KAIZEN_PATIENT_ID_KINDS", raw)
+    assert load_settings().kaizen_patient_id_kinds == kinds
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("nhs,passport", "unknown kind 'passport'"), (" , ", "no kind named")])
+def test_an_unknown_patient_identifier_kind_stops_start_up_listing_the_kinds(
+    monkeypatch: pytest.MonkeyPatch, raw: str, reason: str
+) -> None:
+    monkeypatch.setenv("KAIZEN_PATIENT_ID_KINDS", raw)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    line = str(raised.value)
+    assert "\n" not in line
+    assert line.startswith("Setting KAIZEN_PATIENT_ID_KINDS is malformed (")
+    assert reason in line
+    assert "nhs, record, dob, name_bed and ssn" in line

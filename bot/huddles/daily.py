@@ -88,22 +88,24 @@ class Posted:
 
 
 class _Charts:
-    """The follow-ups of a tick that bring a weekly chart, held (`later`) until every huddle is up (`now_drawn`)."""
+    """The follow-ups of a tick that bring a weekly chart, held (`later`) until every huddle is up (`now_drawn`):
+    by team id alone, read again when its turn comes (a thousand teams' rows are not kept through minutes of
+    drawing)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._posting = True
-        self._held: list[tuple[Team, list[HuddlePost]]] = []
+        self._held: list[int] = []
 
-    def later(self, team: Team, follow_ups: list[HuddlePost]) -> bool:
+    def later(self, team: Team) -> bool:
         """Hold the team's follow-ups while huddles are still being posted (True); False once they are all up."""
         with self._lock:
             if self._posting:
-                self._held.append((team, follow_ups))
+                self._held.append(team.id)
             return self._posting
 
-    def now_drawn(self) -> list[tuple[Team, list[HuddlePost]]]:
-        """Every huddle is up: the follow-ups held so far; none is held from now on."""
+    def now_drawn(self) -> list[int]:
+        """Every huddle is up: the ids of the teams whose follow-ups were held so far; none is held from now on."""
         with self._lock:
             self._posting = False
             held, self._held = self._held, []
@@ -205,7 +207,7 @@ class Huddles:
                 except Exception:
                     log.exception("Huddle follow-up failed for team %s (%s)", team.id, team.channel_id)
                     return
-                if not (brings_chart and charts.later(team, follow_ups)):
+                if not (brings_chart and charts.later(team)):
                     self._follow_up_due(team, follow_ups, now)
 
             def post(team: Team) -> int:
@@ -223,6 +225,7 @@ class Huddles:
                     except BaseException:
                         posting.shutdown(cancel_futures=True)  # e.g. KeyboardInterrupt: start no more teams
                         raise
+                del teams  # read again one by one as their charts are drawn
                 held = deque(charts.now_drawn())
 
                 def draw_held() -> None:
@@ -230,10 +233,17 @@ class Huddles:
                     # a thousand futures waiting in the pool's queue.
                     while held:
                         try:
-                            team, follow_ups = held.popleft()
+                            team_id = held.popleft()
                         except IndexError:  # another thread took the last one
                             return
-                        self._follow_up_due(team, follow_ups, now)
+                        try:
+                            with self._db.read() as session:
+                                team = store.team_by_id(session, team_id)
+                        except Exception:
+                            log.exception("Huddle follow-up failed for team %s", team_id)
+                            continue
+                        if team is not None:  # None: removed since
+                            self._follow_up_due(team, None, now)
 
                 for _ in range(follow_up_threads):
                     following.submit(draw_held)

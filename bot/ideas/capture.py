@@ -1,10 +1,16 @@
 """:bulb: on a reply in a huddle thread turns that reply into an idea (author = who wrote it), once however many
-react; the thread is told, and the writer is told privately with Undo and Make anonymous."""
+react; the thread is told, and the writer is told privately with Undo and Make anonymous.
+
+A reply that looks like it holds a patient identifier (`bot.privacy.screening`) is not turned into an idea: its
+writer alone is asked, privately, to edit or delete it (Slack lets only them), with a button to say it isn't
+patient information. Pressed by them, the reply is read again and raised (the history records that they said
+so); by anyone else, nothing happens."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -14,6 +20,8 @@ from bot.delivery.outbox import Outbox, new_message
 from bot.i18n import _, reading
 from bot.ideas.lifecycle import NotAllowed
 from bot.ideas.workflow import InvalidIdea, NewIdea, raise_idea
+from bot.privacy.identifiers import PatientIdGuard
+from bot.privacy.screening import PatientDetails, screen
 from bot.render import replies
 from bot.render.words import to_dicts
 from bot.slack.gateway import Message, SlackError, SlackGateway
@@ -46,8 +54,10 @@ class Capture:
 
     def __init__(
         self, db: Database, clock: Clock, gateway: SlackGateway, outbox: Outbox, members: HumanMembers,
-        languages: Languages,
+        languages: Languages, guard: PatientIdGuard | None = None,
     ) -> None:  # fmt: skip
+        """`guard` screens the replies for patient identifiers (the default kinds without one)."""
+        self._guard = guard or PatientIdGuard()
         self._languages = languages
         self._db = db
         self._clock = clock
@@ -55,8 +65,14 @@ class Capture:
         self._outbox = outbox
         self._members = members
 
-    def capture_reply(self, workspace_id: str, channel_id: str, ts: str) -> Captured | None:
+    def capture_reply(
+        self, workspace_id: str, channel_id: str, ts: str, *, vouched_by: str | None = None
+    ) -> Captured | None:
         """Turn the reply at (channel, ts) into an idea if it is a reply in one of our huddle threads.
+
+        A reply that looks like it holds a patient identifier is held (None; its writer asked privately, once)
+        unless `vouched_by` is its writer, who said it isn't patient information; NotAllowed when `vouched_by` is
+        someone else.
 
         `ts` is the reply's own (a reaction event names only the message reacted to); the thread it belongs to is
         read from the reply itself. Nothing is captured, and None returned, for a top-level message, a thread that
@@ -79,12 +95,19 @@ class Capture:
         if not self._members.is_person(workspace_id, str(author)):
             return None  # another app's bot wrote it: only people's replies become ideas
         text = text.strip()
+        if vouched_by is not None and vouched_by != author:
+            raise NotAllowed(_("Only the person who wrote it can say that."))
+        try:
+            kinds = screen(self._guard, {"problem": text}, vouched=vouched_by == author)
+        except PatientDetails as found:
+            self._hold(workspace_id, channel_id, ts, str(message["thread_ts"]), str(author), team, found)
+            return None
         new = NewIdea(
             workspace_id=workspace_id, channel_id=channel_id, channel_name=team.name, author_id=str(author),
             problem=text[: limits.PROBLEM_MAX], source=Source.BULB, source_message=(channel_id, ts),
         )  # fmt: skip
         try:
-            raised = raise_idea(self._db, self._clock, new)
+            raised = raise_idea(self._db, self._clock, new, vouched_kinds=kinds)
         except InvalidIdea:
             return None
         except Exception:
@@ -119,6 +142,44 @@ class Capture:
         for message_id in ids:
             self._outbox.send(message_id)
         return Captured(idea, ids)
+
+    def _hold(
+        self, workspace_id: str, channel_id: str, ts: str, thread_ts: str, author: str, team: Team,
+        found: PatientDetails,
+    ) -> None:  # fmt: skip
+        """Ask the reply's writer alone to edit or delete it (or raise it as it is), once however many react."""
+        log.info("Held the :bulb: reply %s/%s: it looks like it holds %s", channel_id, ts, ", ".join(found.kinds))
+        with reading(self._languages.of_person(workspace_id, author, team=team)):
+            text, blocks = replies.bulb_held_text(found.kinds), replies.bulb_held_blocks(found.kinds, ts)
+        self._tell_writer(workspace_id, channel_id, ts, thread_ts, author, text, to_dicts(blocks))
+
+    def ask_writer(self, workspace_id: str, channel_id: str, ts: str, found: PatientDetails) -> None:
+        """Someone raised the message at (channel, ts) with the message shortcut, and it looks like it holds
+        patient identifiers (`found`, whose `writer` wrote it): ask its writer alone, once, to edit or delete it,
+        or to raise it themselves. Nothing when the writer is unknown."""
+        if found.writer is None:
+            return
+        team = self._team(channel_id)
+        log.info("Asked the writer of %s/%s to look at it: it looks like it holds %s", channel_id, ts,
+                 ", ".join(found.kinds))  # fmt: skip
+        with reading(self._languages.of_person(workspace_id, found.writer, team=team, channel_id=channel_id)):
+            text = replies.shortcut_held_text(found.kinds)
+        self._tell_writer(workspace_id, channel_id, ts, None, found.writer, text, None)
+
+    def _tell_writer(
+        self, workspace_id: str, channel_id: str, ts: str, thread_ts: str | None, writer: str, text: str,
+        blocks: list[dict[str, Any]] | None,
+    ) -> None:  # fmt: skip
+        # Queued once per message (a dedupe key of its own), naming the kinds found and never the text: the outbox
+        # keeps nothing of it that Slack does not already hold.
+        with self._db.write() as session:
+            message_id = queries.add_outbox(session, new_message(
+                kind=OutboxKind.EPHEMERAL, dedupe_key=f"held:{channel_id}:{ts}", workspace_id=workspace_id,
+                channel_id=channel_id, thread_ts=thread_ts, user_id=writer, now=self._clock.now(), text=text,
+                blocks=blocks,
+            ))  # fmt: skip
+        if message_id is not None:
+            self._outbox.send(message_id)
 
     def _team(self, channel_id: str) -> Team | None:
         with self._db.read() as session:

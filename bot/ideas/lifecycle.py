@@ -25,6 +25,8 @@ from bot.ideas.rules import TRANSITIONS, Action, check, may, stale
 from bot.ideas.rules import NotAllowed as NotAllowed
 from bot.ideas.rules import Stale as Stale
 from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, owed
+from bot.privacy.identifiers import PatientIdGuard
+from bot.privacy.screening import history_note, screen
 from bot.render.notices import words
 from bot.render.words import OUTCOME_LABEL, REDACTED_TEXT
 from bot.teams.languages import Languages
@@ -56,12 +58,16 @@ class Lifecycle:
     (NotAllowed), applies only from the statuses it expects (Stale when the idea has moved on), and returns a
     `Change`."""
 
-    def __init__(self, db: Database, clock: Clock, languages: Languages | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, languages: Languages | None = None, guard: PatientIdGuard | None = None
+    ) -> None:
         """`languages` says who reads which language; without it (no Slack: tests, scripts) each notice is in its
-        team's own language setting."""
+        team's own language setting. `guard` screens the text people type for patient identifiers (the default
+        kinds without one)."""
         self._db = db
         self._clock = clock
         self._languages = languages
+        self._guard = guard or PatientIdGuard()
 
     def language_for(self, idea: Idea, kind: OutboxKind, reader: str | None, *, wait: bool = False) -> str:
         """Who reads a notice decides its language: a thread reply or channel post is the team's; a DM or an
@@ -94,9 +100,11 @@ class Lifecycle:
         note: str | None = None,
         slack_event_id: str | None = None,
         notices: Sequence[Notice] = (),
+        vouched_kinds: tuple[str, ...] = (),
     ) -> Change | None:
         """Move the idea as `action`'s row says, if it is still in the row's statuses (or the narrower
-        `from_statuses`); None when it was not (someone got there first). `notices` are queued with it."""
+        `from_statuses`); None when it was not (someone got there first). `notices` are queued with it;
+        `vouched_kinds` (see `bot.privacy.screening`) recorded in its history with it."""
         rule = TRANSITIONS[action]
         assert rule.to_status is not None
         self._learn_readers(notices)
@@ -113,10 +121,20 @@ class Lifecycle:
                 session, idea, at=now, kind=EventKind.STATUS, source=source, actor_id=actor_id,
                 from_status=before, to_status=rule.to_status, note=note, slack_event_id=slack_event_id,
             )  # fmt: skip
+            self._record_vouched(session, idea, now, source, actor_id, vouched_kinds)
             session.flush()
             ids = self._queue(session, idea, now, f"event:{event.id}", notices)
             session.refresh(idea)
             return Change(idea, ids, list(notices))
+
+    @staticmethod
+    def _record_vouched(
+        session: Session, idea: Idea, now: datetime, source: str, actor_id: str, kinds: tuple[str, ...]
+    ) -> None:
+        """Its writer said the text that looked like `kinds` of patient identifier is not one: into the history."""
+        if kinds:
+            queries.add_event(session, idea, at=now, kind=EventKind.NOT_PATIENT_INFO, source=source,
+                              actor_id=actor_id, note=history_note(kinds))  # fmt: skip
 
     def _queue(self, session: Session, idea: Idea, now: datetime, key: str, notices: Sequence[Notice]) -> list[int]:
         """Queue each notice in the outbox, in its words, keyed `key:notice.key`; the ids of those newly queued."""
@@ -182,19 +200,23 @@ class Lifecycle:
         """Raise NotAllowed unless `actor` leads the team, Stale unless the idea is new or approved."""
         check(actor, Action.NOT_NOW, idea)
 
-    def not_now(self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON) -> Change:
+    def not_now(
+        self, idea_id: int, actor: Actor, reason: str, *, source: Source = Source.BUTTON, vouched: bool = False
+    ) -> Change:
         """A leader decides "not now", with a reason (stripped, at most limits.REASON_MAX characters) that goes
-        privately to the author (`NotNowReason`). Raises NotAllowed (not a leader, no reason) or Stale."""
+        privately to the author (`NotNowReason`). Raises NotAllowed (not a leader, no reason), PatientDetails (the
+        reason looks like it holds a patient identifier and `vouched` is false) or Stale."""
         idea = self.load(idea_id)
         self.check_may_decline(idea, actor)
         reason = _optional(reason, limits.REASON_MAX) or ""
         if not reason:
             raise NotAllowed(_("Please give a reason: it helps the person who raised it."))
+        kinds = screen(self._guard, {"reason": reason}, vouched=vouched)
         # The author hears it privately, with a button to share it in the card's thread: sharing is their choice.
         change = self._move(
             idea_id, actor.user_id, Action.NOT_NOW, source=source, note=reason,
             values={"decided_at": self._clock.now(), "decided_by": actor.user_id, "decision_note": reason},
-            notices=(NotNowReason(idea, actor.user_id, reason),),
+            notices=(NotNowReason(idea, actor.user_id, reason),), vouched_kinds=kinds,
         )  # fmt: skip
         if change is None:
             raise stale(self.load(idea_id))
@@ -245,17 +267,19 @@ class Lifecycle:
         check(actor, Action.DONE, idea)
 
     def done(
-        self, idea_id: int, actor: Actor, *, outcome: str, result: str, learned: str, effect: str | None
-    ) -> Change:
+        self, idea_id: int, actor: Actor, *, outcome: str, result: str, learned: str, effect: str | None,
+        vouched: bool = False,
+    ) -> Change:  # fmt: skip
         """Mark an idea done with its `outcome` (a key of OUTCOME_LABEL), what changed (`result`), what was
         learned and the optional `effect` (each at most limits.RESULT_MAX characters); thanks go to the card's
-        thread (`Done`). Raises NotAllowed or Stale."""
+        thread (`Done`). Raises NotAllowed, PatientDetails (see `not_now`) or Stale."""
         idea = self.load(idea_id)
         self.check_may_finish(idea, actor)
         if outcome not in OUTCOME_LABEL:
             raise NotAllowed(_("Please say whether it worked."))
         if is_blank(result) or is_blank(learned):
             raise NotAllowed(_("Please say what changed and what we learned."))
+        kinds = screen(self._guard, {"result": result, "learned": learned, "effect": effect}, vouched=vouched)
         most = limits.RESULT_MAX
         change = self._move(
             idea_id, actor.user_id, Action.DONE, source=Source.BUTTON,
@@ -264,7 +288,7 @@ class Lifecycle:
                 "learned": learned.strip()[:most], "effect": _optional(effect, most),
                 "started_at": idea.started_at or self._clock.now(),
             },
-            notices=(Done(idea, actor.user_id, learned.strip()),),
+            notices=(Done(idea, actor.user_id, learned.strip()),), vouched_kinds=kinds,
         )  # fmt: skip
         if change is None:
             raise stale(self.load(idea_id))
@@ -293,11 +317,11 @@ class Lifecycle:
 
     def edit(
         self, idea_id: int, actor: Actor, *, problem: str, idea_text: str | None, benefit: str | None,
-        category: str | None,
+        category: str | None, vouched: bool = False,
     ) -> Change:  # fmt: skip
         """Replace the idea's text (each part stripped and clipped to its limit in `bot.limits`; blank optional
         parts become None) and category (one of Category, or None). Raises NotAllowed for a blank problem, an
-        unknown category, or someone who may not edit."""
+        unknown category, or someone who may not edit; PatientDetails as `not_now`."""
         idea = self.load(idea_id)
         self.check_may_edit(idea, actor)
         if is_blank(problem):
@@ -306,22 +330,23 @@ class Lifecycle:
         if category is not None and category not in set(Category):
             # Shown on the card as it is stored: only the listed categories may get there.
             raise NotAllowed(_("Please pick one of the listed categories."))
+        kinds = screen(self._guard, {"problem": problem, "idea": idea_text, "benefit": benefit}, vouched=vouched)
         values = {
             "problem": problem[: limits.PROBLEM_MAX],
             "idea": _optional(idea_text, limits.IDEA_MAX),
             "benefit": _optional(benefit, limits.BENEFIT_MAX),
             "category": category,
         }
-        return self._text_change(idea, actor, EventKind.EDITED, values, note=None)
+        return self._text_change(idea, actor, EventKind.EDITED, values, note=None, vouched_kinds=kinds)
 
     def check_may_redact(self, idea: Idea, actor: Actor) -> None:
         """Raise NotAllowed unless `actor` leads the team."""
         check(actor, Action.REDACT, idea)
 
-    def redact(self, idea_id: int, actor: Actor, note: str | None = None) -> Change:
+    def redact(self, idea_id: int, actor: Actor, note: str | None = None, *, vouched: bool = False) -> Change:
         """Remove the idea's text from the store and the card; the caller also has the outbox redact the thread
         replies that quoted it (`Outbox.redact_posts`). The history keeps `note` (at most limits.REDACT_NOTE_MAX
-        characters)."""
+        characters); PatientDetails as `not_now` when the note looks like it holds a patient identifier."""
         idea = self.load(idea_id)
         self.check_may_redact(idea, actor)
         values = {
@@ -336,11 +361,13 @@ class Lifecycle:
         }
         # The history keeps that it happened and who did it; the removed text is kept nowhere.
         note = _optional(note, limits.REDACT_NOTE_MAX)
-        return self._text_change(idea, actor, EventKind.REDACTED, values, note=note)
+        kinds = screen(self._guard, {"note": note}, vouched=vouched)  # a note saying why must not say it again
+        return self._text_change(idea, actor, EventKind.REDACTED, values, note=note, vouched_kinds=kinds)
 
     def _text_change(
-        self, idea: Idea, actor: Actor, kind: EventKind, values: dict[str, Any], note: str | None
-    ) -> Change:
+        self, idea: Idea, actor: Actor, kind: EventKind, values: dict[str, Any], note: str | None,
+        vouched_kinds: tuple[str, ...] = (),
+    ) -> Change:  # fmt: skip
         now = self._clock.now()
         with self._db.write() as session:
             if not queries.change_idea(session, idea.id, list(IdeaStatus), values):
@@ -348,6 +375,7 @@ class Lifecycle:
             if kind == EventKind.REDACTED:
                 queries.redact_history_notes(session, idea.id)
             queries.add_event(session, idea, at=now, kind=kind, source=Source.BUTTON, actor_id=actor.user_id, note=note)
+            self._record_vouched(session, idea, now, Source.BUTTON, actor.user_id, vouched_kinds)
             fresh = queries.idea_by_id(session, idea.id)
             assert fresh is not None
             session.refresh(fresh)

@@ -14,6 +14,8 @@ from bot.delivery.outbox import new_message as outbox_message
 from bot.domain import Board
 from bot.i18n import _, n_
 from bot.limits import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, SOURCE_LINK
+from bot.privacy.identifiers import PatientIdGuard
+from bot.privacy.screening import PatientDetails, history_note, screen
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
 from storage import queries
@@ -68,6 +70,9 @@ class NewIdea:
     already_done: bool = False  # "just did it": recorded as done from the start
     source: Source = Source.MODAL
     source_link: str | None = None
+    vouched: bool = False  # its writer ticked "This isn't patient information" (bot.privacy.screening)
+    # Who wrote the text when it is already in Slack (a message shortcut's message): only they may vouch for it.
+    text_writer: str | None = None
     source_message: tuple[str, str] | None = None  # (channel, ts) of a reply captured with :bulb:
 
 
@@ -148,10 +153,14 @@ class Raised:
         return self.card.id
 
 
-def raise_idea(db: Database, clock: Clock, new: NewIdea, *, claim_card: bool = False) -> Raised:
+def raise_idea(
+    db: Database, clock: Clock, new: NewIdea, *, claim_card: bool = False, vouched_kinds: tuple[str, ...] = ()
+) -> Raised:
     """Validate and commit a new idea with its first history event and its card queued in the outbox; with
     `claim_card`, the card is claimed for the caller to post right after (unless the team is paused: see
-    `Raised`), else it is left for `Outbox.send` or the sweep."""
+    `Raised`), else it is left for `Outbox.send` or the sweep. `vouched_kinds`: what its text looked like to the
+    patient-identifier screening (`bot.privacy.screening.screen`) when its writer said it was not: recorded in
+    its history with it."""
     now = clock.now()
     with db.write(urgent=True) as session:  # the form stays open until this commits
         team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
@@ -184,6 +193,11 @@ def raise_idea(db: Database, clock: Clock, new: NewIdea, *, claim_card: bool = F
             to_status=idea.status, note="already done" if clean.already_done else None,
         )  # fmt: skip
         add_new(session, event)
+        if vouched_kinds:
+            add_new(session, IdeaEvent(
+                idea_id=idea.id, at=now, kind=EventKind.NOT_PATIENT_INFO, source=clean.source,
+                actor_id=clean.author_id, note=history_note(vouched_kinds),
+            ))  # fmt: skip
         card = outbox_message(
             kind=OutboxKind.CARD, dedupe_key=f"card:{idea.id}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now
         )
@@ -253,10 +267,12 @@ class Workflow:
     """The workflow above as one object, for the handlers: teams found or set up, boards and people's ideas read
     back, ideas raised, and an idea shown only to people in its team's channel (`bot.teams.access`)."""
 
-    def __init__(self, db: Database, clock: Clock, access: ChannelAccess) -> None:
+    def __init__(self, db: Database, clock: Clock, access: ChannelAccess, guard: PatientIdGuard | None = None) -> None:
+        """`guard` screens what people type for patient identifiers (the default kinds without one)."""
         self._db = db
         self._clock = clock
         self._access = access
+        self._guard = guard or PatientIdGuard()
 
     def find_team(self, channel_id: str) -> Team | None:
         """The team `channel_id` is, or None."""
@@ -287,9 +303,16 @@ class Workflow:
         return found
 
     def raise_idea(self, new: NewIdea) -> Raised:
-        """Validate and commit a new idea, its card claimed for the caller to post (see `raise_idea`); raises
-        InvalidIdea naming what to fix."""
-        return raise_idea(self._db, self._clock, new, claim_card=True)
+        """Screen, validate and commit a new idea, its card claimed for the caller to post (see `raise_idea`);
+        raises PatientDetails when its text looks like it holds a patient identifier its writer did not vouch for
+        (nothing is stored), InvalidIdea naming what to fix."""
+        texts = {"problem": new.problem, "idea": new.idea, "benefit": new.benefit}
+        someone_elses = new.text_writer not in (None, new.author_id)
+        try:
+            kinds = screen(self._guard, texts, vouched=new.vouched and not someone_elses)
+        except PatientDetails as found:
+            raise (PatientDetails(found.flags, writer=new.text_writer) if someone_elses else found) from None
+        return raise_idea(self._db, self._clock, new, claim_card=True, vouched_kinds=kinds)
 
     def set_source_link(self, idea_id: int, link: str) -> None:
         """Link the idea's card to the message it was raised from (a permalink, clipped to 500 characters)."""

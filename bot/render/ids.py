@@ -28,6 +28,7 @@ class ActionId(StrEnum):
     SHARE_REASON = "idea_share_reason"  # the not-now note: share the reason in the thread; value: the idea's id
     BULB_UNDO = "bulb_undo"  # a reply that became an idea by :bulb:: undo it; value: the idea's id
     BULB_ANONYMOUS = "bulb_make_anonymous"  # ... or take the author's name off it; value: the idea's id
+    BULB_NOT_PATIENT_INFO = "bulb_not_patient_info"  # a held :bulb: reply's writer: raise it; value: the reply's ts
     WELCOME_HUDDLE = "welcome_set_up_huddle"  # the welcome: open the huddle set-up form
     WELCOME_LEADERS = "welcome_add_leaders"  # the welcome: open the add-leaders form
     RAISE = "raise_problem"  # App Home and help: open the raise modal (the team picker when there is no channel)
@@ -66,6 +67,7 @@ class Field(StrEnum):
     INPUT_FROM = "input_from"
     ANONYMOUS = "anonymous"
     ALREADY_DONE = "already_done"
+    NOT_PATIENT_INFO = "not_patient_info"  # added to any form whose text looked like a patient identifier
 
 
 class LifecycleField(StrEnum):
@@ -98,6 +100,7 @@ class OptionValue(StrEnum):
 
     ALREADY_DONE = "done"
     ANONYMOUS = "anonymous"
+    NOT_PATIENT_INFO = "not_patient_info"
 
 
 class Outcome(StrEnum):

@@ -66,7 +66,7 @@ class _Metadata(BaseModel):
 
 class RaiseContext(_Metadata):
     """What the raise modal carries: where it was opened and how to reach the person. JSON keys "c", "r", "s",
-    "sc", "st", each a non-empty string or null."""
+    "sc", "st", "sw", each a non-empty string or null."""
 
     channel_id: _Text = Key(default=None, validation_alias="c", serialization_alias="c")
     response_url: _Text = Key(default=None, validation_alias="r", serialization_alias="r")
@@ -77,6 +77,8 @@ class RaiseContext(_Metadata):
     # The message a shortcut was used on, linked from the card.
     source_channel: _Text = Key(default=None, validation_alias="sc", serialization_alias="sc")
     source_ts: _Text = Key(default=None, validation_alias="st", serialization_alias="st")
+    # Who wrote that message: only they may say it holds no patient information (bot.privacy.screening).
+    source_writer: _Text = Key(default=None, validation_alias="sw", serialization_alias="sw")
 
     @classmethod
     def decode(cls, text: str | None) -> RaiseContext:

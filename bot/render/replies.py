@@ -10,6 +10,7 @@ from datetime import datetime
 from bot import limits
 from bot.domain import Board, LeaderList, age_in_days
 from bot.i18n import N_, _, join, n_, number
+from bot.privacy.identifiers import describe
 from bot.render.card import card_blocks
 from bot.render.ids import ActionId, BlockPrefix
 from bot.render.words import GROUP_TITLE, history_line, linked_number, plain_name, problem_start
@@ -344,3 +345,48 @@ def bulb_private_blocks(idea: Idea) -> list[bk.Block]:
             ]
         ),
     ]
+
+
+def bulb_held_text(kinds: Sequence[str]) -> str:
+    """What a :bulb: reply's writer alone reads when the reply looked like it held a patient identifier (`kinds`,
+    see `bot.privacy.identifiers`) and so did not become an idea. Names the kinds only, not the text."""
+    what = join([describe(kind) for kind in kinds])
+    # Translators: told privately to whoever wrote a huddle-thread reply that got a :bulb:; {what} is e.g. "an NHS
+    # number". Slack lets only its writer edit or delete a message.
+    return _(
+        "Someone put :bulb: on your reply in the huddle thread, but it looks like it holds {what}, so Kaizen hasn't "
+        "made it an idea. Please edit or delete your message: only you can. If it isn't patient information, "
+        "raise it as it is.",
+        what=what,
+    )
+
+
+def bulb_held_blocks(kinds: Sequence[str], reply_ts: str) -> list[bk.Block]:
+    """`bulb_held_text` with its button, which raises the reply after all (its value: the reply's ts)."""
+    return [
+        bk.section(bulb_held_text(kinds)),
+        bk.ActionsBlock(
+            elements=[
+                bk.ButtonElement(
+                    action_id=ActionId.BULB_NOT_PATIENT_INFO,
+                    # Translators: a button: the writer says their reply holds no patient information: raise it
+                    text=_("It isn't patient information: raise it"),
+                    value=reply_ts,
+                )
+            ]
+        ),
+    ]
+
+
+def shortcut_held_text(kinds: Sequence[str]) -> str:
+    """What a message's writer alone reads when someone raised it with the message shortcut and it looked like it
+    held a patient identifier (`kinds`): no card was made. Names the kinds only, not the text."""
+    what = join([describe(kind) for kind in kinds])
+    # Translators: told privately to whoever wrote a message someone tried to raise as an idea; {what} is e.g. "an
+    # NHS number". "Raise as Kaizen idea" is the message shortcut's name (in the message's ⋮ menu).
+    return _(
+        "Someone wanted to raise your message as a Kaizen idea, but it looks like it holds {what}, so Kaizen "
+        "hasn't. Please edit or delete your message: only you can. If it isn't patient information, raise it "
+        "yourself with “Raise as Kaizen idea” in the message's menu.",
+        what=what,
+    )

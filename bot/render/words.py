@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import limits
 from bot.i18n import N_, _
+from bot.privacy.screening import described_kinds
 from bot.render.ids import Outcome
 from bot.slack import blockkit as bk
 from bot.text import one_line
@@ -194,6 +195,13 @@ def history_line(event: IdeaEvent, idea: Idea) -> str:
         else:
             # Translators: a line of an idea's history: its text was removed by {who}; {when} is a date Slack shows
             line = _("{when} — redacted by {who}", when=when, who=who)
+    elif event.kind == EventKind.NOT_PATIENT_INFO:
+        kinds = described_kinds(event.note or "")
+        # Translators: a line of an idea's history: someone said their text holds no patient information although
+        # it looked like it; {what} is e.g. "an NHS number"; {who} a name, or "the author"
+        line = _("{when} — {who} said it isn't patient information ({what})", when=when,
+                 who=_("the author") if by_author else who, what=kinds)  # fmt: skip
+        return line
     elif by_author:
         # Translators: a line of an idea's history; {what} is what happened, as the database names it
         line = _("{when} — {what} by the author", when=when, what=event.kind)
