@@ -136,7 +136,7 @@ def compose(
     delivery = Delivery(outbox, home)
     capture = Capture(db, clock, gateway, outbox, members, languages, guard)
     approvals = Approvals(db, clock, settings, lifecycle, leaders, outbox, delivery, members, emojis, gateway, capture)
-    stats = Stats(db, clock, settings, gateway, leaders, members)
+    stats = Stats(db, clock, settings, gateway, leaders, members, guard)
     raising = Raising(db, gateway, outbox.names)
     huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats, languages)
     workflow = Workflow(db, clock, access, guard)

@@ -5,6 +5,7 @@ What people read is in the reader's language (`bot.i18n`): the caller says who r
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -14,6 +15,8 @@ from bot.i18n import _, number
 from bot.measures import baselines
 from bot.measures.report import DEFAULT_WEEKS, THIS_TEAM, WORKSPACE, Report, measure, png
 from bot.measures.words import summary
+from bot.privacy.identifiers import PatientIdGuard
+from bot.privacy.screening import PatientDetails, screen
 from bot.render import stats as stats_words
 from bot.settings import Settings
 from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable
@@ -24,6 +27,8 @@ from storage import measure_records as sql
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Team
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,10 @@ class Stats:
         gateway: SlackGateway,
         leaders: Leaders,
         members: HumanMembers,
+        guard: PatientIdGuard | None = None,
     ) -> None:
+        """`guard` screens a rebase's note for patient identifiers (the settings' kinds without one)."""
+        self._guard = guard or PatientIdGuard.from_settings(settings)
         self._db = db
         self._clock = clock
         self._settings = settings
@@ -139,6 +147,11 @@ class Stats:
         if day > today:
             # Translators: {date} is a date in the future, as the leader typed it (YYYY-MM-DD)
             return _("{date} is still to come: start the new baseline once the change has begun.", date=day.isoformat())
+        try:
+            screen(self._guard, {"note": note}, vouched=False)  # shown on every chart: no override for a note
+        except PatientDetails as found:
+            log.info("Refused a rebase note: %s", found)  # kinds only, never the text
+            return escape(found.flags[0].request_for_a_note())
         record = baselines.rebase(self._db, scope_of(workspace_id, team), day, note, user_id, self._clock.now())
         when, said = record.starts_on.isoformat(), escape(record.note or "")
         if team is None:

@@ -43,5 +43,6 @@ def register(app: App, *, tenancy: Tenancy, raising: Raising, gateway: SlackGate
             again=forms.AGAIN_SHORTCUT,
             source=Source.SHORTCUT,
             source_message=(channel_id, str(message.get("ts") or body.get("message_ts") or "")),
-            source_writer=str(message.get("user") or "") or None,
+            # An app's message has no person to vouch for it: its bot (or "app") stands as someone else.
+            source_writer=str(message.get("user") or message.get("bot_id") or "app"),
         )

@@ -372,3 +372,55 @@ def test_someone_elses_message_is_not_raised_and_only_its_writer_can_say_it_isnt
     [vouched] = events(bot, "not_patient_info")
     assert (vouched.actor_id, vouched.note) == (BOB, "nhs")
     double.wait_for("chat.postMessage")
+
+
+def test_an_apps_message_cannot_be_vouched_for_by_whoever_raises_it(
+    bot: RunningBot, slack: SlackDriver, double: SlackDouble
+) -> None:
+    text = f"ALERT patient {VALID_NHS} needs review"
+    ts = double.add_message(TEAM_CHANNEL, text, user=BOB)
+    message = {"type": "message", "subtype": "bot_message", "bot_id": "B_EPR", "ts": ts, "text": text}
+    before = len(double.calls("views.open"))
+    assert slack.message_shortcut("raise_from_message", message, channel_id=TEAM_CHANNEL).status == 200
+    view = double.opened_view(before + 1)
+
+    answer = slack.submit_view(view, {"problem": text}).json()
+
+    assert answer["response_action"] == "errors" and "Only the message's writer" in answer["errors"]["problem"]
+    assert stored_ideas(bot) == [] and double.calls("chat.postEphemeral") == []
+    no_posts_to_channels(double)
+
+
+def test_the_raisers_own_words_on_someone_elses_message_are_theirs_to_vouch_for(
+    bot: RunningBot, slack: SlackDriver, double: SlackDouble
+) -> None:
+    text = "The scanner is always on the other ward"
+    ts = double.add_message(TEAM_CHANNEL, text, user=BOB)
+    view = shortcut_form(slack, double, ts, text, ALICE)
+    values = {"problem": text, "idea": "Mrs Patel in bed 4 could have used it"}
+
+    shown = held_form(slack.submit_view(view, values, user_id=ALICE), view)
+
+    assert "not_patient_info" in {b.get("block_id") for b in shown["blocks"]}, "Alice may vouch for her words"
+    assert double.ephemerals(TEAM_CHANNEL, BOB) == [], "Bob's message holds nothing: he is not asked"
+    done = slack.submit_view(shown, {**values, "not_patient_info": ["not_patient_info"]}, user_id=ALICE)
+    assert done.status == 200 and done.body in (b"", b"{}")
+    [vouched] = events(bot, "not_patient_info")
+    assert (vouched.actor_id, vouched.note) == (ALICE, "name_bed")
+    double.wait_for("chat.postMessage")
+
+
+def test_an_edit_screens_only_the_text_it_changes(kaizen: Kaizen) -> None:
+    idea = kaizen.raise_idea("The bladder scanner is on the other ward")
+    form = kaizen.open_form(CardAction.EDIT, idea, ALICE)
+    problem = f"Scanner missing for {VALID_NHS}"
+    shown = {**kaizen.submit(form, {"problem": problem}, ALICE)["view"], "id": form["id"]}
+    assert kaizen.submit(shown, {"problem": problem, "not_patient_info": ["not_patient_info"]}, ALICE) == {}
+    kaizen.wait_settled()
+
+    form = kaizen.open_form(CardAction.EDIT, idea, LEAD)
+    assert kaizen.submit(form, {"problem": problem, "category": "flow"}, LEAD) == {}, "only the category changed"
+
+    kaizen.wait_settled()
+    assert kaizen.idea(idea.id).category == "flow"
+    assert [(e.actor_id, e.note) for e in events(kaizen.running, "not_patient_info")] == [(ALICE, "nhs")]

@@ -38,6 +38,10 @@ def found(guard: PatientIdGuard, text: str) -> list[tuple[str, str]]:
         ("398\u00a0259\u00a07919 on the label", "398\u00a0259\u00a07919"),
         ("患者番号６７８６９８１９８４です", "６７８６９８１９８４"),  # fullwidth digits, offsets as written
         ("Bed 4 NHS 6346484850", "6346484850"),
+        ("NHS 943  476  5919 twice spaced", "943  476  5919"),
+        ("NHS\n943\n476\n5919", "943\n476\n5919"),  # a line each, as a phone wraps it
+        ("NHS 943\t476\t5919", "943\t476\t5919"),
+        ("NHS 943.476.5919", "943.476.5919"),
     ],
 )
 def test_an_nhs_number_whose_check_digit_holds_is_found(text: str, number: str) -> None:
@@ -282,6 +286,9 @@ def test_a_number_no_social_security_number_could_be_is_left_alone(text: str) ->
         "La cama 5 y la habitación 12 necesitan colchones nuevos desde el 12/03/2026",
         "3号室のナースコールが2026年3月12日から故障しています",
         "Our 5S audit scored 84 out of 100",
+        "MR Scanner in room 2 is down again",  # capitals that are ward words, not titles
+        "MS Teams meeting in room 4",
+        "DoN Walkround in Bay 3",
         "",
     ],
 )

@@ -360,3 +360,17 @@ def test_other_words_after_team_raise_an_idea(bot, slack, double):
     view = double.opened_view(1)
     [problem] = [block["element"] for block in view["blocks"] if block.get("block_id") == "problem"]
     assert problem["initial_value"] == "team handover notes are lost"
+
+
+def test_a_rebase_note_that_looks_like_it_holds_a_patient_identifier_is_refused_and_nothing_is_stored(
+    bot, slack, double, caplog
+):
+    """The note shows on every chart: no tick box to go on, a plain request to write it without (issue 17)."""
+    alice_leads(slack, double)
+
+    reply = say(slack, double, "stats rebase 2026-09-21 Mrs Patel in bed 4 changed everything")
+
+    assert "a name next to a bed or room number" in reply and "please write it without patient details" in reply
+    assert steps(bot) == []
+    assert "Mrs Patel" not in caplog.text, "the log names the kind only"
+    assert "A new usual range" in say(slack, double, f"stats rebase 2026-09-21 {NOTE}"), "a plain note still goes"

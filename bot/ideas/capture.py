@@ -156,8 +156,8 @@ class Capture:
     def ask_writer(self, workspace_id: str, channel_id: str, ts: str, found: PatientDetails) -> None:
         """Someone raised the message at (channel, ts) with the message shortcut, and it looks like it holds
         patient identifiers (`found`, whose `writer` wrote it): ask its writer alone, once, to edit or delete it,
-        or to raise it themselves. Nothing when the writer is unknown."""
-        if found.writer is None:
+        or to raise it themselves. Nothing when the writer is no person (an app's message: nobody to ask)."""
+        if found.writer is None or not found.writer.startswith(("U", "W")):
             return
         team = self._team(channel_id)
         log.info("Asked the writer of %s/%s to look at it: it looks like it holds %s", channel_id, ts,

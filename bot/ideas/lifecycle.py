@@ -330,13 +330,17 @@ class Lifecycle:
         if category is not None and category not in set(Category):
             # Shown on the card as it is stored: only the listed categories may get there.
             raise NotAllowed(_("Please pick one of the listed categories."))
-        kinds = screen(self._guard, {"problem": problem, "idea": idea_text, "benefit": benefit}, vouched=vouched)
         values = {
             "problem": problem[: limits.PROBLEM_MAX],
             "idea": _optional(idea_text, limits.IDEA_MAX),
             "benefit": _optional(benefit, limits.BENEFIT_MAX),
             "category": category,
         }
+        # Only what this edit changes: text already on the card was screened (or vouched for by its writer) then.
+        changed = {
+            field: values[field] for field in ("problem", "idea", "benefit") if values[field] != getattr(idea, field)
+        }
+        kinds = screen(self._guard, changed, vouched=vouched)
         return self._text_change(idea, actor, EventKind.EDITED, values, note=None, vouched_kinds=kinds)
 
     def check_may_redact(self, idea: Idea, actor: Actor) -> None:

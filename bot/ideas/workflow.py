@@ -306,12 +306,20 @@ class Workflow:
         """Screen, validate and commit a new idea, its card claimed for the caller to post (see `raise_idea`);
         raises PatientDetails when its text looks like it holds a patient identifier its writer did not vouch for
         (nothing is stored), InvalidIdea naming what to fix."""
-        texts = {"problem": new.problem, "idea": new.idea, "benefit": new.benefit}
-        someone_elses = new.text_writer not in (None, new.author_id)
-        try:
-            kinds = screen(self._guard, texts, vouched=new.vouched and not someone_elses)
-        except PatientDetails as found:
-            raise (PatientDetails(found.flags, writer=new.text_writer) if someone_elses else found) from None
+        own = {"idea": new.idea, "benefit": new.benefit}
+        if new.text_writer in (None, new.author_id):
+            kinds = screen(self._guard, {"problem": new.problem, **own}, vouched=new.vouched)
+        else:
+            # The problem came from someone else's message: only its writer may vouch for it. The rest is the raiser's.
+            try:
+                screen(self._guard, {"problem": new.problem}, vouched=False)
+            except PatientDetails as in_message:
+                try:
+                    screen(self._guard, own, vouched=new.vouched)
+                except PatientDetails as in_own:
+                    raise PatientDetails(in_message.flags + in_own.flags, writer=new.text_writer) from None
+                raise PatientDetails(in_message.flags, writer=new.text_writer) from None
+            kinds = screen(self._guard, own, vouched=new.vouched)
         return raise_idea(self._db, self._clock, new, claim_card=True, vouched_kinds=kinds)
 
     def set_source_link(self, idea_id: int, link: str) -> None:

@@ -63,7 +63,8 @@ _HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 
 
 _NOT_AFTER_DIGIT, _NOT_BEFORE_DIGIT = r"(?<![0-9])", r"(?![0-9])"
 _NOT_AFTER_LETTER, _NOT_BEFORE_LETTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
-_SEPARATOR = "[ \u00a0\\-\u2010-\u2013]?"  # a space, no-break space, hyphen or dash, or nothing
+# Between an NHS number's groups: nothing, or up to two spaces, tabs, line breaks, hyphens, dashes or dots.
+_SEPARATOR = "[\\s\u00a0\\-\u2010-\u2013.]{0,2}"
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[;。！？；\n]")
 Span = tuple[int, int]  # text[start:end]
@@ -168,11 +169,16 @@ _BEDS = re.compile(
     re.IGNORECASE,
 )
 _BEDS_JOINED = re.compile(r"[\s,/&+\-]{0,5}")  # "bay 3 bed 2", "Zimmer 4 / Bett 2": one place
-_TITLES = _either(_fragment(title.rstrip(".")) for titles in phrases.TITLES.values() for title in titles)
-_TITLED = re.compile(
-    rf"{_NOT_AFTER_LETTER}(?:{_TITLES})(?:\.\s{{0,3}}|\s{{1,3}})(?P<name>[^\W\d_][\w'’\-]{{0,40}})",
-    re.IGNORECASE,
+# A title as written, in lower case, capitalised ("Señora García") or in capitals ("MISS JONES"), except the
+# capitals that are ward words of their own: an MR scanner, MS Teams, the DoN's walkround.
+_TITLES = _either(
+    _fragment(spelling.rstrip("."))
+    for titles in phrases.TITLES.values()
+    for title in titles
+    for spelling in {title, title.lower(), title[:1].upper() + title[1:]}
+    | ({title.upper()} if title.rstrip(".").lower() not in phrases.TITLES_NOT_IN_CAPITALS else set())
 )
+_TITLED = re.compile(rf"{_NOT_AFTER_LETTER}(?:{_TITLES})(?:\.\s{{0,3}}|\s{{1,3}})(?P<name>[^\W\d_][\w'’\-]{{0,40}})")
 _HONORIFICS = _either(re.escape(word) for word in phrases.HONORIFICS)
 # Kanji (with 々 and ヶ) or katakana, then an honorific: 山田さん, スミス様.
 _JAPANESE_NAMED = re.compile(f"(?P<name>[\u4e00-\u9fff\u3005\u30f6\u30a1-\u30fa\u30fc]{{1,6}})(?:{_HONORIFICS})")

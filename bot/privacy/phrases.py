@@ -78,6 +78,9 @@ TITLES: dict[str, tuple[str, ...]] = {
     "es": ("Sr.", "Sra.", "Srta.", "señor", "señora", "señorita", "don", "doña", "Dña.", "Dr.", "Dra."),
 }
 
+# Titles whose capitals mean something else on a ward (MR scanner, MS clinic, DR, the DoN): matched as written only.
+TITLES_NOT_IN_CAPITALS = frozenset({"mr", "ms", "mx", "dr", "don"})
+
 # Lower-case words that begin a surname ("Sra. de la Cruz", "Herr von Arnim"): a surname otherwise starts with a
 # capital, so that "Dr review" is not read as a name.
 SURNAME_PARTICLES = frozenset({"van", "von", "de", "del", "della", "di", "da", "du", "der", "den", "la", "le", "ten"})

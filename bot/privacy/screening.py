@@ -59,6 +59,18 @@ class Flag:
             found=quoted,
         )
 
+    def request_for_a_note(self) -> str:
+        """`request` for a short note that has no tick box (a chart's rebase note, shown to everyone who reads the
+        charts): what was found and a request to write it without."""
+        what, quoted = self._what_and_found()
+        # Translators: the reply to a leader whose note for the charts looks like it holds a patient identifier;
+        # {what} is e.g. "an NHS number", {found} the part of their note, quoted
+        return _(
+            "This looks like {what}: {found}. The note shows on every chart: please write it without patient details.",
+            what=what,
+            found=quoted,
+        )
+
     def request_of_someone_else(self) -> str:
         """`request` for text someone else wrote, already in Slack: only they can say it isn't patient information
         (and only they can edit or delete it); Kaizen has asked them privately."""
@@ -75,8 +87,8 @@ class Flag:
 
 class PatientDetails(ValueError):
     """Texts that look like they hold patient identifiers, not vouched for by their writer: the change was not
-    made. `flags` says where and what; `writer`, when the text is already in Slack and someone else wrote it, is
-    the only one who may vouch for it. The message (safe to log) names fields and kinds only."""
+    made. `flags` says where and what; `writer`, when the problem is already in Slack and someone else wrote it
+    (WRITERS_FIELD), is the only one who may vouch for it. The message (safe to log) names fields and kinds only."""
 
     def __init__(self, flags: tuple[Flag, ...], *, writer: str | None = None) -> None:
         described = "; ".join(f"{flag.field}: {', '.join(flag.kinds)}" for flag in flags)
@@ -89,6 +101,9 @@ class PatientDetails(ValueError):
         """Every kind found, each once, in order."""
         return tuple(dict.fromkeys(kind for flag in self.flags for kind in flag.kinds))
 
+
+# The field that holds the text of a message raised with the message shortcut, which only its writer may vouch for.
+WRITERS_FIELD = "problem"
 
 # The history note of NOT_PATIENT_INFO: the kinds found, comma-separated (never the text).
 KIND_SEPARATOR = ","

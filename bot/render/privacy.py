@@ -14,7 +14,7 @@ from typing import Any
 from bot import limits
 from bot.i18n import N_, _
 from bot.privacy.identifiers import describe
-from bot.privacy.screening import Flag
+from bot.privacy.screening import WRITERS_FIELD, Flag
 from bot.render.ids import Field, OptionValue
 from bot.slack import blockkit as bk
 
@@ -46,7 +46,7 @@ def errors(flags: Sequence[Flag], fields: set[str], fallback: str, *, someone_el
     shown: dict[str, str] = {}
     for flag in flags:
         target = flag.field if flag.field in fields else fallback
-        said = flag.request_of_someone_else() if someone_elses else flag.request()
+        said = flag.request_of_someone_else() if someone_elses and flag.field == WRITERS_FIELD else flag.request()
         shown[target] = f"{shown[target]} {said}" if target in shown else said
     return shown
 
