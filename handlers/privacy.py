@@ -23,11 +23,10 @@ def keep_form_open(ack: Ack, view: dict[str, Any], found: PatientDetails, fallba
     and the tick box, or, when it has the tick box already, with the request under each flagged field (under
     `fallback` for a field the form does not have)."""
     log.info("Kept a %s form open: %s", view.get("callback_id"), found)  # fields and kinds only, never the text
-    if found.writer is not None:  # someone else's message, already in Slack: only its writer may vouch for it
-        fields = {str(block.get("block_id")) for block in view.get("blocks") or [] if block.get("type") == "input"}
-        ack(response_action="errors", errors=errors(found.flags, fields, fallback, someone_elses=True))
-    elif has_tick_box(view):
-        fields = {str(block.get("block_id")) for block in view.get("blocks") or [] if block.get("type") == "input"}
-        ack(response_action="errors", errors=errors(found.flags, fields, fallback))
-    else:
+    # Someone else's message, already in Slack (only its writer may vouch), or a form that offers the tick box
+    # already: the request under each field. Else the form is shown again with the warning and the tick box.
+    if found.writer is None and not has_tick_box(view):
         ack(response_action="update", view=flagged_view(view, found.flags))
+        return
+    fields = {str(block.get("block_id")) for block in view.get("blocks") or [] if block.get("type") == "input"}
+    ack(response_action="errors", errors=errors(found.flags, fields, fallback, someone_elses=found.writer is not None))
