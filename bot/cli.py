@@ -1,5 +1,5 @@
 """`kaizen-bot`: run (Socket Mode), serve (HTTP), worker, db upgrade, check, huddle, export, stats, manifest,
-workspace."""
+workspace, person, retention."""
 
 from __future__ import annotations
 
@@ -65,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     workspace.add_argument("--leaders", help="user IDs that lead every team there, comma-separated ('' clears)")
     workspace.add_argument("--leader-group", help="a user group (S…) whose members lead every team ('' clears)")
     workspace.add_argument("--approve-emoji", help="the emoji leaders approve with there ('' clears)")
+    person = commands.add_parser("person", help="what the bot keeps about a person: export it, or forget them")
+    person_commands = person.add_subparsers(dest="person_command", required=True, metavar="PERSON_COMMAND")
+    person_commands.add_parser("requests", help="list the requests to be forgotten that wait for an administrator")
+    for name, text in (("export", "print everything stored about USER as JSON"),
+                       ("forget", "replace USER's ID everywhere with a pseudonym (with --confirm)")):  # fmt: skip
+        person_command = person_commands.add_parser(name, help=text)
+        person_command.add_argument("user", metavar="USER", help="the person's Slack user ID, e.g. U012ABCDEF")
+    person_command.add_argument("--confirm", action="store_true", help="carry it out (without: show what it changes)")
+    person_command.add_argument("--delete-text", action="store_true", help="also remove ideas' words only they wrote")
+    retention = commands.add_parser("retention", help="remove text past KAIZEN_RETENTION_DAYS and old deliveries now")
+    retention.add_argument("--dry-run", action="store_true", help="list what it would remove, changing nothing")
     return parser
 
 
@@ -234,6 +245,7 @@ def cmd_worker(settings: Settings, with_parent: bool, *, parent_fd: int = 0) -> 
         else:
             log.info("Worker stopping")
         kaizen.huddles.stop()  # a fan-out under way starts no more teams
+        kaizen.retention.stop()  # nor a retention run more Slack updates
         finished = finish_jobs(scheduler)
         kaizen.close()
     if not finished:
@@ -404,6 +416,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_reports.cmd_stats(
                 settings, args.channel, args.workspace, args.weeks, args.format, args.tree, args.output
             )
+        if args.command in ("person", "retention"):
+            from bot import cli_privacy
+        if args.command == "person":
+            if args.person_command == "requests":
+                return cli_privacy.cmd_person_requests(settings)
+            if args.person_command == "export":
+                return cli_privacy.cmd_person_export(settings, args.user)
+            return cli_privacy.cmd_person_forget(settings, args.user, args.confirm, args.delete_text)
+        if args.command == "retention":
+            return cli_privacy.cmd_retention(settings, args.dry_run)
         if args.command == "huddle":
             return cmd_huddle(settings, args.channel, args.workspace)
         if args.command == "manifest":

@@ -32,6 +32,9 @@ from bot.ideas.lifecycle import Lifecycle
 from bot.ideas.raising import Raising
 from bot.ideas.workflow import Workflow
 from bot.logs import BOLT_LOGGER
+from bot.personal_data.erasure import Erasure
+from bot.personal_data.retention import Retention
+from bot.personal_data.subject_access import SubjectAccess
 from bot.privacy.identifiers import PatientIdGuard
 from bot.settings import Settings, SettingsError
 from bot.slack import manifest as slack_manifest
@@ -48,7 +51,7 @@ from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
-from handlers import actions, card_actions, card_views, charts, commands, events, shortcuts, views
+from handlers import actions, card_actions, card_views, charts, commands, events, personal_data, shortcuts, views
 from handlers.tenancy import body_language
 from storage import migrate
 from storage.db import Database
@@ -95,9 +98,13 @@ class Kaizen:
     huddle_setup: HuddleSetup
     exports: TeamExport
     languages: Languages
+    retention: Retention
+    erasure: Erasure
+    subject_access: SubjectAccess
 
     def close(self) -> None:
-        """Stop the inbox's workers and release the database's connections."""
+        """Stop the inbox's workers and a retention run, and release the database's connections."""
+        self.retention.stop()
         self.inbox.close()
         self.db.dispose()
 
@@ -178,6 +185,9 @@ def compose(
         ),
         exports=TeamExport(db, gateway),
         languages=languages,
+        retention=Retention(db, clock, settings, outbox),
+        erasure=Erasure(db, clock, settings),
+        subject_access=SubjectAccess(db, clock, settings, gateway),
     )
 
 
@@ -236,8 +246,10 @@ def register_handlers(app: App, k: Kaizen) -> None:
             appointments=k.appointments, team_channels=k.team_channels, leaders=k.leaders, emojis=k.emojis,
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
             gateway=k.gateway, languages=k.languages, inbox=k.inbox,
+            personal_data=personal_data.PersonalData(k.subject_access),
         ),
     )  # fmt: skip
+    personal_data.register(app, tenancy=k.tenancy, erasure=k.erasure, languages=k.languages)
     charts.draw_with(k.inbox, stats=k.stats, workflow=k.workflow, languages=k.languages)
     views.register(
         app,
@@ -277,7 +289,12 @@ def register_handlers(app: App, k: Kaizen) -> None:
 def start_scheduler(kaizen: Kaizen, **seconds: float) -> BackgroundScheduler:
     """The periodic jobs of this process (see `bot.jobs`); `seconds` overrides their intervals (tests)."""
     return jobs.start_scheduler(
-        outbox=kaizen.outbox, inbox=kaizen.inbox, reconciler=kaizen.reconciler, huddles=kaizen.huddles, **seconds
+        outbox=kaizen.outbox,
+        inbox=kaizen.inbox,
+        reconciler=kaizen.reconciler,
+        huddles=kaizen.huddles,
+        retention=kaizen.retention,
+        **seconds,
     )
 
 

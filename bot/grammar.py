@@ -180,6 +180,16 @@ class Export:
 
 
 @dataclass(frozen=True)
+class MyData:
+    """`/kaizen my data`: what Kaizen keeps about the person, as a file in a DM."""
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """`/kaizen forget me`: what being forgotten means, and the buttons that ask for it."""
+
+
+@dataclass(frozen=True)
 class Raise:
     """Any other text: raise it as an idea (the raise form opens with it)."""
 
@@ -221,6 +231,8 @@ Command = (
     | TeamLanguage
     | SetTeamLanguage
     | Export
+    | MyData
+    | ForgetMe
     | Raise
     | Usage
 )
@@ -384,6 +396,9 @@ def parse_command(raw_text: str) -> Command:
         parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None
+    elif (head, [word.lower() for word in rest]) in (("my", ["data"]), ("forget", ["me"])):
+        # Only these exact words: "/kaizen my locker is broken" and "/kaizen forget the old rota" are ideas.
+        return MyData() if head == "my" else ForgetMe()
     else:
         return Raise(plain)
     return parsed if parsed is not None else Usage(head, plain)

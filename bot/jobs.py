@@ -12,6 +12,7 @@ from bot.delivery.inbox import Inbox
 from bot.delivery.outbox import Outbox
 from bot.huddles.daily import Huddles
 from bot.ideas.approvals import Reconciler
+from bot.personal_data.retention import Retention
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ OUTBOX_SWEEP_SECONDS = 15
 INBOX_SWEEP_SECONDS = 5
 RECONCILE_SECONDS = 300
 HUDDLE_TICK_SECONDS = 20
+RETENTION_SECONDS = 3600  # the run is daily (claimed per UTC date): an hourly look finds a new day soon enough
 
 
 def start_scheduler(
@@ -27,12 +29,14 @@ def start_scheduler(
     inbox: Inbox,
     reconciler: Reconciler,
     huddles: Huddles,
+    retention: Retention,
     sweep_seconds: float = OUTBOX_SWEEP_SECONDS,
     inbox_seconds: float = INBOX_SWEEP_SECONDS,
     reconcile_seconds: float = RECONCILE_SECONDS,
     huddle_seconds: float = HUDDLE_TICK_SECONDS,
+    retention_seconds: float = RETENTION_SECONDS,
 ) -> BackgroundScheduler:
-    """Start APScheduler's background thread with the four jobs, each every so many seconds and once at once."""
+    """Start APScheduler's background thread with the five jobs, each every so many seconds and once at once."""
     scheduler = BackgroundScheduler(timezone=UTC)
     now = datetime.now(UTC)  # every job also runs once at start: catching up on what happened while we were down
     jobs = (
@@ -41,6 +45,7 @@ def start_scheduler(
         ("reconcile-approvals", reconciler.run, reconcile_seconds),
         # Reads from the database which slots are due, so a schedule changed in any process applies at once.
         ("huddle-tick", huddles.tick, huddle_seconds),
+        ("retention", retention.tick, retention_seconds),
     )
     for job_id, function, seconds in jobs:
         scheduler.add_job(

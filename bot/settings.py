@@ -40,6 +40,10 @@ HINTS: dict[str, str] = {
     "KAIZEN_HUDDLE_TIME": "set it to a time as HH:MM, e.g. 08:30",
     "KAIZEN_HUDDLE_DAYS": "set it to mon-fri, daily, or days like mon,wed,fri",
     "KAIZEN_NUDGE_DAYS": "set it to a whole number of days, 0 or more, e.g. 2",
+    "KAIZEN_RETENTION_DAYS": (
+        "set it to a whole number of days, 1 or more, after which done and not-now ideas lose their text, e.g. 730; "
+        "or unset it to keep the text"
+    ),
     "KAIZEN_LANGUAGE": "set it to the language teams read unless they choose one: en, ja, es or de",
     "SLACK_CLIENT_ID": "set it to the Client ID from Basic Information → App Credentials, or unset it",
     "SLACK_CLIENT_SECRET": "set it to the Client Secret from Basic Information → App Credentials, or unset it",
@@ -161,6 +165,8 @@ class Settings(BaseSettings):
     kaizen_huddle_days: str = "mon-fri"
     kaizen_nudge_days: int = Field(default=2, ge=0, le=365)
     kaizen_language: str = DEFAULT_LANGUAGE
+    # Days after which the text of a done or not-now idea is removed (bot.privacy.retention); None keeps it.
+    kaizen_retention_days: int | None = Field(default=None, ge=1, le=36_500)
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     # The hospital's record-number patterns (Python regular expressions, searched for as written; `(?i)` makes one

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import actions, card_actions, card_views, commands, events, shortcuts, views
+from handlers import actions, card_actions, card_views, commands, events, personal_data, shortcuts, views
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,6 @@ WIRING = Wiring(
     commands=(commands.COMMAND,),
     shortcuts=shortcuts.SHORTCUTS,
     events=events.EVENTS,
-    actions=(*actions.ACTIONS, *card_actions.ACTIONS),
+    actions=(*actions.ACTIONS, *card_actions.ACTIONS, *personal_data.ACTIONS),
     views=(*views.CALLBACKS, *card_views.CALLBACKS),
 )

@@ -16,6 +16,7 @@ from bot.delivery.inbox import Inbox
 from bot.grammar import (
     Command,
     Export,
+    ForgetMe,
     Headcount,
     Help,
     HuddleAt,
@@ -27,6 +28,7 @@ from bot.grammar import (
     LeadersRemove,
     ListIdeas,
     Mine,
+    MyData,
     Raise,
     SetHeadcount,
     SetTeamLanguage,
@@ -62,6 +64,7 @@ from bot.teams.leaders import Leaders
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from handlers import charts, forms
+from handlers.personal_data import PersonalData
 from handlers.tenancy import channel_of, user_of, workspace_of
 from storage.models import Team
 
@@ -126,7 +129,9 @@ class KaizenCommand:
         gateway: SlackGateway,
         languages: Languages,
         inbox: Inbox,
+        personal_data: PersonalData,
     ) -> None:
+        self._personal_data = personal_data
         self._inbox = inbox
         self._languages = languages
         self._tenancy = tenancy
@@ -227,6 +232,10 @@ class KaizenCommand:
                 self.team_language(asked, respond, parsed)
             case Export():
                 self.send_export(asked, respond)
+            case MyData():
+                self._personal_data.send_my_data(asked.workspace_id, asked.user_id, respond)
+            case ForgetMe():
+                self._personal_data.offer_forget_me(respond)
 
     def team_language(self, asked: Asked, respond: Respond, parsed: TeamLanguage | SetTeamLanguage) -> None:
         """`/kaizen team language [CODE|default]`: which language the team's channel posts are in (asking sets

@@ -216,6 +216,7 @@ class Idea(Base):
     effect: Mapped[str | None] = mapped_column(Text)
     source_link: Mapped[str | None] = mapped_column(String(SOURCE_LINK_CHARS))
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    text_removed_at: Mapped[datetime | None]  # when retention (bot.privacy.retention) removed the text
     # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
     # card_version; the card is re-rendered until card_synced_version catches up.
     card_ts: Mapped[str | None] = mapped_column(String(32))

@@ -10,6 +10,7 @@ import pytest
 from bot.grammar import (
     USAGE,
     Export,
+    ForgetMe,
     Headcount,
     Help,
     HuddleAt,
@@ -22,6 +23,7 @@ from bot.grammar import (
     LeadersRemove,
     ListIdeas,
     Mine,
+    MyData,
     Raise,
     SetHeadcount,
     SetTeamLanguage,
@@ -111,6 +113,10 @@ MON_FRI = (0, 1, 2, 3, 4)
         ("team language es-LA", SetTeamLanguage("es")),
         ("team language default", SetTeamLanguage(None)),
         ("export", Export()),
+        ("my data", MyData()),
+        ("My Data", MyData()),
+        ("forget me", ForgetMe()),
+        ("FORGET ME", ForgetMe()),
         # subcommand words are not case sensitive
         ("HELP", Help()),
         ("List Done", ListIdeas("done")),
@@ -235,6 +241,13 @@ def test_huddle_skip_takes_only_yyyy_mm_dd(text: str) -> None:
         ("team headcounts are wrong on the rota", "team headcounts are wrong on the rota"),
         ("teamwork &amp; handover", "teamwork & handover"),
         ("rebase the drip stands", "rebase the drip stands"),
+        # only `my data` and `forget me` exactly: other words after "my" or "forget" are an idea
+        ("my locker is broken", "my locker is broken"),
+        ("my data entry takes too long", "my data entry takes too long"),
+        ("my", "my"),
+        ("forget", "forget"),
+        ("forget the old rota", "forget the old rota"),
+        ("forget me not flowers in the day room", "forget me not flowers in the day room"),
     ],
 )
 def test_anything_else_raises_an_idea_with_the_decoded_text(text: str, plain: str) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from alembic import command
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +15,7 @@ from bot.clock import SettableClock
 from bot.ideas.workflow import NewIdea, raise_idea
 from storage import migrate
 from storage.db import Database
+from tests.migration_steps import downgrade, revision
 
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC).replace(tzinfo=None)
 NEW_TABLES = {"measure_steps", "team_headcounts"}
@@ -28,18 +27,6 @@ HEADCOUNT = (
     "INSERT INTO team_headcounts (team_id, starts_on, headcount, set_by, set_at) "
     "VALUES (:team, :day, 42, 'U_LEAD', :at)"
 )
-
-
-def revision(db: Database) -> str | None:
-    with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def downgrade(db: Database, to: str) -> None:
-    config = migrate.alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, to)
 
 
 def tables(db: Database) -> set[str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from alembic import command
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
@@ -16,18 +14,7 @@ from bot.clock import SettableClock
 from bot.ideas.workflow import NewIdea, raise_idea
 from storage import migrate
 from storage.db import Database
-
-
-def revision(db: Database) -> str | None:
-    with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def migrate_to(db: Database, to: str, *, down: bool) -> None:
-    config = migrate.alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, to)
+from tests.migration_steps import migrate_to, revision
 
 
 def team_columns(db: Database) -> set[str]:

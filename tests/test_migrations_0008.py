@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic import command
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
@@ -17,6 +15,7 @@ from storage import measures, migrate
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Idea, IdeaEvent
+from tests.migration_steps import migrate_to, revision
 
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 NEW = {
@@ -35,18 +34,6 @@ OLD = {
     "ix_ideas_workspace_status": ["workspace_id", "status"],
     "ix_idea_events_decisions": ["kind", "to_status", "idea_id", "at"],
 }
-
-
-def revision(db: Database) -> str | None:
-    with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def migrate_to(db: Database, to: str, *, down: bool) -> None:
-    config = migrate.alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, to)
 
 
 def indexes(db: Database) -> dict[str, list[str]]:

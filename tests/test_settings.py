@@ -41,6 +41,7 @@ def test_defaults() -> None:
     assert settings.kaizen_huddle_time == "08:30"
     assert settings.kaizen_huddle_days == "mon-fri"
     assert settings.kaizen_nudge_days == 2
+    assert settings.kaizen_retention_days is None  # text is kept until a hospital says how long
     assert settings.slack_client_id is None
     assert settings.slack_client_secret is None
     assert settings.oauth_enabled is False
@@ -60,6 +61,7 @@ def test_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "KAIZEN_HUDDLE_TIME": "07:15",
         "KAIZEN_HUDDLE_DAYS": "Mon,Wed,Fri",
         "KAIZEN_NUDGE_DAYS": "0",
+        "KAIZEN_RETENTION_DAYS": "730",
         "SLACK_CLIENT_ID": "123.456",
         "SLACK_CLIENT_SECRET": "client-secret",
     }
@@ -78,6 +80,7 @@ def test_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(settings.timezone) == "Europe/London"
     assert settings.kaizen_huddle_time == "07:15"
     assert settings.kaizen_huddle_days == "mon,wed,fri"
+    assert settings.kaizen_retention_days == 730
     assert settings.kaizen_nudge_days == 0
     assert settings.oauth_enabled is True
 
@@ -164,6 +167,8 @@ def test_settings_left_empty_as_in_the_template_count_as_unset(tmp_path: Path) -
         ("KAIZEN_HUDDLE_DAYS", "fri-mon", "mon-fri"),
         ("KAIZEN_NUDGE_DAYS", "-1", "0 or more"),
         ("KAIZEN_NUDGE_DAYS", "two", "whole number"),
+        ("KAIZEN_RETENTION_DAYS", "0", "1 or more"),
+        ("KAIZEN_RETENTION_DAYS", "two years", "whole number"),
         ("SLACK_BOT_TOKEN", "abc", "xoxb-"),
         ("SLACK_APP_TOKEN", "xoxb-wrong-kind", "xapp-"),
         ("KAIZEN_LEADERS", "bob", "U012ABCDEF"),

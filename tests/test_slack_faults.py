@@ -14,7 +14,7 @@ import pytest
 
 from bot.slack.clients import RATE_LIMIT_RETRIES, SlackClients
 from doubles.slack import SlackDouble
-from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage
+from storage.models import HuddlePost, Idea, IdeaEvent, InboxEvent, OutboxMessage, Team
 from tests.conftest import ALICE, BOB, BOT_TOKEN, TEAM_CHANNEL, eventually
 from tests.flows import (
     EARLY,
@@ -246,6 +246,29 @@ def test_a_card_slack_will_not_post_keeps_the_idea_tells_the_person_why_and_goes
     assert bot.card_numbers() == [1, 2]
     assert bot.idea(2).card_ts == next(c["ts"] for c in bot.cards() if c["text"].startswith("Kaizen #2:"))
     assert len(double.responses(response_url)) == 1, "told once"
+
+
+@pytest.mark.parametrize("error", sorted(REASONS))
+def test_a_card_update_slack_refuses_for_the_channel_pauses_the_team_and_catches_up_when_kaizen_is_back(
+    bot_factory, double, clock, error: str
+):
+    bot = start(bot_factory, double, clock)
+    idea = bot.raise_idea("Drug fridge temperature not logged at weekends")
+    double.fail("chat.update", error, times=1)  # the channel went since the card was posted
+    assert bot.approve(idea) == 200
+    eventually(lambda: bot.rows(Team)[0].paused_reason == error, timeout=WAIT)
+    tried = len(double.calls("chat.update"))
+
+    # Paused: the card is not tried again at every sweep meanwhile.
+    bot.clock.advance(timedelta(minutes=5))
+    bot.let_everything_run()
+    assert len(double.calls("chat.update")) == tried
+    assert bot.idea(1).card_synced_version < bot.idea(1).card_version
+
+    kaizen_is_back(bot)
+    eventually(lambda: bot.idea(1).card_synced_version == bot.idea(1).card_version, timeout=WAIT)
+    [card] = bot.cards()
+    assert card["text"].endswith("— approved, not started"), card["text"]
 
 
 @pytest.mark.parametrize("error", sorted(REASONS))

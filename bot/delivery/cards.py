@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.clock import Clock
 from bot.delivery.names import Names
 from bot.i18n import reading
 from bot.render.card import card_dicts, card_text
 from bot.render.words import plain_name
-from bot.slack.gateway import SlackGateway, WorkspaceSlack
+from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
+from bot.slack.refusals import Failure, failure
 from storage import queries
 from storage.db import Database
 from storage.models import Idea, Team
@@ -41,10 +43,12 @@ class Cards:
     (which may sleep out a rate limit)."""
 
     def __init__(
-        self, db: Database, gateway: SlackGateway, names: Names, team_language: Callable[[Team | None], str]
-    ) -> None:
+        self, db: Database, clock: Clock, gateway: SlackGateway, names: Names,
+        team_language: Callable[[Team | None], str],
+    ) -> None:  # fmt: skip
         """`team_language` says which language a team's channel posts are in (`Outbox.team_language`)."""
         self._db = db
+        self._clock = clock
         self._gateway = gateway
         self._names = names
         self._team_language = team_language
@@ -110,9 +114,24 @@ class Cards:
             slack = self._gateway.workspace(idea.workspace_id)
             text, blocks = self.draw(slack, idea, supporters)
             slack.update(idea.team.channel_id, idea.card_ts, text, blocks)
+        except SlackError as error:
+            if failure(error.code) is Failure.CHANNEL_GONE:
+                self._pause(idea.team, error.code)  # else every sweep would try again, for ever
+            else:
+                log.warning("Could not update the card of idea %s", idea.id, exc_info=True)
+            return False
         except Exception:
             log.warning("Could not update the card of idea %s", idea.id, exc_info=True)
             return False
         with self._db.write() as session:
             queries.mark_card_synced(session, idea.id, version)
         return True
+
+    def _pause(self, team: Team, code: str) -> None:
+        """Slack said the team's channel takes no posts (archived, deleted, Kaizen removed) when its card was
+        updated: pause the team as a refused post does (`Outbox._hold`); its cards catch up once it is back."""
+        with self._db.write() as session:
+            paused = queries.pause_team(session, team.id, code, self._clock.now())
+        if paused:
+            log.warning("Slack answered %s to a card update in %s: team %s paused (no huddles, no card posts) until "
+                        "Kaizen is back in a live channel", code, team.channel_id, team.id)  # fmt: skip

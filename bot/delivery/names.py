@@ -12,6 +12,7 @@ from typing import Any
 from bot import cache
 from bot.clock import Clock
 from bot.i18n import N_, _
+from bot.privacy import pseudonyms
 from bot.render.words import NAME_MARK, fill_names
 from bot.slack.gateway import WorkspaceSlack
 
@@ -40,6 +41,8 @@ class Names:
 
     def person(self, slack: WorkspaceSlack, workspace_id: str, user_id: str) -> Person | None:
         """What Slack says of the person (one users.info on a cache miss); None when Slack cannot say (logged)."""
+        if pseudonyms.is_pseudonym(user_id):
+            return None  # forgotten: Slack knows no such person (`name` says "former colleague #n")
         cached = self._people.get((workspace_id, user_id))
         if cached is not None:
             return cached
@@ -61,6 +64,8 @@ class Names:
 
     def name(self, slack: WorkspaceSlack, workspace_id: str, user_id: str) -> str:
         """The person's display name; UNKNOWN (in the reader's language) when Slack cannot say."""
+        if pseudonyms.is_pseudonym(user_id):
+            return pseudonyms.label(user_id)
         person = self.person(slack, workspace_id, user_id)
         return person.name if person is not None else _(UNKNOWN)
 

@@ -25,6 +25,7 @@ from bot.render.words import (
     problem_start,
     stored_text,
 )
+from bot.render.words import mention as words_mention
 from bot.slack import blockkit as bk
 from storage.models import Idea, IdeaStatus
 
@@ -90,8 +91,8 @@ def offers(status: str, action: str, *, in_menu: bool) -> bool:
 
 
 def mention(user_id: str) -> str:
-    """A person as a mention: for private replies, where it pings no one."""
-    return f"<@{user_id}>"
+    """A person as a mention: for private replies, where it pings no one (`words.mention`)."""
+    return words_mention(user_id)
 
 
 def card_text(idea: Idea) -> str:
@@ -209,7 +210,7 @@ def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = 
     asked = asked_for_input(idea)
     if asked:
         # Translators: on an idea's card; {people} are the people asked for their input, e.g. "@Ana and @Bo"
-        facts.append(_("Input needed from {people}", people=join([f"<@{user}>" for user in asked])))
+        facts.append(_("Input needed from {people}", people=join([words_mention(user) for user in asked])))
     if supporters:
         # Translators: on an idea's card: how many people back the idea (with a thumbs-up)
         facts.append(n_(":+1: {count} person supports this", ":+1: {count} people support this", supporters))

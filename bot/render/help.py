@@ -17,6 +17,10 @@ HELP_FOR_EVERYONE = (
     # Translators: “Raise as Kaizen idea” is the name of Kaizen's message shortcut, as Slack shows it in the menu
     N_("• In a thread: react :bulb: on a huddle reply, or use “Raise as Kaizen idea” in a message's ⋮ menu"),
 )
+# Last, small: what anyone can ask about their own data (product page, Privacy).
+HELP_PRIVACY = N_(
+    "• `/kaizen my data` — what Kaizen keeps about you, as a file; `/kaizen forget me` — ask to be forgotten"
+)
 # Examples for leaders: a command (not translated) and what it does (shown as `_(what)`).
 HELP_FOR_LEADERS = (
     # Translators: in `/kaizen help`, after the example `/kaizen huddle at 08:30 daily Europe/London`
@@ -50,7 +54,8 @@ def raise_button(text: str = RAISE_A_PROBLEM) -> bk.ButtonElement:
 
 
 def help_blocks() -> list[bk.Block]:
-    """`/kaizen help`: three lines and a button for everyone, then "For leaders" with examples."""
+    """`/kaizen help`: three lines and a button for everyone, then "For leaders" with examples, then a line on
+    people's own data."""
     leaders = [f"• `{example}` — {_(what)}" for example, what in HELP_FOR_LEADERS]
     everyone = [_(line) for line in HELP_FOR_EVERYONE]
     # Translators: the heading of `/kaizen help`
@@ -62,6 +67,7 @@ def help_blocks() -> list[bk.Block]:
         bk.ActionsBlock(elements=[raise_button()]),
         bk.DividerBlock(),
         bk.section("\n".join([for_leaders, *leaders])),
+        bk.context(_(HELP_PRIVACY)),
     ]
 
 

@@ -32,6 +32,8 @@ class ActionId(StrEnum):
     WELCOME_HUDDLE = "welcome_set_up_huddle"  # the welcome: open the huddle set-up form
     WELCOME_LEADERS = "welcome_add_leaders"  # the welcome: open the add-leaders form
     RAISE = "raise_problem"  # App Home and help: open the raise modal (the team picker when there is no channel)
+    FORGET_ME = "forget_me"  # `/kaizen forget me`: file the request to be forgotten
+    FORGET_ME_AND_WORDS = "forget_me_and_words"  # ... and ask for the words of ideas only they wrote to go too
 
 
 class CardAction(StrEnum):

@@ -10,7 +10,7 @@ from bot import limits
 from bot.i18n import _, people
 from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, mentioned
 from bot.render.replies import not_now_dm_blocks, not_now_dm_text
-from bot.render.words import person, plain_name, to_dicts
+from bot.render.words import mention, person, plain_name, to_dicts
 from bot.slack import blockkit as bk
 
 
@@ -24,7 +24,7 @@ class Words:
 
 def _who(notice: Notice, user_id: str) -> str:
     # A mention for whom the rule says to ping; else a plain name (never an anonymous author's).
-    return f"<@{user_id}>" if user_id in mentioned(notice) else person(notice.idea, user_id)
+    return mention(user_id) if user_id in mentioned(notice) else person(notice.idea, user_id)
 
 
 def _thanked(notice: Done) -> list[str]:

@@ -13,7 +13,7 @@ from bot.i18n import N_, _, join, n_, number
 from bot.privacy.identifiers import describe
 from bot.render.card import card_blocks
 from bot.render.ids import ActionId, BlockPrefix
-from bot.render.words import GROUP_TITLE, history_line, linked_number, plain_name, problem_start
+from bot.render.words import GROUP_TITLE, history_line, linked_number, mention, plain_name, problem_start
 from bot.slack import blockkit as bk
 from storage.models import Idea, IdeaEvent, IdeaStatus
 
@@ -199,7 +199,7 @@ def first_leaders_text(by: str, leaders: Sequence[str], approve_emoji: str) -> s
     """The channel message when `by` sets up the team's first leaders (`leaders`, user IDs): who they are, and how
     they approve (`approve_emoji`, a name without colons). The new leaders are mentioned (they are asked to decide
     from now on); `by` is a plain name, also in the list: nobody is pinged about their own action."""
-    names = join([plain_name(user) if user == by else f"<@{user}>" for user in leaders])
+    names = join([plain_name(user) if user == by else mention(user) for user in leaders])
     # Translators: {by} is who set them up, {names} the new leaders, {emoji} the name of the approve emoji
     return _(
         "{by} set up Kaizen leaders for this channel: {names}. Leaders say yes to ideas with :{emoji}: on the card "
@@ -215,10 +215,10 @@ def leaders_blocks(listing: LeaderList, approve_emoji: str) -> list[bk.Block]:
     # Translators: the heading of `/kaizen leaders`, above the names of the team's leaders
     lines = [_("*Leaders of this team*")]
     # Translators: in `/kaizen leaders`: the team has no leaders
-    lines.append(join([f"<@{u}>" for u in listing.team]) if listing.team else _("None yet."))
+    lines.append(join([mention(u) for u in listing.team]) if listing.team else _("None yet."))
     if listing.everywhere:
         # Translators: KAIZEN_LEADERS is the name of a setting; {names} the people it names
-        everywhere = join([f"<@{u}>" for u in listing.everywhere])
+        everywhere = join([mention(u) for u in listing.everywhere])
         lines.append(_("*Leaders of every team* (KAIZEN_LEADERS): {names}", names=everywhere))
     if listing.group_id:
         if listing.group_problem:

@@ -10,6 +10,7 @@ from bot.measures.baselines import EVERY_SERIES, StepRecord
 from bot.measures.series import DAYS_TO_DECISION, DONE, PEOPLE, RAISED, WAITING
 from bot.measures.step_lines import step_words
 from bot.measures.xmr import REBASE
+from bot.render.words import mention
 from bot.text import escape
 from storage.models import TeamHeadcount
 
@@ -113,7 +114,7 @@ def steps_text(records: Sequence[StepRecord], whose: str) -> str:
 
 def _step_line(record: StepRecord, made: str, step: str, series: str) -> str:
     """One line of `steps_text`: when the step was made, the step, its charts, who made it and who took it back."""
-    who, undoer = f"<@{record.created_by}>", f"<@{record.undone_by}>"
+    who, undoer = mention(record.created_by or ""), mention(record.undone_by or "")
     if record.undone_at is None:
         if record.created_by:
             # Translators: a line of a list of new usual ranges: made on {made} ({step}: which one) by {who}

@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from bot import limits
-from bot.i18n import N_, _
+from bot.i18n import N_, _, n_
+from bot.privacy import pseudonyms
 from bot.privacy.screening import described_kinds
 from bot.render.ids import Outcome
 from bot.slack import blockkit as bk
@@ -101,8 +102,16 @@ def date_markup(when: datetime, style: str = "{date_short_pretty}") -> str:
 
 # A person's plain name in a queued message: filled in when it is sent (`fill_names`), as it shows who without
 # pinging them (a <@mention> notifies). Escaped text cannot contain "<", so no one can type one.
-_NAME_TOKEN = re.compile(r"<name:([A-Za-z0-9_]+)>")
+# A Japanese template writes さん after a name ("{name}さん"); the anonymised 「元メンバー #7」 takes none
+# (docs/glossary/ja.md), so a pseudonym's token takes the さん after it with it.
+_NAME_TOKEN = re.compile(r"<name:([A-Za-z0-9_]+)>(さん)?")
 NAME_MARK = "<name:"  # in every text that holds a plain name: a text without it needs no filling in
+
+
+def mention(user_id: str) -> str:
+    """A person as a mention (`<@U123>`), for private replies and lists where it pings no one; a forgotten person's
+    pseudonym as its label ("former colleague #7"), which Slack could not show as a mention."""
+    return pseudonyms.label(user_id) if pseudonyms.is_pseudonym(user_id) else f"<@{user_id}>"
 
 
 def plain_name(user_id: str) -> str:
@@ -112,7 +121,13 @@ def plain_name(user_id: str) -> str:
 
 def fill_names(text: str, name: Callable[[str], str]) -> str:
     """`text` with each `plain_name` replaced by that person's name (`name`, escaped)."""
-    return _NAME_TOKEN.sub(lambda match: bk.escape_clipped(name(match.group(1)), limits.OWNER_NAME), text)
+
+    def filled(match: re.Match[str]) -> str:
+        user_id, honorific = match.group(1), match.group(2) or ""
+        shown = bk.escape_clipped(name(user_id), limits.OWNER_NAME)
+        return shown if pseudonyms.is_pseudonym(user_id) else shown + honorific
+
+    return _NAME_TOKEN.sub(filled, text)
 
 
 def person(idea: Idea, user_id: str) -> str:
@@ -129,12 +144,30 @@ def person(idea: Idea, user_id: str) -> str:
 # so in the replies the outbox rewrites.
 # Translators: what is left of an idea's text (and of replies that quoted it) after a leader removed it
 REDACTED_TEXT = N_("[removed by a leader]")
+# What erasure leaves of the text of ideas only its author wrote, when they asked for it to go (bot.personal_data).
+# Translators: what is left of an idea's text after its author asked the bot to forget them and their words
+ERASED_TEXT = N_("[removed at its author's request]")
+# What retention leaves of an idea's text, stored in English with the number of days (`retained_text`).
+_RETAINED = re.compile(r"^\[removed after ([0-9]+) days\]$")
+
+
+def retained_text(days: int) -> str:
+    """What retention stores in place of an idea's text after `days` days: "[removed after 730 days]" (English,
+    as data; `stored_text` says it in the reader's language)."""
+    return f"[removed after {days} days]"
 
 
 def stored_text(text: str | None) -> str | None:
-    """A text of an idea as people see it: as typed, except what a redaction left (REDACTED_TEXT), which is said in
-    the reader's language."""
-    return _(REDACTED_TEXT) if text == REDACTED_TEXT else text
+    """A text of an idea as people see it: as typed, except what a redaction, erasure or retention left
+    (REDACTED_TEXT, ERASED_TEXT, `retained_text`), which is said in the reader's language."""
+    if text in (REDACTED_TEXT, ERASED_TEXT):
+        return _(text)
+    retained = _RETAINED.match(text or "")
+    if retained is not None:
+        days = int(retained.group(1))
+        # Translators: what is left of an idea's text once the hospital's retention period has passed
+        return n_("[removed after {days} day]", "[removed after {days} days]", days, days=days)
+    return text
 
 
 def problem_start(idea: Idea, limit: int = limits.LIST_LINE) -> str:
@@ -165,7 +198,7 @@ def history_line(event: IdeaEvent, idea: Idea) -> str:
     when = date_markup(event.at, "{date_short_pretty} {time}")
     by_author = bool(event.actor_id and idea.hides(event.actor_id))
     # Translators: the bot's name, as who made a change in an idea's history ("… — raised by Kaizen")
-    who = _("Kaizen") if not event.actor_id else f"<@{event.actor_id}>"
+    who = _("Kaizen") if not event.actor_id else mention(event.actor_id)
     if event.kind == EventKind.STATUS:
         before, after = _status_title(event.from_status), _status_title(event.to_status)
         if by_author:

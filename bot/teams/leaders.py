@@ -14,6 +14,7 @@ from bot.delivery.outbox import new_message
 from bot.domain import LeaderList
 from bot.i18n import _, join, reading
 from bot.render.replies import first_leaders_text
+from bot.render.words import mention
 from bot.settings import Settings
 from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway
@@ -136,7 +137,7 @@ class Leaders:
         members, listed as the reader's language lists them; or how to add the first leaders."""
         listing = self.listing(workspace_id, team)
         people = [*listing.team, *[u for u in listing.everywhere if u not in listing.team]]
-        who = [f"<@{user}>" for user in people]
+        who = [mention(user) for user in people]
         if listing.group_id and not listing.group_problem:
             # Translators: the last of the list of who can approve ideas (after the leaders named, if any), e.g.
             # "<@U1>, <@U2> and members of the leader user group (S123)"

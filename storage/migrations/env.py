@@ -6,6 +6,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from storage.models import Base
+from storage.models_privacy import ErasureRequest, RetentionRun
+
+# Every table is in Base.metadata once its model is imported (the privacy tables live in a module of their own).
+assert {ErasureRequest.__tablename__, RetentionRun.__tablename__} <= set(Base.metadata.tables)
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,29 @@
+"""Stepping a test's database through the migrations (for tests/test_migrations_*.py): which revision it is at, and
+moving it up or down to one, each in a transaction of its own as `storage.migrate.upgrade` runs them."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+
+from storage import migrate
+from storage.db import Database
+
+
+def revision(db: Database) -> str | None:
+    """The revision the database is at; None before the first migration."""
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate_to(db: Database, to: str, *, down: bool) -> None:
+    """Upgrade (or, `down`, downgrade) the database to revision `to`."""
+    config = migrate.alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, to)
+
+
+def downgrade(db: Database, to: str) -> None:
+    """Downgrade the database to revision `to`."""
+    migrate_to(db, to, down=True)
