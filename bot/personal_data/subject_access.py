@@ -5,7 +5,9 @@ The file has a readable part (the ideas they raised, owned, supported, decided o
 included since they are theirs; what they did to ideas; their leader roles; the settings they set; their
 requests) and, under `stored`, every row of every table that holds their user id, as stored (tokens and secrets
 left out, and so is the author of someone else's anonymous idea), so nothing held is missed: `storage.people.find`
-reads every text column of every table. Times are ISO 8601 in UTC.
+reads every text column of every table. A row that names them but is someone else's (a message the bot sent
+another person, Slack's delivery of what another person did) is counted under `withheld`, not shown. Times are
+ISO 8601 in UTC.
 """
 
 from __future__ import annotations
@@ -50,6 +52,27 @@ def _others_anonymity_kept(table: str, row: dict[str, Any], user_id: str) -> dic
     }
 
 
+def _actor(payload: Any) -> Any:
+    """Who did what a stored delivery tells of: the event's `user` (an id, or a user object), else the job's."""
+    if not isinstance(payload, dict):
+        return None
+    inner = payload.get("event")
+    event: dict[str, Any] = inner if isinstance(inner, dict) else payload
+    actor = event.get("user") or payload.get("user_id")
+    return actor.get("id") if isinstance(actor, dict) else actor
+
+
+def _theirs(table: str, row: dict[str, Any], user_id: str) -> bool:
+    """Whether a row that names `user_id` is theirs to read whole. A message the bot sent someone else, or Slack's
+    delivery of what someone else did, only names them (a reply thanking them, a reaction on their card): it is
+    that other person's, so it is counted, not shown (`withheld`)."""
+    if table == "outbox":
+        return bool(row.get("user_id") == user_id)
+    if table == "inbox_events":
+        return bool(_actor(row.get("payload")) == user_id)
+    return True
+
+
 def document(db: Database, settings: Settings, user_id: str, now: datetime) -> dict[str, Any]:
     """Everything stored about `user_id` (see the module's docstring) as JSON-ready data, read in one
     transaction. Raises ValueError for a blank id."""
@@ -65,7 +88,11 @@ def document(db: Database, settings: Settings, user_id: str, now: datetime) -> d
         related = [item.row["idea_id"] for item in found if item.table == "idea_events"]
         ideas_by_id = people.ideas_by_id(session, [*parts, *related])
     stored: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    withheld: dict[str, int] = defaultdict(int)
     for item in found:
+        if not _theirs(item.table, item.row, user_id):
+            withheld[item.table] += 1
+            continue
         stored[item.table].append(people.exportable(_others_anonymity_kept(item.table, item.row, user_id)))
     ideas = [
         {field: _iso(getattr(ideas_by_id[idea_id], field)) for field in _IDEA_FIELDS}
@@ -104,6 +131,11 @@ def document(db: Database, settings: Settings, user_id: str, now: datetime) -> d
         "settings_set": stored.get("team_headcounts", []) + stored.get("measure_steps", []),
         "requests": stored.get("erasure_requests", []),
         "stored": dict(sorted(stored.items())),
+        "withheld": dict(sorted(withheld.items())),
+        "withheld_why": (
+            "Rows that name you but belong to someone else (a message the bot sent them, Slack's delivery of what they "
+            "did): counted per table, not shown. They are deleted or emptied after a week."
+        ),
         "not_stored": (
             "Names and Slack languages are asked of Slack when shown and kept in memory for hours, not stored. "
             "Slack's deliveries and the bodies of the bot's messages are kept a week."
