@@ -161,10 +161,10 @@ def add_inbox_event(
 
 
 def replace_outbox_texts(
-    session: Session, idea_id: int, kinds: Sequence[str], key_suffixes: Sequence[str], text: str
+    session: Session, idea_id: int, kinds: Sequence[str], key_suffixes: Sequence[str], text: str, now: datetime
 ) -> list[OutboxMessage]:
     """Give an idea's messages of `kinds` whose dedupe key ends in one of `key_suffixes` a new text (sent or not);
-    returns them."""
+    returns them. Those already sent are marked stale since `now` (see `stale_replies`) until `mark_updated`."""
     messages = list(
         session.scalars(
             select(OutboxMessage)
@@ -178,8 +178,42 @@ def replace_outbox_texts(
     )
     for message in messages:
         message.text, message.blocks = text, None
+        # A thread reply is in Slack with the old words until updated (a DM's channel was not kept: it stays).
+        if message.sent_ts and message.kind == OutboxKind.THREAD:
+            message.stale_since = message.stale_since or now
     session.flush()
     return messages
+
+
+def stale_replies(session: Session, limit: int) -> list[OutboxMessage]:
+    """Up to `limit` sent thread replies whose text was replaced in the store but not yet in Slack, oldest
+    first, leaving out those whose team is paused (their channel takes no posts)."""
+    paused = select(Idea.id).join(Team, Team.id == Idea.team_id).where(Team.paused_at.is_not(None))
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.stale_since.is_not(None),
+                OutboxMessage.sent_ts.is_not(None),
+                or_(OutboxMessage.idea_id.is_(None), OutboxMessage.idea_id.not_in(paused)),
+            )
+            .order_by(OutboxMessage.stale_since, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def count_stale(session: Session) -> int:
+    """How many sent thread replies still show, in Slack, words the store has replaced."""
+    return int(session.scalar(select(func.count()).where(OutboxMessage.stale_since.is_not(None))) or 0)
+
+
+def mark_updated(session: Session, message_id: int, text: str | None) -> None:
+    """Slack now shows message `message_id` as stored: no longer stale, unless its text changed again meanwhile
+    (`text`: the text that was sent)."""
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.text == text).values(stale_since=None)
+    )
 
 
 # --- paused teams: their channel's posts wait ------------------------------------------------------------------

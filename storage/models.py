@@ -336,6 +336,9 @@ class OutboxMessage(Base):
     sent_ts: Mapped[str | None] = mapped_column(String(32))
     done_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(ERROR_CHARS))
+    # Since when its text in the store was replaced (redaction, retention) while the message in Slack still shows
+    # the old words: cleared once Slack took the update; a later run tries again until then.
+    stale_since: Mapped[datetime | None]
 
 
 class HuddleSkip(Base):

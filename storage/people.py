@@ -3,7 +3,8 @@ table added later is found too): for a subject access export and for erasure (pr
 
 An id counts as held where it stands as a whole word: `U_ALICE` in "U_ALICE", '["U_ALICE"]' or "<@U_ALICE>", not
 inside "U_ALICE2". The one place erasure leaves it is slack_sdk's record of who installed the app
-(INSTALLATION_TABLES): Slack's OAuth needs it to keep the install. Token and secret columns are never exported.
+(INSTALLATION_TABLES): Slack's OAuth needs it to keep the install. Tokens, secrets and response URLs are never
+exported, as columns or as keys inside JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from storage.models import (
     InboxEvent,
     OutboxKind,
     OutboxMessage,
+    Source,
     Team,
     TeamLeader,
     Workspace,
@@ -34,7 +36,8 @@ from storage.models_privacy import ErasureRequest
 
 # slack_sdk's installation records (storage/migrations 0002), not in our models' metadata.
 INSTALLATION_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
-_SECRET = re.compile(r"token|secret|webhook", re.IGNORECASE)  # a webhook URL lets anyone post
+# A webhook URL lets anyone post; a response_url lets anyone answer in the person's name for 30 minutes.
+_SECRET = re.compile(r"token|secret|webhook|response_url", re.IGNORECASE)
 _TO_ONE_PERSON = (OutboxKind.DM, OutboxKind.EPHEMERAL)
 
 
@@ -97,10 +100,21 @@ def find(session: Session, user_id: str, *, include_installations: bool = False)
     return found
 
 
+def _without_secrets(value: Any) -> Any:
+    """JSON data without any key that names a credential, at any depth (Slack's envelope carries its verification
+    `token`; an interaction its `response_url`)."""
+    if isinstance(value, dict):
+        return {key: _without_secrets(item) for key, item in value.items() if not _SECRET.search(str(key))}
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return value
+
+
 def exportable(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as JSON-ready values (times and dates in ISO 8601), without any token or secret column."""
+    """A row as JSON-ready values (times and dates in ISO 8601), without any column, or key inside a JSON value,
+    that names a token, a secret, a webhook or a response URL."""
     return {
-        name: value.isoformat() if isinstance(value, datetime | date) else value
+        name: value.isoformat() if isinstance(value, datetime | date) else _without_secrets(value)
         for name, value in row.items()
         if not _SECRET.search(name)
     }
@@ -193,6 +207,13 @@ def edited_by_others(session: Session, idea_id: int, user_id: str) -> bool:
         IdeaEvent.idea_id == idea_id, IdeaEvent.kind == EventKind.EDITED, IdeaEvent.actor_id != user_id
     )
     return session.scalars(others.limit(1)).first() is not None
+
+
+def raised_from_a_message(session: Session, idea_id: int) -> bool:
+    """Whether the idea was raised from a message with the message shortcut: its text is that message's, which
+    may be someone else's words (a :bulb: idea's text is its author's own reply)."""
+    created = select(IdeaEvent.source).where(IdeaEvent.idea_id == idea_id, IdeaEvent.kind == EventKind.CREATED)
+    return session.scalars(created.limit(1)).first() == Source.SHORTCUT
 
 
 def team_names(session: Session) -> dict[int, str]:

@@ -82,8 +82,9 @@ def paused(session: Session, idea_id: int) -> bool:
 
 def remove_text(session: Session, idea_id: int, cutoff: datetime, marker: str, now: datetime) -> bool:
     """Replace the idea's text with `marker` (the problem, and the result and what was learned where written) and
-    drop the rest (idea, benefit, effect, the decision's reason, every note in its history), only if it is still
-    finished before `cutoff` with its text there; bumps card_version so the card is drawn again. True when it did."""
+    drop the rest (idea, benefit, effect, the decision's reason, the notes people wrote in its history: a
+    screening's kinds stay), only if it is still finished before `cutoff` with its text there; bumps card_version
+    so the card is drawn again. True when it did."""
     idea = session.get(Idea, idea_id)
     if idea is None:
         return False
@@ -106,7 +107,9 @@ def remove_text(session: Session, idea_id: int, cutoff: datetime, marker: str, n
     )
     if not getattr(changed, "rowcount", 0):
         return False
-    session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id).values(note=None))
+    # Notes people wrote go; the safety trail stays (what a screening matched, by kind; "already done").
+    written = IdeaEvent.kind.not_in([EventKind.NOT_PATIENT_INFO, EventKind.CREATED])
+    session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id, written).values(note=None))
     return True
 
 
@@ -156,10 +159,12 @@ def _old_inbox(before: datetime) -> tuple[ColumnElement[bool], ...]:
 
 
 def _old_outbox(before: datetime) -> tuple[ColumnElement[bool], ...]:
-    # Sent (or given up on) before `before`, body still there. The row stays: its dedupe key keeps a message from
-    # being sent twice, and its ts lets a later redaction or retention reach the reply in Slack.
+    # Sent (or given up on) before `before`, body still there, and shown in Slack as stored (a stale one keeps the
+    # body it is still to be updated to). The row stays: its dedupe key keeps a message from being sent twice, and
+    # its ts lets a later redaction or retention reach the reply in Slack.
     return (
         OutboxMessage.done_at.is_not(None),
+        OutboxMessage.stale_since.is_(None),
         OutboxMessage.created_at < before,
         # JSON's null (what the ORM may store for None) counts as no body, as SQL's NULL does.
         or_(OutboxMessage.text.is_not(None), cast(OutboxMessage.blocks, Text) != "null"),

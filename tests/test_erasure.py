@@ -14,7 +14,7 @@ from bot.render.ids import CardAction
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, BOB, TEAM_CHANNEL, WORKSPACE, eventually
 from tests.flows import LEAD, LEAD2, cards, rows, shown
-from tests.flows_kaizen import kaizen_on_request
+from tests.flows_kaizen import bulb, kaizen_on_request
 from tests.personal_data_world import (
     LABEL,
     NEIGHBOUR,
@@ -251,3 +251,20 @@ def test_her_words_go_but_not_a_message_she_raised_that_someone_else_wrote(bot_f
     assert kaizen.idea(from_bob.id).problem == "The drip stand in bay 3 wobbles", "Bob's words are not hers to remove"
     assert kaizen.idea(own.id).problem == ERASED
     assert {kaizen.idea(from_bob.id).author_id, kaizen.idea(own.id).author_id} == {PSEUDONYM}
+
+
+def test_her_words_go_from_an_idea_raised_with_a_bulb_on_her_own_reply(bot_factory, double, clock):
+    kaizen = kaizen_on_request(bot_factory, double, clock)
+    kaizen.huddle_now()
+    [huddle] = kaizen.huddles()
+    words = "The linen cupboard is locked at night"
+    reply_ts = double.add_message(TEAM_CHANNEL, words, user=ALICE, thread_ts=huddle["ts"])
+    bulb(kaizen, reply_ts, BOB, item_user=ALICE)  # Bob marks Alice's reply: her words, her idea
+    captured = eventually(lambda: next((i for i in kaizen.ideas() if i.source_ts == reply_ts), None))
+    assert captured.author_id == ALICE and captured.problem == words
+    kaizen.wait_settled()
+
+    forgotten = kaizen.running.kaizen.erasure.forget(ALICE, delete_text=True)
+
+    assert forgotten is not None and forgotten.texts_removed == 1
+    assert kaizen.idea(captured.id).problem == ERASED

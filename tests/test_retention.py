@@ -23,11 +23,11 @@ from bot.render.ids import CardAction
 from bot.render.words import retained_text, stored_text
 from doubles.slack import SlackDouble
 from storage.measures import Scope
-from storage.models import Idea, IdeaEvent, MeasurePeriods, OutboxMessage, Supporter
+from storage.models import EventKind, Idea, IdeaEvent, MeasurePeriods, OutboxMessage, Source, Supporter
 from storage.models_privacy import RetentionRun
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, WORKSPACE, eventually
 from tests.flows import LEAD, open_raise_form, react, rows, shown
-from tests.flows_kaizen import Kaizen, start_kaizen
+from tests.flows_kaizen import Kaizen, joined, start_kaizen
 
 DAYS = 30
 MARKER = "[removed after 30 days]"
@@ -145,6 +145,7 @@ def test_old_words_go_from_the_store_the_cards_and_the_replies_and_every_chart_s
     ran = tick(k.running.kaizen.retention)
 
     assert (ran.ideas, ran.cards, ran.replies, ran.skipped_channels, ran.stopped) == (2, 2, 2, {}, False)
+    assert ran.replies_waiting == 0
     k.wait_settled()
     # The store: the problem (and the result and what was learned) say the marker; the rest is gone.
     for idea in (done, declined):
@@ -271,6 +272,59 @@ def test_a_team_whose_channel_takes_no_posts_loses_the_words_in_the_store_and_is
     assert (run.report or {})["skipped_channels"] == {TEAM_CHANNEL: team.name}
 
 
+def test_replies_left_with_the_words_while_their_channel_was_archived_are_updated_once_it_is_back(
+    bot_factory, double, clock
+):
+    k = kaizen(bot_factory, double, clock)
+    done = finished(k, DONE_WORDS[0])
+    declined = k.not_now(k.raise_idea(DECLINED_WORDS[0]), DECLINED_WORDS[1])
+    k.share_reason(declined)
+    eventually(lambda: len(k.thread(declined)) == 1 and k.settled())
+    double.add_channel(TEAM_CHANNEL, "ward-7", members=[*PEOPLE, "UBOT"], is_archived=True)
+    form, _ = open_raise_form(k.slack, double, user=BOB)
+    k.submit(form, {"problem": OPEN_WORDS}, BOB)
+    eventually(lambda: (team := k.team()) is not None and team.paused_at is not None)
+    clock.advance(timedelta(days=DAYS, hours=1))
+    assert tick(k.running.kaizen.retention).replies_waiting == 2, "the Done reply and the shared reason"
+    assert "Checking twice" in channel_text(k) and DECLINED_WORDS[1] in channel_text(k)
+
+    # Unarchived, Kaizen is told it is back in the channel; the next day's run updates what it could not.
+    double.add_channel(TEAM_CHANNEL, "ward-7", members=[*PEOPLE, "UBOT"], is_archived=False)
+    joined(k, "UBOT")
+    eventually(lambda: (team := k.team()) is not None and team.paused_at is None)
+    clock.advance(timedelta(days=1))
+    ran = tick(k.running.kaizen.retention)
+
+    assert (ran.ideas, ran.replies, ran.replies_waiting) == (0, 2, 0)
+    assert k.thread(done)[-1]["text"] == MARKER and k.thread(declined)[-1]["text"] == MARKER
+    k.running.kaizen.outbox.sweep()  # the scheduler's sweep (off here): a card catches up with its version
+    eventually(lambda: MARKER in shown(k.card(fresh(k, done))))
+    everything = channel_text(k)
+    assert not [word for word in (*DONE_WORDS, *DECLINED_WORDS, "Checking twice") if word in everything], everything
+
+
+@pytest.mark.parametrize(("error", "waiting"), [("fatal_error", 1), ("message_not_found", 0)])
+def test_a_reply_slack_refused_is_tried_again_by_the_next_run_unless_it_was_deleted(
+    bot_factory, double, clock, error, waiting
+):
+    k = kaizen(bot_factory, double, clock)
+    done = finished(k, DONE_WORDS[0])
+    k.wait_settled()
+    clock.advance(timedelta(days=DAYS, hours=1))
+    double.fail("chat.update", error, times=2)  # the card's update, then the Done reply's
+
+    first = tick(k.running.kaizen.retention)
+
+    assert (first.ideas, first.replies, first.replies_waiting) == (1, 0, waiting)
+    clock.advance(timedelta(days=1))
+    updates = len(double.calls("chat.update"))
+    second = tick(k.running.kaizen.retention)
+    assert (second.replies, second.replies_waiting) == (waiting, 0)
+    assert len(double.calls("chat.update")) == updates + waiting, "a deleted reply is not tried again"
+    if waiting:
+        assert k.thread(done)[-1]["text"] == MARKER
+
+
 @pytest.mark.parametrize("language", ["de", "ja"])
 def test_the_marker_is_said_in_the_teams_language(bot_factory, double, clock, language):
     k = kaizen(bot_factory, double, clock)
@@ -322,3 +376,31 @@ def test_a_channel_archived_since_the_bot_last_posted_there_is_reported_too(bot_
     team = k.team()
     assert ran.ideas == 1 and team is not None and team.paused_at is not None
     assert ran.skipped_channels == {TEAM_CHANNEL: team.name}
+
+
+def test_the_safety_trail_of_a_screening_stays_in_the_history_when_the_words_go(bot_factory, double, clock):
+    k = kaizen(bot_factory, double, clock)
+    done = finished(k, DONE_WORDS[0])
+    with k.running.kaizen.db.write() as session:  # as the raise form records "This isn't patient information"
+        session.add(IdeaEvent(idea_id=done.id, at=clock.now(), kind=EventKind.NOT_PATIENT_INFO,
+                              source=Source.MODAL, actor_id=ALICE, note="nhs_number"))  # fmt: skip
+    clock.advance(timedelta(days=DAYS, hours=1))
+
+    assert tick(k.running.kaizen.retention).ideas == 1
+
+    notes = {(e.kind, e.note) for e in rows(k.running.kaizen.db, IdeaEvent) if e.idea_id == done.id and e.note}
+    assert notes == {(EventKind.NOT_PATIENT_INFO, "nhs_number")}, "the kinds a screening matched are no one's words"
+
+
+def test_a_huddle_thanks_for_an_idea_whose_words_went_without_a_learned_line(bot_factory, double, clock):
+    k = kaizen(bot_factory, double, clock, kaizen_retention_days=1)
+    k.huddle_now()
+    clock.advance(timedelta(minutes=5))
+    done = finished(k, DONE_WORDS[0])
+    clock.advance(timedelta(days=1, hours=1))  # no huddle since (a weekend): the next one thanks for it
+    assert tick(k.running.kaizen.retention).ideas == 1
+
+    k.huddle_now()
+
+    huddle = shown(k.huddles()[-1])
+    assert f"#{done.number}" in huddle and "learned:" not in huddle and "Checking twice" not in huddle, huddle

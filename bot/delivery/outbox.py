@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.delivery.cards import CardChange, Cards
 from bot.delivery.names import Names
+from bot.delivery.quoting import QuotingPosts
 from bot.i18n import match_language, reading
-from bot.render.words import REDACTED_TEXT, stored_text
+from bot.render.words import REDACTED_TEXT
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
 from storage import delivery, queries
@@ -55,7 +56,6 @@ SWEEP_BATCH = 50
 NO_ANSWER = "no_answer"
 # Messages that quote the idea's own words, by the end of their dedupe key: the Done reply (what was learned)
 # and the not-now reason (in the author's DM, and in the thread once shared).
-QUOTING_REPLIES = (":done", ":reason")
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,7 @@ class Outbox:
         self._gateway = gateway
         self.names = Names(clock)  # people's plain names and languages, shared with all that speaks: one cache
         self.cards = Cards(db, clock, gateway, self.names, self.team_language)
+        self.quoting = QuotingPosts(db, clock, gateway, self.team_language)
 
     def team_language(self, team: Team | None) -> str:
         """The language `team`'s channel posts are written in: its own choice, else the bot's."""
@@ -379,52 +380,9 @@ class Outbox:
 
     def redact_posts(self, idea_id: int) -> int:
         """After a redaction: messages that quoted the idea's text (the Done reply, the not-now reason in the
-        author's DM and, if shared, in the thread) say REDACTED_TEXT instead (`replace_quoting_posts`). Returns how
+        author's DM and, if shared, in the thread) say REDACTED_TEXT instead (`QuotingPosts.replace`). Returns how
         many posts could not be changed (a second redaction tries them again)."""
-        return self.replace_quoting_posts(idea_id, REDACTED_TEXT).failed
-
-    def replace_quoting_posts(
-        self, idea_id: int, stored: str, *, before_update: Callable[[], bool] | None = None
-    ) -> Replaced:
-        """Messages that quoted the idea's text (the Done reply, the not-now reason in the author's DM and, if
-        shared, in the thread) say `stored` instead (a text as `bot.render.words.stored_text` shows it, said in the
-        team's language): in the outbox (so the text is kept nowhere, and one not sent yet never carries it) and,
-        for thread replies in a channel that takes posts, in Slack. `before_update` runs before each Slack update
-        (it paces them) and stops the updates when it returns false. Never raises for Slack's answers."""
-        kinds = (OutboxKind.THREAD, OutboxKind.DM)
-        with self._db.read() as session:
-            idea = queries.idea_by_id(session, idea_id)
-            team = idea.team if idea is not None else None
-        with reading(self.team_language(team)):
-            said = stored_text(stored) or ""
-        with self._db.write() as session:
-            messages = delivery.replace_outbox_texts(session, idea_id, kinds, QUOTING_REPLIES, said)
-        failed = updated = 0
-        for message in messages:
-            # A DM was posted to a user ID and its channel not kept: only the author sees it, and it stays.
-            if message.kind != OutboxKind.THREAD or not message.sent_ts:
-                continue
-            if team is not None and team.paused_at is not None:
-                failed += 1  # the channel takes no posts (archived): the reply in Slack keeps its words
-                continue
-            if before_update is not None and not before_update():
-                failed += 1
-                continue
-            try:
-                self._gateway.workspace(message.workspace_id).update(message.channel_id or "", message.sent_ts, said)
-                updated += 1
-            except Exception:
-                log.warning("Could not replace the text of message %s of idea %s", message.id, idea_id, exc_info=True)
-                failed += 1
-        return Replaced(updated=updated, failed=failed)
-
-
-@dataclass(frozen=True)
-class Replaced:
-    """What `Outbox.replace_quoting_posts` did in Slack: thread replies updated, and those it could not update."""
-
-    updated: int
-    failed: int
+        return self.quoting.replace(idea_id, REDACTED_TEXT).failed
 
 
 @dataclass(frozen=True)

@@ -113,9 +113,10 @@ class Erasure:
             texts_removed = 0
             if delete_text:
                 for idea in people.ideas_raised_by(session, user_id):
-                    # An idea raised from a message (:bulb:, the shortcut) holds that message's words: maybe not theirs.
-                    raised_from_message = idea.source_ts is not None or idea.source_link is not None
-                    theirs = not raised_from_message and not people.edited_by_others(session, idea.id, user_id)
+                    # One raised with the message shortcut holds that message's words: maybe not theirs.
+                    theirs = not people.raised_from_a_message(session, idea.id) and not people.edited_by_others(
+                        session, idea.id, user_id
+                    )
                     if idea.problem != ERASED_TEXT and theirs:
                         idea.problem, idea.idea, idea.benefit = ERASED_TEXT, None, None
                         texts_removed += 1

@@ -7,7 +7,9 @@ more than PURGE_AFTER ago are deleted and the bodies of the bot's messages sent 
 
 A daily run does it once across processes (a claim on the day, with a lease renewed as it goes: another process
 takes over a run whose process died). Slack updates are paced to stay under chat.update's Tier 3 limit; the cards
-of a channel that takes no posts (archived, Kaizen removed) cannot be updated and are reported.
+of a channel that takes no posts (archived, Kaizen removed) cannot be updated and are reported. A reply Slack did
+not take (its channel gone, a passing fault) stays marked stale and each run tries it again: a card catches up by
+itself once its team's channel is back.
 """
 
 from __future__ import annotations
@@ -51,13 +53,15 @@ class Plan:
 
 @dataclass
 class Report:
-    """What a run did: ideas whose text went, cards and thread replies updated in Slack, channels (by id, with
-    their team's name) whose cards could not be updated, deliveries deleted and message bodies emptied; `stopped`
+    """What a run did: ideas whose text went, cards and thread replies updated in Slack (replies tried again
+    included), replies still showing removed words (waiting for their channel, or for Slack), channels (by id,
+    with their team's name) whose cards could not be updated, deliveries deleted and message bodies emptied; `stopped`
     when it stopped before the end (shutting down: the next run goes on)."""
 
     ideas: int = 0
     cards: int = 0
     replies: int = 0
+    replies_waiting: int = 0
     skipped_channels: dict[str, str] = field(default_factory=dict)
     deliveries: int = 0
     bodies: int = 0
@@ -66,7 +70,7 @@ class Report:
     def as_dict(self) -> dict[str, object]:
         """As stored with the day's run."""
         return {
-            "ideas": self.ideas, "cards": self.cards, "replies": self.replies,
+            "ideas": self.ideas, "cards": self.cards, "replies": self.replies, "replies_waiting": self.replies_waiting,
             "skipped_channels": self.skipped_channels, "deliveries": self.deliveries, "bodies": self.bodies,
             "stopped": self.stopped,
         }  # fmt: skip
@@ -145,7 +149,14 @@ class Retention:
         with self._db.write() as session:
             if not report.stopped:
                 retention.finish_run(session, now.date(), token, self._clock.now(), report.as_dict())
-        if report.ideas or report.skipped_channels or report.deliveries or report.bodies:
+        if (
+            report.ideas
+            or report.replies
+            or report.replies_waiting
+            or report.skipped_channels
+            or report.deliveries
+            or report.bodies
+        ):
             log.info("Retention: %s", report.as_dict())
         for channel, name in report.skipped_channels.items():
             log.warning("Retention could not update the cards in %s (%s): the channel takes no posts", channel, name)
@@ -164,6 +175,8 @@ class Retention:
         now = self._clock.now()
         cutoff = self._cutoff(now)
         after = 0
+        # Replies an earlier run (or a redaction) could not update in Slack: tried again first, at the same pace.
+        report.replies += self._outbox.quoting.update_stale(before_update=pace).updated
         while cutoff is not None and not report.stopped:
             with self._db.read() as session:
                 batch = retention.due(session, cutoff, after_id=after, limit=BATCH)
@@ -178,6 +191,7 @@ class Retention:
                 break
         with self._db.write() as session:
             report.deliveries, report.bodies = retention.purge(session, now - PURGE_AFTER)
+        report.replies_waiting = self._outbox.quoting.stale_count()
         return report
 
     def _paused_now(self, due: Due) -> bool:
@@ -201,12 +215,12 @@ class Retention:
         report.ideas += 1
         if due.paused:
             report.skipped_channels[due.channel_id] = due.team_name
-            self._outbox.replace_quoting_posts(due.idea_id, marker, before_update=lambda: False)
+            self._outbox.quoting.replace(due.idea_id, marker)  # the store now; Slack once the channel is back
             return True
         if self._outbox.sync_card(due.idea_id):
             report.cards += 1
         elif self._paused_now(due):  # the channel went since the batch was read: its replies are not tried either
             report.skipped_channels[due.channel_id] = due.team_name
-        replaced = self._outbox.replace_quoting_posts(due.idea_id, marker, before_update=lambda: pace() or True)
+        replaced = self._outbox.quoting.replace(due.idea_id, marker, before_update=lambda: pace() or True)
         report.replies += replaced.updated
         return not self._stop.is_set()

@@ -255,7 +255,8 @@ def _line(idea: Idea, links: dict[int, str], tail: str = "") -> str:
 
 
 def _done_tail(idea: Idea) -> str:
-    learned = "" if idea.redacted else (idea.learned or "").strip()
+    # A redacted idea's, or one whose text retention removed: no line with a marker in it.
+    learned = "" if idea.redacted or idea.text_removed_at is not None else (idea.learned or "").strip()
     if not learned:
         return ""
     # Translators: after a done idea's line in the huddle: what the team learned ({learned}, as someone wrote it)

@@ -1,5 +1,5 @@
-"""Privacy, part 2 (issue 18): when retention removed an idea's text, people's requests to be forgotten, and the
-daily retention run's claim
+"""Privacy, part 2 (issue 18): when retention removed an idea's text, replies in Slack still to be updated,
+people's requests to be forgotten, and the daily retention run's claim
 
 Revision ID: 0010
 Revises: 0009
@@ -24,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Plain ALTER TABLE: a column of no index or constraint is added in place on SQLite (see 0007).
     op.add_column("ideas", sa.Column("text_removed_at", storage.models.UtcDateTime(), nullable=True))
+    op.add_column("outbox", sa.Column("stale_since", storage.models.UtcDateTime(), nullable=True))
     op.create_table(
         "erasure_requests",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,4 +53,5 @@ def downgrade() -> None:
     op.drop_table("retention_runs")
     op.drop_index("ix_erasure_requests_user", table_name="erasure_requests")
     op.drop_table("erasure_requests")
+    op.drop_column("outbox", "stale_since")
     op.drop_column("ideas", "text_removed_at")
