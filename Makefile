@@ -7,7 +7,7 @@ PYTEST := $(BIN)/python -m pytest -n auto -p no:cacheprovider
 LOCALES := bot/locale
 BABEL := "Babel>=2.14,<3"
 
-.PHONY: run serve test lint install install-test bench docs-chart docs-messages catalogs messages
+.PHONY: run serve test lint install install-test bench docs-chart docs-messages docs-form catalogs messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ install: catalogs
 
 install-test: catalogs
 	$(BIN)/pip install --quiet -e ".[test]"
+	@# axe-core, the accessibility checker the browser tests inject into the walk-up form (needs npm; without it,
+	@# and without Debian's chromium and chromium-driver, those tests are skipped outside CI).
+	@if command -v npm >/dev/null 2>&1 && [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then \
+		npm install --silent --no-save --no-audit --no-fund --prefix .tools axe-core@4.11 >/dev/null; fi
 
 # The compiled catalogs (bot/locale/*/LC_MESSAGES/kaizen.mo) from their sources (.po): the project's build step, run
 # by both installs (Babel is installed first, as it compiles them). tests/test_catalogs.py fails on a stale one.
@@ -64,3 +68,8 @@ docs-chart: install-test
 # code at a phone's width by headless Chromium (apt-get install chromium fonts-noto-color-emoji fonts-lato).
 docs-messages: install-test
 	$(BIN)/python docs/demo_messages.py docs
+
+# The README's picture of the walk-up form (docs/walkup-form.png), served by the bot's own web server to headless
+# Chromium (apt-get install chromium chromium-driver).
+docs-form: install-test
+	$(BIN)/python docs/demo_form.py docs/walkup-form.png

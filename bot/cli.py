@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="connect to Slack through Socket Mode (needs SLACK_APP_TOKEN)")
+    run.add_argument("--web-port", type=int, help="also serve the walk-up form on this port (0 picks a free one)")
+    run.add_argument("--web-host", default="127.0.0.1", help="address the walk-up form listens on (default 127.0.0.1)")
     serve = commands.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000; 0 picks a free one)")
@@ -89,12 +91,15 @@ def _close_within(close: Callable[[], None], seconds: float, what: str) -> None:
         log.warning("%s did not close within %.0f s; stopping without waiting for it", what, seconds)
 
 
-def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -> int:
-    """Socket Mode until SIGTERM/SIGINT (then 0), with a worker process unless `worker_on` is false. The link
-    reconnects by itself; when Slack refuses SLACK_APP_TOKEN, everything is closed and a SettingsError carries the
-    one line to show."""
+def cmd_run(
+    settings: Settings, worker_on: bool = True, verbose: bool = False, web: tuple[str, int] | None = None
+) -> int:
+    """Socket Mode until SIGTERM/SIGINT (then 0), with a worker process unless `worker_on` is false, and the walk-up
+    form on `web` (host, port) if given. The link reconnects by itself; when Slack refuses SLACK_APP_TOKEN,
+    everything is closed and a SettingsError carries the one line to show."""
     from bot.cli_database import upgrade_apart
     from bot.composition import build_app, compose
+    from bot.slack.server import bound_port, make_pages_server, run_until_closed
     from bot.slack.socket_mode import SocketModeLink
 
     settings.require("slack_bot_token", "slack_app_token")
@@ -106,7 +111,12 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
     background = _background(kaizen, worker_on, verbose)
     on_stop_signal(lambda: _both(stop.set, background.stopping))
     link = SocketModeLink(app, settings.require("slack_app_token"), settings.slack_api_url, on_refused=stop.set)
+    pages = make_pages_server(kaizen.pages, *web) if web is not None else None
     try:
+        if pages is not None:
+            threading.Thread(target=run_until_closed, args=(pages,), name="kaizen-walkup-form", daemon=True).start()
+            # Tests and supervisors read this line to learn the port when --web-port 0 was asked for.
+            print(f"kaizen-bot walk-up form on http://{web[0] if web else ''}:{bound_port(pages)}", flush=True)
         if not stop.is_set():
             link.start()
         # Python runs signal handlers in the main thread only, between bytecodes: blocked in an untimed wait, it
@@ -115,6 +125,8 @@ def cmd_run(settings: Settings, worker_on: bool = True, verbose: bool = False) -
             pass
     finally:
         log.info("Stopping: closing the Socket Mode connection")
+        if pages is not None:
+            pages.close()
         background.stopping()
         _close_within(link.close, SOCKET_CLOSE_SECONDS, "The Socket Mode connection")
         background.stop()
@@ -144,7 +156,7 @@ def cmd_serve(settings: Settings, host: str, port: int, worker_on: bool = True, 
     # is ours: a failed start leaves no worker behind, and no work done.
     background = _background(kaizen, worker_on, verbose, hold=True)
     try:
-        server = make_server(app, host, port, settings.require("slack_signing_secret"))
+        server = make_server(app, host, port, settings.require("slack_signing_secret"), pages=kaizen.pages)
     except BaseException:
         background.stop()
         kaizen.close()
@@ -301,53 +313,6 @@ def cmd_huddle(settings: Settings, channel_id: str, workspace: str | None) -> in
     return 0
 
 
-def cmd_manifest(http_base: str | None) -> int:
-    """Print the Slack app manifest as JSON (HTTP and OAuth when `http_base` is given); 0."""
-    import json
-
-    from bot.composition import manifest
-
-    if http_base is not None and not http_base.startswith("https://"):
-        print("kaizen-bot: --http needs the public https:// base URL Slack will call, e.g. https://kaizen.example.org",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    print(json.dumps(manifest(http_base), indent=2))
-    return 0
-
-
-def cmd_workspace(
-    settings: Settings, workspace_id: str, leaders: str | None, group: str | None, emoji: str | None
-) -> int:
-    """Show or set a workspace's own leaders, leader group and approve emoji; 0."""
-    from bot.clock import SystemClock
-    from storage import migrate, queries
-    from storage.db import Database
-    from storage.models import Workspace
-
-    # The same rules (and one-line errors) as the KAIZEN_* settings they stand in for.
-    checked = load_settings(
-        **({"kaizen_leaders": leaders} if leaders else {}),
-        **({"kaizen_leader_group": group} if group else {}),
-        **({"kaizen_approve_emoji": emoji} if emoji else {}),
-    )
-    db = Database(settings.database_url)
-    migrate.upgrade(db)
-    with db.write() as session:
-        queries.ensure_workspace(session, workspace_id, SystemClock().now())
-        row = session.get(Workspace, workspace_id)
-        assert row is not None
-        if leaders is not None:
-            row.leaders = list(checked.kaizen_leaders) if leaders else []
-        if group is not None:
-            row.leader_group = checked.kaizen_leader_group if group else None
-        if emoji is not None:
-            row.approve_emoji = checked.kaizen_approve_emoji if emoji else None
-        own = ",".join(row.leaders) or "(none of its own)"
-        print(f"{workspace_id}: leaders {own}; leader group {row.leader_group or '(none)'}; "
-              f"approve emoji {row.approve_emoji or '(default)'}")  # fmt: skip
-    return 0
-
-
 def cmd_check(settings: Settings) -> int:
     """Check the settings, Slack (auth.test) and the database, one line each; 0 when all is well, else 1."""
     from bot.cli_errors import database_problem
@@ -399,7 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "run":
-            return cmd_run(settings, not args.no_worker, args.verbose)
+            web = (args.web_host, args.web_port) if args.web_port is not None else None
+            return cmd_run(settings, not args.no_worker, args.verbose, web)
         if args.command == "serve":
             if args.no_scheduler:
                 log.warning("--no-scheduler is now called --no-worker (this process starts no worker process)")
@@ -428,10 +394,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_privacy.cmd_retention(settings, args.dry_run)
         if args.command == "huddle":
             return cmd_huddle(settings, args.channel, args.workspace)
-        if args.command == "manifest":
-            return cmd_manifest(args.http)
-        if args.command == "workspace":
-            return cmd_workspace(settings, args.workspace, args.leaders, args.leader_group, args.approve_emoji)
+        if args.command in ("manifest", "workspace"):
+            from bot import cli_admin
+
+            if args.command == "manifest":
+                return cli_admin.cmd_manifest(args.http)
+            return cli_admin.cmd_workspace(
+                settings, args.workspace, args.leaders, args.leader_group, args.approve_emoji
+            )
         return cmd_check(settings)
     except SettingsError as error:
         print(f"kaizen-bot: {error}", file=sys.stderr)

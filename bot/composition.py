@@ -51,7 +51,22 @@ from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
-from handlers import actions, card_actions, card_views, charts, commands, events, personal_data, shortcuts, views
+from bot.walkup.addresses import FormAddresses
+from bot.walkup.guard import CsrfTokens, RateLimits
+from bot.walkup.visitors import Visitors
+from handlers import (
+    actions,
+    card_actions,
+    card_views,
+    charts,
+    commands,
+    events,
+    personal_data,
+    shortcuts,
+    views,
+    walkup_commands,
+    web_form,
+)
 from handlers.tenancy import body_language
 from storage import migrate
 from storage.db import Database
@@ -101,11 +116,16 @@ class Kaizen:
     retention: Retention
     erasure: Erasure
     subject_access: SubjectAccess
+    form_addresses: FormAddresses
+    visitors: Visitors
+    pages: web_form.WalkUpPages
 
     def close(self) -> None:
-        """Stop the inbox's workers and a retention run, and release the database's connections."""
+        """Stop the inbox's workers, a retention run and the walk-up card senders, and release the database's
+        connections."""
         self.retention.stop()
         self.inbox.close()
+        self.visitors.close()
         self.db.dispose()
 
 
@@ -147,6 +167,10 @@ def compose(
     raising = Raising(db, gateway, outbox.names)
     huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats, languages)
     workflow = Workflow(db, clock, access, guard)
+    form_addresses = FormAddresses(db, clock, settings.kaizen_public_url)
+    visitors = Visitors(workflow, outbox)
+    csrf, rate_limits = CsrfTokens(db, clock), RateLimits(clock)
+    pages = web_form.WalkUpPages(settings, form_addresses, csrf, rate_limits, visitors, languages)
     return Kaizen(
         settings=settings,
         db=db,
@@ -188,6 +212,9 @@ def compose(
         retention=Retention(db, clock, settings, outbox),
         erasure=Erasure(db, clock, settings),
         subject_access=SubjectAccess(db, clock, settings, gateway),
+        form_addresses=form_addresses,
+        visitors=visitors,
+        pages=pages,
     )
 
 
@@ -247,6 +274,7 @@ def register_handlers(app: App, k: Kaizen) -> None:
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
             gateway=k.gateway, languages=k.languages, inbox=k.inbox,
             personal_data=personal_data.PersonalData(k.subject_access),
+            walkup=walkup_commands.WalkUpCommands(k.form_addresses, k.permissions, k.team_channels, k.gateway),
         ),
     )  # fmt: skip
     personal_data.register(app, tenancy=k.tenancy, erasure=k.erasure, languages=k.languages)

@@ -190,6 +190,13 @@ class ForgetMe:
 
 
 @dataclass(frozen=True)
+class WalkUp:
+    """`/kaizen form` (whether the team's walk-up form is on), `form new` (a new address) or `form off`."""
+
+    action: str  # "show", "new" or "off"
+
+
+@dataclass(frozen=True)
 class Raise:
     """Any other text: raise it as an idea (the raise form opens with it)."""
 
@@ -233,6 +240,7 @@ Command = (
     | Export
     | MyData
     | ForgetMe
+    | WalkUp
     | Raise
     | Usage
 )
@@ -396,6 +404,9 @@ def parse_command(raw_text: str) -> Command:
         parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None
+    elif head == "form" and [word.lower() for word in rest] in ([], ["new"], ["off"]):
+        # Only these exact words: "/kaizen form for handover is confusing" is an idea.
+        return WalkUp(rest[0].lower() if rest else "show")
     elif (head, [word.lower() for word in rest]) in (("my", ["data"]), ("forget", ["me"])):
         # Only these exact words: "/kaizen my locker is broken" and "/kaizen forget the old rota" are ideas.
         return MyData() if head == "my" else ForgetMe()

@@ -74,3 +74,7 @@ CARD_EFFECT = 1000
 # --- What we store -------------------------------------------------------------------------------------------------
 INBOX_ERROR = INBOX_ERROR_CHARS  # an inbox event's last error
 SOURCE_LINK = SOURCE_LINK_CHARS  # the permalink of the message an idea was raised from
+
+# A walk-up author's stand-in id (bot.credit): "walkup_" and this many hex digits of a hash, 27 characters in all,
+# within the 32 of a user id column; 80 bits, so two names of one workspace never share one.
+WALKUP_AUTHOR_HEX = 20

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from bot import credit
 from storage.models import Idea, OutboxKind
 
 
@@ -105,6 +106,11 @@ Notice = Approved | Started | Done | Reopened | NotNowReason | ReasonShared | Wh
 #   the ask, made once (a card's later edits do not notify). The author is never listed among them.
 
 
+def _on_slack(user_id: str) -> bool:
+    # A Slack user the bot can ping or write to: not a visitor to the walk-up form.
+    return not credit.is_walkup(user_id)
+
+
 def is_owed(notice: Notice) -> bool:
     """Whether `notice` is said at all (see the rule above)."""
     idea = notice.idea
@@ -113,8 +119,8 @@ def is_owed(notice: Notice) -> bool:
             return False
         case Approved() | Done():
             return notice.by != idea.author_id
-        case NotNowReason():
-            return notice.leader != idea.author_id
+        case NotNowReason():  # a DM to the author: none to a walk-up visitor
+            return notice.leader != idea.author_id and _on_slack(idea.author_id)
         case _:
             return True
 
@@ -123,7 +129,12 @@ def mentioned(notice: Notice) -> frozenset[str]:
     """Whom `notice`, when owed, mentions (pings) by Slack user ID: only the author of a named idea, when someone
     else approved or finished it. Everyone else it names is written as a plain name."""
     idea = notice.idea
-    if isinstance(notice, Approved | Done) and not idea.anonymous and notice.by != idea.author_id:
+    if (
+        isinstance(notice, Approved | Done)
+        and not idea.anonymous
+        and notice.by != idea.author_id
+        and _on_slack(idea.author_id)
+    ):
         return frozenset({idea.author_id})
     return frozenset()
 

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import time
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +44,14 @@ HINTS: dict[str, str] = {
     "KAIZEN_RETENTION_DAYS": (
         "set it to a whole number of days, 1 or more, after which done and not-now ideas lose their text, e.g. 730; "
         "or unset it to keep the text"
+    ),
+    "KAIZEN_PUBLIC_URL": (
+        "set it to the https:// address people reach this bot at, e.g. https://kaizen.example-hospital.nhs.uk "
+        "(the walk-up form's address starts with it), or unset it"
+    ),
+    "KAIZEN_TRUSTED_PROXIES": (
+        "set it to the addresses of your reverse proxies, separated by commas, e.g. 10.0.0.5,10.1.0.0/16 "
+        "(only their X-Forwarded-For is believed), or unset it"
     ),
     "KAIZEN_LANGUAGE": "set it to the language teams read unless they choose one: en, ja, es or de",
     "SLACK_CLIENT_ID": "set it to the Client ID from Basic Information → App Credentials, or unset it",
@@ -169,6 +178,10 @@ class Settings(BaseSettings):
     kaizen_retention_days: int | None = Field(default=None, ge=1, le=36_500)
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
+    # The address people reach this bot at (scheme and host, maybe a path): the walk-up form's links start with it.
+    kaizen_public_url: str | None = None
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client (the walk-up form's limits).
+    kaizen_trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     # The hospital's record-number patterns (Python regular expressions, searched for as written; `(?i)` makes one
     # ignore case): one pattern, or a JSON list of them when the value starts with `[` and reads as JSON, e.g.
     # ["RX[0-9]{7}", "H[0-9]{6}"] (JSON doubles a backslash: "\\d"). Not split on commas, which regexes use ({2,3}).
@@ -274,6 +287,22 @@ class Settings(BaseSettings):
     def _huddle_days(cls, value: str) -> str:
         parse_days(value)
         return value.strip().lower()
+
+    @field_validator("kaizen_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", value.strip()):
+            raise ValueError("not an http(s) address without a query")
+        return value.strip().rstrip("/")
+
+    @field_validator("kaizen_trusted_proxies", mode="before")
+    @classmethod
+    def _trusted_proxies(cls, value: object) -> tuple[IPv4Network | IPv6Network, ...]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return tuple(ip_network(str(item), strict=False) for item in _iterable(value))
 
     @field_validator("kaizen_patient_id_patterns", mode="before")
     @classmethod

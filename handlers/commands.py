@@ -38,6 +38,7 @@ from bot.grammar import (
     StatsSteps,
     TeamLanguage,
     Usage,
+    WalkUp,
     parse_command,
 )
 from bot.grammar import Leaders as LeadersList
@@ -66,6 +67,7 @@ from bot.teams.tenancy import Tenancy
 from handlers import charts, forms
 from handlers.personal_data import PersonalData
 from handlers.tenancy import channel_of, user_of, workspace_of
+from handlers.walkup_commands import WalkUpCommands
 from storage.models import Team
 
 log = logging.getLogger(__name__)
@@ -130,8 +132,10 @@ class KaizenCommand:
         languages: Languages,
         inbox: Inbox,
         personal_data: PersonalData,
+        walkup: WalkUpCommands,
     ) -> None:
         self._personal_data = personal_data
+        self._walkup = walkup
         self._inbox = inbox
         self._languages = languages
         self._tenancy = tenancy
@@ -236,6 +240,9 @@ class KaizenCommand:
                 self._personal_data.send_my_data(asked.workspace_id, asked.user_id, respond)
             case ForgetMe():
                 self._personal_data.offer_forget_me(respond)
+            case WalkUp(action=action):
+                self._walkup.answer(action, asked.workspace_id, asked.channel_id, asked.channel_name, asked.user_id,
+                                    respond)  # fmt: skip
 
     def team_language(self, asked: Asked, respond: Respond, parsed: TeamLanguage | SetTeamLanguage) -> None:
         """`/kaizen team language [CODE|default]`: which language the team's channel posts are in (asking sets

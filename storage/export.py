@@ -35,6 +35,7 @@ class ExportRow:
     outcome: str | None
     result: str | None
     learned: str | None
+    credited: str | None  # a walk-up visitor's name as typed (bot.credit); None for everyone else
 
 
 _QUERY = (
@@ -56,6 +57,7 @@ _QUERY = (
         Idea.outcome,
         Idea.result,
         Idea.learned,
+        Idea.credited_name,
     )
     .join(Team, Idea.team_id == Team.id)
     .order_by(Idea.workspace_id, Idea.number)
@@ -78,6 +80,7 @@ def _export_row(row: Row[tuple[object, ...]]) -> ExportRow:
         decided_by=row.decided_by,
         outcome=row.outcome,
         result=row.result,
+        credited=row.credited_name,
         learned=row.learned,
     )
 

@@ -40,7 +40,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from storage.models import EventKind, Idea, IdeaEvent, IdeaStatus, Team, UtcDateTime
+from storage.models import WALKUP_UNNAMED, EventKind, Idea, IdeaEvent, IdeaStatus, Team, UtcDateTime
 
 DECISIONS = (IdeaStatus.APPROVED, IdeaStatus.NOT_NOW)
 
@@ -148,7 +148,7 @@ def _done_in(scope: Scope, period: CTE) -> Select[Any]:
 def _participation(scope: Scope, since: datetime, until: datetime) -> Select[Any]:
     """Who took part, when: raising an idea, or completing one (as its owner)."""
     raised = select(Idea.author_id.label("person"), Idea.created_at.label("at")).where(
-        *scope.where(), Idea.created_at >= since, Idea.created_at < until
+        *scope.where(), Idea.created_at >= since, Idea.created_at < until, Idea.author_id != WALKUP_UNNAMED
     )
     completed = select(Idea.owner_id.label("person"), Idea.done_at.label("at")).where(
         *scope.where(), Idea.status == IdeaStatus.DONE, Idea.owner_id.is_not(None), Idea.done_at >= since,
@@ -165,7 +165,8 @@ def participants_per_period(
 
     def people(period: CTE) -> ScalarSelect[Any]:
         completed = _done_in(scope, period).where(Idea.owner_id.is_not(None))
-        both = union_all(_raised_in(scope, period), completed).subquery()
+        raised = _raised_in(scope, period).where(Idea.author_id != WALKUP_UNNAMED)  # nobody to count
+        both = union_all(raised, completed).subquery()
         return select(func.count(func.distinct(both.c.person))).scalar_subquery()
 
     return _each_period(session, bounds, people)

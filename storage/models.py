@@ -96,7 +96,7 @@ class EventKind(StrEnum):
 
 class Source(StrEnum):
     """Where a change came from: a form, a command, a shortcut, an emoji, a button, the sweep after a restart, a :bulb:
-    reaction, the CLI."""
+    reaction, the CLI, the walk-up web form."""
 
     MODAL = "modal"
     COMMAND = "command"
@@ -106,6 +106,7 @@ class Source(StrEnum):
     SWEEP = "sweep"
     BULB = "bulb"
     CLI = "cli"
+    WALKUP = "walkup"  # the team's walk-up web form
 
 
 _NAMING = {
@@ -171,6 +172,12 @@ class Team(Base):
     created_at: Mapped[datetime]
 
 
+CREDITED_NAME_CHARS = 80
+# The author of an idea raised on the walk-up form by someone who gave no name (bot.credit): raised by nobody the
+# measures can count as a participant. Lower-case with an underscore: never a Slack id.
+WALKUP_UNNAMED = "walkup_anyone"
+
+
 class Idea(Base):
     """A problem (and maybe an idea for it) raised in a team; `number` counts per workspace. Times are UTC."""
 
@@ -217,6 +224,8 @@ class Idea(Base):
     source_link: Mapped[str | None] = mapped_column(String(SOURCE_LINK_CHARS))
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)
     text_removed_at: Mapped[datetime | None]  # when retention (bot.privacy.retention) removed the text
+    # Who is credited when no Slack user raised it (the walk-up form's "your name"): plain text, never a mention.
+    credited_name: Mapped[str | None] = mapped_column(String(CREDITED_NAME_CHARS))
     # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
     # card_version; the card is re-rendered until card_synced_version catches up.
     card_ts: Mapped[str | None] = mapped_column(String(32))

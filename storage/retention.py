@@ -96,6 +96,7 @@ def remove_text(session: Session, idea_id: int, cutoff: datetime, marker: str, n
         "learned": marker if idea.learned else None,
         "effect": None,
         "decision_note": None,
+        "credited_name": None,  # a walk-up visitor's name goes with the words (their stand-in id stays: the counts)
         "text_removed_at": now,
         "card_version": Idea.card_version + 1,
     }

@@ -183,7 +183,7 @@ def bot_factory(double: SlackDouble, clock: SettableClock, database_url: str) ->
         # for it would be a timed assert, so the tests' bots wait longer (still less than the driver's 10 s).
         for listener in app._listeners:
             listener.ack_timeout = ACK_WAIT_SECONDS
-        server = make_server(app, "127.0.0.1", 0, SIGNING_SECRET)
+        server = make_server(app, "127.0.0.1", 0, SIGNING_SECRET, pages=kaizen.pages)
         threading.Thread(target=run_until_closed, args=(server,), daemon=True).start()
         url = f"http://127.0.0.1:{bound_port(server)}"
         sched = start_scheduler(kaizen, sweep_seconds=sweep_seconds, **(schedule or {})) if scheduler else None

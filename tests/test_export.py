@@ -132,7 +132,8 @@ EXPECTED = [
 def test_the_columns_are_the_export_rows_fields_in_order() -> None:
     assert [f.name for f in fields(ExportRow)] == list(COLUMNS)
     header = (
-        "id,team,status,problem,idea,benefit,category,author,created,decided,done,decided_by,outcome,result,learned"
+        "id,team,status,problem,idea,benefit,category,author,created,decided,done,decided_by,outcome,result,learned,"
+        "credited"
     )
     assert ",".join(COLUMNS) == header
 

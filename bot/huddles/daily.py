@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot import credit
 from bot.clock import Clock
 from bot.delivery.outbox import Outbox, backoff
 from bot.huddles.pauses import Pauses, queue_dms
@@ -163,6 +164,8 @@ class Huddles:
         hour = now.astimezone(team_zone(team, self._settings)).hour
         with reading(self._languages.of_team(team)):  # the team's channel, whoever asked for it
             names = {user: self._names.name(slack, team.workspace_id, user) for user in huddle.people_named(layout)}
+            # A walk-up visitor is thanked by the name they typed (plain text: the huddle escapes names).
+            names |= {idea.author_id: name for idea in layout.shown() if (name := credit.credited(idea)) is not None}
             question = question_of_the_day(local_date, slot or 0)
             return huddle.huddle_message(
                 layout, names=names, links=links, now=now, hour=hour, local_date=local_date, question=question

@@ -1,8 +1,8 @@
 """Ideas as CSV or JSON: for `/kaizen export` (a file in a DM) and `kaizen-bot export` (stdout).
 
 Both write one record per idea under the same column names (COLUMNS), as rows arrive, so an export of any size
-streams. Times are ISO 8601 in UTC (2026-11-25T09:00:00+00:00). `id` is the idea's number (shown #42) and `author`
-is empty for anonymous ideas.
+streams. Times are ISO 8601 in UTC (2026-11-25T09:00:00+00:00). `id` is the idea's number (shown #42), `author`
+is empty for anonymous ideas, and `credited` is the name a walk-up visitor gave (their `author` a stand-in id).
 
 CSV is for spreadsheets: a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be run as a
 formula there (OWASP "CSV injection"), so it gets a leading `'`; unset values are empty cells. JSON is data for
@@ -40,6 +40,7 @@ COLUMNS: tuple[str, ...] = (
     "outcome",
     "result",
     "learned",
+    "credited",
 )
 
 # OWASP's list: what makes Excel, LibreOffice and Google Sheets treat a cell as a formula.

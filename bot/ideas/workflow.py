@@ -22,6 +22,7 @@ from storage import queries
 from storage.core import add_new
 from storage.db import Database
 from storage.models import (
+    CREDITED_NAME_CHARS,
     OPEN_STATUSES,
     Category,
     EventKind,
@@ -74,6 +75,7 @@ class NewIdea:
     # Who wrote the text when it is already in Slack (a message shortcut's message): only they may vouch for it.
     text_writer: str | None = None
     source_message: tuple[str, str] | None = None  # (channel, ts) of a reply captured with :bulb:
+    credited_name: str | None = None  # a walk-up visitor's name, as typed (`author_id` is their stand-in: bot.credit)
 
 
 def _clean(text: str | None) -> str | None:
@@ -103,6 +105,13 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         errors["benefit"] = _(
             "Please keep the benefit under {most} characters (it has {length}).", most=BENEFIT_MAX, length=len(benefit)
         )
+    name = _clean(new.credited_name)
+    name = " ".join(name.split()) if name is not None else None  # one line, as it is shown
+    if name is not None and len(name) > CREDITED_NAME_CHARS:
+        errors["name"] = _(
+            "Please keep the name under {most} characters (it has {length}).", most=CREDITED_NAME_CHARS,
+            length=len(name),
+        )  # fmt: skip
     if new.category is not None and new.category not in set(Category):
         errors["category"] = _("Please pick one of the listed categories.")
     if len(new.input_from) > INPUT_FROM_MAX:
@@ -129,6 +138,7 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         source=new.source,
         source_link=new.source_link,
         source_message=new.source_message,
+        credited_name=name,
     )
 
 
@@ -171,7 +181,8 @@ def raise_idea(
             number=queries.allocate_idea_number(session, team.workspace_id),
             team=team,  # its team_id, and the idea's team to read after the commit
             author_id=clean.author_id,
-            owner_id=None if clean.anonymous else clean.author_id,
+            # Nobody owns a walk-up idea until someone on Slack takes it on.
+            owner_id=None if clean.anonymous or clean.source == Source.WALKUP else clean.author_id,
             anonymous=clean.anonymous,
             problem=clean.problem,
             idea=clean.idea,
@@ -185,6 +196,7 @@ def raise_idea(
             source_link=clean.source_link,
             source_channel=clean.source_message[0] if clean.source_message else None,
             source_ts=clean.source_message[1] if clean.source_message else None,
+            credited_name=clean.credited_name,
         )
         # Core INSERTs, not the unit of work: this runs for every idea raised, while the person waits.
         idea = add_new(session, idea)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot import limits
+from bot import credit, limits
 from bot.i18n import N_, _, join, n_
 from bot.notices import asked_for_input
 from bot.render.ids import BlockPrefix, CardAction
@@ -197,6 +197,15 @@ def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = 
     if idea.anonymous:
         # Translators: on an idea's card; {date} is the date it was raised (Slack shows it)
         facts = [_("Raised anonymously · {date}", date=when)]
+    elif credit.is_walkup(idea.author_id):
+        visitor = credit.credited(idea)
+        if visitor:
+            named = bk.escape_clipped(visitor, limits.OWNER_NAME)  # plain text: never a mention, never markup
+            # Translators: on an idea's card raised on the team's walk-up web form; {name} as the visitor typed it
+            facts = [_("Raised on the ward form by {name} · {date}", name=named, date=when)]
+        else:
+            # Translators: on an idea's card raised on the team's walk-up web form by someone who gave no name
+            facts = [_("Raised on the ward form · {date}", date=when)]
     else:
         # Translators: on an idea's card; {name} raised it, {date} is the date it was raised (Slack shows it)
         facts = [_("Raised by {name} · {date}", name=name(idea.author_id), date=when)]

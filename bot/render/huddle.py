@@ -20,7 +20,7 @@ from bot.render.words import linked_number, problem_start
 from bot.slack import blockkit as bk
 from bot.text import one_line
 from storage.huddles import HuddleContent
-from storage.models import Idea, IdeaStatus
+from storage.models import WALKUP_UNNAMED, Idea, IdeaStatus
 
 OPEN = (IdeaStatus.NEW, IdeaStatus.APPROVED)  # an idea whose line says "needs an idea" when it has none
 # Translators: a tag after a problem in the huddle that has no idea yet; keep the no-break spaces (a phone wraps the
@@ -78,7 +78,7 @@ def thanked(ideas: list[Idea]) -> list[str]:
     people: list[str] = []
     for idea in ideas:
         for person in (idea.author_id, idea.owner_id):
-            if person and not idea.hides(person) and person not in people:
+            if person and not idea.hides(person) and person != WALKUP_UNNAMED and person not in people:
                 people.append(person)
     return people
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot import limits
+from bot import credit, limits
 from bot.i18n import N_, _, n_
 from bot.privacy import pseudonyms
 from bot.privacy.screening import described_kinds
@@ -111,7 +111,9 @@ NAME_MARK = "<name:"  # in every text that holds a plain name: a text without it
 def mention(user_id: str) -> str:
     """A person as a mention (`<@U123>`), for private replies and lists where it pings no one; a forgotten person's
     pseudonym as its label ("former colleague #7"), which Slack could not show as a mention."""
-    return pseudonyms.label(user_id) if pseudonyms.is_pseudonym(user_id) else f"<@{user_id}>"
+    if pseudonyms.is_pseudonym(user_id):
+        return pseudonyms.label(user_id)
+    return credit.label(user_id) if credit.is_walkup(user_id) else f"<@{user_id}>"
 
 
 def plain_name(user_id: str) -> str:
@@ -136,6 +138,9 @@ def person(idea: Idea, user_id: str) -> str:
     if idea.hides(user_id):
         # Translators: stands for the name of an anonymous idea's author, e.g. in "Approved by {name}"
         return _("the person who raised it")
+    if credit.is_walkup(user_id):  # no Slack user: the name they typed, as plain text
+        name = credit.credited(idea) if user_id == idea.author_id else None
+        return bk.escape_clipped(name, limits.OWNER_NAME) if name else credit.label(user_id)
     return plain_name(user_id)
 
 

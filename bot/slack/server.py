@@ -1,5 +1,5 @@
-"""HTTP mode: `POST /slack/events` (commands, interactivity, events) and `GET /healthz`, served by waitress,
-a production WSGI server with a thread pool."""
+"""HTTP mode: `POST /slack/events` (commands, interactivity, events), `GET /healthz` and, when given, the walk-up
+form's pages under `/raise/`, served by waitress, a production WSGI server with a thread pool."""
 
 from __future__ import annotations
 
@@ -23,9 +23,12 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 32
+PAGES_THREADS = 8  # the walk-up form alone: a few visitors at a time
 CONNECTION_LIMIT = 1000
 
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+PAGES_PREFIX = "/raise/"
 
 
 def _signature_ok(signing_secret: str | None, environ: dict[str, Any], body: bytes) -> bool:
@@ -106,15 +109,18 @@ def _answer(response: BoltResponse, start_response: StartResponse) -> list[bytes
     return [body]
 
 
-def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def make_wsgi_app(app: App, signing_secret: str | None, pages: WsgiApp | None = None) -> WsgiApp:
     """The WSGI app: GET /healthz answers "ok"; POST /slack/events is checked (signature, then shape) and handed to
-    Bolt; other paths (OAuth install routes, 404s) go to Bolt. `signing_secret` None skips the signature check."""
+    Bolt; paths under `/raise/` go to `pages` (the walk-up form) when given; other paths (OAuth install routes, 404s)
+    go to Bolt. `signing_secret` None skips the signature check."""
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
+        if pages is not None and str(environ.get("PATH_INFO") or "").startswith(PAGES_PREFIX):
+            return pages(environ, start_response)
         if environ.get("PATH_INFO") != EVENTS_PATH or environ.get("REQUEST_METHOD") != "POST":
             return bolt(environ, start_response)  # OAuth install routes and 404s
         # Checked here before Bolt, which parses before it verifies: a forged body gets 401 whatever its shape,
@@ -138,14 +144,37 @@ def make_wsgi_app(app: App, signing_secret: str | None) -> Callable[[dict[str, A
     return wsgi
 
 
-def make_server(app: App, host: str, port: int, signing_secret: str | None) -> BaseWSGIServer | MultiSocketServer:
-    """A waitress server for the app on `host`:`port` (0: any free port): listening, serving once
-    `run_until_closed` runs it."""
-    wsgi = make_wsgi_app(app, signing_secret)
-    # waitress's default connection_limit (100) counts its own sockets and makes the 99th client wait.
+def make_server(
+    app: App, host: str, port: int, signing_secret: str | None, *, pages: WsgiApp | None = None
+) -> BaseWSGIServer | MultiSocketServer:
+    """A waitress server for the app on `host`:`port` (0: any free port), with the walk-up form's `pages` if given:
+    listening, serving once `run_until_closed` runs it."""
+    wsgi = make_wsgi_app(app, signing_secret, pages)
+    # waitress's default connection_limit (100) counts its own sockets and makes the 99th client wait. Its proxy
+    # handling trusts one proxy address at most and, by default, drops X-Forwarded-For: the walk-up form reads that
+    # header itself, believing it only from KAIZEN_TRUSTED_PROXIES (bot.walkup.guard.client_address).
     return create_server(
-        wsgi, host=host, port=port, threads=SERVER_THREADS, connection_limit=CONNECTION_LIMIT, ident="kaizen-bot"
-    )
+        wsgi, host=host, port=port, threads=SERVER_THREADS, connection_limit=CONNECTION_LIMIT, ident="kaizen-bot",
+        clear_untrusted_proxy_headers=False,
+    )  # fmt: skip
+
+
+def make_pages_server(pages: WsgiApp, host: str, port: int) -> BaseWSGIServer | MultiSocketServer:
+    """A waitress server for the walk-up form's `pages` alone, for Socket Mode (`kaizen-bot run --web-port`), which
+    has no HTTP server of its own: `/raise/…` and `GET /healthz`; 404 elsewhere. Listening, serving once
+    `run_until_closed` runs it."""
+
+    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO") or "")
+        if path.startswith(PAGES_PREFIX):
+            return pages(environ, start_response)
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        return _refuse(start_response, "404 Not Found", b"not found\n")
+
+    return create_server(wsgi, host=host, port=port, threads=PAGES_THREADS, ident="kaizen-bot",
+                         clear_untrusted_proxy_headers=False)  # fmt: skip
 
 
 def bound_port(server: BaseWSGIServer | MultiSocketServer) -> int:

@@ -1,0 +1,66 @@
+"""What `/kaizen form` answers in Slack (mrkdwn we wrote; the address is made of URL-safe characters only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import _
+from bot.render.words import date_markup, mention
+
+
+def status_text(opened_at: datetime | None, opened_by: str | None) -> str:
+    """Whether the team's walk-up form is on, since when and by whom, and what a leader can do."""
+    if opened_at is None or opened_by is None:
+        return _(
+            "This team has no walk-up form. A leader can make one with `/kaizen form new`: a web page where people "
+            "who are not on Slack (bank staff, porters, volunteers) raise problems and ideas, e.g. from a QR poster."
+        )
+    return _(
+        "This team's walk-up form is on: its address was made {date} by {name} and sent to them in a direct message. "
+        "Kaizen keeps only a fingerprint of it, so it can't show it again. `/kaizen form new` makes a new address "
+        "(the old one then says the form has moved); `/kaizen form off` turns the form off.",
+        date=date_markup(opened_at), name=mention(opened_by),
+    )  # fmt: skip
+
+
+def address_text(path: str, url: str | None) -> str:
+    """A new address (`path` on this bot's web server; `url` the whole of it, None when KAIZEN_PUBLIC_URL is unset),
+    with what to do with it, or what is missing to make it whole."""
+    if url is None:
+        return _(
+            "The walk-up form is on, at the path `{path}` of this bot's web address. Set KAIZEN_PUBLIC_URL to the "
+            "address people reach this bot at (e.g. https://kaizen.example.org) to get the whole link. Kaizen keeps "
+            "only a fingerprint of it: keep this message.",
+            path=path,
+        )
+    return _(
+        "The walk-up form is on: {url}\nPut it where people who are not on Slack will see it (a poster in the staff "
+        "room, a kiosk). What they send comes here as a card. Kaizen keeps only a fingerprint of this address: "
+        "keep this message. An older address now says the form has moved.",
+        url=f"<{url}>",
+    )
+
+
+def sent_too_text() -> str:
+    """After the address in the private reply: where else it is."""
+    return _("I've sent it to you in a direct message too, so you can find it again.")
+
+
+def off_text(was_on: bool) -> str:
+    """After `/kaizen form off`."""
+    if not was_on:
+        return _("This team's walk-up form was already off.")
+    return _("The walk-up form is off: its address now says the form is closed. `/kaizen form new` opens it again.")
+
+
+def not_a_team_text() -> str:
+    """`/kaizen form` in a channel that is no team."""
+    return _(
+        "A walk-up form belongs to a team channel with Kaizen in it: invite it with `/invite @Kaizen` first, then try "
+        "again there."
+    )
+
+
+def leaders_only_text() -> str:
+    """`/kaizen form new|off` by someone who does not lead the team."""
+    return _("Only this team's leaders can change its walk-up form. `/kaizen leaders` shows who.")

@@ -1,0 +1,69 @@
+"""`/kaizen form`, `form new` and `form off`: the team's walk-up form (product page, Walk-up form). The address is
+answered privately and sent to the leader in a direct message, the one place it is kept: the store keeps only its
+hash."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Respond
+
+from bot.ideas.channels import TeamChannels
+from bot.render import replies
+from bot.render.walkup_replies import (
+    address_text,
+    leaders_only_text,
+    not_a_team_text,
+    off_text,
+    sent_too_text,
+    status_text,
+)
+from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable
+from bot.teams.permissions import Permissions
+from bot.walkup.addresses import FormAddresses
+
+log = logging.getLogger(__name__)
+
+
+def _private(respond: Respond, text: str) -> None:
+    respond(text=text, blocks=replies.notice_blocks(text), response_type="ephemeral", replace_original=False)
+
+
+class WalkUpCommands:
+    """The answers to the three subcommands, for `handlers.commands`."""
+
+    def __init__(
+        self, addresses: FormAddresses, permissions: Permissions, team_channels: TeamChannels, gateway: SlackGateway
+    ) -> None:
+        self._addresses = addresses
+        self._permissions = permissions
+        self._team_channels = team_channels
+        self._gateway = gateway
+
+    def answer(
+        self, action: str, workspace_id: str, channel_id: str, channel_name: str, user_id: str, respond: Respond
+    ) -> None:
+        """Answer `/kaizen form [new|off]` (`action`: show, new or off) typed by `user_id` in `channel_id`."""
+        if action == "show":
+            status = self._addresses.status(channel_id)
+            _private(respond, status_text(status.opened_at, status.opened_by))
+            return
+        team = self._team_channels.set_up(workspace_id, channel_id, channel_name)
+        if team is None:
+            _private(respond, not_a_team_text())
+            return
+        if not self._permissions.may_manage_form(workspace_id, team, user_id):
+            _private(respond, leaders_only_text())
+            return
+        if action == "off":
+            _private(respond, off_text(self._addresses.off(channel_id)))
+            return
+        address = self._addresses.new(workspace_id, channel_id, channel_name, user_id)
+        log.info("Walk-up form of team %s: a new address, by %s", team.id, user_id)
+        said = address_text(address.path, address.url)
+        try:
+            self._gateway.workspace(workspace_id).post(user_id, said)
+            said = f"{said}\n{sent_too_text()}"
+        except (SlackError, SlackUnreachable):
+            log.warning("Could not send the walk-up form's address by direct message", exc_info=True)
+        _private(respond, said)
