@@ -53,6 +53,7 @@ from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from bot.walkup.addresses import FormAddresses
 from bot.walkup.guard import CsrfTokens, RateLimits
+from bot.walkup.poster import FormPosters
 from bot.walkup.visitors import Visitors
 from handlers import (
     actions,
@@ -274,7 +275,9 @@ def register_handlers(app: App, k: Kaizen) -> None:
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
             gateway=k.gateway, languages=k.languages, inbox=k.inbox,
             personal_data=personal_data.PersonalData(k.subject_access),
-            walkup=walkup_commands.WalkUpCommands(k.form_addresses, k.permissions, k.team_channels, k.gateway),
+            walkup=walkup_commands.WalkUpCommands(
+                k.form_addresses, k.permissions, k.team_channels, k.gateway, FormPosters(k.gateway, k.languages)
+            ),
         ),
     )  # fmt: skip
     personal_data.register(app, tenancy=k.tenancy, erasure=k.erasure, languages=k.languages)

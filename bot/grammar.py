@@ -191,9 +191,10 @@ class ForgetMe:
 
 @dataclass(frozen=True)
 class WalkUp:
-    """`/kaizen form` (whether the team's walk-up form is on), `form new` (a new address) or `form off`."""
+    """`/kaizen form` (whether the team's walk-up form is on), `form new` (a new address, with its poster),
+    `form off` or `form poster`."""
 
-    action: str  # "show", "new" or "off"
+    action: str  # "show", "new", "off" or "poster"
 
 
 @dataclass(frozen=True)
@@ -404,7 +405,7 @@ def parse_command(raw_text: str) -> Command:
         parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None
-    elif head == "form" and [word.lower() for word in rest] in ([], ["new"], ["off"]):
+    elif head == "form" and [word.lower() for word in rest] in ([], ["new"], ["off"], ["poster"]):
         # Only these exact words: "/kaizen form for handover is confusing" is an idea.
         return WalkUp(rest[0].lower() if rest else "show")
     elif (head, [word.lower() for word in rest]) in (("my", ["data"]), ("forget", ["me"])):

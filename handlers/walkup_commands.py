@@ -15,12 +15,14 @@ from bot.render.walkup_replies import (
     leaders_only_text,
     not_a_team_text,
     off_text,
+    poster_text,
     sent_too_text,
     status_text,
 )
 from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable
 from bot.teams.permissions import Permissions
 from bot.walkup.addresses import FormAddresses
+from bot.walkup.poster import FormPosters
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,10 @@ class WalkUpCommands:
     """The answers to the three subcommands, for `handlers.commands`."""
 
     def __init__(
-        self, addresses: FormAddresses, permissions: Permissions, team_channels: TeamChannels, gateway: SlackGateway
-    ) -> None:
+        self, addresses: FormAddresses, permissions: Permissions, team_channels: TeamChannels, gateway: SlackGateway,
+        posters: FormPosters,
+    ) -> None:  # fmt: skip
+        self._posters = posters
         self._addresses = addresses
         self._permissions = permissions
         self._team_channels = team_channels
@@ -47,6 +51,10 @@ class WalkUpCommands:
         if action == "show":
             status = self._addresses.status(channel_id)
             _private(respond, status_text(status.opened_at, status.opened_by))
+            return
+        if action == "poster":
+            status = self._addresses.status(channel_id)
+            _private(respond, poster_text(status.opened_at, status.opened_by, self._addresses.has_public_url))
             return
         team = self._team_channels.set_up(workspace_id, channel_id, channel_name)
         if team is None:
@@ -62,8 +70,11 @@ class WalkUpCommands:
         log.info("Walk-up form of team %s: a new address, by %s", team.id, user_id)
         said = address_text(address.path, address.url)
         try:
-            self._gateway.workspace(workspace_id).post(user_id, said)
-            said = f"{said}\n{sent_too_text()}"
+            if address.url is not None:  # with its poster (A4, its QR code the address)
+                self._posters.send(workspace_id, user_id, team, address.url, said)
+            else:
+                self._gateway.workspace(workspace_id).post(user_id, said)
+            said = f"{said}\n{sent_too_text(poster=address.url is not None)}"
         except (SlackError, SlackUnreachable):
             log.warning("Could not send the walk-up form's address by direct message", exc_info=True)
         _private(respond, said)

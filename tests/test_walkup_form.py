@@ -259,8 +259,8 @@ def test_only_leaders_change_the_form_and_anyone_may_ask_whether_it_is_on(bot_fa
     path = new_address(k)
     status = shown(k.command("form", user_id=ALICE))
     assert "is on" in status and path not in status, "the address is not shown again"
-    [dm] = [m for m in k.double.messages(LEAD) if path in shown(m)] or [None]
-    assert dm is not None, "the leader has the address in a direct message"
+    [poster] = k.double.uploaded_files()
+    assert poster["channel_id"] == f"D{LEAD}" and path in poster["initial_comment"], "the address, in the leader's DM"
     assert "Only this team's leaders" in shown(k.command("form off", user_id=ALICE))
     assert get(k, path).status == 200
 

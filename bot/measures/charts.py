@@ -26,8 +26,8 @@ import io
 import math
 import os
 import threading
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.i18n import _
 from bot.measures import chart_dates, chart_fit, chart_labels, chart_memory, chart_style
@@ -71,6 +71,8 @@ POINT_ROOM_PX = 9  # room above a point for its ring
 LIMIT_ROOM_PX = 4  # ... and above a limit line
 BOTTOM_ROOM_PX = 8  # below the base of the y axis, so that a point or a ring at zero is not cut
 
+T = TypeVar("T")
+
 # Every chart is drawn on one thread: matplotlib keeps a copy of each font for every thread that draws.
 _DRAWER = DrawingThread("kaizen-charts")
 
@@ -105,6 +107,17 @@ def render_png(series: Sequence[ChartSeries], *, title: str) -> bytes:
     for one in series:
         check(one)
     return _DRAWER.run(_png, series, title)
+
+
+def draw_apart(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` drawing some other picture with matplotlib (the walk-up form's poster), on the charts' one
+    drawing thread and under their lock (see `_DRAWER`); returns what it returns, raises what it raises."""
+
+    def locked() -> T:
+        with _RENDER_LOCK:
+            return function(*args)
+
+    return _DRAWER.run(locked)
 
 
 def _png(series: Sequence[ChartSeries], title: str) -> bytes:

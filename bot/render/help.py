@@ -36,7 +36,7 @@ HELP_FOR_LEADERS = (
     # Translators: in `/kaizen help`, after the example `/kaizen team language ja` (ja, es, de, en: the languages)
     ("/kaizen team language ja", N_("the team's language for cards, huddles and replies here (ja, es, de, en)")),
     # Translators: in `/kaizen help`, after the example `/kaizen form new`
-    ("/kaizen form new", N_("a web form for people not on Slack, at a new address (`form` shows it, `form off`)")),
+    ("/kaizen form new", N_("a web form for people not on Slack, with a QR poster (`form` shows it, `form off`)")),
     # Translators: in `/kaizen help`, after the example `/kaizen export`
     ("/kaizen export", N_("the team's ideas as a CSV file, sent to you")),
     # Translators: in `/kaizen help`, after the example `/kaizen huddle`

@@ -41,9 +41,29 @@ def address_text(path: str, url: str | None) -> str:
     )
 
 
-def sent_too_text() -> str:
-    """After the address in the private reply: where else it is."""
+def sent_too_text(*, poster: bool) -> str:
+    """After the address in the private reply: where else it is (with the poster, when there is one)."""
+    if poster:
+        return _("I've sent it to you in a direct message too, with a poster to print (A4, with its QR code).")
     return _("I've sent it to you in a direct message too, so you can find it again.")
+
+
+def poster_text(opened_at: datetime | None, opened_by: str | None, public_url: bool) -> str:
+    """`/kaizen form poster`: where the poster of the open address is, or how to get one (`public_url`: whether
+    KAIZEN_PUBLIC_URL is set, without which there is no poster)."""
+    if not public_url:
+        return _(
+            "A poster needs the whole address of the form: set KAIZEN_PUBLIC_URL to the address people reach this "
+            "bot at (e.g. https://kaizen.example.org), then `/kaizen form new` sends you the poster."
+        )
+    if opened_at is None or opened_by is None:
+        return _("This team has no walk-up form yet. `/kaizen form new` opens one and sends you its poster to print.")
+    return _(
+        "The poster of this team's form went to {name} in a direct message with its address ({date}). Kaizen keeps "
+        "only a fingerprint of the address, so it can't draw the poster again: `/kaizen form new` makes a new "
+        "address with a new poster (the old posters then say the form has moved).",
+        name=mention(opened_by), date=date_markup(opened_at),
+    )  # fmt: skip
 
 
 def off_text(was_on: bool) -> str:

@@ -76,6 +76,11 @@ class FormAddresses:
         self._clock = clock
         self._public_url = public_url
 
+    @property
+    def has_public_url(self) -> bool:
+        """Whether KAIZEN_PUBLIC_URL is set: whole links, and posters, can be made."""
+        return bool(self._public_url)
+
     def url(self, token: str) -> str | None:
         """The form's full address (None when KAIZEN_PUBLIC_URL is unset)."""
         return self._public_url + form_path(token) if self._public_url else None
