@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
+from bot.clock import SystemClock
+from bot.composition import manifest
 from bot.settings import Settings, load_settings
+from storage import migrate, queries
+from storage.db import Database
+from storage.models import Workspace
 
 
 def cmd_manifest(http_base: str | None) -> int:
     """Print the Slack app manifest as JSON (HTTP and OAuth when `http_base` is given); 0."""
-    import json
-
-    from bot.composition import manifest
-
     if http_base is not None and not http_base.startswith("https://"):
         print("kaizen-bot: --http needs the public https:// base URL Slack will call, e.g. https://kaizen.example.org",
               file=sys.stderr)  # fmt: skip
@@ -25,11 +27,6 @@ def cmd_workspace(
     settings: Settings, workspace_id: str, leaders: str | None, group: str | None, emoji: str | None
 ) -> int:
     """Show or set a workspace's own leaders, leader group and approve emoji; 0."""
-    from bot.clock import SystemClock
-    from storage import migrate, queries
-    from storage.db import Database
-    from storage.models import Workspace
-
     # The same rules (and one-line errors) as the KAIZEN_* settings they stand in for.
     checked = load_settings(
         **({"kaizen_leaders": leaders} if leaders else {}),

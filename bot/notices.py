@@ -108,7 +108,7 @@ Notice = Approved | Started | Done | Reopened | NotNowReason | ReasonShared | Wh
 
 def _on_slack(user_id: str) -> bool:
     # A Slack user the bot can ping or write to: not a visitor to the walk-up form.
-    return not credit.is_walkup(user_id)
+    return not credit.not_on_slack(user_id)
 
 
 def is_owed(notice: Notice) -> bool:

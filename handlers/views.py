@@ -14,7 +14,7 @@ from bot.huddles.setup import HuddleSetup, SetupRefused
 from bot.i18n import Words, _
 from bot.ideas.capture import Capture
 from bot.ideas.raising import Raising
-from bot.ideas.workflow import InvalidIdea, NewIdea, Workflow
+from bot.ideas.workflow import InvalidIdea, NewIdea, Workflow, for_someone_else
 from bot.privacy.screening import PatientDetails
 from bot.render.ids import AddLeadersField, CallbackId, Field, HuddleSetupField, OptionValue
 from bot.render.metadata import RaiseContext
@@ -141,6 +141,23 @@ class Submissions:
         """What the submitter reads, in their language as far as it is known (see `person_reading`)."""
         return person_reading(self._languages, self._tenancy, bolt, body, wait=False)
 
+    def _for_someone_else(self, view: dict[str, Any], new: NewIdea) -> NewIdea | dict[str, str]:
+        """The idea as a leader raised it for someone (`workflow.for_someone_else`), unchanged when they named
+        nobody; else the errors to show, by field."""
+        person = _state(view, Field.FOR_PERSON).get("selected_user")
+        person = person if isinstance(person, str) and person and person != new.author_id else None
+        name = _text(view, Field.FOR_NAME)
+        if not person and not (name or "").strip():
+            return new
+        team = self._workflow.find_team(new.channel_id)
+        if team is None or not self._permissions.may_raise_for_others(new.workspace_id, team, new.author_id):
+            field = Field.FOR_PERSON if person else Field.FOR_NAME
+            return {field: _("Only this team's leaders can raise an idea for someone else.")}
+        try:
+            return for_someone_else(new, person, name)
+        except InvalidIdea as invalid:
+            return invalid.errors
+
     def raise_idea(self, ack: Ack, view: dict[str, Any], bolt: BoltContext) -> None:
         """The raise modal: the idea committed before the modal closes, then its card posted (the person told if
         it could not be)."""
@@ -152,6 +169,11 @@ class Submissions:
             return
         workspace_id = workspace_of(self._tenancy, bolt, channel_id)
         new = read_new_idea(view, context, workspace_id, channel_id, user_of(bolt))
+        refusal = self._for_someone_else(view, new)
+        if isinstance(refusal, dict):
+            ack(response_action="errors", errors=_errors_for(view, refusal))
+            return
+        new = refusal
         if picked:
             problem = self._raising.team_channel_problem(new.workspace_id, channel_id)
             if problem:

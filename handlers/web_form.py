@@ -11,12 +11,11 @@ ever put back into the form they typed it in, as text. No JavaScript, no cookies
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
-
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.i18n import reading
 from bot.ideas.workflow import InvalidIdea
@@ -29,6 +28,9 @@ from bot.walkup.addresses import PATH_PREFIX, FormAddresses, Resolved, State, fo
 from bot.walkup.guard import CsrfExpired, CsrfInvalid, CsrfTokens, RateLimits, client_address
 from bot.walkup.visitors import Visitors
 from storage.models import Team
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,23 @@ class WalkUpPages:
         self._limits = limits
         self._visitors = visitors
         self._languages = languages
-        self._templates = Environment(
-            loader=PackageLoader("handlers", "templates"),
-            autoescape=select_autoescape(["html"], default=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._environment: Environment | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _templates(self) -> Environment:
+        # Built (and Jinja2 imported) on the first page: a process whose form nobody opens never loads it.
+        with self._lock:
+            if self._environment is None:
+                from jinja2 import Environment, PackageLoader, select_autoescape
+
+                self._environment = Environment(
+                    loader=PackageLoader("handlers", "templates"),
+                    autoescape=select_autoescape(["html"], default=True),
+                    trim_blocks=True,
+                    lstrip_blocks=True,
+                )
+            return self._environment
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request under `/raise/`; any failure is logged and answered with a calm page."""

@@ -108,6 +108,7 @@ EXPECTED = [
         "outcome": "worked",
         "result": "@here the pumps now live in the clean utility room",
         "learned": "\tAsk the night shift first",
+        "credited": "",
     },
     {
         "id": "2",
@@ -125,6 +126,7 @@ EXPECTED = [
         "outcome": "",
         "result": "",
         "learned": "",
+        "credited": "",
     },
 ]
 
@@ -294,7 +296,7 @@ def test_an_empty_store_exports_a_header_and_an_empty_array(db: Database) -> Non
 def _row(number: int) -> ExportRow:
     return ExportRow(
         *(number, "C1", "new", f"problem {number}", None, None, None, "U_ALICE", START),
-        *(None, None, None, None, None, None),
+        *(None, None, None, None, None, None, None),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
+from bot.walkup.poster import wrapped
 from tests.flows import LEAD, shown
 from tests.walkup import PUBLIC_URL, get, new_address, walkup_kaizen
 
@@ -80,3 +81,18 @@ def test_no_poster_without_a_public_url_and_the_reply_says_what_to_set(bot_facto
 
     assert "KAIZEN_PUBLIC_URL" in reply and double.uploaded_files() == []
     assert "set KAIZEN_PUBLIC_URL" in shown(k.command("form poster", user_id=LEAD))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3. Your name, if you'd like thanks. No patient details, please.",
+        "3. お礼用に、よければお名前を。患者さんの情報は書かないでください。",
+        "Ist dir ein Problem aufgefallen? Hast du eine Idee?",
+        "x" * 100,
+    ],
+)
+def test_poster_lines_fit_the_page_in_any_language(text):
+    lines = wrapped(text, 32).split("\n")
+    assert all(sum(2 if ord(c) > 0x2E80 else 1 for c in line) <= 32 for line in lines), lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", ""), "nothing lost or added"

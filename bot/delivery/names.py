@@ -41,7 +41,7 @@ class Names:
 
     def person(self, slack: WorkspaceSlack, workspace_id: str, user_id: str) -> Person | None:
         """What Slack says of the person (one users.info on a cache miss); None when Slack cannot say (logged)."""
-        if pseudonyms.is_pseudonym(user_id) or credit.is_walkup(user_id):
+        if pseudonyms.is_pseudonym(user_id) or credit.not_on_slack(user_id):
             return None  # forgotten, or a walk-up visitor: Slack knows no such person (`name` says who)
         cached = self._people.get((workspace_id, user_id))
         if cached is not None:
@@ -66,7 +66,7 @@ class Names:
         """The person's display name; UNKNOWN (in the reader's language) when Slack cannot say."""
         if pseudonyms.is_pseudonym(user_id):
             return pseudonyms.label(user_id)
-        if credit.is_walkup(user_id):
+        if credit.not_on_slack(user_id):
             return credit.label(user_id)
         person = self.person(slack, workspace_id, user_id)
         return person.name if person is not None else _(UNKNOWN)

@@ -6,8 +6,9 @@ Functions take plain values and return plain values (detached rows), so they are
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot import credit
 from bot.clock import Clock
 from bot.delivery.outbox import claim_on_insert
 from bot.delivery.outbox import new_message as outbox_message
@@ -76,6 +77,7 @@ class NewIdea:
     text_writer: str | None = None
     source_message: tuple[str, str] | None = None  # (channel, ts) of a reply captured with :bulb:
     credited_name: str | None = None  # a walk-up visitor's name, as typed (`author_id` is their stand-in: bot.credit)
+    recorded_by: str | None = None  # the leader who raised it for its author (None: its author raised it)
 
 
 def _clean(text: str | None) -> str | None:
@@ -139,7 +141,25 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         source_link=new.source_link,
         source_message=new.source_message,
         credited_name=name,
+        recorded_by=new.recorded_by,
     )
+
+
+def for_someone_else(new: NewIdea, person: str | None, name: str | None) -> NewIdea:
+    """`new` as its writer (a leader: the caller checks) raised it for someone else: a Slack user (`person`) or
+    someone not on Slack, by `name`; credited to them, recorded as raised by the writer. Raises InvalidIdea (by
+    field: for_name, anonymous) when both are given, or the idea is ticked to be posted without a name."""
+    name = " ".join((name or "").split()) or None
+    if person and name:
+        raise InvalidIdea({"for_name": _("Pick the person or type a name, not both.")})
+    if new.anonymous:
+        raise InvalidIdea({"anonymous": _("An idea raised for someone else carries their name: untick this box.")})
+    if person:
+        return replace(new, author_id=person, recorded_by=new.author_id)
+    if name is None:
+        return new
+    author = credit.named_author(new.workspace_id, name)
+    return replace(new, author_id=author, credited_name=name, recorded_by=new.author_id)
 
 
 def find_team(db: Database, channel_id: str) -> Team | None:
@@ -181,8 +201,8 @@ def raise_idea(
             number=queries.allocate_idea_number(session, team.workspace_id),
             team=team,  # its team_id, and the idea's team to read after the commit
             author_id=clean.author_id,
-            # Nobody owns a walk-up idea until someone on Slack takes it on.
-            owner_id=None if clean.anonymous or clean.source == Source.WALKUP else clean.author_id,
+            # Nobody owns an idea of someone not on Slack until someone on Slack takes it on.
+            owner_id=None if clean.anonymous or credit.not_on_slack(clean.author_id) else clean.author_id,
             anonymous=clean.anonymous,
             problem=clean.problem,
             idea=clean.idea,
@@ -201,7 +221,8 @@ def raise_idea(
         # Core INSERTs, not the unit of work: this runs for every idea raised, while the person waits.
         idea = add_new(session, idea)
         event = IdeaEvent(
-            idea_id=idea.id, at=now, kind=EventKind.CREATED, source=clean.source, actor_id=clean.author_id,
+            idea_id=idea.id, at=now, kind=EventKind.CREATED, source=clean.source,
+            actor_id=clean.recorded_by or clean.author_id,
             to_status=idea.status, note="already done" if clean.already_done else None,
         )  # fmt: skip
         add_new(session, event)

@@ -197,6 +197,10 @@ def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = 
     if idea.anonymous:
         # Translators: on an idea's card; {date} is the date it was raised (Slack shows it)
         facts = [_("Raised anonymously · {date}", date=when)]
+    elif credit.not_on_slack(idea.author_id) and not credit.is_walkup(idea.author_id):
+        named = bk.escape_clipped(credit.credited(idea) or credit.label(idea.author_id), limits.OWNER_NAME)
+        # Translators: on an idea's card; {name} raised it (as plain text: someone not on Slack), {date} as above
+        facts = [_("Raised by {name} · {date}", name=named, date=when)]
     elif credit.is_walkup(idea.author_id):
         visitor = credit.credited(idea)
         if visitor:

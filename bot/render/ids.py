@@ -69,6 +69,8 @@ class Field(StrEnum):
     INPUT_FROM = "input_from"
     ANONYMOUS = "anonymous"
     ALREADY_DONE = "already_done"
+    FOR_PERSON = "for_person"  # a leader raises it for someone on Slack…
+    FOR_NAME = "for_name"  # …or for someone not on Slack, by name
     NOT_PATIENT_INFO = "not_patient_info"  # added to any form whose text looked like a patient identifier
 
 

@@ -9,6 +9,7 @@ from bot.render.ids import CallbackId, Field, OptionValue
 from bot.render.metadata import RaiseContext
 from bot.render.words import CATEGORY_LABEL
 from bot.slack import blockkit as bk
+from storage.models import CREDITED_NAME_CHARS
 
 # Hints the idea's forms show, marked for the catalogs: shown as `_(PATIENT_HINT)`.
 # Translators: a hint in every form where someone writes about a problem (a hospital ward's)
@@ -98,6 +99,33 @@ def _team_picker(channel_id: str | None) -> bk.InputBlock:
     )
 
 
+def _for_someone_else() -> list[bk.Block]:
+    """The two optional inputs with which a leader raises an idea someone gave them: a person on Slack, or the name
+    of someone not on Slack (checked on submission: leaders only, one or the other)."""
+    return [
+        bk.InputBlock(
+            block_id=Field.FOR_PERSON,
+            # Translators: a label in the raise form: a leader raises the idea for someone else (a Slack user)
+            label=_("Leaders: raising it for someone?"),
+            optional=True,
+            # Translators: the hint under the raise form's "raising it for someone?" person picker
+            hint=_("They are credited with it, not you. For someone not on Slack, type their name below instead."),
+            element=bk.UserSelectElement(
+                action_id=Field.FOR_PERSON,
+                # Translators: the placeholder of the raise form's "raising it for someone?" person picker
+                placeholder=_("The person whose idea it is"),
+            ),
+        ),
+        bk.InputBlock(
+            block_id=Field.FOR_NAME,
+            # Translators: a label in the raise form: the name of someone not on Slack the idea is raised for
+            label=_("…or their name, if they're not on Slack"),
+            optional=True,
+            element=bk.PlainTextInputElement(action_id=Field.FOR_NAME, max_length=CREDITED_NAME_CHARS),
+        ),
+    ]
+
+
 # Translators: the description of the raise form's tick box "Post without my name" (at most 75 characters)
 ANONYMOUS_OPTION = N_("Your name won't show anywhere in Slack")  # within Slack's 75 characters (limits.OPTION_TEXT)
 
@@ -155,6 +183,7 @@ def raise_modal(*, prefill: str, context: RaiseContext, pick_team: bool, anonymo
             ),
         )
     )
+    blocks += _for_someone_else()
     blocks.append(
         _checkbox(
             Field.ALREADY_DONE,

@@ -113,7 +113,7 @@ def mention(user_id: str) -> str:
     pseudonym as its label ("former colleague #7"), which Slack could not show as a mention."""
     if pseudonyms.is_pseudonym(user_id):
         return pseudonyms.label(user_id)
-    return credit.label(user_id) if credit.is_walkup(user_id) else f"<@{user_id}>"
+    return credit.label(user_id) if credit.not_on_slack(user_id) else f"<@{user_id}>"
 
 
 def plain_name(user_id: str) -> str:
@@ -138,7 +138,7 @@ def person(idea: Idea, user_id: str) -> str:
     if idea.hides(user_id):
         # Translators: stands for the name of an anonymous idea's author, e.g. in "Approved by {name}"
         return _("the person who raised it")
-    if credit.is_walkup(user_id):  # no Slack user: the name they typed, as plain text
+    if credit.not_on_slack(user_id):  # no Slack user: the name they typed, as plain text
         name = credit.credited(idea) if user_id == idea.author_id else None
         return bk.escape_clipped(name, limits.OWNER_NAME) if name else credit.label(user_id)
     return plain_name(user_id)

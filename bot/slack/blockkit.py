@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -59,6 +60,7 @@ __all__ = [
     "SectionBlock",
     "StaticSelectElement",
     "UserMultiSelectElement",
+    "UserSelectElement",
     "View",
     "clip",
     "context",

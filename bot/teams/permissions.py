@@ -32,6 +32,10 @@ class Permissions:
         """Whether `user_id` may give `team`'s walk-up form a new address or turn it off: its leaders only."""
         return self._leaders.is_leader(workspace_id, team, user_id)
 
+    def may_raise_for_others(self, workspace_id: str, team: Team, user_id: str) -> bool:
+        """Whether `user_id` may raise an idea in `team` credited to someone else: its leaders only."""
+        return self._leaders.is_leader(workspace_id, team, user_id)
+
     def may_export(self, workspace_id: str, team: Team, user_id: str) -> bool:
         """Whether `user_id` may take `team`'s ideas out as a file: its leaders only."""
         return self._leaders.is_leader(workspace_id, team, user_id)

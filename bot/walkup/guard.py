@@ -13,14 +13,15 @@ import threading
 from collections import deque
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_address
-from typing import Any
-
-from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from typing import TYPE_CHECKING, Any
 
 from bot import cache
 from bot.clock import Clock
 from storage import walkup
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from itsdangerous import URLSafeTimedSerializer
 
 CSRF_MAX_AGE = timedelta(hours=2)  # a form left open longer is shown again, with what was typed kept
 SECRET_NAME = "walkup_csrf"  # noqa: S105 (the secret's name in the store, not a secret)
@@ -47,6 +48,9 @@ class CsrfTokens:
         self._lock = threading.Lock()
 
     def _signed(self) -> URLSafeTimedSerializer:
+        # itsdangerous is imported with the first form served (as Jinja2 is): not in a process that serves none.
+        from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
         with self._lock:
             if self._serializer is None:
                 with self._db.write() as session:
@@ -67,6 +71,8 @@ class CsrfTokens:
 
     def check(self, given: str, token_hash: str) -> None:
         """Raises CsrfInvalid unless `given` was issued for this address, CsrfExpired when it is too old."""
+        from itsdangerous import BadData, SignatureExpired
+
         try:
             value: Any = self._signed().loads(given, max_age=int(CSRF_MAX_AGE.total_seconds()))
         except SignatureExpired as error:
