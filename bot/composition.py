@@ -66,6 +66,7 @@ from handlers import (
     shortcuts,
     views,
     walkup_commands,
+    walkup_review,
     web_form,
 )
 from handlers.tenancy import body_language
@@ -169,7 +170,7 @@ def compose(
     huddles = Huddles(db, clock, settings, gateway, outbox, leaders, emojis, stats, languages)
     workflow = Workflow(db, clock, access, guard)
     form_addresses = FormAddresses(db, clock, settings.kaizen_public_url)
-    visitors = Visitors(workflow, outbox)
+    visitors = Visitors(db, clock, workflow, outbox, leaders, languages)
     csrf, rate_limits = CsrfTokens(db, clock), RateLimits(clock)
     pages = web_form.WalkUpPages(settings, form_addresses, csrf, rate_limits, visitors, languages)
     return Kaizen(
@@ -281,6 +282,9 @@ def register_handlers(app: App, k: Kaizen) -> None:
         ),
     )  # fmt: skip
     personal_data.register(app, tenancy=k.tenancy, erasure=k.erasure, languages=k.languages)
+    walkup_review.register(
+        app, tenancy=k.tenancy, visitors=k.visitors, permissions=k.permissions, languages=k.languages
+    )
     charts.draw_with(k.inbox, stats=k.stats, workflow=k.workflow, languages=k.languages)
     views.register(
         app,

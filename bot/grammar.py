@@ -192,9 +192,9 @@ class ForgetMe:
 @dataclass(frozen=True)
 class WalkUp:
     """`/kaizen form` (whether the team's walk-up form is on), `form new` (a new address, with its poster),
-    `form off` or `form poster`."""
+    `form off`, `form poster`, or `form review on|off` (what visitors send waits for a leader's Accept)."""
 
-    action: str  # "show", "new", "off" or "poster"
+    action: str  # "show", "new", "off", "poster", "review on" or "review off"
 
 
 @dataclass(frozen=True)
@@ -246,6 +246,7 @@ Command = (
     | Usage
 )
 
+FORM_WORDS: tuple[list[str], ...] = ([], ["new"], ["off"], ["poster"], ["review", "on"], ["review", "off"])
 _MENTION_ONLY = re.compile(r"^(<@[UW][A-Z0-9_]+(\|[^<>]*)?>\s*)+$")
 _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
 _ZONE = re.compile(r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2}$|^UTC$")
@@ -405,9 +406,9 @@ def parse_command(raw_text: str) -> Command:
         parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None
-    elif head == "form" and [word.lower() for word in rest] in ([], ["new"], ["off"], ["poster"]):
+    elif head == "form" and [word.lower() for word in rest] in FORM_WORDS:
         # Only these exact words: "/kaizen form for handover is confusing" is an idea.
-        return WalkUp(rest[0].lower() if rest else "show")
+        return WalkUp(" ".join(rest).lower() if rest else "show")
     elif (head, [word.lower() for word in rest]) in (("my", ["data"]), ("forget", ["me"])):
         # Only these exact words: "/kaizen my locker is broken" and "/kaizen forget the old rota" are ideas.
         return MyData() if head == "my" else ForgetMe()

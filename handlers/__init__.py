@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import actions, card_actions, card_views, commands, events, personal_data, shortcuts, views
+from handlers import (
+    actions,
+    card_actions,
+    card_views,
+    commands,
+    events,
+    personal_data,
+    shortcuts,
+    views,
+    walkup_review,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,6 @@ WIRING = Wiring(
     commands=(commands.COMMAND,),
     shortcuts=shortcuts.SHORTCUTS,
     events=events.EVENTS,
-    actions=(*actions.ACTIONS, *card_actions.ACTIONS, *personal_data.ACTIONS),
+    actions=(*actions.ACTIONS, *card_actions.ACTIONS, *personal_data.ACTIONS, *walkup_review.ACTIONS),
     views=(*views.CALLBACKS, *card_views.CALLBACKS),
 )

@@ -16,6 +16,7 @@ from bot.render.walkup_replies import (
     not_a_team_text,
     off_text,
     poster_text,
+    review_text,
     sent_too_text,
     status_text,
 )
@@ -65,6 +66,10 @@ class WalkUpCommands:
             return
         if action == "off":
             _private(respond, off_text(self._addresses.off(channel_id)))
+            return
+        if action in ("review on", "review off"):
+            review = action == "review on"
+            _private(respond, review_text(review, self._addresses.set_review(channel_id, review)))
             return
         address = self._addresses.new(workspace_id, channel_id, channel_name, user_id)
         log.info("Walk-up form of team %s: a new address, by %s", team.id, user_id)

@@ -158,8 +158,9 @@ class WalkUpPages:
         with reading(self._languages.of_team(team)):
             try:
                 self._visitors.raise_idea(
-                    team, typed.problem, typed.idea or None, typed.name or None, vouched=fields.get("vouch") == "yes"
-                )
+                    team, typed.problem, typed.idea or None, typed.name or None, vouched=fields.get("vouch") == "yes",
+                    review=resolved.review,
+                )  # fmt: skip
             except PatientDetails as found:
                 errors = {flag.field: flag.request() for flag in found.flags}
                 page = _with(typed, message=walkup_page.patient_message(), errors=errors, offer_vouch=True)

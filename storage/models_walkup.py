@@ -1,14 +1,15 @@
-"""The walk-up form's records (product page, Walk-up form): each team's form addresses, and the store's own secret
-that signs the form's CSRF tokens (the same in every process). Times are UTC."""
+"""The walk-up form's records (product page, Walk-up form): each team's form addresses, what visitors sent that
+waits for a leader's Accept, and the store's own secret that signs the form's CSRF tokens (the same in every
+process). Times are UTC."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models import CREDITED_NAME_CHARS, Base
 
 
 class WalkUpForm(Base):
@@ -27,6 +28,28 @@ class WalkUpForm(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     revoked_at: Mapped[datetime | None]
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # `/kaizen form review on`: what visitors send waits for a leader's Accept (a WalkUpSubmission) before it is an
+    # idea with a card. A new address keeps the setting of the one it replaces.
+    review: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WalkUpSubmission(Base):
+    """What a visitor sent while the form's review was on, waiting for a leader's Accept: the text as it will be
+    raised, the visitor's name, whether they said it holds no patient information. Deleted once a leader accepts
+    it (it is then an idea) or declines it (nothing is kept); `taken_by` holds it while a leader's Accept is being
+    carried out, so that two leaders cannot both raise it."""
+
+    __tablename__ = "walkup_submissions"
+    __table_args__ = (Index("ix_walkup_submissions_team", "team_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    problem: Mapped[str] = mapped_column(Text)
+    idea: Mapped[str | None] = mapped_column(Text)
+    credited_name: Mapped[str | None] = mapped_column(String(CREDITED_NAME_CHARS))
+    vouched: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime]
+    taken_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class AppSecret(Base):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.core import insert_skipping_taken, run
 from storage.models import Team
-from storage.models_walkup import AppSecret, WalkUpForm
+from storage.models_walkup import AppSecret, WalkUpForm, WalkUpSubmission
 
 
 def open_form(session: Session, team_id: int) -> WalkUpForm | None:
@@ -39,9 +39,12 @@ def revoke(session: Session, team_id: int, now: datetime, *, closed: bool) -> in
 
 
 def issue(session: Session, team_id: int, token_hash: str, user_id: str, now: datetime) -> WalkUpForm:
-    """A new open address for the team, by `user_id`; the one open before it now says the form has moved."""
+    """A new open address for the team, by `user_id`, keeping the review setting of the one open before it, which
+    now says the form has moved."""
+    before = open_form(session, team_id)
     revoke(session, team_id, now, closed=False)
-    form = WalkUpForm(team_id=team_id, token_hash=token_hash, created_at=now, created_by=user_id, closed=False)
+    form = WalkUpForm(team_id=team_id, token_hash=token_hash, created_at=now, created_by=user_id, closed=False,
+                      review=bool(before is not None and before.review))  # fmt: skip
     session.add(form)
     session.flush()
     return form
@@ -52,3 +55,52 @@ def secret(session: Session, name: str, candidate: str, now: datetime) -> str:
     dialect = session.connection().dialect.name
     run(session, insert_skipping_taken(dialect, AppSecret), {"name": name, "value": candidate, "created_at": now})
     return str(session.scalars(select(AppSecret.value).where(AppSecret.name == name)).one())
+
+
+def set_review(session: Session, team_id: int, review: bool) -> bool:
+    """Turn the review of the team's open form on or off; false when the team has no open form."""
+    form = open_form(session, team_id)
+    if form is None:
+        return False
+    form.review = review
+    return True
+
+
+def hold(session: Session, submission: WalkUpSubmission) -> WalkUpSubmission:
+    """Keep what a visitor sent until a leader decides; the row with its id."""
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def submission(session: Session, submission_id: int) -> tuple[WalkUpSubmission, Team] | None:
+    """A waiting submission with its team; None when it is decided (or never was)."""
+    found = session.execute(
+        select(WalkUpSubmission, Team)
+        .join(Team, Team.id == WalkUpSubmission.team_id)
+        .where(WalkUpSubmission.id == submission_id)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def take(session: Session, submission_id: int, user_id: str) -> bool:
+    """Hold a waiting submission for `user_id`'s Accept; false when it is gone or another leader holds it."""
+    taken = session.execute(
+        update(WalkUpSubmission)
+        .where(WalkUpSubmission.id == submission_id, WalkUpSubmission.taken_by.is_(None))
+        .values(taken_by=user_id)
+    )
+    return bool(getattr(taken, "rowcount", 0))
+
+
+def release(session: Session, submission_id: int) -> None:
+    """Let go of a submission whose Accept failed, for a leader to try again."""
+    session.execute(update(WalkUpSubmission).where(WalkUpSubmission.id == submission_id).values(taken_by=None))
+
+
+def drop(session: Session, submission_id: int, *, taken_by: str | None = None) -> bool:
+    """Delete a submission (accepted: it is an idea now; declined: nothing is kept); with `taken_by`, only if that
+    leader holds it, else only if nobody does. True when it was deleted."""
+    holder = WalkUpSubmission.taken_by == taken_by if taken_by else WalkUpSubmission.taken_by.is_(None)
+    deleted = session.execute(delete(WalkUpSubmission).where(WalkUpSubmission.id == submission_id, holder))
+    return bool(getattr(deleted, "rowcount", 0))

@@ -355,6 +355,12 @@ class Workflow:
             kinds = screen(self._guard, own, vouched=new.vouched)
         return raise_idea(self._db, self._clock, new, claim_card=True, vouched_kinds=kinds)
 
+    def check(self, new: NewIdea, team: Team | None) -> NewIdea:
+        """`new` screened and validated as `raise_idea` would (for `team`), stored nowhere: what a walk-up form
+        holds for a leader's Accept. Raises PatientDetails and InvalidIdea as `raise_idea` does."""
+        screen(self._guard, {"problem": new.problem, "idea": new.idea, "benefit": new.benefit}, vouched=new.vouched)
+        return validate(new, team)
+
     def set_source_link(self, idea_id: int, link: str) -> None:
         """Link the idea's card to the message it was raised from (a permalink, clipped to 500 characters)."""
         set_source_link(self._db, idea_id, link)

@@ -34,6 +34,8 @@ class ActionId(StrEnum):
     RAISE = "raise_problem"  # App Home and help: open the raise modal (the team picker when there is no channel)
     FORGET_ME = "forget_me"  # `/kaizen forget me`: file the request to be forgotten
     FORGET_ME_AND_WORDS = "forget_me_and_words"  # ... and ask for the words of ideas only they wrote to go too
+    WALKUP_ACCEPT = "walkup_accept"  # the leaders' note of a held walk-up idea: post it; value: the submission's id
+    WALKUP_DECLINE = "walkup_decline"  # ... or drop it; value: the submission's id
 
 
 class CardAction(StrEnum):

@@ -84,3 +84,15 @@ def not_a_team_text() -> str:
 def leaders_only_text() -> str:
     """`/kaizen form new|off` by someone who does not lead the team."""
     return _("Only this team's leaders can change its walk-up form. `/kaizen leaders` shows who.")
+
+
+def review_text(review: bool, done: bool) -> str:
+    """After `/kaizen form review on|off` (`done`: false when the team has no form open)."""
+    if not done:
+        return _("This team has no walk-up form open: `/kaizen form new` opens one.")
+    if review:
+        return _(
+            "From now on, what comes in on the walk-up form waits for a leader's Accept: each of this team's leaders "
+            "gets it privately, and the first to decide decides. `/kaizen form review off` posts cards straight away."
+        )
+    return _("From now on, what comes in on the walk-up form goes up as a card straight away.")

@@ -47,6 +47,7 @@ class Resolved:
     state: State
     team: Team | None = None
     token_hash: str | None = None
+    review: bool = False  # what visitors send waits for a leader's Accept
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class FormStatus:
     team: Team | None
     opened_at: datetime | None
     opened_by: str | None
+    review: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class FormAddresses:
             form = walkup.open_form(session, team.id) if team is not None else None
         if form is None:
             return FormStatus(team, None, None)
-        return FormStatus(team, form.created_at, form.created_by)
+        return FormStatus(team, form.created_at, form.created_by, form.review)
 
     def new(self, workspace_id: str, channel_id: str, channel_name: str, user_id: str) -> NewAddress:
         """A new address for the channel's team (made a team if it is none yet), by `user_id`; an address open
@@ -110,6 +112,12 @@ class FormAddresses:
             team = queries.team_of_channel(session, channel_id)
             return team is not None and walkup.revoke(session, team.id, self._clock.now(), closed=True) > 0
 
+    def set_review(self, channel_id: str, review: bool) -> bool:
+        """Turn the review of the channel's open form on or off; false when it has no open form."""
+        with self._db.write() as session:
+            team = queries.team_of_channel(session, channel_id)
+            return team is not None and walkup.set_review(session, team.id, review)
+
     def resolve(self, token: str) -> Resolved:
         """What `token` (from an address's path, as anyone may type it) leads to."""
         if not _TOKEN.match(token):
@@ -122,4 +130,4 @@ class FormAddresses:
         form, team = found
         if form.revoked_at is not None:  # its team only for the page's language: the new address is not told
             return Resolved(State.CLOSED if form.closed else State.MOVED, team)
-        return Resolved(State.OPEN, team, hashed)
+        return Resolved(State.OPEN, team, hashed, form.review)

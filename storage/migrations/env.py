@@ -7,13 +7,13 @@ from sqlalchemy import create_engine
 
 from storage.models import Base
 from storage.models_privacy import ErasureRequest, RetentionRun
-from storage.models_walkup import AppSecret, WalkUpForm
+from storage.models_walkup import AppSecret, WalkUpForm, WalkUpSubmission
 
 # Every table is in Base.metadata once its model is imported (the privacy and walk-up tables live in modules of
 # their own).
-assert {model.__tablename__ for model in (ErasureRequest, RetentionRun, AppSecret, WalkUpForm)} <= set(
-    Base.metadata.tables
-)
+assert {
+    model.__tablename__ for model in (ErasureRequest, RetentionRun, AppSecret, WalkUpForm, WalkUpSubmission)
+} <= set(Base.metadata.tables)
 
 config = context.config
 connection = config.attributes.get("connection")

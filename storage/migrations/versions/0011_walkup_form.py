@@ -1,5 +1,5 @@
-"""The walk-up form (issue 19): each team's form addresses (hashed tokens), the store's own secrets, and the name an
-idea is credited to when no Slack user raised it
+"""The walk-up form (issue 19): each team's form addresses (hashed tokens), what waits for a leader's Accept, the
+store's own secrets, and the name an idea is credited to when no Slack user raised it
 
 Revision ID: 0011
 Revises: 0010
@@ -33,11 +33,26 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=32), nullable=False),
         sa.Column("revoked_at", storage.models.UtcDateTime(), nullable=True),
         sa.Column("closed", sa.Boolean(), nullable=False),
+        sa.Column("review", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_walkup_forms_team_id_teams")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_walkup_forms")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_walkup_forms_token_hash")),
     )
     op.create_index("ix_walkup_forms_team", "walkup_forms", ["team_id", "revoked_at"], unique=False)
+    op.create_table(
+        "walkup_submissions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("problem", sa.Text(), nullable=False),
+        sa.Column("idea", sa.Text(), nullable=True),
+        sa.Column("credited_name", sa.String(length=80), nullable=True),
+        sa.Column("vouched", sa.Boolean(), nullable=False),
+        sa.Column("received_at", storage.models.UtcDateTime(), nullable=False),
+        sa.Column("taken_by", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_walkup_submissions_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_walkup_submissions")),
+    )
+    op.create_index("ix_walkup_submissions_team", "walkup_submissions", ["team_id"], unique=False)
     op.create_table(
         "app_secrets",
         sa.Column("name", sa.String(length=32), nullable=False),
@@ -49,6 +64,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("app_secrets")
+    op.drop_index("ix_walkup_submissions_team", table_name="walkup_submissions")
+    op.drop_table("walkup_submissions")
     op.drop_index("ix_walkup_forms_team", table_name="walkup_forms")
     op.drop_table("walkup_forms")
     op.drop_column("ideas", "credited_name")
