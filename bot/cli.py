@@ -111,7 +111,15 @@ def cmd_run(
     background = _background(kaizen, worker_on, verbose)
     on_stop_signal(lambda: _both(stop.set, background.stopping))
     link = SocketModeLink(app, settings.require("slack_app_token"), settings.slack_api_url, on_refused=stop.set)
-    pages = make_pages_server(kaizen.pages, *web) if web is not None else None
+    try:
+        pages = make_pages_server(kaizen.pages, *web) if web is not None else None
+    except (OSError, ValueError) as error:  # the port is taken, the host is no address of this machine
+        background.stop()
+        kaizen.close()
+        where = f"{web[0]}:{web[1]}" if web else ""
+        raise SettingsError(
+            f"Cannot serve the walk-up form on {where} ({error}): pick another --web-port or --web-host"
+        ) from None
     try:
         if pages is not None:
             threading.Thread(target=run_until_closed, args=(pages,), name="kaizen-walkup-form", daemon=True).start()

@@ -263,6 +263,9 @@ def build_app(kaizen: Kaizen, *, socket_mode: bool = False) -> App:
 
 def register_handlers(app: App, k: Kaizen) -> None:
     """Each handler module gets the objects it uses, and nothing else."""
+    walkup_form = walkup_commands.WalkUpCommands(
+        k.form_addresses, k.permissions, k.team_channels, k.gateway, FormPosters(k.gateway, k.languages)
+    )
     # First: the events middleware stores every delivery in the inbox before anything else sees it.
     events.register(
         app, inbox=k.inbox, tenancy=k.tenancy, approvals=k.approvals, home=k.home, huddles=k.huddles,
@@ -276,12 +279,11 @@ def register_handlers(app: App, k: Kaizen) -> None:
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
             gateway=k.gateway, languages=k.languages, inbox=k.inbox,
             personal_data=personal_data.PersonalData(k.subject_access),
-            walkup=walkup_commands.WalkUpCommands(
-                k.form_addresses, k.permissions, k.team_channels, k.gateway, FormPosters(k.gateway, k.languages)
-            ),
+            walkup=walkup_form,
         ),
     )  # fmt: skip
     personal_data.register(app, tenancy=k.tenancy, erasure=k.erasure, languages=k.languages)
+    walkup_commands.register(app, commands=walkup_form, tenancy=k.tenancy, languages=k.languages)
     walkup_review.register(
         app, tenancy=k.tenancy, visitors=k.visitors, permissions=k.permissions, languages=k.languages
     )

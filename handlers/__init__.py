@@ -18,6 +18,7 @@ from handlers import (
     personal_data,
     shortcuts,
     views,
+    walkup_commands,
     walkup_review,
 )
 
@@ -38,6 +39,12 @@ WIRING = Wiring(
     commands=(commands.COMMAND,),
     shortcuts=shortcuts.SHORTCUTS,
     events=events.EVENTS,
-    actions=(*actions.ACTIONS, *card_actions.ACTIONS, *personal_data.ACTIONS, *walkup_review.ACTIONS),
+    actions=(
+        *actions.ACTIONS,
+        *card_actions.ACTIONS,
+        *personal_data.ACTIONS,
+        *walkup_review.ACTIONS,
+        *walkup_commands.ACTIONS,
+    ),
     views=(*views.CALLBACKS, *card_views.CALLBACKS),
 )

@@ -5,14 +5,17 @@ hash."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from slack_bolt import Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.ideas.channels import TeamChannels
 from bot.render import replies
+from bot.render.ids import ActionId
 from bot.render.walkup_replies import (
     address_text,
     leaders_only_text,
+    new_poster_blocks,
     not_a_team_text,
     off_text,
     poster_text,
@@ -21,9 +24,12 @@ from bot.render.walkup_replies import (
     status_text,
 )
 from bot.slack.gateway import SlackError, SlackGateway, SlackUnreachable
+from bot.teams.languages import Languages
 from bot.teams.permissions import Permissions
+from bot.teams.tenancy import Tenancy
 from bot.walkup.addresses import FormAddresses
 from bot.walkup.poster import FormPosters
+from handlers.tenancy import channel_of, person_reading, user_of, workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +61,15 @@ class WalkUpCommands:
             return
         if action == "poster":
             status = self._addresses.status(channel_id)
-            _private(respond, poster_text(status.opened_at, status.opened_by, self._addresses.has_public_url))
-            return
+            if self._addresses.has_public_url and status.opened_at is not None and status.opened_by is not None:
+                # Only the address's fingerprint is kept: a poster needs a new address, which moves the old posters.
+                text = poster_text(status.opened_at, status.opened_by, True)
+                respond(text=text, blocks=new_poster_blocks(text), response_type="ephemeral", replace_original=False)
+                return
+            if not self._addresses.has_public_url:
+                _private(respond, poster_text(None, None, False))
+                return
+            action = "new"  # no form yet: a new address, with its poster
         team = self._team_channels.set_up(workspace_id, channel_id, channel_name)
         if team is None:
             _private(respond, not_a_team_text())
@@ -83,3 +96,21 @@ class WalkUpCommands:
         except (SlackError, SlackUnreachable):
             log.warning("Could not send the walk-up form's address by direct message", exc_info=True)
         _private(respond, said)
+
+
+ACTIONS: tuple[str, ...] = (ActionId.WALKUP_NEW_POSTER,)
+
+
+def register(app: App, *, commands: WalkUpCommands, tenancy: Tenancy, languages: Languages) -> None:
+    """The button of `/kaizen form poster` when the form is on: a new address with its poster (confirmed first:
+    the old posters then say the form has moved)."""
+
+    def new_poster(ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        ack()
+        with person_reading(languages, tenancy, context, body, wait=True):
+            channel_id = channel_of(context, body) or ""
+            workspace_id = workspace_of(tenancy, context, channel_id)
+            channel_name = str((body.get("channel") or {}).get("name") or "")
+            commands.answer("new", workspace_id, channel_id, channel_name, user_of(context), respond)
+
+    app.action(ActionId.WALKUP_NEW_POSTER)(new_poster)

@@ -11,6 +11,7 @@ ever put back into the form they typed it in, as text. No JavaScript, no cookies
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -133,7 +134,21 @@ class WalkUpPages:
         if fields.get("website"):
             # The honeypot: only a robot fills a field nobody sees. It is thanked, and nothing is kept.
             log.info("Walk-up form of team %s: a submission with the honeypot filled was dropped", team.id)
-            return _see_other(start_response, form_path(token) + "/thanks")
+            return _see_other(start_response, self._path(token) + "/thanks")
+        typed = FormPage(
+            team_name=team.name, csrf=self._csrf.issue(resolved.token_hash), problem=fields.get("problem", ""),
+            idea=fields.get("idea", ""), name=fields.get("name", ""),
+        )  # fmt: skip
+        try:
+            nonce = self._csrf.check(fields.get("csrf", ""), resolved.token_hash)
+        except CsrfExpired:
+            with reading(self._languages.of_team(team)):
+                page = _with(typed, message=walkup_page.expired_message())
+            return self._form(start_response, team, token, page, HTTPStatus.OK)
+        except CsrfInvalid:
+            log.warning("Walk-up form of team %s: a submission without a valid CSRF token was refused", team.id)
+            return self._notice(start_response, "refused", team)
+        # Counted once the request is the form's own (junk without a token uses up nobody's allowance).
         client = client_address(
             str(environ.get("REMOTE_ADDR") or ""),
             environ.get("HTTP_X_FORWARDED_FOR"),
@@ -142,19 +157,9 @@ class WalkUpPages:
         if not self._limits.allow(resolved.token_hash, client):
             log.warning("Walk-up form of team %s: over the rate limit, refused", team.id)
             return self._notice(start_response, "too_many", team, retry_after=60)
-        typed = FormPage(
-            team_name=team.name, csrf=self._csrf.issue(resolved.token_hash), problem=fields.get("problem", ""),
-            idea=fields.get("idea", ""), name=fields.get("name", ""),
-        )  # fmt: skip
-        try:
-            self._csrf.check(fields.get("csrf", ""), resolved.token_hash)
-        except CsrfExpired:
-            with reading(self._languages.of_team(team)):
-                page = _with(typed, message=walkup_page.expired_message())
-            return self._form(start_response, team, token, page, HTTPStatus.OK)
-        except CsrfInvalid:
-            log.warning("Walk-up form of team %s: a submission without a valid CSRF token was refused", team.id)
-            return self._notice(start_response, "refused", team)
+        if not self._csrf.spend(nonce):
+            log.info("Walk-up form of team %s: a form already sent came again: not raised twice", team.id)
+            return _see_other(start_response, self._path(token) + "/thanks")
         with reading(self._languages.of_team(team)):
             try:
                 self._visitors.raise_idea(
@@ -173,9 +178,14 @@ class WalkUpPages:
                 log.exception("Could not save a walk-up idea for team %s", team.id)
                 page = _with(typed, message=walkup_page.failed_message())
                 return self._form(start_response, team, token, page, HTTPStatus.CONFLICT)
-        return _see_other(start_response, form_path(token) + "/thanks")
+        return _see_other(start_response, self._path(token) + "/thanks")
 
     # --- pages ---------------------------------------------------------------------------------------------
+
+    def _path(self, token: str) -> str:
+        """The form's path as the visitor's browser reaches it: under KAIZEN_PUBLIC_URL's path, if it has one (a
+        proxy serving the bot at https://intranet/kaizen/ passes /raise/… on)."""
+        return self._addresses.path_prefix + form_path(token)
 
     def _render(
         self, template: str, team: Team, words: Callable[[str], dict[str, Any]], **values: Any
@@ -190,13 +200,20 @@ class WalkUpPages:
         self, start_response: StartResponse, team: Team, token: str, page: FormPage, status: HTTPStatus
     ) -> list[bytes]:
         body, language = self._render("walkup/form.html", team, words=walkup_page.form_words, page=page,
-                                      action=form_path(token))  # fmt: skip
+                                      action=self._path(token))  # fmt: skip
         return _send(start_response, status, body, language)
 
     def _thanks(self, start_response: StartResponse, team: Team, token: str) -> list[bytes]:
         body, language = self._render("walkup/thanks.html", team, words=walkup_page.thanks_words,
-                                      again=form_path(token))  # fmt: skip
-        return _send(start_response, HTTPStatus.OK, body, language)
+                                      again=self._path(token))  # fmt: skip
+        # A shared kiosk: Back must show no one's form as typed. Chrome keeps even a no-store page in its back-forward
+        # cache unless a cookie changed since, so this page changes one (it holds nothing and is never read), and
+        # asks the browser to drop its copies of the form's pages.
+        return _send(start_response, HTTPStatus.OK, body, language, [
+            ("Set-Cookie", f"kaizen_sent={secrets.token_hex(4)}; Path={self._path(token)}; Max-Age=60; HttpOnly; "
+                           "SameSite=Strict"),
+            ("Clear-Site-Data", '"cache"'),
+        ])  # fmt: skip
 
     def _notice(
         self, start_response: StartResponse, kind: str, team: Team | None, *, retry_after: int | None = None,

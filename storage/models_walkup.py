@@ -52,6 +52,17 @@ class WalkUpSubmission(Base):
     taken_by: Mapped[str | None] = mapped_column(String(32))
 
 
+class SpentFormToken(Base):
+    """A walk-up form's CSRF token already used to send an idea (its random part): sent again (the back button,
+    a double press) it is thanked without a second idea. Kept only as long as such a token is valid."""
+
+    __tablename__ = "walkup_spent_tokens"
+    __table_args__ = (Index("ix_walkup_spent_tokens_at", "spent_at"),)
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    spent_at: Mapped[datetime]
+
+
 class AppSecret(Base):
     """A random secret the bot made for itself, by name (`walkup_csrf`): made once, by whichever process needs it
     first, and shared through the store so that a form served by one process is accepted by another."""

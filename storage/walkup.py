@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.core import insert_skipping_taken, run
 from storage.models import Team
-from storage.models_walkup import AppSecret, WalkUpForm, WalkUpSubmission
+from storage.models_walkup import AppSecret, SpentFormToken, WalkUpForm, WalkUpSubmission
 
 
 def open_form(session: Session, team_id: int) -> WalkUpForm | None:
@@ -104,3 +104,12 @@ def drop(session: Session, submission_id: int, *, taken_by: str | None = None) -
     holder = WalkUpSubmission.taken_by == taken_by if taken_by else WalkUpSubmission.taken_by.is_(None)
     deleted = session.execute(delete(WalkUpSubmission).where(WalkUpSubmission.id == submission_id, holder))
     return bool(getattr(deleted, "rowcount", 0))
+
+
+def spend(session: Session, nonce: str, now: datetime, forget_before: datetime) -> bool:
+    """Mark a form token's `nonce` used; false when it was used already. Tokens used before `forget_before` (no
+    longer valid anyway) are forgotten on the way."""
+    session.execute(delete(SpentFormToken).where(SpentFormToken.spent_at < forget_before))
+    dialect = session.connection().dialect.name
+    added = run(session, insert_skipping_taken(dialect, SpentFormToken), {"nonce": nonce, "spent_at": now})
+    return bool(added.rowcount)

@@ -125,7 +125,9 @@ def test_a_csrf_token_is_good_for_the_address_it_was_issued_for_only(fresh_datab
         tokens.check(issued, "a" * 64)
     with pytest.raises(CsrfInvalid):
         tokens.check(issued, "b" * 64)
-    assert CsrfTokens(fresh_database, clock).issue("a" * 64) == tokens.issue("a" * 64), "one secret, in the store"
+    another_process = CsrfTokens(fresh_database, clock)
+    nonce = another_process.check(tokens.issue("a" * 64), "a" * 64)  # one secret, in the store
+    assert another_process.spend(nonce) and not tokens.spend(nonce), "a token sends one idea, in any process"
 
 
 def test_each_client_and_each_address_has_a_rate_limit_with_a_calm_429(bot_factory, double, clock):
@@ -307,3 +309,26 @@ def test_a_visitors_name_is_plain_text_in_the_thread_the_huddle_and_the_export(b
         write_csv(export_rows(session, workspace_id=WORKSPACE), out)
     rows_out = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [row["credited"] for row in rows_out] == [HOSTILE_NAME, '\'=HYPERLINK("https://evil.example")']
+
+
+def test_the_same_form_sent_twice_raises_one_idea(bot_factory, double, clock):
+    k = walkup_kaizen(bot_factory, double, clock)
+    path = new_address(k)
+    form = get(k, path)
+    fields = {"csrf": form.csrf, "problem": "The drug fridge door does not close", "name": "Ana"}
+
+    first, second = post(k, path, fields), post(k, path, fields)
+
+    assert first.status == second.status == 303 and second.headers["location"] == path + "/thanks"
+    assert [i.problem for i in ideas(k)] == ["The drug fridge door does not close"]
+
+
+def test_links_keep_the_public_urls_path(bot_factory, double, clock):
+    k = walkup_kaizen(bot_factory, double, clock, kaizen_public_url="https://intranet.example.org/kaizen")
+    path = new_address(k)
+
+    form = get(k, path)
+    sent = post(k, path, {"csrf": form.csrf, "problem": "Behind a proxy at /kaizen"})
+
+    assert f'action="/kaizen{path}"' in form.text
+    assert sent.status == 303 and sent.headers["location"] == f"/kaizen{path}/thanks"

@@ -14,6 +14,8 @@ import pypdfium2
 import pytest
 
 from bot.walkup.poster import wrapped
+from bot.render.ids import ActionId
+from tests.conftest import ALICE, TEAM_CHANNEL, eventually
 from tests.flows import LEAD, shown
 from tests.walkup import PUBLIC_URL, get, new_address, walkup_kaizen
 
@@ -43,7 +45,6 @@ def decoded(pdf: bytes, tmp_path: Path) -> list[str]:
 def test_the_posters_qr_code_is_the_forms_address_and_a_visitor_reaches_the_form(bot_factory, double, clock,
                                                                                   tmp_path):  # fmt: skip
     k = walkup_kaizen(bot_factory, double, clock)
-    assert "no walk-up form yet" in shown(k.command("form poster", user_id=LEAD))
 
     path = new_address(k)
 
@@ -52,8 +53,34 @@ def test_the_posters_qr_code_is_the_forms_address_and_a_visitor_reaches_the_form
     assert upload["bytes"][:5] == b"%PDF-"
     assert decoded(upload["bytes"], tmp_path) == [PUBLIC_URL + path]
     assert get(k, path).status == 200
-    again = shown(k.command("form poster", user_id=LEAD))
-    assert "went to" in again and path not in again and "form new" in again
+    asked = k.command("form poster", user_id=LEAD)
+    assert "went to" in shown(asked) and path not in shown(asked)
+    [button] = [e for b in asked["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == ActionId.WALKUP_NEW_POSTER and "confirm" in button, "moving the form is confirmed"
+
+    refused = k.slack.block_action(ActionId.WALKUP_NEW_POSTER, user_id=ALICE, channel_id=TEAM_CHANNEL,
+                                   message={"type": "message", "ts": "1.000001", **asked})  # fmt: skip
+    assert refused.status == 200
+    [told] = double.wait_for_response(str(k.slack.last_response_url))
+    assert "Only this team's leaders" in shown(told) and len(double.uploaded_files()) == 1
+    pressed = k.slack.block_action(ActionId.WALKUP_NEW_POSTER, user_id=LEAD, channel_id=TEAM_CHANNEL,
+                                   message={"type": "message", "ts": "1.000001", **asked})  # fmt: skip
+    assert pressed.status == 200
+    second = eventually(lambda: double.uploaded_files()[1:])[0]
+    [new_url] = decoded(second["bytes"], tmp_path)
+    assert new_url != PUBLIC_URL + path and get(k, new_url.removeprefix(PUBLIC_URL)).status == 200
+    assert get(k, path).status == 410, "the old posters say the form has moved"
+
+
+def test_a_poster_for_a_team_without_a_form_opens_one(bot_factory, double, clock, tmp_path):
+    k = walkup_kaizen(bot_factory, double, clock)
+
+    told = shown(k.command("form poster", user_id=LEAD))
+
+    [upload] = double.uploaded_files()
+    [url] = decoded(upload["bytes"], tmp_path)
+    assert url.removeprefix(PUBLIC_URL) in told and get(k, url.removeprefix(PUBLIC_URL)).status == 200
+    assert "Only this team's leaders" in shown(k.command("form off", user_id=ALICE))
 
 
 def test_the_poster_is_in_the_teams_language(bot_factory, double, clock, tmp_path):

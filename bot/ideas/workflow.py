@@ -5,6 +5,7 @@ Functions take plain values and return plain values (detached rows), so they are
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -107,8 +108,9 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         errors["benefit"] = _(
             "Please keep the benefit under {most} characters (it has {length}).", most=BENEFIT_MAX, length=len(benefit)
         )
-    name = _clean(new.credited_name)
-    name = " ".join(name.split()) if name is not None else None  # one line, as it is shown
+    # A name is one line of visible characters, as it is shown: no control or direction-changing characters.
+    name = _clean("".join(c for c in new.credited_name or "" if unicodedata.category(c) not in ("Cc", "Cf")))
+    name = " ".join(name.split()) if name is not None else None
     if name is not None and len(name) > CREDITED_NAME_CHARS:
         errors["name"] = _(
             "Please keep the name under {most} characters (it has {length}).", most=CREDITED_NAME_CHARS,
@@ -339,7 +341,7 @@ class Workflow:
         """Screen, validate and commit a new idea, its card claimed for the caller to post (see `raise_idea`);
         raises PatientDetails when its text looks like it holds a patient identifier its writer did not vouch for
         (nothing is stored), InvalidIdea naming what to fix."""
-        own = {"idea": new.idea, "benefit": new.benefit}
+        own = {"idea": new.idea, "benefit": new.benefit, "name": new.credited_name}
         if new.text_writer in (None, new.author_id):
             kinds = screen(self._guard, {"problem": new.problem, **own}, vouched=new.vouched)
         else:
@@ -358,7 +360,8 @@ class Workflow:
     def check(self, new: NewIdea, team: Team | None) -> NewIdea:
         """`new` screened and validated as `raise_idea` would (for `team`), stored nowhere: what a walk-up form
         holds for a leader's Accept. Raises PatientDetails and InvalidIdea as `raise_idea` does."""
-        screen(self._guard, {"problem": new.problem, "idea": new.idea, "benefit": new.benefit}, vouched=new.vouched)
+        fields = {"problem": new.problem, "idea": new.idea, "benefit": new.benefit, "name": new.credited_name}
+        screen(self._guard, fields, vouched=new.vouched)
         return validate(new, team)
 
     def set_source_link(self, idea_id: int, link: str) -> None:

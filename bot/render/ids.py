@@ -36,6 +36,7 @@ class ActionId(StrEnum):
     FORGET_ME_AND_WORDS = "forget_me_and_words"  # ... and ask for the words of ideas only they wrote to go too
     WALKUP_ACCEPT = "walkup_accept"  # the leaders' note of a held walk-up idea: post it; value: the submission's id
     WALKUP_DECLINE = "walkup_decline"  # ... or drop it; value: the submission's id
+    WALKUP_NEW_POSTER = "walkup_new_poster"  # `/kaizen form poster`: a new address with its poster
 
 
 class CardAction(StrEnum):

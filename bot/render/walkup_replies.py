@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.i18n import _
-from bot.render.words import date_markup, mention
+from bot.render.ids import ActionId
+from bot.render.words import date_markup, mention, to_dicts
+from bot.slack import blockkit as bk
 
 
 def status_text(opened_at: datetime | None, opened_by: str | None) -> str:
@@ -60,8 +63,8 @@ def poster_text(opened_at: datetime | None, opened_by: str | None, public_url: b
         return _("This team has no walk-up form yet. `/kaizen form new` opens one and sends you its poster to print.")
     return _(
         "The poster of this team's form went to {name} in a direct message with its address ({date}). Kaizen keeps "
-        "only a fingerprint of the address, so it can't draw the poster again: `/kaizen form new` makes a new "
-        "address with a new poster (the old posters then say the form has moved).",
+        "only a fingerprint of the address, so it can't draw that poster again: a new poster comes with a new "
+        "address, and the old posters then say the form has moved.",
         name=mention(opened_by), date=date_markup(opened_at),
     )  # fmt: skip
 
@@ -96,3 +99,18 @@ def review_text(review: bool, done: bool) -> str:
             "gets it privately, and the first to decide decides. `/kaizen form review off` posts cards straight away."
         )
     return _("From now on, what comes in on the walk-up form goes up as a card straight away.")
+
+
+def new_poster_blocks(text: str) -> list[dict[str, Any]]:
+    """`text` (from `poster_text`) with a button that makes a new address and its poster, confirmed first."""
+    # Translators: the button under `/kaizen form poster`'s answer: a new address for the form, with its poster
+    button = _("New address and poster")
+    confirm = bk.ConfirmObject(
+        # Translators: the title of the dialog before the walk-up form gets a new address (and a new poster)
+        title=_("Move the form?"),
+        text=_("The posters already up will say the form has moved. Make a new address and poster?"),
+        confirm=button,
+        deny=_("Cancel"),
+    )
+    element = bk.ButtonElement(action_id=ActionId.WALKUP_NEW_POSTER, text=button, confirm=confirm)
+    return to_dicts([bk.section(text), bk.ActionsBlock(elements=[element])])

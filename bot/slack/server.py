@@ -24,6 +24,9 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 32
 PAGES_THREADS = 8  # the walk-up form alone: a few visitors at a time
+# waitress refuses a larger body itself (413) before reading it all (its default is 1 GiB, spilled to a temp file).
+MAX_BODY_BYTES = 4 * 1024 * 1024  # Slack's largest payloads (a view with 100 blocks) are well under 1 MB
+PAGES_MAX_BODY_BYTES = 64 * 1024  # the walk-up form refuses more than 32 KB itself, with its own page
 CONNECTION_LIMIT = 1000
 
 StartResponse = Callable[..., Any]
@@ -155,7 +158,7 @@ def make_server(
     # header itself, believing it only from KAIZEN_TRUSTED_PROXIES (bot.walkup.guard.client_address).
     return create_server(
         wsgi, host=host, port=port, threads=SERVER_THREADS, connection_limit=CONNECTION_LIMIT, ident="kaizen-bot",
-        clear_untrusted_proxy_headers=False,
+        clear_untrusted_proxy_headers=False, max_request_body_size=MAX_BODY_BYTES,
     )  # fmt: skip
 
 
@@ -174,7 +177,7 @@ def make_pages_server(pages: WsgiApp, host: str, port: int) -> BaseWSGIServer | 
         return _refuse(start_response, "404 Not Found", b"not found\n")
 
     return create_server(wsgi, host=host, port=port, threads=PAGES_THREADS, ident="kaizen-bot",
-                         clear_untrusted_proxy_headers=False)  # fmt: skip
+                         clear_untrusted_proxy_headers=False, max_request_body_size=PAGES_MAX_BODY_BYTES)  # fmt: skip
 
 
 def bound_port(server: BaseWSGIServer | MultiSocketServer) -> int:

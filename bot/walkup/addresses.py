@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from storage import queries, walkup
@@ -77,6 +78,11 @@ class FormAddresses:
         self._db = db
         self._clock = clock
         self._public_url = public_url
+
+    @property
+    def path_prefix(self) -> str:
+        """The path of KAIZEN_PUBLIC_URL ("" when it has none, or is unset): links the pages give start with it."""
+        return urlsplit(self._public_url).path.rstrip("/") if self._public_url else ""
 
     @property
     def has_public_url(self) -> bool:

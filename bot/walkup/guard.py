@@ -3,8 +3,8 @@ secret, so any process accepts what another served, and timed on the settable cl
 per client, and the client's address as trusted proxies report it.
 
 The limits are counted per process (a form's visitors reach one process at a time behind most load balancers;
-several processes each allow their own share). Behind a hospital's NAT every device shares one address, so the
-per-client limit is generous and the per-address one bounds the rest."""
+several processes each allow their own share) and per form address: behind a hospital's NAT every device shares
+one client address, and one ward's kiosk must not use up another ward's form."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ if TYPE_CHECKING:
     from itsdangerous import URLSafeTimedSerializer
 
 CSRF_MAX_AGE = timedelta(hours=2)  # a form left open longer is shown again, with what was typed kept
+NONCE_BYTES = 16  # a token's random part: 32 hex digits
 SECRET_NAME = "walkup_csrf"  # noqa: S105 (the secret's name in the store, not a secret)
 PER_ADDRESS = (30, timedelta(minutes=10))  # submissions to one form address in any 10 minutes
-PER_CLIENT = (10, timedelta(minutes=10))  # submissions from one client address in any 10 minutes
+PER_CLIENT = (10, timedelta(minutes=10))  # submissions to one form address from one client in any 10 minutes
 TRACKED_KEYS = 20_000  # addresses and clients remembered at once (least recently used forgotten first)
 
 
@@ -66,22 +67,39 @@ class CsrfTokens:
             return self._serializer
 
     def issue(self, token_hash: str) -> str:
-        """A token for the form at the address whose token has this hash."""
-        return str(self._signed().dumps(token_hash))
+        """A token for one sending of the form at the address whose token has this hash (a random part makes each
+        page's token its own: see `spend`)."""
+        return str(self._signed().dumps([token_hash, secrets.token_hex(NONCE_BYTES)]))
 
-    def check(self, given: str, token_hash: str) -> None:
-        """Raises CsrfInvalid unless `given` was issued for this address, CsrfExpired when it is too old."""
+    def check(self, given: str, token_hash: str) -> str:
+        """The token's random part, when `given` was issued for this address; raises CsrfInvalid unless it was,
+        CsrfExpired when it is too old."""
         from itsdangerous import BadData, SignatureExpired
 
         try:
             value: Any = self._signed().loads(given, max_age=int(CSRF_MAX_AGE.total_seconds()))
         except SignatureExpired as error:
             expired = self._signed().load_payload(error.payload) if error.payload is not None else None
-            raise (CsrfExpired if expired == token_hash else CsrfInvalid) from None
+            raise (CsrfExpired if _address(expired) == token_hash else CsrfInvalid) from None
         except BadData:
             raise CsrfInvalid from None
-        if value != token_hash:
+        if _address(value) != token_hash:
             raise CsrfInvalid
+        return str(value[1])
+
+    def spend(self, nonce: str) -> bool:
+        """Use up a checked token (its random part): false when it sent an idea already (the back button, a second
+        press), which is then thanked again and not raised twice."""
+        now = self._clock.now()
+        with self._db.write() as session:
+            return walkup.spend(session, nonce, now, now - CSRF_MAX_AGE - timedelta(minutes=5))
+
+
+def _address(payload: Any) -> str | None:
+    """The address hash a token's payload names; None for anything not shaped as `issue` makes them."""
+    if isinstance(payload, list) and len(payload) == 2 and all(isinstance(part, str) for part in payload):
+        return str(payload[0])
+    return None
 
 
 class RateLimits:
@@ -93,25 +111,27 @@ class RateLimits:
         self._seen: cache.Cached[tuple[str, str], deque[Any]] = cache.timed(clock, longest, TRACKED_KEYS)
         self._lock = threading.Lock()
 
-    def _allow(self, key: tuple[str, str], limit: tuple[int, timedelta]) -> bool:
-        most, window = limit
+    def _recent(self, key: tuple[str, str], window: timedelta) -> deque[Any]:
         now = self._clock.now()
         times = self._seen.get(key) or deque()
         while times and now - times[0] >= window:
             times.popleft()
-        if len(times) >= most:
-            return False
-        times.append(now)
         self._seen.put(key, times)
-        return True
+        return times
 
     def allow(self, token_hash: str, client: str) -> bool:
-        """Count one submission to the address from `client`; false (nothing counted) when either is over its
-        limit: ask them to try again in a minute."""
+        """Count one submission to the address from `client` (counted per address: one ward's kiosk never uses up
+        another ward's form); false, nothing counted, when either is over its limit: ask them to try again in a
+        minute."""
         with self._lock:
-            if not self._allow(("client", client), PER_CLIENT):
+            by_client = self._recent(("client", f"{token_hash}:{client}"), PER_CLIENT[1])
+            by_address = self._recent(("address", token_hash), PER_ADDRESS[1])
+            if len(by_client) >= PER_CLIENT[0] or len(by_address) >= PER_ADDRESS[0]:
                 return False
-            return self._allow(("address", token_hash), PER_ADDRESS)
+            now = self._clock.now()
+            by_client.append(now)
+            by_address.append(now)
+            return True
 
 
 def client_address(remote: str, forwarded_for: str | None, trusted: tuple[IPv4Network | IPv6Network, ...]) -> str:

@@ -54,6 +54,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_walkup_submissions_team", "walkup_submissions", ["team_id"], unique=False)
     op.create_table(
+        "walkup_spent_tokens",
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("spent_at", storage.models.UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("nonce", name=op.f("pk_walkup_spent_tokens")),
+    )
+    op.create_index("ix_walkup_spent_tokens_at", "walkup_spent_tokens", ["spent_at"], unique=False)
+    op.create_table(
         "app_secrets",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("value", sa.String(length=128), nullable=False),
@@ -64,6 +71,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("app_secrets")
+    op.drop_index("ix_walkup_spent_tokens_at", table_name="walkup_spent_tokens")
+    op.drop_table("walkup_spent_tokens")
     op.drop_index("ix_walkup_submissions_team", table_name="walkup_submissions")
     op.drop_table("walkup_submissions")
     op.drop_index("ix_walkup_forms_team", table_name="walkup_forms")
