@@ -13,8 +13,8 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from bot.walkup.poster import wrapped
 from bot.render.ids import ActionId
+from bot.walkup.poster import wrapped
 from tests.conftest import ALICE, TEAM_CHANNEL, eventually
 from tests.flows import LEAD, shown
 from tests.walkup import PUBLIC_URL, get, new_address, walkup_kaizen
