@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
 
 from storage import migrate
 from storage.db import Database
@@ -27,3 +28,14 @@ def migrate_to(db: Database, to: str, *, down: bool) -> None:
 def downgrade(db: Database, to: str) -> None:
     """Downgrade the database to revision `to`."""
     migrate_to(db, to, down=True)
+
+
+def nullable(db: Database, table: str) -> dict[str, bool]:
+    """Each column of `table` as the database has it: name → whether it takes NULL."""
+    return {column["name"]: bool(column["nullable"]) for column in inspect(db.engine).get_columns(table)}
+
+
+def count(db: Database, table: str) -> int:
+    """How many rows `table` holds."""
+    with db.engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from bot.clock import SettableClock
 from bot.ideas.workflow import NewIdea, ensure_team, raise_idea
@@ -17,18 +17,9 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Idea
 from storage.models_privacy import ErasureRequest, RetentionRun
-from tests.migration_steps import downgrade, revision
+from tests.migration_steps import count, downgrade, nullable, revision
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def nullable(db: Database, table: str) -> dict[str, bool]:
-    return {column["name"]: bool(column["nullable"]) for column in inspect(db.engine).get_columns(table)}
-
-
-def count(db: Database, table: str) -> int:
-    with db.engine.connect() as connection:
-        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 @pytest.fixture
