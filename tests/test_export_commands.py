@@ -28,7 +28,7 @@ from tests.processes import bot_env, kaizen_bot
 LEADER = Actor(LEAD, is_leader=True)
 HEADER = [
     "id", "team", "status", "problem", "idea", "benefit", "category", "author", "created", "decided", "done",
-    "decided_by", "outcome", "result", "learned",
+    "decided_by", "outcome", "result", "learned", "credited",
 ]  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@")
 CLI_TIMEOUT = 60
@@ -108,6 +108,7 @@ def expected_record(idea: Idea) -> dict[str, Any]:
         "outcome": idea.outcome,
         "result": idea.result,
         "learned": idea.learned,
+        "credited": idea.credited_name,
     }
 
 
