@@ -111,5 +111,6 @@ def spend(session: Session, nonce: str, now: datetime, forget_before: datetime) 
     longer valid anyway) are forgotten on the way."""
     session.execute(delete(SpentFormToken).where(SpentFormToken.spent_at < forget_before))
     dialect = session.connection().dialect.name
-    added = run(session, insert_skipping_taken(dialect, SpentFormToken), {"nonce": nonce, "spent_at": now})
-    return bool(added.rowcount)
+    # RETURNING says whether the row went in (on PostgreSQL the skipped insert's rowcount did not say so).
+    added = insert_skipping_taken(dialect, SpentFormToken).returning(SpentFormToken.nonce)
+    return run(session, added, {"nonce": nonce, "spent_at": now}).scalar_one_or_none() is not None
