@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.slack.server import bound_port, make_server, run_until_closed
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
+from doubles.socket_mode import SocketModeDouble
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Idea, InboxEvent, OutboxMessage
@@ -151,6 +152,15 @@ def make_settings(double: SlackDouble, database_url: str, **extra: object) -> Se
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def socket_mode(double: SlackDouble) -> Iterator[SocketModeDouble]:
+    """A Socket Mode double the Web API double hands out as the WebSocket URL (apps.connections.open)."""
+    sm = SocketModeDouble(team_id=double.team_id, app_id=double.app_id).start()
+    double.socket_mode_url = sm.url
+    yield sm
+    sm.stop()
 
 
 ACK_WAIT_SECONDS = 8

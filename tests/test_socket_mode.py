@@ -25,14 +25,6 @@ STOP_TIMEOUT = 20.0  # the Socket Mode close is bounded at 5 s (bot/cli.py); the
 
 
 @pytest.fixture
-def socket_mode(double: SlackDouble) -> Iterator[SocketModeDouble]:
-    sm = SocketModeDouble(team_id=double.team_id, app_id=double.app_id).start()
-    double.socket_mode_url = sm.url
-    yield sm
-    sm.stop()
-
-
-@pytest.fixture
 def start_run(double: SlackDouble, socket_mode: SocketModeDouble, tmp_path: Path) -> Iterator[Callable[..., Popen]]:
     """Starts `kaizen-bot run` (once per test; `app_token` replaces SLACK_APP_TOKEN), killed at the end if alive."""
     started: list[Popen] = []

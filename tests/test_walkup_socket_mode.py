@@ -29,14 +29,6 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-def socket_mode(double: SlackDouble) -> Iterator[SocketModeDouble]:
-    sm = SocketModeDouble(team_id=double.team_id, app_id=double.app_id).start()
-    double.socket_mode_url = sm.url
-    yield sm
-    sm.stop()
-
-
-@pytest.fixture
 def run_with_form(double: SlackDouble, socket_mode: SocketModeDouble, tmp_path: Path) -> Iterator[subprocess.Popen]:
     team_channel(double)
     env = {

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,14 +97,6 @@ def test_a_worker_whose_parent_is_gone_exits_0(worker_env: dict[str, str], tmp_p
     assert "The serving process is gone: stopping" in log
     assert FATAL not in log, log
     assert code == 0, log
-
-
-@pytest.fixture
-def socket_mode(double: SlackDouble) -> Iterator[SocketModeDouble]:
-    sm = SocketModeDouble(team_id=double.team_id, app_id=double.app_id).start()
-    double.socket_mode_url = sm.url
-    yield sm
-    sm.stop()
 
 
 def test_ctrl_c_stops_run_and_its_worker_without_starting_the_worker_again(
