@@ -194,6 +194,8 @@ def _background(kaizen: Kaizen, worker_on: bool, verbose: bool, *, hold: bool = 
     """The serving process's background work: its worker process unless `worker_on` is false, or, for a SQLite
     database in memory (which no other process can open), the jobs in this process. `hold`: the worker does nothing
     until `Background.release` (the jobs in this process start at once)."""
+    from sqlalchemy.orm import configure_mappers
+
     from bot.composition import start_scheduler
     from bot.processes import start_background
 
@@ -202,8 +204,10 @@ def _background(kaizen: Kaizen, worker_on: bool, verbose: bool, *, hold: bool = 
         # No connection is open when the worker is forked (it would share it: SQLite keeps its locks' bookkeeping
         # per process, a PostgreSQL session is one socket); the pool opens new ones as needed.
         kaizen.db.dispose()
-        # What both processes read anyway is read once, here, and shared by the fork.
+        # What both processes read anyway is read once, here, and shared by the fork: the formats of every language,
+        # and the ORM's mappers, configured on first use otherwise (each process would build its own).
         load_formats()
+        configure_mappers()
     background = start_background(
         worker_on=worker_on, shareable=shareable, in_process=lambda: start_scheduler(kaizen), verbose=verbose,
         forked=_forked_worker(kaizen.settings, verbose), hold=hold,

@@ -7,11 +7,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Text, and_, cast, delete, exists, null, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from storage.models import EventKind, Idea, IdeaEvent, IdeaStatus, InboxEvent, OutboxMessage, Team
+from storage.core import insert_skipping_taken, run
+from storage.models import EventKind, Idea, IdeaEvent, IdeaStatus, InboxEvent, OutboxMessage, Team, UtcDateTime
 from storage.models_privacy import RetentionRun
 
 FINISHED = (IdeaStatus.DONE, IdeaStatus.NOT_NOW)
@@ -114,37 +127,50 @@ def remove_text(session: Session, idea_id: int, cutoff: datetime, marker: str, n
     return True
 
 
+# Core statements, built once (storage.core): the daily job's claim and purge run at every worker's start, and the
+# ORM's unit of work and UPDATE synchronisation would cost each worker about 2 MB of memory it keeps (`bench memory`).
+_CLAIM_AGAIN = (
+    update(RetentionRun)
+    .where(
+        RetentionRun.day == bindparam("run_day"),
+        RetentionRun.finished_at.is_(None),
+        or_(RetentionRun.claim_until.is_(None), RetentionRun.claim_until < bindparam("now")),
+    )
+    .values(claim=bindparam("token"), claim_until=bindparam("until"), attempts=RetentionRun.attempts + 1)
+    .returning(RetentionRun.day)
+)
+_HELD = (
+    RetentionRun.day == bindparam("run_day"),
+    RetentionRun.claim == bindparam("token"),
+    RetentionRun.finished_at.is_(None),
+)
+_RENEW = update(RetentionRun).where(*_HELD).values(claim_until=bindparam("until")).returning(RetentionRun.day)
+_FINISH = (
+    update(RetentionRun)
+    .where(*_HELD)
+    .values(finished_at=bindparam("finished"), report=bindparam("run_report", type_=JSON), claim_until=None)
+    .returning(RetentionRun.day)
+)
+
+
 def claim_run(session: Session, day: date, token: str, now: datetime, until: datetime) -> bool:
     """Claim the retention run of `day` (a UTC date) until `until`; false when it finished or another process's
     lease runs. The row is created on first claim."""
-    if session.get(RetentionRun, day) is None:
-        try:
-            with session.begin_nested():  # two processes may both find no row: one inserts it, the other claims
-                session.add(RetentionRun(day=day, claim=token, claim_until=until, attempts=1))
-                session.flush()
-            return True
-        except IntegrityError:
-            pass  # inserted meanwhile by another process (PostgreSQL): its lease runs, or it finished
-    changed = session.execute(
-        update(RetentionRun)
-        .where(
-            RetentionRun.day == day,
-            RetentionRun.finished_at.is_(None),
-            or_(RetentionRun.claim_until.is_(None), RetentionRun.claim_until < now),
-        )
-        .values(claim=token, claim_until=until, attempts=RetentionRun.attempts + 1)
-    )
-    return bool(getattr(changed, "rowcount", 0))
+    dialect = session.connection().dialect.name
+    first = run(
+        session, insert_skipping_taken(dialect, RetentionRun).returning(RetentionRun.day),
+        {"day": day, "claim": token, "claim_until": until, "attempts": 1},
+    ).first()  # fmt: skip
+    if first is not None:
+        return True
+    # Taken: by an earlier claim (its lease may have run out) or a finished run.
+    return run(session, _CLAIM_AGAIN, {"run_day": day, "now": now, "token": token, "until": until}).first() is not None
 
 
 def finish_run(session: Session, day: date, token: str, now: datetime, report: dict[str, object]) -> bool:
     """Record the run of `day` done with `report`; false when `token` no longer holds its claim."""
-    changed = session.execute(
-        update(RetentionRun)
-        .where(RetentionRun.day == day, RetentionRun.claim == token, RetentionRun.finished_at.is_(None))
-        .values(finished_at=now, report=report, claim_until=None)
-    )
-    return bool(getattr(changed, "rowcount", 0))
+    held = {"run_day": day, "token": token, "finished": now, "run_report": report}
+    return run(session, _FINISH, held).first() is not None
 
 
 def purgeable(session: Session, before: datetime) -> tuple[int, int]:
@@ -154,12 +180,12 @@ def purgeable(session: Session, before: datetime) -> tuple[int, int]:
     return len(inbox), len(outbox)
 
 
-def _old_inbox(before: datetime) -> tuple[ColumnElement[bool], ...]:
+def _old_inbox(before: datetime | ColumnElement[datetime]) -> tuple[ColumnElement[bool], ...]:
     # Applied (or given up on) before `before`: a delivery still being worked on stays.
     return (InboxEvent.done_at.is_not(None), InboxEvent.received_at < before)
 
 
-def _old_outbox(before: datetime) -> tuple[ColumnElement[bool], ...]:
+def _old_outbox(before: datetime | ColumnElement[datetime]) -> tuple[ColumnElement[bool], ...]:
     # Sent (or given up on) before `before`, body still there, and shown in Slack as stored (a stale one keeps the
     # body it is still to be updated to). The row stays: its dedupe key keeps a message from being sent twice, and
     # its ts lets a later redaction or retention reach the reply in Slack.
@@ -175,16 +201,19 @@ def _old_outbox(before: datetime) -> tuple[ColumnElement[bool], ...]:
 def purge(session: Session, before: datetime) -> tuple[int, int]:
     """Delete Slack's deliveries applied before `before` and empty the bodies (text, blocks) of outbox messages
     created and finished before it; returns (deliveries deleted, bodies emptied)."""
-    inbox = session.execute(delete(InboxEvent).where(*_old_inbox(before)))
-    outbox = session.execute(update(OutboxMessage).where(*_old_outbox(before)).values(text=None, blocks=null()))
-    return int(getattr(inbox, "rowcount", 0) or 0), int(getattr(outbox, "rowcount", 0) or 0)
+    params = {"before": before}
+    inbox = run(session, _PURGE_INBOX, params).all()
+    outbox = run(session, _EMPTY_BODIES, params).all()
+    return len(inbox), len(outbox)
+
+
+_BEFORE = bindparam("before", type_=UtcDateTime())
+_PURGE_INBOX = delete(InboxEvent).where(*_old_inbox(_BEFORE)).returning(InboxEvent.id)
+_EMPTY_BODIES = (
+    update(OutboxMessage).where(*_old_outbox(_BEFORE)).values(text=None, blocks=null()).returning(OutboxMessage.id)
+)
 
 
 def renew_run(session: Session, day: date, token: str, until: datetime) -> bool:
     """Hold the run of `day` until `until`; false when `token` no longer holds its claim."""
-    changed = session.execute(
-        update(RetentionRun)
-        .where(RetentionRun.day == day, RetentionRun.claim == token, RetentionRun.finished_at.is_(None))
-        .values(claim_until=until)
-    )
-    return bool(getattr(changed, "rowcount", 0))
+    return run(session, _RENEW, {"run_day": day, "token": token, "until": until}).first() is not None

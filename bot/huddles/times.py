@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 GRACE = timedelta(hours=2)
 
 
@@ -36,6 +34,10 @@ def slot_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 @lru_cache(maxsize=4096)
 def _holidays(country: str, year: int) -> frozenset[date]:
+    # Imported on first use: its calendar tables take about 2 MB (shared by the serving process and its worker),
+    # which a deployment whose teams name no holiday country never needs (`bench memory`).
+    import holidays
+
     return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
@@ -47,6 +49,8 @@ def is_holiday(country: str | None, day: date) -> bool:
 
 def supported_country(code: str) -> bool:
     """Whether the holidays package knows the public holidays of `code` (ISO 3166 alpha-2, any case)."""
+    import holidays
+
     return code.upper() in holidays.list_supported_countries()
 
 

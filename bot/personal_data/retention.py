@@ -176,7 +176,8 @@ class Retention:
         cutoff = self._cutoff(now)
         after = 0
         # Replies an earlier run (or a redaction) could not update in Slack: tried again first, at the same pace.
-        report.replies += self._outbox.quoting.update_stale(before_update=pace).updated
+        if self._outbox.quoting.stale_count():  # counted first: most days there are none to load
+            report.replies += self._outbox.quoting.update_stale(before_update=pace).updated
         while cutoff is not None and not report.stopped:
             with self._db.read() as session:
                 batch = retention.due(session, cutoff, after_id=after, limit=BATCH)
