@@ -105,7 +105,7 @@ class SlackDouble(FaultInjection, Inspection):
         call = Call(method, args, headers, token)
         with self._lock:
             self._calls.append(call)
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, args)
         if fault is not None:
             reply = self._fault_reply(fault, lambda: self._call_method(method, args, token))
             if reply is not None:

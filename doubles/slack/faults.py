@@ -27,6 +27,8 @@ class Fault:
     status: int = 200
     seconds: float = 0.0
     take_effect: bool = False
+    # Which calls it hits (their arguments); None: the next call of the method, whatever it is.
+    matching: Callable[[dict[str, object]], bool] | None = None
 
 
 class FaultInjection(SlackState):
@@ -53,19 +55,32 @@ class FaultInjection(SlackState):
         them (e.g. the second page of a paged read)."""
         self._add_fault(method, Fault("pass"), times)
 
-    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
-        """Answers `seconds` late, then as usual: the call takes effect even if the client gave up waiting."""
-        self._add_fault(method, Fault("delay", seconds=seconds), times)
+    def delay(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        matching: Callable[[dict[str, object]], bool] | None = None,
+    ) -> None:
+        """Answers `seconds` late, then as usual: the call takes effect even if the client gave up waiting.
+        `matching`: only calls whose arguments it accepts are delayed (others pass it by, in whatever order they
+        come), e.g. the huddle post and not the post of another process racing it."""
+        self._add_fault(method, Fault("delay", seconds=seconds, matching=matching), times)
 
     def _add_fault(self, method: str, fault: Fault, times: int) -> None:
         with self._lock:
             self._faults.setdefault(method, deque()).extend(copy.copy(fault) for _ in range(times))
 
-    def _take_fault(self, method: str) -> Fault | None:
-        """The fault this call of `method` meets, if any (call with the lock held)."""
+    def _take_fault(self, method: str, args: dict[str, object]) -> Fault | None:
+        """The fault this call of `method` with `args` meets, if any: the first queued one that hits any call or
+        accepts these arguments (call with the lock held)."""
         queue = self._faults.get(method)
-        fault = queue.popleft() if queue else None
-        return None if fault is None or fault.kind == "pass" else fault
+        for fault in queue or ():
+            if fault.matching is None or fault.matching(args):
+                queue.remove(fault)  # type: ignore[union-attr]
+                return None if fault.kind == "pass" else fault
+        return None
 
     @staticmethod
     def _fault_reply(fault: Fault, apply: Callable[[], object]) -> HttpReply | None:
