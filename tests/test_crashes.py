@@ -2,8 +2,10 @@
 call the Slack double holds open), then restarted on the same SQLite file; two processes hammering one file; a
 database that is not there at all.
 
-These run on the real clock, so they wait out the real leases (bot/delivery/: 60 s); the
-huddle's 2-minute lease is the one wait shortened, by ageing the dead claim in the database (see there)."""
+These run on the real clock. The dead process's leases (bot/delivery/: 60 s; a huddle slot's: 2 minutes) are not
+waited out: its claims are aged in the database (`age_dead_claims`), as if the lease had run out, so what is tested
+is the takeover; that a lease holds until it runs out is tested on a clock the tests set (test_inbox_lease.py,
+test_hot_paths.py for the outbox, test_huddle.py for a huddle slot)."""
 
 from __future__ import annotations
 
@@ -89,6 +91,19 @@ def open_and_submit(slack: SlackDriver, double: SlackDouble, problem: str) -> st
     return response_url
 
 
+def age_dead_claims(bots: Bots, *models: type[InboxEvent] | type[OutboxMessage] | type[HuddlePost]) -> None:
+    """Stand in for waiting out a killed process's leases on the real clock: its claims on the rows of `models` not
+    yet done are made to have run out a second ago. Nothing else in the rows is touched."""
+    with bots.db.write() as session:
+        for model in models:
+            unfinished = model.posted_at.is_(None) if model is HuddlePost else model.done_at.is_(None)
+            session.execute(
+                update(model)
+                .where(unfinished, model.claim.is_not(None))
+                .values(claim_until=datetime.now(UTC) - timedelta(seconds=1))
+            )
+
+
 def raise_with_card(bots: Bots, slack: SlackDriver, problem: str) -> Idea:
     def posted() -> Idea | None:
         return next((idea for idea in bots.rows(Idea, Idea.problem == problem) if card_is_up(idea)), None)
@@ -123,6 +138,7 @@ def test_cards_cut_off_by_sigkill_are_found_or_posted_once_after_restart(bots: B
         ideas = bots.rows(Idea)
         assert [(i.number, i.card_ts) for i in ideas] == [(1, None), (2, None)], "committed, cards not recorded"
         assert all(m.done_at is None and m.claim for m in bots.rows(OutboxMessage)), "both left claimed"
+    age_dead_claims(bots, OutboxMessage)
 
     second = bots.start()
     bots.wait(lambda: all(i.card_ts for i in bots.rows(Idea)), OUTBOX_TAKEOVER, "both cards recorded after restart")
@@ -164,6 +180,7 @@ def test_an_approval_killed_right_after_its_200_is_applied_once_by_the_restarted
     # The restarted process's reconciler would also find the emoji on the card; Slack failing its first look
     # keeps it out of the way for five minutes, so that what is tested here is the inbox.
     double.fail("reactions.get", "internal_error", times=1)
+    age_dead_claims(bots, InboxEvent, OutboxMessage)
     second = bots.start(KAIZEN_LEADER_GROUP=GROUP)
 
     bots.wait(lambda: bots.rows(Idea)[0].status == "approved", INBOX_TAKEOVER, "the approval applied after restart")
@@ -207,6 +224,7 @@ def test_an_approval_whose_thanks_was_in_flight_at_sigkill_is_thanked_once(bots:
         assert bots.rows(Idea)[0].status == "approved"
         [thanks_row] = [m for m in bots.rows(OutboxMessage) if m.dedupe_key.endswith(":thanks")]
         assert thanks_row.done_at is None and thanks_row.sent_ts is None
+    age_dead_claims(bots, InboxEvent, OutboxMessage)
     second = bots.start(KAIZEN_LEADERS=LEADER)
 
     def settled() -> bool:
@@ -235,17 +253,6 @@ def set_huddle_now(bots: Bots, slack: SlackDriver) -> str:
     return slot
 
 
-def age_dead_slot_claims(bots: Bots) -> None:
-    """Stand in for waiting out the huddle claim's 2-minute lease (bot/huddles/daily.py CLAIM_LEASE) on the real clock:
-    the dead process's claim is made to have run out. Nothing else in the row is touched."""
-    with bots.db.write() as session:
-        session.execute(
-            update(HuddlePost)
-            .where(HuddlePost.posted_at.is_(None), HuddlePost.claim.is_not(None))
-            .values(claim_until=datetime.now(UTC) - timedelta(seconds=1))
-        )
-
-
 def test_a_huddle_post_cut_off_by_sigkill_is_found_not_posted_again_after_restart(bots: Bots, double: SlackDouble):
     first = bots.start(KAIZEN_LEADERS=LEADER)
     slack = bots.driver(first)
@@ -261,7 +268,7 @@ def test_a_huddle_post_cut_off_by_sigkill_is_found_not_posted_again_after_restar
     with bots.explained():
         [row] = bots.rows(HuddlePost)
         assert row.posted_at is None and row.claim is not None, "claimed, the post not recorded"
-    age_dead_slot_claims(bots)
+    age_dead_claims(bots, HuddlePost)
     second = bots.start(KAIZEN_LEADERS=LEADER)
 
     bots.wait(lambda: bots.rows(HuddlePost)[0].posted_at, HUDDLE_TICK_SECONDS + 20, "the slot recorded after restart")
