@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,11 +78,56 @@ def on_postgres() -> bool:
     return bool(os.environ.get(POSTGRES_ENV))
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database upgraded to the newest schema once per test process (each xdist worker has its own), which
+    `database_url` copies: running every migration for each test took about 0.75 s on PostgreSQL and 0.12 s on
+    SQLite, minutes of the suite. A SQLite file path, or a PostgreSQL database's name."""
     admin_url = os.environ.get(POSTGRES_ENV)
     if not admin_url:
-        yield f"sqlite:///{tmp_path / 'kaizen.db'}"
+        path = tmp_path_factory.mktemp("template") / "kaizen.db"
+        template = Database(f"sqlite:///{path}")
+        upgrade(template)
+        template.dispose()
+        yield str(path)
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"kaizen_template_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        template = Database(make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+        upgrade(template)
+        template.dispose()
+        # A template must have no sessions while it is copied; refusing connections keeps autovacuum away too
+        # (it then only prevents wraparound, which a database this young never needs).
+        with admin.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false IS_TEMPLATE true'))
+        yield name
+    finally:
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE false'))
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _new_database(tmp_path: Path, template: str | None) -> Iterator[str]:
+    """A database of the test's own: empty, or a copy of `template` (see `_migrated_template`); dropped after."""
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        path = tmp_path / "kaizen.db"
+        if template is not None:
+            import sqlite3
+
+            # The online backup copies a consistent database whatever is left in its write-ahead log.
+            with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as target:
+                source.backup(target)
+        yield f"sqlite:///{path}"
         return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -89,7 +135,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     name = f"kaizen_test_{uuid.uuid4().hex[:16]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -100,18 +146,31 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def fresh_database(database_url: str) -> Iterator[Database]:
+def database_url(tmp_path: Path, _migrated_template: str) -> Iterator[str]:
+    """The test's own database, already at the newest schema (a bot started on it finds nothing to upgrade)."""
+    yield from _new_database(tmp_path, _migrated_template)
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """The test's own database with no tables at all, for tests of migrations and of a first start."""
+    yield from _new_database(tmp_path, None)
+
+
+@pytest.fixture
+def fresh_database(empty_database_url: str) -> Iterator[Database]:
     """The test's database as it starts: no tables until something upgrades it."""
-    database = Database(database_url)
+    database = Database(empty_database_url)
     yield database
     database.dispose()
 
 
 @pytest.fixture
-def db(fresh_database: Database) -> Database:
-    """The test's database, upgraded to the newest schema."""
-    upgrade(fresh_database)
-    return fresh_database
+def db(database_url: str) -> Iterator[Database]:
+    """The test's database, at the newest schema."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
 
 
 def _drop_database(admin: Engine, name: str) -> None:

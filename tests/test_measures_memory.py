@@ -23,9 +23,11 @@ def world(database_url: str) -> Iterator[World]:
 
 
 @pytest.fixture
-def fresh(fresh_database: Database) -> Database:
+def fresh(database_url: str) -> Iterator[Database]:
     """Another connection to the same database, with nothing remembered."""
-    return fresh_database
+    database = Database(database_url)
+    yield database
+    database.dispose()
 
 
 FIRST_MONDAY = date(2026, 6, 1)

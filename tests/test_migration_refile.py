@@ -88,9 +88,9 @@ def seed(db: Database) -> None:
 
 
 def test_doubled_channels_are_merged_into_the_team_that_set_them_up(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    empty_database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    db = at_0004(database_url)
+    db = at_0004(empty_database_url)
     seed(db)
 
     with caplog.at_level(logging.WARNING, logger="kaizen.migrations"):
@@ -122,8 +122,8 @@ def test_doubled_channels_are_merged_into_the_team_that_set_them_up(
     assert "C_SHARED" in said and "#1→#4" in said and "#2→#5" in said
 
 
-def test_empty_installation_keys_are_stored_as_null(database_url: str) -> None:
-    db = at_0004(database_url)
+def test_empty_installation_keys_are_stored_as_null(empty_database_url: str) -> None:
+    db = at_0004(empty_database_url)
     with db.engine.begin() as c:
         c.execute(
             text(

@@ -46,8 +46,8 @@ def _numbers(db: Database, workspace: str) -> list[int]:
 # --- migrations ---------------------------------------------------------------------------------------------
 
 
-def test_a_new_file_is_not_up_to_date_until_upgraded(database_url: str) -> None:
-    database = Database(database_url)
+def test_a_new_file_is_not_up_to_date_until_upgraded(empty_database_url: str) -> None:
+    database = Database(empty_database_url)
     try:
         assert is_up_to_date(database) is False
         upgrade(database)

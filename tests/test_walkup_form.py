@@ -15,7 +15,6 @@ from sqlalchemy import select
 from bot import credit
 from bot.ideas.export import write_csv
 from bot.walkup.guard import CsrfExpired, CsrfInvalid, CsrfTokens
-from storage import migrate
 from storage.export import export_rows
 from storage.measures import Scope, participants_since
 from storage.models import WALKUP_UNNAMED, EventKind, Idea, IdeaEvent, Source
@@ -113,9 +112,8 @@ def test_a_submission_without_this_forms_csrf_token_is_refused_calmly(bot_factor
     assert ideas(k) == []
 
 
-def test_a_csrf_token_is_good_for_the_address_it_was_issued_for_only(fresh_database, clock):
-    migrate.upgrade(fresh_database)
-    tokens = CsrfTokens(fresh_database, clock)
+def test_a_csrf_token_is_good_for_the_address_it_was_issued_for_only(db, clock):
+    tokens = CsrfTokens(db, clock)
     issued = tokens.issue("a" * 64)
     tokens.check(issued, "a" * 64)
     with pytest.raises(CsrfInvalid):
@@ -125,7 +123,7 @@ def test_a_csrf_token_is_good_for_the_address_it_was_issued_for_only(fresh_datab
         tokens.check(issued, "a" * 64)
     with pytest.raises(CsrfInvalid):
         tokens.check(issued, "b" * 64)
-    another_process = CsrfTokens(fresh_database, clock)
+    another_process = CsrfTokens(db, clock)
     nonce = another_process.check(tokens.issue("a" * 64), "a" * 64)  # one secret, in the store
     assert another_process.spend(nonce) and not tokens.spend(nonce), "a token sends one idea, in any process"
 
