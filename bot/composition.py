@@ -51,6 +51,7 @@ from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
+from bot.teams.tiers import Tiers
 from bot.walkup.addresses import FormAddresses
 from bot.walkup.guard import CsrfTokens, RateLimits
 from bot.walkup.poster import FormPosters
@@ -64,6 +65,7 @@ from handlers import (
     events,
     personal_data,
     shortcuts,
+    tier_links,
     views,
     walkup_commands,
     walkup_review,
@@ -112,6 +114,7 @@ class Kaizen:
     permissions: Permissions
     appointments: Appointments
     team_channels: TeamChannels
+    tiers: Tiers
     huddle_setup: HuddleSetup
     exports: TeamExport
     languages: Languages
@@ -199,6 +202,7 @@ def compose(
         permissions=Permissions(leaders),
         appointments=Appointments(leaders, emojis, outbox),
         team_channels=TeamChannels(workflow, raising),
+        tiers=Tiers(db, clock, outbox, raising.bot_is_member),
         huddle_setup=HuddleSetup(
             huddles.schedules,
             settings,
@@ -279,9 +283,10 @@ def register_handlers(app: App, k: Kaizen) -> None:
             huddles=k.huddles, huddle_setup=k.huddle_setup, stats=k.stats, raising=k.raising, exports=k.exports,
             gateway=k.gateway, languages=k.languages, inbox=k.inbox,
             personal_data=personal_data.PersonalData(k.subject_access),
-            walkup=walkup_form,
+            walkup=walkup_form, tiers=tier_links.TierCommands(k.tiers, k.team_channels, k.permissions),
         ),
     )  # fmt: skip
+    tier_links.register(app, tenancy=k.tenancy, tiers=k.tiers, permissions=k.permissions, languages=k.languages)
     personal_data.register(app, tenancy=k.tenancy, erasure=k.erasure, languages=k.languages)
     walkup_commands.register(app, commands=walkup_form, tenancy=k.tenancy, languages=k.languages)
     walkup_review.register(

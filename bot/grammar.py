@@ -12,36 +12,12 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from bot import limits
-from bot.i18n import LANGUAGES, N_, _, language_of
+from bot.grammar_usage import USAGE as USAGE  # how each subcommand is written (re-exported)
+from bot.i18n import LANGUAGES, _, language_of
 from bot.settings import parse_days, parse_hhmm
 from bot.text import decode_slack_text, is_blank, mentioned_user_ids
 
 LIST_FILTERS = ("new", "approved", "in-progress", "done", "not-now", "all")
-
-# How each subcommand is written: the command words stay English (Slack does not localise commands); the words
-# around them are translated where shown (`Usage.usage`).
-USAGE: dict[str, str] = {
-    "help": N_("`/kaizen help`"),
-    "list": N_("`/kaizen list [new|approved|in-progress|done|not-now|all]`"),
-    "mine": N_("`/kaizen mine`"),
-    "show": N_("`/kaizen show N` or `/kaizen N`, e.g. `/kaizen show 42`"),
-    "huddle": N_(
-        "`/kaizen huddle` · `/kaizen huddle at HH:MM[,HH:MM] [mon-fri|daily|mon,wed,fri] [Area/City]` · "
-        "`/kaizen huddle off` · `/kaizen huddle skip YYYY-MM-DD` · `/kaizen huddle holidays CC|off` — "
-        "e.g. `/kaizen huddle at 08:30 mon-fri Europe/London`"
-    ),
-    "leaders": N_("`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`"),
-    "stats": N_(
-        "`/kaizen stats [weeks] [share]` · `/kaizen stats rebase YYYY-MM-DD what changed` · "
-        "`/kaizen stats rebase undo` — e.g. `/kaizen stats 26 share`, "
-        "`/kaizen stats rebase 2026-03-02 started daily huddles`"
-    ),
-    "team": N_(
-        "`/kaizen team headcount` · `/kaizen team headcount 42 [from YYYY-MM-DD]` · "
-        "`/kaizen team language [en|ja|es|de|default]`"
-    ),
-    "export": N_("`/kaizen export`"),
-}
 
 
 @dataclass(frozen=True)
@@ -198,6 +174,24 @@ class WalkUp:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """`/kaizen tier`: the chain above this team and the teams below it."""
+
+
+@dataclass(frozen=True)
+class TierUp:
+    """`/kaizen tier up #channel`: the channel (as Slack escaped it: `<#C123|name>`) becomes this team's tier up."""
+
+    channel_id: str
+    channel_name: str  # "" when Slack sent none
+
+
+@dataclass(frozen=True)
+class TierOff:
+    """`/kaizen tier off`: this team escalates to no one."""
+
+
+@dataclass(frozen=True)
 class Raise:
     """Any other text: raise it as an idea (the raise form opens with it)."""
 
@@ -242,6 +236,9 @@ Command = (
     | MyData
     | ForgetMe
     | WalkUp
+    | Tier
+    | TierUp
+    | TierOff
     | Raise
     | Usage
 )
@@ -249,6 +246,8 @@ Command = (
 FORM_WORDS: tuple[list[str], ...] = ([], ["new"], ["off"], ["poster"], ["review", "on"], ["review", "off"])
 _MENTION_ONLY = re.compile(r"^(<@[UW][A-Z0-9_]+(\|[^<>]*)?>\s*)+$")
 _NUMBER = re.compile(r"^#?([0-9]{1,9})$")
+# A channel as Slack escapes it in command text: <#C123|name>, or <#C123|> / <#C123> without the name.
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9_]{2,})(?:\|([^<>]*))?>$")
 _ZONE = re.compile(r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2}$|^UTC$")
 
 
@@ -361,6 +360,19 @@ def _parse_team(rest: list[str]) -> Command | None:
     return None
 
 
+def _parse_tier(rest: list[str]) -> Command | None:
+    if not rest:
+        return Tier()
+    head = rest[0].lower()
+    if head == "off" and len(rest) == 1:
+        return TierOff()
+    if head == "up" and len(rest) == 2:
+        match = _CHANNEL.match(rest[1])
+        if match:
+            return TierUp(match.group(1), decode_slack_text(match.group(2) or ""))
+    return None
+
+
 def _number(word: str) -> int:
     match = _NUMBER.match(word)
     assert match is not None
@@ -406,6 +418,9 @@ def parse_command(raw_text: str) -> Command:
         parsed = _parse_team(rest)
     elif head == "export":
         parsed = Export() if not rest else None
+    elif head == "tier" and (not rest or rest[0].lower() in ("up", "off")):
+        # Only "tier", "tier up …" and "tier off" are commands: "/kaizen tier 2 staff miss breaks" is an idea.
+        parsed = _parse_tier(rest)
     elif head == "form" and [word.lower() for word in rest] in FORM_WORDS:
         # Only these exact words: "/kaizen form for handover is confusing" is an idea.
         return WalkUp(" ".join(rest).lower() if rest else "show")

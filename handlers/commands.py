@@ -37,6 +37,9 @@ from bot.grammar import (
     StatsRebaseUndo,
     StatsSteps,
     TeamLanguage,
+    Tier,
+    TierOff,
+    TierUp,
     Usage,
     WalkUp,
     parse_command,
@@ -67,6 +70,7 @@ from bot.teams.tenancy import Tenancy
 from handlers import charts, forms
 from handlers.personal_data import PersonalData
 from handlers.tenancy import channel_of, user_of, workspace_of
+from handlers.tier_links import TierCommands
 from handlers.walkup_commands import WalkUpCommands
 from storage.models import Team
 
@@ -133,7 +137,9 @@ class KaizenCommand:
         inbox: Inbox,
         personal_data: PersonalData,
         walkup: WalkUpCommands,
+        tiers: TierCommands,
     ) -> None:
+        self._tiers = tiers
         self._personal_data = personal_data
         self._walkup = walkup
         self._inbox = inbox
@@ -240,6 +246,9 @@ class KaizenCommand:
                 self._personal_data.send_my_data(asked.workspace_id, asked.user_id, respond)
             case ForgetMe():
                 self._personal_data.offer_forget_me(respond)
+            case Tier() | TierUp() | TierOff():
+                self._tiers.answer(parsed, asked.workspace_id, asked.channel_id, asked.channel_name, asked.user_id,
+                                   respond)  # fmt: skip
             case WalkUp(action=action):
                 self._walkup.answer(action, asked.workspace_id, asked.channel_id, asked.channel_name, asked.user_id,
                                     respond)  # fmt: skip

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import changed_rows
-from storage.models import MeasurePeriods
+from storage.models_measures import MeasurePeriods
 
 _KEY = ("workspace_id", "scope", "period")
 

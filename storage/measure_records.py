@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import changed_rows
 from storage.measures import Scope
-from storage.models import MeasureStep, TeamHeadcount
+from storage.models_measures import MeasureStep, TeamHeadcount
 
 
 def steps(session: Session, scope: Scope) -> list[MeasureStep]:

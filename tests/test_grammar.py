@@ -33,6 +33,9 @@ from bot.grammar import (
     StatsRebaseUndo,
     StatsSteps,
     TeamLanguage,
+    Tier,
+    TierOff,
+    TierUp,
     Usage,
     parse_command,
 )
@@ -117,6 +120,14 @@ MON_FRI = (0, 1, 2, 3, 4)
         ("My Data", MyData()),
         ("forget me", ForgetMe()),
         ("FORGET ME", ForgetMe()),
+        ("tier", Tier()),
+        ("tier off", TierOff()),
+        ("Tier Off", TierOff()),
+        ("tier up <#C0DEPT|surgery-dept>", TierUp("C0DEPT", "surgery-dept")),
+        ("tier up <#C0DEPT|>", TierUp("C0DEPT", "")),  # Slack may leave the name out
+        ("tier up <#C0DEPT>", TierUp("C0DEPT", "")),
+        ("tier up <#G0PRIV|icu-leads>", TierUp("G0PRIV", "icu-leads")),
+        ("tier up <#C0DEPT|a&amp;e-dept>", TierUp("C0DEPT", "a&e-dept")),
         # subcommand words are not case sensitive
         ("HELP", Help()),
         ("List Done", ListIdeas("done")),
@@ -190,6 +201,12 @@ def test_subcommands_that_match_their_grammar_run(text: str, command: object) ->
         ("team language xx-YY", "team", "team language xx-YY"),
         ("team language 日本語", "team", "team language 日本語"),
         ("export csv", "export", "export csv"),
+        # a channel typed, not picked from Slack's list, arrives as plain text: no channel id to link
+        ("tier up #surgery-dept", "tier", "tier up #surgery-dept"),
+        ("tier up", "tier", "tier up"),
+        ("tier up <#C0DEPT|dept> <#C0EXEC|exec>", "tier", "tier up #dept #exec"),
+        ("tier up <@U1|bob>", "tier", "tier up @bob"),
+        ("tier off now", "tier", "tier off now"),
         # the text offered to "Raise this as an idea instead" is decoded once
         ("list &lt;everything&gt; &amp; more", "list", "list <everything> & more"),
         ("show <@U1|bob>", "show", "show @bob"),
@@ -248,6 +265,9 @@ def test_huddle_skip_takes_only_yyyy_mm_dd(text: str) -> None:
         ("forget", "forget"),
         ("forget the old rota", "forget the old rota"),
         ("forget me not flowers in the day room", "forget me not flowers in the day room"),
+        # only `tier`, `tier up …` and `tier off`: other words after "tier" are an idea
+        ("tier 2 staff miss their breaks", "tier 2 staff miss their breaks"),
+        ("tiered trolleys block the corridor", "tiered trolleys block the corridor"),
     ],
 )
 def test_anything_else_raises_an_idea_with_the_decoded_text(text: str, plain: str) -> None:

@@ -22,7 +22,8 @@ from storage import measure_periods
 from storage.db import Database
 from storage.measure_periods import KeptPeriods
 from storage.measures import Scope
-from storage.models import Idea, IdeaEvent, MeasurePeriods, OutboxMessage, Supporter
+from storage.models import Idea, IdeaEvent, OutboxMessage, Supporter
+from storage.models_measures import MeasurePeriods
 from tests.measures_world import ALICE, BOB, LEADER, LONDON, PHARMACY, WS, World, london, open_world
 
 FIRST_MONDAY = date(2026, 6, 1)

@@ -21,7 +21,8 @@ from storage import measure_periods
 from storage.db import Database
 from storage.measure_periods import KeptPeriods
 from storage.measures import Scope
-from storage.models import Idea, MeasurePeriods
+from storage.models import Idea
+from storage.models_measures import MeasurePeriods
 from tests.measures_world import OTHER_WARD, OTHER_WS, PHARMACY, WARD, WS, World, london, open_world
 
 LAB = "C_LAB"

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from bot.measures.series import measure_series
 from storage import measure_periods, migrate
 from storage.db import Database
-from storage.models import MeasurePeriods
+from storage.models_measures import MeasurePeriods
 from tests.measures_world import LONDON, World, london
 from tests.migration_steps import downgrade, revision
 

@@ -23,7 +23,8 @@ from bot.render.ids import CardAction
 from bot.render.words import retained_text, stored_text
 from doubles.slack import SlackDouble
 from storage.measures import Scope
-from storage.models import EventKind, Idea, IdeaEvent, MeasurePeriods, OutboxMessage, Source, Supporter
+from storage.models import EventKind, Idea, IdeaEvent, OutboxMessage, Source, Supporter
+from storage.models_measures import MeasurePeriods
 from storage.models_privacy import RetentionRun
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, WORKSPACE, eventually
 from tests.flows import LEAD, open_raise_form, react, rows, shown

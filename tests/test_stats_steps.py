@@ -15,7 +15,7 @@ from bot.ideas import workflow
 from bot.measures.report import as_json
 from doubles.driver import SlackDriver
 from doubles.slack import SlackDouble
-from storage.models import MeasureStep, TeamHeadcount
+from storage.models_measures import MeasureStep, TeamHeadcount
 from tests.conftest import ALICE, BOB, OUTSIDE_CHANNEL, START, TEAM_CHANNEL, WORKSPACE, RunningBot
 from tests.flows import THIS_MONDAY, Story, ask, shown, summary_lines
 

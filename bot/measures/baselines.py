@@ -17,7 +17,7 @@ from bot.measures.xmr import REBASE, SHIFT, Step, XmRChart, xmr_chart
 from storage import measure_records
 from storage.db import Database
 from storage.measures import Scope
-from storage.models import MeasureStep
+from storage.models_measures import MeasureStep
 
 EVERY_SERIES = "*"
 RARE_COUNT = 1.0  # a count averaging under 1 a period even by month is too rare for limits

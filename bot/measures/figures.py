@@ -15,7 +15,7 @@ from storage import measure_records
 from storage import measures as sql
 from storage.db import Database
 from storage.measures import Scope
-from storage.models import TeamHeadcount
+from storage.models_measures import TeamHeadcount
 
 HEADLINE_WEEKS = 52
 HEADCOUNT = "headcount"

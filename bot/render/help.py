@@ -37,6 +37,11 @@ HELP_FOR_LEADERS = (
     ("/kaizen team language ja", N_("the team's language for cards, huddles and replies here (ja, es, de, en)")),
     # Translators: in `/kaizen help`, after the example `/kaizen form new`
     ("/kaizen form new", N_("a web form for people not on Slack, with a QR poster (`form` shows it, `form off`)")),
+    # Translators: in `/kaizen help`, after the example `/kaizen tier up #surgery-dept` (a channel one tier up)
+    (
+        "/kaizen tier up #surgery-dept",
+        N_("where leaders escalate what this team can't solve (`tier` shows the chain, `tier off`)"),
+    ),
     # Translators: in `/kaizen help`, after the example `/kaizen export`
     ("/kaizen export", N_("the team's ideas as a CSV file, sent to you")),
     # Translators: in `/kaizen help`, after the example `/kaizen huddle`

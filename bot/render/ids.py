@@ -37,6 +37,7 @@ class ActionId(StrEnum):
     WALKUP_ACCEPT = "walkup_accept"  # the leaders' note of a held walk-up idea: post it; value: the submission's id
     WALKUP_DECLINE = "walkup_decline"  # ... or drop it; value: the submission's id
     WALKUP_NEW_POSTER = "walkup_new_poster"  # `/kaizen form poster`: a new address with its poster
+    TIER_REFUSE = "tier_refuse"  # the upper channel's note of a new tier link: refuse it; value "<lower id>:<upper id>"
 
 
 class CardAction(StrEnum):

@@ -12,7 +12,7 @@ from bot.measures.step_lines import step_words
 from bot.measures.xmr import REBASE
 from bot.render.words import mention
 from bot.text import escape
-from storage.models import TeamHeadcount
+from storage.models_measures import TeamHeadcount
 
 HISTORY_LINES = 20  # the newest steps a history lists
 

@@ -40,6 +40,14 @@ class Permissions:
         """Whether `user_id` may take `team`'s ideas out as a file: its leaders only."""
         return self._leaders.is_leader(workspace_id, team, user_id)
 
+    def may_change_tier(self, workspace_id: str, team: Team, user_id: str) -> bool:
+        """Whether `user_id` may name or take away `team`'s tier up: its leaders only."""
+        return self._leaders.is_leader(workspace_id, team, user_id)
+
+    def may_refuse_tier(self, workspace_id: str, upper: Team, user_id: str) -> bool:
+        """Whether `user_id` may refuse a team's link to `upper`, its tier up: `upper`'s leaders only."""
+        return self._leaders.is_leader(workspace_id, upper, user_id)
+
     def actor(self, workspace_id: str, idea: Idea, user_id: str) -> Actor:
         """`user_id` as the idea's lifecycle sees them: whether they lead the idea's team (`bot.ideas.rules.may`
         then decides, per change, what they may do: that table sits above this layer)."""

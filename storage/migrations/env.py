@@ -6,14 +6,25 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from storage.models import Base
+from storage.models_measures import MeasurePeriods, MeasureStep, TeamHeadcount
 from storage.models_privacy import ErasureRequest, RetentionRun
 from storage.models_walkup import AppSecret, SpentFormToken, WalkUpForm, WalkUpSubmission
 
-# Every table is in Base.metadata once its model is imported (the privacy and walk-up tables live in modules of
-# their own).
+# Every table is in Base.metadata once its model is imported (the measures', privacy and walk-up tables live in
+# modules of their own).
 assert {
     model.__tablename__
-    for model in (ErasureRequest, RetentionRun, AppSecret, SpentFormToken, WalkUpForm, WalkUpSubmission)
+    for model in (
+        MeasurePeriods,
+        MeasureStep,
+        TeamHeadcount,
+        ErasureRequest,
+        RetentionRun,
+        AppSecret,
+        SpentFormToken,
+        WalkUpForm,
+        WalkUpSubmission,
+    )
 } <= set(Base.metadata.tables)
 
 config = context.config
