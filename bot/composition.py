@@ -26,6 +26,7 @@ from bot.ideas.approvals import Approvals, Reconciler
 from bot.ideas.capture import Capture
 from bot.ideas.channels import TeamChannels
 from bot.ideas.delivery import Delivery
+from bot.ideas.escalation import Escalations
 from bot.ideas.export import TeamExport
 from bot.ideas.home import Home
 from bot.ideas.lifecycle import Lifecycle
@@ -115,6 +116,7 @@ class Kaizen:
     appointments: Appointments
     team_channels: TeamChannels
     tiers: Tiers
+    escalations: Escalations
     huddle_setup: HuddleSetup
     exports: TeamExport
     languages: Languages
@@ -199,17 +201,18 @@ def compose(
         stats=stats,
         huddles=huddles,
         workflow=workflow,
-        permissions=Permissions(leaders),
+        permissions=Permissions(leaders, db),
         appointments=Appointments(leaders, emojis, outbox),
         team_channels=TeamChannels(workflow, raising),
         tiers=Tiers(db, clock, outbox, raising.bot_is_member),
+        escalations=Escalations(db, clock, lifecycle, guard),
         huddle_setup=HuddleSetup(
             huddles.schedules,
             settings,
             db=db,
             clock=clock,
             outbox=outbox,
-            permissions=Permissions(leaders),
+            permissions=Permissions(leaders, db),
             leaders=leaders,
             languages=languages,
         ),
@@ -319,11 +322,11 @@ def register_handlers(app: App, k: Kaizen) -> None:
     )
     card_actions.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
-        gateway=k.gateway, home=k.home, languages=k.languages,
+        gateway=k.gateway, home=k.home, languages=k.languages, escalations=k.escalations,
     )  # fmt: skip
     card_views.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
-        outbox=k.outbox, gateway=k.gateway, languages=k.languages,
+        outbox=k.outbox, gateway=k.gateway, languages=k.languages, escalations=k.escalations,
     )  # fmt: skip
     shortcuts.register(app, tenancy=k.tenancy, raising=k.raising, gateway=k.gateway, languages=k.languages)
 

@@ -36,7 +36,32 @@ def age_in_days(since: datetime, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: their Slack user ID, and whether they lead the idea's team."""
+    """Who acts: their Slack user ID, and whether they lead the team that decides the idea now (its own team, or the
+    team one tier up it was escalated to). `held_by` is the channel of the team holding an escalated idea, set only
+    for someone who leads the idea's own team but not that one: they may still edit and redact it, and are told
+    where it is when they try to decide it."""
 
     user_id: str
     is_leader: bool
+    held_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CardTier:
+    """What one card of an escalated idea (or of an idea whose team has a tier up) shows of its tiers.
+
+    The idea's own card (`upper_card` False) says which team holds it now (`holder_channel`, None when its own team
+    decides it) and the hop that took it there; a card in the channel of a team it was escalated to (`upper_card`)
+    says where it came from (`came_from`) and whether that hop is still open, or how it ended (`ended_how`, a
+    `storage.models_tiers.HopEnd` value). `by`, `at` and `reason` are that hop's. `can_escalate`: the team this
+    card belongs to decides the idea now and has a tier up (the card offers Escalate…)."""
+
+    upper_card: bool = False
+    holder_channel: str | None = None
+    came_from: str | None = None
+    by: str | None = None
+    at: datetime | None = None
+    reason: str | None = None
+    open: bool = True
+    ended_how: str | None = None
+    can_escalate: bool = False

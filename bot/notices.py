@@ -78,6 +78,40 @@ class NotNowReason:
 
 
 @dataclass(frozen=True)
+class Escalated:
+    """A leader (`by`) sent the idea one tier up, to the team of `channel_id`, for `reason`: told to its author
+    privately."""
+
+    kind: ClassVar[OutboxKind] = OutboxKind.DM
+    key: ClassVar[str] = "escalated"
+    idea: Idea
+    by: str
+    channel_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SentBack(InThread):
+    """The team above (`channel_id`; `by`, one of its leaders) sent the idea back down, with a `note`: said in the
+    card's thread, for the team it came from."""
+
+    key: ClassVar[str] = "sent-back"
+    by: str
+    channel_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TakenBack(InThread):
+    """A leader of the idea's team (`by`) took it back from the team above (`channel_id`): it is decided here
+    again."""
+
+    key: ClassVar[str] = "taken-back"
+    by: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
 class WhoApproves:
     """Someone who does not lead the team (`user_id`) put the approve emoji on a new idea: they are told privately,
     in `channel_id`, who can approve (`leaders_text`, mrkdwn naming the team's leaders)."""
@@ -91,7 +125,9 @@ class WhoApproves:
 
 
 # Every notice a change can return.
-Notice = Approved | Started | Done | Reopened | NotNowReason | ReasonShared | WhoApproves
+Notice = (
+    Approved | Started | Done | Reopened | NotNowReason | ReasonShared | WhoApproves | Escalated | SentBack | TakenBack
+)
 
 
 # --- the one notification rule -----------------------------------------------------------------------------------
@@ -121,6 +157,8 @@ def is_owed(notice: Notice) -> bool:
             return notice.by != idea.author_id
         case NotNowReason():  # a DM to the author: none to a walk-up visitor
             return notice.leader != idea.author_id and _on_slack(idea.author_id)
+        case Escalated():  # a DM to the author, unless they sent it up themself
+            return notice.by != idea.author_id and _on_slack(idea.author_id)
         case _:
             return True
 

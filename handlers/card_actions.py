@@ -20,10 +20,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import limits
 from bot.i18n import N_, _
 from bot.ideas.delivery import Delivery
+from bot.ideas.escalation import Escalations
 from bot.ideas.home import Home
 from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
 from bot.ideas.rules import check_press
-from bot.render import lifecycle_forms
+from bot.render import escalation_forms, lifecycle_forms
 from bot.render.card import MORE_SEPARATOR
 from bot.render.ids import ActionId, CardAction
 from bot.slack.gateway import SlackGateway
@@ -47,6 +48,9 @@ ACTIONS: tuple[str, ...] = (
     CardAction.REOPEN,
     CardAction.EDIT,
     CardAction.REDACT,
+    CardAction.ESCALATE,
+    CardAction.SEND_BACK,
+    CardAction.TAKE_BACK,
     ActionId.SHARE_REASON,
 )
 
@@ -96,9 +100,10 @@ def register(
     gateway: SlackGateway,
     home: Home,
     languages: Languages,
+    escalations: Escalations,
 ) -> None:
     """Register a listener for each button of ACTIONS."""
-    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway, home, languages)
+    buttons = CardButtons(tenancy, lifecycle, permissions, delivery, gateway, home, languages, escalations)
     for action_id, press_button in buttons.by_action().items():
         app.action(action_id)(buttons.listener(press_button))
     app.action(CardAction.MORE)(buttons.listener(buttons.more))
@@ -117,7 +122,9 @@ class CardButtons:
         gateway: SlackGateway,
         home: Home,
         languages: Languages,
+        escalations: Escalations,
     ) -> None:
+        self._escalations = escalations
         self._languages = languages
         self._home = home
         self._tenancy = tenancy
@@ -136,6 +143,9 @@ class CardButtons:
             CardAction.REOPEN: self.reopen,
             CardAction.EDIT: self.edit,
             CardAction.REDACT: self.redact,
+            CardAction.ESCALATE: self.escalate,
+            CardAction.SEND_BACK: self.send_back,
+            CardAction.TAKE_BACK: self.take_back,
             ActionId.SHARE_REASON: self.share_reason,
         }
 
@@ -267,3 +277,38 @@ class CardButtons:
             return _("The reason for #{number} is already shared in its thread.", number=press.idea.number)
         self._delivery.deliver(change)
         return _("Thank you for sharing it: the reason is now in the thread of #{number}.", number=press.idea.number)
+
+    # --- tiers -----------------------------------------------------------------------------------------------
+
+    def escalate(self, press: Press) -> str | None:
+        """Open the Escalate form, if the presser may send the idea one tier up (with a warning when it would go
+        from a private channel to one that is not)."""
+        hop = self._escalations.check_may_escalate(press.idea, press.actor, self._permissions.deciding_team(press.idea))
+        warn = self._goes_public(press.workspace_id, hop.from_team.channel_id, hop.to_team.channel_id)
+        view = escalation_forms.escalate_modal(
+            press.idea, press.channel_id, hop.to_team.channel_id, reason_max=limits.REASON_MAX, public_warning=warn
+        )
+        return self._open_form(press, view)
+
+    def send_back(self, press: Press) -> str | None:
+        """Open the Send back form, if the presser leads the team holding the idea."""
+        self._escalations.check_may_send_back(press.idea, press.actor)
+        return self._open_form(press, escalation_forms.send_back_modal(press.idea, press.channel_id,
+                                                                      note_max=limits.REASON_MAX))  # fmt: skip
+
+    def take_back(self, press: Press) -> str | None:
+        """Take the idea back from the team above; the change is delivered."""
+        self._delivery.deliver(self._escalations.take_back(press.idea.id, press.actor))
+        return None
+
+    def _goes_public(self, workspace_id: str, from_channel: str, to_channel: str) -> bool:
+        """Whether an idea in `from_channel` would show in `to_channel` to people who cannot see it now: the first is
+        private and the second is not (or Slack did not say in time, when the first is private)."""
+        slack = self._gateway.quick(workspace_id)
+        try:
+            if not slack.conversation(from_channel).get("is_private"):
+                return False
+            return not slack.conversation(to_channel).get("is_private")
+        except Exception:
+            log.warning("Could not tell whether %s and %s are private", from_channel, to_channel, exc_info=True)
+            return True

@@ -1,4 +1,4 @@
-"""The forms opened from an idea's card: Not now, Done, Edit and Redact.
+"""The forms opened from an idea's card: Not now, Done, Edit and Redact, Escalate and Send back.
 
 On submit the server decides again who may (a form can be open while things change). The change is committed
 before the form closes, so a refusal or a problem shows in the form itself and nothing typed is lost; then the
@@ -17,6 +17,7 @@ from slack_bolt import Ack, App, BoltContext
 from bot.delivery.outbox import Outbox
 from bot.i18n import N_, _
 from bot.ideas.delivery import Delivery
+from bot.ideas.escalation import Escalations
 from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
 from bot.privacy.screening import PatientDetails
 from bot.render.ids import CallbackId, Field, LifecycleField
@@ -60,14 +61,23 @@ def _selected(values: Values, field: str) -> str | None:
 # --- what each form does: the change, made as the submitter ----------------------------------------------------
 
 
-def not_now(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+@dataclass(frozen=True)
+class Acts:
+    """What the forms change ideas through: the lifecycle, escalations, and who decides an idea now."""
+
+    lifecycle: Lifecycle
+    escalations: Escalations
+    permissions: Permissions
+
+
+def not_now(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
     """Not now, with the reason typed."""
-    return lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "", vouched=vouched(values))
+    return acts.lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "", vouched=vouched(values))
 
 
-def done(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+def done(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
     """Done, with its outcome, result, what was learned and (optionally) its effect."""
-    return lifecycle.done(
+    return acts.lifecycle.done(
         idea.id,
         actor,
         outcome=_selected(values, LifecycleField.OUTCOME) or "",
@@ -78,9 +88,9 @@ def done(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Chan
     )
 
 
-def edit(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+def edit(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
     """The idea's text and category as edited."""
-    return lifecycle.edit(
+    return acts.lifecycle.edit(
         idea.id,
         actor,
         problem=_text(values, Field.PROBLEM) or "",
@@ -91,16 +101,28 @@ def edit(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Chan
     )
 
 
-def redact(lifecycle: Lifecycle, idea: Idea, actor: Actor, values: Values) -> Change:
+def redact(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
     """The idea redacted, with an optional note."""
-    return lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE), vouched=vouched(values))
+    return acts.lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE), vouched=vouched(values))
+
+
+def escalate(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+    """One tier up, with the reason typed (who may, and where to, decided again now)."""
+    hop = acts.escalations.check_may_escalate(idea, actor, acts.permissions.deciding_team(idea))
+    reason = _text(values, LifecycleField.ESCALATE_REASON) or ""
+    return acts.escalations.escalate(hop, actor, reason, vouched=vouched(values))
+
+
+def send_back(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+    """Back down one tier, with the note typed."""
+    return acts.escalations.send_back(idea.id, actor, _text(values, LifecycleField.NOTE) or "", vouched=vouched(values))
 
 
 @dataclass(frozen=True)
 class Form:
     """A card form: what submitting it changes (made as the submitter), and where its problems show."""
 
-    submit: Callable[[Lifecycle, Idea, Actor, Values], Change]
+    submit: Callable[[Acts, Idea, Actor, Values], Change]
     shown_on: str  # the input a refusal or a problem is shown on
     redacts: bool = False  # once the form has closed, thread replies that quoted the idea are redacted too
 
@@ -110,6 +132,8 @@ FORMS: dict[str, Form] = {
     CallbackId.DONE: Form(done, LifecycleField.RESULT),
     CallbackId.EDIT: Form(edit, Field.PROBLEM),
     CallbackId.REDACT: Form(redact, LifecycleField.NOTE, redacts=True),
+    CallbackId.ESCALATE: Form(escalate, LifecycleField.ESCALATE_REASON),
+    CallbackId.SEND_BACK: Form(send_back, LifecycleField.NOTE),
 }
 CALLBACKS: tuple[str, ...] = tuple(FORMS)
 
@@ -124,9 +148,10 @@ def register(
     outbox: Outbox,
     gateway: SlackGateway,
     languages: Languages,
+    escalations: Escalations,
 ) -> None:
     """Register a listener for each form of CALLBACKS."""
-    submissions = CardForms(tenancy, lifecycle, permissions, delivery, outbox, gateway, languages)
+    submissions = CardForms(tenancy, Acts(lifecycle, escalations, permissions), delivery, outbox, gateway, languages)
     for callback_id, form in FORMS.items():
         app.view(callback_id)(submissions.listener(form))
 
@@ -137,8 +162,7 @@ class CardForms:
     def __init__(
         self,
         tenancy: Tenancy,
-        lifecycle: Lifecycle,
-        permissions: Permissions,
+        acts: Acts,
         delivery: Delivery,
         outbox: Outbox,
         gateway: SlackGateway,
@@ -146,8 +170,9 @@ class CardForms:
     ) -> None:
         self._languages = languages
         self._tenancy = tenancy
-        self._lifecycle = lifecycle
-        self._permissions = permissions
+        self._acts = acts
+        self._lifecycle = acts.lifecycle
+        self._permissions = acts.permissions
         self._delivery = delivery
         self._outbox = outbox
         self._gateway = gateway
@@ -172,7 +197,7 @@ class CardForms:
                 raise NotAllowed(_("This form has lost track of its idea. Please close it and press the button again."))
             idea = self._lifecycle.load_in(workspace_id, context.idea_id)
             actor = self._permissions.actor(workspace_id, idea, user_id)
-            change = form.submit(self._lifecycle, idea, actor, values)
+            change = form.submit(self._acts, idea, actor, values)
         except (NotAllowed, Stale) as refusal:
             ack(response_action="errors", errors={form.shown_on: str(refusal)})
             return

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage import escalations
 from storage.db import changed_rows
 from storage.models import ERROR_CHARS, HuddlePost, HuddleSkip, Idea, IdeaStatus, Team
+from storage.models_tiers import Escalation
 
 
 def team_by_id(session: Session, team_id: int) -> Team | None:
@@ -167,8 +169,10 @@ def first_huddle_of_week_posted(session: Session, team_id: int, since: date, bef
 @dataclass(frozen=True)
 class HuddleContent:
     """What a huddle shows, each list capped and in its order, with its full count; every idea in at most one list:
-    done since the last huddle, waiting for a decision (new, oldest first), approved but not started (oldest
-    decision first), and in progress."""
+    done since the last huddle, waiting for a decision (new, oldest first; not those a team above holds), approved
+    but not started (oldest decision first), and in progress. Tiers: ideas escalated to this team waiting for its
+    decision (`escalated`, oldest escalation first, with the channel each came from in `escalated_from`), and this
+    team's ideas a team above holds (`above`, with that team's channel in `held_by`)."""
 
     done: list[Idea]
     done_total: int
@@ -178,6 +182,13 @@ class HuddleContent:
     approved_total: int
     in_progress: list[Idea]
     in_progress_total: int
+    escalated: list[Idea] = field(default_factory=list)
+    escalated_total: int = 0
+    escalated_from: dict[int, str] = field(default_factory=dict)
+    escalated_since: datetime | None = None  # when the oldest of them was escalated here
+    above: list[Idea] = field(default_factory=list)
+    above_total: int = 0
+    held_by: dict[int, str] = field(default_factory=dict)
 
 
 def _listed(
@@ -196,8 +207,13 @@ def huddle_content(session: Session, team_id: int, done_since: datetime, limit: 
         [Idea.done_at, Idea.id],
         limit,
     )
+    # A team above decides what it holds: listed apart (`above`), not as ready for this team's decision.
+    held_above = exists().where(Escalation.idea_id == Idea.id, Escalation.ended_at.is_(None))
     waiting = _listed(
-        session, [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW], [Idea.created_at, Idea.id], limit
+        session,
+        [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, ~held_above],
+        [Idea.created_at, Idea.id],
+        limit,
     )
     approved = _listed(
         session,
@@ -208,17 +224,29 @@ def huddle_content(session: Session, team_id: int, done_since: datetime, limit: 
     doing = _listed(
         session, [Idea.team_id == team_id, Idea.status == IdeaStatus.IN_PROGRESS], [Idea.started_at, Idea.id], limit
     )
-    return HuddleContent(*done, *waiting, *approved, *doing)
+    sent = escalations.escalated_to(session, team_id)
+    above = escalations.waiting_above(session, team_id)
+    return HuddleContent(
+        *done, *waiting, *approved, *doing,
+        escalated=[idea for idea, _hop, _team in sent[:limit]], escalated_total=len(sent),
+        escalated_from={idea.id: source.channel_id for idea, _hop, source in sent[:limit]},
+        escalated_since=sent[0][1].escalated_at if sent else None,
+        above=[idea for idea, _hop, _team in above[:limit]], above_total=len(above),
+        held_by={idea.id: holder.channel_id for idea, _hop, holder in above[:limit]},
+    )  # fmt: skip
 
 
 def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -> tuple[list[Idea], int]:
-    """Ideas waiting for a decision since before `before`, oldest first, and how many in all (leaders' digest)."""
-    return _listed(
-        session,
-        [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, Idea.created_at < before],
-        [Idea.created_at],
-        limit,
+    """Ideas the team's leaders decide that have waited for a decision since before `before` (raised then: the whole
+    wait counts), oldest first, and how many in all (leaders' digest): the team's own but those a team above holds,
+    and those escalated to it."""
+    open_hop = select(Escalation.to_team_id).where(Escalation.idea_id == Idea.id, Escalation.ended_at.is_(None))
+    deciding = or_(
+        (Idea.team_id == team_id) & ~open_hop.exists(),
+        open_hop.where(Escalation.to_team_id == team_id).exists(),
     )
+    return _listed(session, [deciding, Idea.status == IdeaStatus.NEW, Idea.created_at < before], [Idea.created_at],
+                   limit)  # fmt: skip
 
 
 def claim_follow_up(session: Session, row_id: int, now: datetime, until: datetime) -> bool:

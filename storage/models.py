@@ -84,7 +84,7 @@ class Category(StrEnum):
 class EventKind(StrEnum):
     """What an `IdeaEvent` records: the idea raised, a status change, its text edited or redacted, its card posted;
     its writer saying that what looked like a patient identifier is not one (the note: the kinds found, never
-    the text)."""
+    the text); a hop up or down the tiers (`storage.models_tiers.Escalation` holds the teams)."""
 
     CREATED = "created"
     STATUS = "status"
@@ -92,6 +92,9 @@ class EventKind(StrEnum):
     REDACTED = "redacted"
     CARD_POSTED = "card_posted"
     NOT_PATIENT_INFO = "not_patient_info"
+    ESCALATED = "escalated"  # sent one tier up (the note: the reason)
+    SENT_BACK = "sent_back"  # sent back down by the team above (the note: theirs)
+    TAKEN_BACK = "taken_back"  # taken back by a team below
 
 
 class Source(StrEnum):
@@ -234,6 +237,9 @@ class Idea(Base):
     text_removed_at: Mapped[datetime | None]  # when retention (bot.privacy.retention) removed the text
     # Who is credited when no Slack user raised it (the walk-up form's "your name"): plain text, never a mention.
     credited_name: Mapped[str | None] = mapped_column(String(CREDITED_NAME_CHARS))
+    # When it was first escalated to a team one tier up (`storage.models_tiers.Escalation`); None: never, so no
+    # look-up of its hops is needed to draw its card or to know who decides it.
+    escalated_at: Mapped[datetime | None]
     # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
     # card_version; the card is re-rendered until card_synced_version catches up.
     card_ts: Mapped[str | None] = mapped_column(String(32))
@@ -324,6 +330,7 @@ class OutboxKind(StrEnum):
     CHANNEL = "channel"  # a message in a team channel (an announcement)
     THREAD = "thread"  # a reply in the card's thread
     DM = "dm"  # a direct message to one person
+    HOP_CARD = "hop_card"  # the idea's card in the channel of a team it was escalated to
     EPHEMERAL = "ephemeral"  # a message only one person sees, in a channel
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from storage.db import changed_rows
 from storage.models import Team, Workspace
 
 # However the rows came to be, a walk up the chain stops after this many teams (a cycle written by hand).
@@ -107,4 +108,4 @@ def unlink(session: Session, team_id: int, *, only_from: int | None = None) -> i
         .values(upper_team_id=None, upper_set_by=None, upper_set_at=None)
         .execution_options(synchronize_session=False)
     )
-    return previous if changed.rowcount == 1 else None  # type: ignore[attr-defined]
+    return previous if changed_rows(changed) == 1 else None

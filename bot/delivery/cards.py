@@ -16,16 +16,42 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.delivery.names import Names
+from bot.domain import CardTier
 from bot.i18n import reading
 from bot.render.card import card_dicts, card_text
 from bot.render.words import plain_name
 from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
-from storage import queries
+from storage import escalations, queries
 from storage.db import Database
 from storage.models import Idea, Team
+from storage.models_tiers import Escalation
 
 log = logging.getLogger(__name__)
+
+
+def tier_views(
+    idea: Idea, found: list[Escalation], teams: dict[int, Team]
+) -> tuple[CardTier | None, dict[int, CardTier]]:
+    """What each card of `idea` shows of its tiers, from its hops (`found`, oldest first) and the teams they name
+    (`storage.escalations.card_views`): its own card's (None when its team has no tier up and it was never
+    escalated), and each hop's upper card's, by hop id."""
+    own_team = teams[idea.team_id]
+    holding = next((hop for hop in found if hop.ended_at is None), None)
+    if holding is None:
+        own = CardTier(can_escalate=True) if own_team.upper_team_id is not None else None
+    else:
+        own = CardTier(holder_channel=teams[holding.to_team_id].channel_id, by=holding.escalated_by,
+                       at=holding.escalated_at, reason=holding.reason)  # fmt: skip
+    uppers = {
+        hop.id: CardTier(
+            upper_card=True, came_from=teams[hop.from_team_id].channel_id, by=hop.escalated_by, at=hop.escalated_at,
+            reason=hop.reason, open=hop.ended_at is None, ended_how=hop.ended_how,
+            can_escalate=hop.ended_at is None and teams[hop.to_team_id].upper_team_id is not None,
+        )
+        for hop in found
+    }  # fmt: skip
+    return own, uppers
 
 
 @dataclass(frozen=True)
@@ -55,13 +81,34 @@ class Cards:
         self._locks: weakref.WeakValueDictionary[int, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
 
-    def draw(self, slack: WorkspaceSlack, idea: Idea, supporters: int) -> tuple[str, list[dict[str, Any]]]:
-        """The card of `idea` backed by `supporters` as posted: (notification text, blocks), in its team's
-        language whoever acted, with people's plain names filled in (users.info on a cache miss)."""
-        with reading(self._team_language(idea.team)):
-            text, blocks = card_text(idea), card_dicts(idea, supporters=supporters, name=plain_name)
+    def draw(
+        self, slack: WorkspaceSlack, idea: Idea, supporters: int, tier: CardTier | None = None, team: Team | None = None
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The card of `idea` backed by `supporters` as posted: (notification text, blocks), in the language of the
+        team whose channel it is in (`team`, default the idea's own) whoever acted, with people's plain names
+        filled in (users.info on a cache miss). `tier`: what it shows of the idea's tiers (`tier_views`)."""
+        with reading(self._team_language(team or idea.team)):
+            text, blocks = card_text(idea), card_dicts(idea, supporters=supporters, name=plain_name, tier=tier)
             filled: list[Any] = self._names.fill(slack, idea.workspace_id, [text, blocks])
         return filled[0], filled[1]
+
+    def own_tier(self, idea: Idea) -> CardTier | None:
+        """What the idea's own card shows of its tiers (see `tier_views`); no look-up for an idea never escalated."""
+        if idea.escalated_at is None:
+            return CardTier(can_escalate=True) if idea.team.upper_team_id is not None else None
+        with self._db.read() as session:
+            found, teams = escalations.card_views(session, idea)
+        return tier_views(idea, found, teams)[0]
+
+    def hop_card(self, idea: Idea, channel_id: str) -> tuple[Escalation, Team, CardTier] | None:
+        """The newest hop of the idea into `channel_id`, that channel's team and what its card shows; None when
+        there is none."""
+        with self._db.read() as session:
+            hop = escalations.hop_for_card_post(session, idea.id, channel_id)
+            found, teams = escalations.card_views(session, idea)
+        if hop is None:
+            return None
+        return hop, teams[hop.to_team_id], tier_views(idea, found, teams)[1][hop.id]
 
     def _lock(self, idea_id: int) -> threading.Lock:
         with self._locks_guard:
@@ -99,32 +146,64 @@ class Cards:
     def _sync_locked(self, idea_id: int) -> bool:
         with self._db.read() as session:
             idea = queries.idea_by_id(session, idea_id)
-            if idea is None or idea.card_synced_version >= idea.card_version:
-                return idea is not None and idea.card_ts is not None and idea.team.paused_at is None
+            if idea is None:
+                return False
+            if idea.card_synced_version >= idea.card_version and idea.escalated_at is None:
+                return idea.card_ts is not None and idea.team.paused_at is None
             supporters = queries.supporter_count(session, idea_id)
+        if idea.card_synced_version >= idea.card_version:  # its own card is up to date: its upper cards may not be
+            self._update_tiers(idea, supporters, idea.card_version, own=False)
+            return idea.card_ts is not None and idea.team.paused_at is None
         return self._update(idea, supporters, idea.card_version)
 
     def _update(self, idea: Idea, supporters: int, version: int) -> bool:
-        """Draw the card of `idea` (at card_version `version`, backed by `supporters`) over the posted one and
-        record that it shows that version; false when it is not posted, its channel takes no posts now (it is
-        brought up to date later) or Slack did not take the update (logged)."""
-        if idea.card_ts is None or idea.team.paused_at is not None:
+        """Draw the cards of `idea` (at card_version `version`, backed by `supporters`) over the posted ones (its
+        own, and those in the channels of teams it was escalated to) and record that they show that version; false
+        when its own is not posted, its channel takes no posts now (it is brought up to date later) or Slack did
+        not take the update (logged)."""
+        if idea.escalated_at is None and idea.team.upper_team_id is None:
+            return self._update_one(idea, supporters, version, None, None)  # the usual card: no tiers to read
+        return self._update_tiers(idea, supporters, version, own=True)
+
+    def _update_tiers(self, idea: Idea, supporters: int, version: int, *, own: bool) -> bool:
+        """Bring the idea's upper cards (and, `own`, its own card) up to `version`; whether its own card is."""
+        with self._db.read() as session:
+            found, teams = escalations.card_views(session, idea)
+        own_tier, upper_tiers = tier_views(idea, found, teams)
+        updated = self._update_one(idea, supporters, version, own_tier, None) if own else False
+        for hop in found:
+            if hop.card_ts is not None and hop.card_synced_version < version:
+                self._update_one(idea, supporters, version, upper_tiers[hop.id], (hop, teams[hop.to_team_id]))
+        return updated
+
+    def _update_one(
+        self, idea: Idea, supporters: int, version: int, tier: CardTier | None, upper: tuple[Escalation, Team] | None
+    ) -> bool:
+        """Draw one card over the posted one: the idea's own, or (`upper`) the one a hop posted in its upper team's
+        channel; record the version it shows. False when it is not posted, its channel takes no posts or Slack did
+        not take the update (logged)."""
+        team = upper[1] if upper else idea.team
+        ts = upper[0].card_ts if upper else idea.card_ts
+        if ts is None or team.paused_at is not None:
             return False
         try:
             slack = self._gateway.workspace(idea.workspace_id)
-            text, blocks = self.draw(slack, idea, supporters)
-            slack.update(idea.team.channel_id, idea.card_ts, text, blocks)
+            text, blocks = self.draw(slack, idea, supporters, tier, team)
+            slack.update(team.channel_id, ts, text, blocks)
         except SlackError as error:
             if failure(error.code) is Failure.CHANNEL_GONE:
-                self._pause(idea.team, error.code)  # else every sweep would try again, for ever
+                self._pause(team, error.code)  # else every sweep would try again, for ever
             else:
-                log.warning("Could not update the card of idea %s", idea.id, exc_info=True)
+                log.warning("Could not update a card of idea %s", idea.id, exc_info=True)
             return False
         except Exception:
-            log.warning("Could not update the card of idea %s", idea.id, exc_info=True)
+            log.warning("Could not update a card of idea %s", idea.id, exc_info=True)
             return False
         with self._db.write() as session:
-            queries.mark_card_synced(session, idea.id, version)
+            if upper:
+                escalations.mark_hop_synced(session, upper[0].id, version)
+            else:
+                queries.mark_card_synced(session, idea.id, version)
         return True
 
     def _pause(self, team: Team, code: str) -> None:

@@ -39,7 +39,7 @@ from bot.i18n import match_language, reading
 from bot.render.words import REDACTED_TEXT
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
-from storage import delivery, queries
+from storage import delivery, escalations, queries
 from storage.db import Database
 from storage.models import Idea, OutboxKind, OutboxMessage, Team
 
@@ -265,7 +265,15 @@ class Outbox:
         if message.kind == OutboxKind.CARD:
             assert idea is not None
             channel = idea.team.channel_id
-            text, blocks = self.cards.draw(slack, idea, supporters)
+            text, blocks = self.cards.draw(slack, idea, supporters, self.cards.own_tier(idea))
+        elif message.kind == OutboxKind.HOP_CARD:
+            assert idea is not None
+            hop_card = self.cards.hop_card(idea, message.channel_id or "")
+            if hop_card is None:
+                raise _Deferred("no_hop")
+            _hop, upper, tier = hop_card
+            channel = upper.channel_id
+            text, blocks = self.cards.draw(slack, idea, supporters, tier, upper)
         elif message.kind == OutboxKind.THREAD:
             assert idea is not None
             if idea.card_ts is None:
@@ -309,6 +317,11 @@ class Outbox:
         up_to_date: bool | None = None
         with self._db.write() as session:
             delivery.finish(session, OutboxMessage, message.id, token, now, sent_ts=ts, error=error)
+            if message.kind == OutboxKind.HOP_CARD and ts and message.idea_id:
+                # The upper card shows the idea as it was when claimed; the sweep redraws it if it changed since.
+                hop = escalations.hop_for_card_post(session, message.idea_id, message.channel_id or "")
+                if hop is not None:
+                    escalations.record_hop_card(session, hop.id, ts, rendered_version)
             if card_posted:
                 assert ts is not None and message.idea_id is not None
                 # The card shows the idea as it was when claimed; a change made since still needs a sync.
@@ -366,6 +379,7 @@ class Outbox:
         with self._db.read() as session:
             due = delivery.pending_outbox(session, now, SWEEP_BATCH)
             stale = queries.cards_out_of_date(session, SWEEP_BATCH)
+            stale += [i for i in escalations.hop_cards_out_of_date(session, SWEEP_BATCH) if i not in stale]
         sent = 0
         for message_id in due:
             try:
@@ -402,6 +416,6 @@ def _team_of(session: Session, message: OutboxMessage, idea: Idea | None) -> Tea
     """The team whose channel a message is posted in; None for a DM or a channel that is no team."""
     if message.kind in (OutboxKind.CARD, OutboxKind.THREAD):
         return idea.team if idea is not None else None
-    if message.kind in (OutboxKind.CHANNEL, OutboxKind.EPHEMERAL) and message.channel_id:
+    if message.kind in (OutboxKind.CHANNEL, OutboxKind.EPHEMERAL, OutboxKind.HOP_CARD) and message.channel_id:
         return queries.team_of_channel(session, message.channel_id)
     return None

@@ -27,7 +27,7 @@ from bot.huddles.schedule import Schedules, team_zone
 from bot.huddles.times import GRACE, Slot, due_slots, week_start
 from bot.i18n import N_, _, reading
 from bot.ideas.home import card_links
-from bot.render import huddle
+from bot.render import digest, huddle
 from bot.settings import Settings, parse_hhmm
 from bot.slack.gateway import Blocks, Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
@@ -420,7 +420,7 @@ class Huddles:
         nudge_days = self._settings.kaizen_nudge_days
         texts = self._languages.for_each(
             team.workspace_id, leaders, team,
-            lambda: huddle.digest_text(team.channel_id, waiting, total, links, now, nudge_days),
+            lambda: digest.digest_text(team.channel_id, waiting, total, links, now, nudge_days),
         )  # fmt: skip
         with self._db.write() as session:
             day = local_date.isoformat()

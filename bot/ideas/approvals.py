@@ -22,9 +22,9 @@ from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.emojis import ApproveEmojis, emoji_name
 from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
-from storage import queries
+from storage import escalations, queries
 from storage.db import Database
-from storage.models import Idea, IdeaStatus, OutboxKind, Source
+from storage.models import Idea, IdeaStatus, OutboxKind, Source, Team
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ class Approvals:
             return  # a reaction on some other message
         if not self._members.is_person(reaction.workspace_id, reaction.user_id):
             return  # looked up only here, for reactions on cards: most reactions are on other messages
-        if reaction.name == self._emojis.for_team(idea.team):
+        card_team = idea.team if reaction.channel_id == idea.team.channel_id else self._team_of(reaction.channel_id)
+        if card_team is not None and reaction.name == self._emojis.for_team(card_team):
             if reaction.added:
                 self.on_approve_emoji(idea, reaction.user_id, reaction.event_id)
             else:
@@ -106,10 +107,22 @@ class Approvals:
                 lambda: self._lifecycle.support(idea.id, reaction.user_id, add=reaction.added, then=finish_applying),
             )
 
+    def _team_of(self, channel_id: str) -> Team | None:
+        with self._db.read() as session:
+            return queries.team_of_channel(session, channel_id)
+
+    def _deciding(self, idea: Idea) -> Team:
+        """The team that decides the idea now: its own, or the one above it was escalated to."""
+        if idea.escalated_at is None:
+            return idea.team
+        with self._db.read() as session:
+            return escalations.deciding_team(session, idea)
+
     def on_approve_emoji(self, idea: Idea, user_id: str, event_id: str) -> None:
-        """`user_id` put the approve emoji on the card: a leader's approves it (once); anyone else is told, once
-        per idea and only while it is new, who can approve."""
-        team = idea.team
+        """`user_id` put the approve emoji on one of its cards: a leader's of the team that decides it now approves
+        it (once); a leader of its own team, while a team above holds it, is told where it is; anyone else is told,
+        once per idea and only while it is new, who can approve."""
+        team = self._deciding(idea)
         if self._leaders.is_leader(idea.workspace_id, team, user_id):
             try:
                 change = self._lifecycle.approve(
@@ -118,6 +131,13 @@ class Approvals:
             except (Stale, NotAllowed):
                 return  # already decided: a second emoji changes nothing
             self._delivery.deliver(change)
+        elif (
+            idea.status == IdeaStatus.NEW
+            and team.id != idea.team_id
+            and self._leaders.is_leader(idea.workspace_id, idea.team, user_id)
+        ):
+            for message_id in self._lifecycle.tell_held_above(idea, user_id, team.channel_id):
+                self._outbox.send(message_id)
         elif idea.status == IdeaStatus.NEW:
             with reading(self._lifecycle.language_for(idea, OutboxKind.EPHEMERAL, user_id, wait=True)):
                 who = self._leaders.describe(idea.workspace_id, team)
@@ -127,7 +147,7 @@ class Approvals:
     def on_approve_emoji_removed(self, idea: Idea, user_id: str, event_id: str) -> None:
         """A leader took the approve emoji off: an idea approved by emoji goes back to "new", silently, unless
         another leader's approve emoji is still on the card (read from Slack; SlackError propagates)."""
-        team = idea.team
+        team = self._deciding(idea)
         if idea.status != IdeaStatus.APPROVED or not self._leaders.is_leader(idea.workspace_id, team, user_id):
             return
         if workflow.approval_source(self._db, idea.id) not in (Source.EMOJI, Source.SWEEP):

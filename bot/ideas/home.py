@@ -19,7 +19,7 @@ from bot.slack.gateway import SlackError, SlackGateway
 from bot.teams.access import ChannelAccess
 from bot.teams.languages import Languages
 from bot.teams.leaders import Leaders
-from storage import queries
+from storage import escalations, queries
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Idea, IdeaStatus, Team
@@ -101,10 +101,15 @@ class Home:
                 continue
             with self._db.read() as session:
                 counts = queries.count_by_status(session, team.id)
-                if counts.get(IdeaStatus.NEW) and self._leaders.is_leader(workspace_id, team, user_id):
-                    waiting_total += counts[IdeaStatus.NEW]
+                if self._leaders.is_leader(workspace_id, team, user_id):
+                    # Theirs to decide: the team's waiting ideas but those a team above holds, and those teams below
+                    # escalated to it.
+                    held = {idea.id for idea, _hop, _holder in escalations.waiting_above(session, team.id)}
+                    sent = [idea for idea, _hop, _source in escalations.escalated_to(session, team.id)]
+                    waiting_total += counts.get(IdeaStatus.NEW, 0) - len(held) + len(sent)
                     if len(waiting) < WAITING:
-                        waiting += queries.team_board(session, team.id, [IdeaStatus.NEW], WAITING)[IdeaStatus.NEW]
+                        board = queries.team_board(session, team.id, [IdeaStatus.NEW], WAITING + len(held))
+                        waiting += [idea for idea in board[IdeaStatus.NEW] if idea.id not in held] + sent
             if len(my_teams) < TEAMS:
                 scope = Scope(workspace_id, team.id)
                 zone = ZoneInfo(team.timezone or self._settings.kaizen_timezone)

@@ -28,10 +28,10 @@ from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reop
 from bot.privacy.identifiers import PatientIdGuard
 from bot.privacy.screening import history_note, screen
 from bot.render.notices import words
-from bot.render.words import OUTCOME_LABEL, REDACTED_TEXT
+from bot.render.words import OUTCOME_LABEL, REDACTED_TEXT, held_above_text
 from bot.teams.languages import Languages
 from bot.text import is_blank
-from storage import queries
+from storage import escalations, queries
 from storage.db import Database
 from storage.models import Category, EventKind, Idea, IdeaStatus, OutboxKind, Source, Team
 
@@ -121,14 +121,14 @@ class Lifecycle:
                 session, idea, at=now, kind=EventKind.STATUS, source=source, actor_id=actor_id,
                 from_status=before, to_status=rule.to_status, note=note, slack_event_id=slack_event_id,
             )  # fmt: skip
-            self._record_vouched(session, idea, now, source, actor_id, vouched_kinds)
+            self.record_vouched(session, idea, now, source, actor_id, vouched_kinds)
             session.flush()
-            ids = self._queue(session, idea, now, f"event:{event.id}", notices)
+            ids = self.queue_notices(session, idea, now, f"event:{event.id}", notices)
             session.refresh(idea)
             return Change(idea, ids, list(notices))
 
     @staticmethod
-    def _record_vouched(
+    def record_vouched(
         session: Session, idea: Idea, now: datetime, source: str, actor_id: str, kinds: tuple[str, ...]
     ) -> None:
         """Its writer said the text that looked like `kinds` of patient identifier is not one: into the history."""
@@ -136,7 +136,9 @@ class Lifecycle:
             queries.add_event(session, idea, at=now, kind=EventKind.NOT_PATIENT_INFO, source=source,
                               actor_id=actor_id, note=history_note(kinds))  # fmt: skip
 
-    def _queue(self, session: Session, idea: Idea, now: datetime, key: str, notices: Sequence[Notice]) -> list[int]:
+    def queue_notices(
+        self, session: Session, idea: Idea, now: datetime, key: str, notices: Sequence[Notice]
+    ) -> list[int]:
         """Queue each notice in the outbox, in its words, keyed `key:notice.key`; the ids of those newly queued."""
         ids: list[int] = []
         for notice in owed(notices):  # the one notification rule: who is told what, if anything
@@ -233,7 +235,7 @@ class Lifecycle:
         notices: list[Notice] = [ReasonShared(idea, idea.decision_note)]
         with self._db.write() as session:
             key = f"share:{idea.id}:{idea.decided_at}"
-            ids = self._queue(session, idea, self._clock.now(), key, notices)
+            ids = self.queue_notices(session, idea, self._clock.now(), key, notices)
         return Change(idea, ids, notices)
 
     # --- doing ---------------------------------------------------------------------------------------------
@@ -378,8 +380,9 @@ class Lifecycle:
                 raise NotAllowed(_("That idea no longer exists."))
             if kind == EventKind.REDACTED:
                 queries.redact_history_notes(session, idea.id)
+                escalations.remove_words(session, idea.id, REDACTED_TEXT)
             queries.add_event(session, idea, at=now, kind=kind, source=Source.BUTTON, actor_id=actor.user_id, note=note)
-            self._record_vouched(session, idea, now, Source.BUTTON, actor.user_id, vouched_kinds)
+            self.record_vouched(session, idea, now, Source.BUTTON, actor.user_id, vouched_kinds)
             fresh = queries.idea_by_id(session, idea.id)
             assert fresh is not None
             session.refresh(fresh)
@@ -416,6 +419,20 @@ class Lifecycle:
         message = new_message(
             kind=notice.kind, dedupe_key=f"{notice.key}:{idea.id}:{user_id}", workspace_id=idea.workspace_id,
             idea_id=idea.id, channel_id=channel_id, user_id=user_id, text=text, now=self._clock.now(),
+        )  # fmt: skip
+        with self._db.write() as session:
+            message_id = queries.add_outbox(session, message)
+        return [message_id] if message_id is not None else []
+
+    def tell_held_above(self, idea: Idea, user_id: str, holder_channel: str) -> list[int]:
+        """Tell a leader of the idea's own team, once per team holding it, that the team of `holder_channel`
+        decides it now (their approve emoji changed nothing); the id of the message queued, if newly queued."""
+        with reading(self.language_for(idea, OutboxKind.EPHEMERAL, user_id, wait=True)):
+            text = held_above_text(holder_channel)
+        message = new_message(
+            kind=OutboxKind.EPHEMERAL, dedupe_key=f"held-above:{idea.id}:{user_id}:{holder_channel}",
+            workspace_id=idea.workspace_id, idea_id=idea.id, channel_id=idea.team.channel_id, user_id=user_id,
+            text=text, now=self._clock.now(),
         )  # fmt: skip
         with self._db.write() as session:
             message_id = queries.add_outbox(session, message)

@@ -18,7 +18,7 @@ from bot.domain import Actor
 from bot.i18n import N_, _
 from bot.render.card import offers
 from bot.render.ids import CardAction
-from bot.render.words import moved_on_text
+from bot.render.words import held_above_text, moved_on_text
 from storage.models import Idea, IdeaStatus, Team
 
 S = IdeaStatus
@@ -55,6 +55,8 @@ class Role(StrEnum):
     JUST_DO_IT = "just_do_it"  # the owner of a new idea, where the team allows "just do it"
     # On an approved idea: anyone taking it on while it has no owner, or its owner.
     TAKES_ON = "takes_on"
+    # Leads the idea's own team while it is escalated to a team above (which decides it meanwhile).
+    LOWER_LEADER = "lower_leader"
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,14 @@ TRANSITIONS: Mapping[Action, Transition] = {
         N_("Only the idea's owner, its author or a leader can reopen it."), status_first=True,
     ),
     Action.EDIT: _rule(
-        set(IdeaStatus), None, {Role.LEADER, Role.AUTHOR},
+        set(IdeaStatus), None, {Role.LEADER, Role.LOWER_LEADER, Role.AUTHOR},
         N_("Only the person who raised it or a leader can edit an idea."),
-        who_once_redacted={Role.LEADER},
+        who_once_redacted={Role.LEADER, Role.LOWER_LEADER},
         redacted_refusal=N_("A leader removed this idea's text; only a leader can edit it now."),
     ),
-    Action.REDACT: _rule(set(IdeaStatus), None, {Role.LEADER}, N_("Only a leader can redact an idea.")),
+    Action.REDACT: _rule(
+        set(IdeaStatus), None, {Role.LEADER, Role.LOWER_LEADER}, N_("Only a leader can redact an idea.")
+    ),
     Action.SHARE_REASON: _rule(
         {S.NOT_NOW}, None, {Role.AUTHOR}, N_("Only the person who raised the idea can share this."),
         who_once_redacted=set(),
@@ -139,6 +143,7 @@ def roles(actor: Actor, idea: Idea, team: Team | None = None) -> frozenset[Role]
         Role.AUTHOR: idea.author_id == actor.user_id,
         Role.JUST_DO_IT: owner and idea.status == S.NEW and team.just_do_it_allowed,
         Role.TAKES_ON: idea.status == S.APPROVED and (owner or idea.owner_id is None),
+        Role.LOWER_LEADER: actor.held_by is not None,
     }
     return frozenset(role for role, holds in held.items() if holds)
 
@@ -173,6 +178,9 @@ def check(actor: Actor, action: Action, idea: Idea, team: Team | None = None) ->
     if rule.status_first and not placed:
         raise stale(idea)
     holds, unredacted = _allowed_by(rule, roles(actor, idea, team), idea)
+    if not holds and actor.held_by is not None and Role.LEADER in rule.who:
+        # A leader of the idea's own team, while a team above decides it: where it is, and how to decide it here.
+        raise NotAllowed(held_above_text(actor.held_by))
     if not holds:
         new = rule.refusal_from_new if idea.status == S.NEW else None
         raise NotAllowed(_(new or rule.refusal))

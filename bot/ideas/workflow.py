@@ -20,7 +20,7 @@ from bot.privacy.identifiers import PatientIdGuard
 from bot.privacy.screening import PatientDetails, history_note, screen
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
-from storage import queries
+from storage import escalations, queries
 from storage.core import add_new
 from storage.db import Database
 from storage.models import (
@@ -270,11 +270,16 @@ def idea_with_history(db: Database, workspace_id: str, number: int) -> tuple[Ide
 
 
 def idea_by_card(db: Database, workspace_id: str, channel_id: str, ts: str) -> Idea | None:
-    """The idea whose card is the message `ts` in the channel; None for any other message."""
+    """The idea whose card is the message `ts` in the channel (its own card, or the one in the channel of a team it
+    was escalated to); None for any other message."""
     if not ts:
         return None
     with db.read() as session:
-        return queries.idea_by_card(session, workspace_id, channel_id, ts)
+        idea = queries.idea_by_card(session, workspace_id, channel_id, ts)
+        if idea is None:
+            idea_id = escalations.idea_id_by_hop_card(session, workspace_id, channel_id, ts)
+            idea = queries.idea_by_id(session, idea_id) if idea_id is not None else None
+        return idea
 
 
 def ensure_team(db: Database, clock: Clock, workspace_id: str, channel_id: str, name: str = "") -> Team:

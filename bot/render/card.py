@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import credit, limits
+from bot.domain import CardTier
 from bot.i18n import N_, _, join, n_
 from bot.notices import asked_for_input
 from bot.render.ids import BlockPrefix, CardAction
@@ -27,7 +28,7 @@ from bot.render.words import (
 )
 from bot.render.words import mention as words_mention
 from bot.slack import blockkit as bk
-from storage.models import Idea, IdeaStatus
+from storage.models import OPEN_STATUSES, Idea, IdeaStatus
 
 # What a label adds around a text in its section: "*", "*" and a newline, and one to spare.
 _LABEL_MARKUP = 4
@@ -80,6 +81,34 @@ CARD_MORE: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 MORE_SEPARATOR = ":"  # an overflow option's value: "<action id>:<idea id>"
+
+# The tier entries of the menu (`CardTier` says which a card shows), before Edit and Redact.
+# Translators: an entry in an idea card's "more" menu: send the idea to the team one tier up (a form asks why)
+_ESCALATE = (CardAction.ESCALATE, N_("Escalate… — leaders"))
+# Translators: an entry in the menu of an idea's card in the team above: send it back down (a form asks for a note)
+_SEND_BACK = (CardAction.SEND_BACK, N_("Send back… — leaders here"))
+# Translators: an entry in the menu of an idea's own card while a team above holds it: decide it here again
+_TAKE_BACK = (CardAction.TAKE_BACK, N_("Take back — leaders here"))
+
+
+def menu(status: str, tier: CardTier | None) -> list[tuple[str, str]]:
+    """The card's overflow menu entries (action id, text marked for the catalogs): the status's (`CARD_MORE`) with
+    the tier entries `tier` calls for before Edit and Redact; past limits.OVERFLOW_OPTIONS, Edit goes first (it is
+    on the idea's other card, and Redact must stay within reach)."""
+    entries = list(CARD_MORE[status])
+    extra: list[tuple[str, str]] = []
+    if tier is not None:
+        if tier.can_escalate and status in OPEN_STATUSES:
+            extra.append(_ESCALATE)
+        if tier.upper_card and tier.open:
+            extra.append(_SEND_BACK)
+        if not tier.upper_card and tier.holder_channel:
+            extra.append(_TAKE_BACK)
+    at = next((i for i, (action, _text) in enumerate(entries) if action == CardAction.EDIT), len(entries))
+    entries[at:at] = extra
+    if len(entries) > limits.OVERFLOW_OPTIONS:
+        entries = [entry for entry in entries if entry[0] != CardAction.EDIT]
+    return entries[: limits.OVERFLOW_OPTIONS]
 
 
 def offers(status: str, action: str, *, in_menu: bool) -> bool:
@@ -144,10 +173,41 @@ def _labelled(label: str, text: str | None, limit: int) -> str | None:
     return f"*{label}*\n{bk.escape_clipped(text, limit - len(label) - _LABEL_MARKUP)}"
 
 
-def card_blocks(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention) -> list[bk.Block]:
+def card_blocks(
+    idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention, tier: CardTier | None = None
+) -> list[bk.Block]:
     """The idea's card (see `card_dicts`) as slack_sdk Block Kit objects, to put together with other blocks (the
     card over its history in `/kaizen show`)."""
-    return [bk.Block.parse(block) for block in card_dicts(idea, supporters=supporters, name=name)]  # type: ignore[misc]
+    blocks = card_dicts(idea, supporters=supporters, name=name, tier=tier)
+    return [bk.Block.parse(block) for block in blocks]  # type: ignore[misc]
+
+
+def tier_line(idea: Idea, tier: CardTier, name: Callable[[str], str]) -> str | None:
+    """The card's line about its tiers (mrkdwn; the reason escaped and clipped), or None when there is nothing to
+    say: with which team it is now and why (its own card), where it came from or how the hop ended (an upper
+    card)."""
+    by = _who(idea, tier.by, name) if tier.by else ""
+    when = date_markup(tier.at) if tier.at else ""
+    reason = bk.escape_clipped(tier.reason or "", limits.SHARED_REASON_QUOTE)
+    if not tier.upper_card:
+        if not tier.holder_channel:
+            return None
+        # Translators: on an idea's card while a team one tier up decides it; {channel} is that team's channel,
+        # {date} when it was sent there, {name} who sent it, {reason} why
+        return _(":arrow_up: With <#{channel}> since {date}, by {name}: {reason}", channel=tier.holder_channel,
+                 date=when, name=by, reason=reason)  # fmt: skip
+    if tier.open:
+        # Translators: on an idea's card in the channel of the team one tier up; {channel} is where it came from
+        return _(":arrow_up: Escalated from <#{channel}> by {name} · {date}: {reason}", channel=tier.came_from,
+                 name=by, date=when, reason=reason)  # fmt: skip
+    if tier.ended_how == "sent_back":
+        # Translators: on an idea's card in the team above, once that team sent it back down to {channel}
+        return _(":arrow_down: Sent back to <#{channel}>; its leaders decide it.", channel=tier.came_from)
+    if tier.ended_how == "taken_back":
+        # Translators: on an idea's card in the team above, once the team below ({channel}) took it back
+        return _(":arrow_down: Taken back by <#{channel}>; its leaders decide it.", channel=tier.came_from)
+    # Translators: on an idea's card in the team above, once that team sent it one tier further up
+    return _(":arrow_up: Escalated further up; the team there decides it.")
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -159,12 +219,15 @@ def _plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention) -> list[dict[str, Any]]:
+def card_dicts(
+    idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention, tier: CardTier | None = None
+) -> list[dict[str, Any]]:
     """The idea's card in its team channel, as the JSON blocks Slack takes: its status, its texts (each clipped to
     its share of the message), the facts (who raised it and when, owner, category, input needed, supporters, the
     message it came from), the buttons of its primary actions and an overflow menu with the rest. `supporters` is
     how many people back it; `name` shows a person (a plain name on a posted card, `plain_name`; a mention in a
-    private reply)."""
+    private reply). `tier`: what this card shows of the idea's tiers (`tier_line`, the menu's tier entries); a
+    card in the team above whose hop has ended has no buttons (that team no longer decides it)."""
     # Translators: the first line of an idea's card: its number, then its status line
     heading = _("*Kaizen #{number}* · {status}", number=idea.number, status=status_text(idea, name))
     blocks: list[dict[str, Any]] = [_section(heading)]
@@ -232,6 +295,11 @@ def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = 
         facts.append(_("<{link}|Original message>", link=idea.source_link))
     facts_text = {"type": "mrkdwn", "text": bk.clip(" · ".join(facts), limits.SECTION_TEXT)}
     blocks.append({"type": "context", "elements": [facts_text]})
+    line = tier_line(idea, tier, name) if tier is not None else None
+    if line:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": bk.clip(line, limits.SECTION_TEXT)}]})
+    if tier is not None and tier.upper_card and not tier.open:
+        return blocks
     elements: list[dict[str, Any]] = []
     for index, (action, text) in enumerate(CARD_BUTTONS[idea.status]):
         button = {"type": "button", "action_id": action, "text": _plain(_(text)), "value": str(idea.id)}
@@ -239,7 +307,7 @@ def card_dicts(idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = 
         elements.append(button | ({"style": style} if style else {}))
     options = [
         {"text": _plain(_(text)), "value": f"{action}{MORE_SEPARATOR}{idea.id}"}
-        for action, text in CARD_MORE[idea.status][: limits.OVERFLOW_OPTIONS]
+        for action, text in menu(idea.status, tier)
     ]
     elements.append({"type": "overflow", "action_id": CardAction.MORE, "options": options})
     blocks.append({"type": "actions", "block_id": f"{BlockPrefix.CARD}{idea.id}", "elements": elements})

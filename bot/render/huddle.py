@@ -1,21 +1,22 @@
 """The daily huddle's thread starter for a five-minute stand-up read on a phone (what fits one screen, its words and
-its fallback text), and the leaders' morning digest of ideas waiting for a decision.
+its fallback text). The leaders' morning digest is `bot.render.digest`.
 
-Order: done since the last huddle (with one thanks line), today's question, ready for a decision (the count, the
-oldest age once, at most WAITING_SHOWN lines: the oldest), needs someone to take it on (approved, not started),
-in progress, then "+N more" counting every idea not shown. One line per idea, linked to its card; no idea twice.
-A section whose ideas do not fit keeps its heading with its count. Per-idea ages and warnings only in the digest.
+Order: done since the last huddle (with one thanks line), today's question, escalated to us (from teams below: the
+count and the oldest age once, at most WAITING_SHOWN lines), ready for a decision (the count, the oldest age once, at
+most WAITING_SHOWN lines: the oldest), waiting on the tier above (this team's ideas a team above decides), needs
+someone to take it on (approved, not started), in progress, then "+N more" counting every idea not shown. One line
+per idea, linked to its card; no idea twice. A section whose ideas do not fit keeps its heading with its count.
+Per-idea ages and warnings only in the digest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot import limits
 from bot.domain import age_in_days
-from bot.i18n import N_, _, day, n_, number, people
+from bot.i18n import N_, _, day, join, n_, number, people
 from bot.render.words import linked_number, problem_start
 from bot.slack import blockkit as bk
 from bot.text import one_line
@@ -67,10 +68,18 @@ class Layout:
     oldest_waiting: datetime | None
     hidden: int
     thanked_more: bool = False  # more people to thank than `thanked` names (done ideas beyond those read)
+    # Tiers: escalated to this team (with the channel each came from, and since when the oldest waits here), and
+    # this team's ideas a team above holds (with its channel).
+    escalated: Section = Section([], 0)
+    escalated_from: dict[int, str] = field(default_factory=dict)
+    escalated_since: datetime | None = None
+    above: Section = Section([], 0)
+    held_by: dict[int, str] = field(default_factory=dict)
 
     def shown(self) -> list[Idea]:
         """Every idea with a line, in the order shown."""
-        return [*self.done.ideas, *self.waiting.ideas, *self.approved.ideas, *self.in_progress.ideas]
+        return [*self.done.ideas, *self.escalated.ideas, *self.waiting.ideas, *self.above.ideas,
+                *self.approved.ideas, *self.in_progress.ideas]  # fmt: skip
 
 
 def thanked(ideas: list[Idea]) -> list[str]:
@@ -93,7 +102,9 @@ def plan(content: HuddleContent, budget: int = HUDDLE_LINES) -> Layout:
     question, each non-empty section's heading and (when anything is left out) the "+N more" line are counted."""
     lists = [
         (content.done, content.done_total, len(content.done)),
+        (content.escalated, content.escalated_total, min(WAITING_SHOWN, len(content.escalated))),
         (content.waiting, content.waiting_total, min(WAITING_SHOWN, len(content.waiting))),
+        (content.above, content.above_total, min(WAITING_SHOWN, len(content.above))),
         (content.approved, content.approved_total, len(content.approved)),
         (content.in_progress, content.in_progress_total, len(content.in_progress)),
     ]
@@ -109,12 +120,17 @@ def plan(content: HuddleContent, budget: int = HUDDLE_LINES) -> Layout:
         room -= take
         sections.append(Section(ideas[:take], total))
     shown = sum(len(s.ideas) for s in sections)
-    done, waiting, approved, in_progress = sections
+    done, escalated, waiting, above, approved, in_progress = sections
     return Layout(
         done=done,
         waiting=waiting,
         approved=approved,
         in_progress=in_progress,
+        escalated=escalated,
+        escalated_from=content.escalated_from,
+        escalated_since=content.escalated_since,
+        above=above,
+        held_by=content.held_by,
         thanked=thanked(content.done),
         thanked_more=content.done_total > len(content.done),
         oldest_waiting=content.waiting[0].created_at if content.waiting else None,
@@ -212,9 +228,15 @@ def huddle_text(layout: Layout, names: dict[str, str], question: str) -> str:
     """The huddle's fallback text, what a notification and a screen reader say: "Huddle: 3 to decide, 1 needs
     someone, 2 in progress, 2 done — thank you Dan and Amira. Today's question: …"."""
     counts: list[str] = []
+    if layout.escalated.total:
+        # Translators: in a huddle's notification: how many ideas teams below escalated to this one, to decide
+        counts.append(n_("{count} escalated to us", "{count} escalated to us", layout.escalated.total))
     if layout.waiting.total:
         # Translators: in a huddle's notification: how many ideas wait for a leader's decision
         counts.append(n_("{count} to decide", "{count} to decide", layout.waiting.total))
+    if layout.above.total:
+        # Translators: in a huddle's notification: how many of this team's ideas wait for a team one tier up
+        counts.append(n_("{count} waiting above", "{count} waiting above", layout.above.total))
     if layout.approved.total:
         # Translators: in a huddle's notification: how many approved ideas need someone to take them on
         counts.append(n_("{count} needs someone", "{count} need someone", layout.approved.total))
@@ -293,6 +315,11 @@ def huddle_blocks(
             heading = _("*Done since the last huddle ({count})* :tada:", count=done)
         add(heading, [_line(idea, links, _done_tail(idea)) for idea in layout.done.ideas])
     blocks.append(bk.section(_(GREETINGS[part], question=question)))
+    if layout.escalated.total:
+        add(
+            _escalated_heading(layout, now),
+            [_line(idea, links, _from_tail(layout, idea)) for idea in layout.escalated.ideas],
+        )
     if layout.waiting.total:
         waiting = number(layout.waiting.total)
         oldest = age_in_days(layout.oldest_waiting, now) if layout.oldest_waiting else 0
@@ -309,6 +336,13 @@ def huddle_blocks(
             # Translators: a huddle's heading over the ideas waiting for a decision ({count}), all raised today
             heading = _("*Ready for a decision ({count})* — all raised today", count=waiting)
         add(heading, [_line(idea, links) for idea in layout.waiting.ideas])
+    if layout.above.total:
+        holders = list(dict.fromkeys(layout.held_by.get(idea.id, "") for idea in layout.above.ideas))
+        # Translators: a huddle's heading over this team's ideas that a team one tier up decides now ({count});
+        # {channels} are those teams' channels
+        heading = _("*Waiting on {channels} ({count})*", count=number(layout.above.total),
+                    channels=join([f"<#{c}>" for c in holders if c]) or _("the tier above"))  # fmt: skip
+        add(heading, [_line(idea, links) for idea in layout.above.ideas])
     if layout.approved.total:
         # Translators: a huddle's heading over the approved ideas nobody has started ({count}), asking who will
         heading = _("*Needs someone to take it on ({count})* — who'll take it?", count=number(layout.approved.total))
@@ -333,6 +367,25 @@ def huddle_blocks(
     return bk.fit_blocks(blocks, overflow_note=overflow_note)
 
 
+def _escalated_heading(layout: Layout, now: datetime) -> str:
+    """The heading over ideas escalated to this team: how many, and how long the oldest has waited here (once)."""
+    total = number(layout.escalated.total)
+    oldest = age_in_days(layout.escalated_since, now) if layout.escalated_since else 0
+    if oldest:
+        # Translators: a huddle's heading over ideas teams below sent to this one ({total}); the oldest came {count}
+        # days ago
+        return n_("*Escalated to us ({total})* — the oldest came {count} day ago",
+                  "*Escalated to us ({total})* — the oldest came {count} days ago", oldest, total=total)  # fmt: skip
+    # Translators: a huddle's heading over ideas teams below sent to this one ({count}), all of them today
+    return _("*Escalated to us ({count})* — all came today", count=total)
+
+
+def _from_tail(layout: Layout, idea: Idea) -> str:
+    channel = layout.escalated_from.get(idea.id)
+    # Translators: after the line of an idea escalated to this team in the huddle: the channel it came from
+    return " " + _("— from <#{channel}>", channel=channel) if channel else ""
+
+
 def huddle_message(
     layout: Layout, *, names: dict[str, str], links: dict[int, str], now: datetime, hour: int, local_date: date,
     question: str,
@@ -345,57 +398,3 @@ def huddle_message(
         question=question,
     )  # fmt: skip
     return huddle_text(layout, names, question), blocks
-
-
-def digest_text(
-    channel_id: str, ideas: Sequence[Idea], total: int, links: dict[int, str], now: datetime, nudge_days: int
-) -> str:
-    """The leaders' morning digest for a channel: `total` ideas waiting more than `nudge_days` days, the first of
-    them (`ideas`) each linked to its card where `links` (idea id → permalink) has one, and "+N more"."""
-    if nudge_days:  # noqa: SIM108 - each message has its own translator comment
-        # Translators: how long ideas have waited, in the leaders' digest: "… have waited {waited} for a decision"
-        waited = n_("more than {count} day", "more than {count} days", nudge_days)
-    else:
-        # Translators: how long ideas have waited, in the leaders' digest, when any wait counts
-        waited = _("more than today")
-    # Translators: the leaders' morning digest; {channel} is the team's channel, {waited} e.g. "more than 2 days"
-    lines = [
-        n_(
-            "Good morning! {count} idea in <#{channel}> has waited {waited} for a decision. "
-            "A quick yes keeps ideas flowing:",
-            "Good morning! {count} ideas in <#{channel}> have waited {waited} for a decision. "
-            "A quick yes keeps ideas flowing:",
-            total,
-            channel=channel_id,
-            waited=waited,
-        )
-    ]
-    for idea in ideas:
-        linked = linked_number(idea, links.get(idea.id))
-        problem = problem_start(idea, limits.DIGEST_LINE)
-        age = age_in_days(idea.created_at, now)
-        if age:
-            # Translators: an idea's line in the leaders' digest: its number, its problem, how long it has waited
-            line = n_(
-                "• {number} {problem} — {count} day",
-                "• {number} {problem} — {count} days",
-                age,
-                number=linked,
-                problem=problem,
-            )
-        else:
-            # Translators: an idea's line in the leaders' digest: its number, its problem, raised today
-            line = _("• {number} {problem} — today", number=linked, problem=problem)
-        lines.append(line)
-    if total > len(ideas):
-        more = total - len(ideas)
-        # Translators: the digest's last line: how many ideas it leaves out; the command stays as is
-        lines.append(
-            n_(
-                "+{count} more — `/kaizen list new` in <#{channel}>",
-                "+{count} more — `/kaizen list new` in <#{channel}>",
-                more,
-                channel=channel_id,
-            )
-        )
-    return "\n".join(lines)

@@ -19,6 +19,8 @@ class CallbackId(StrEnum):
     REDACT = "idea_redact"
     HUDDLE_SETUP = "huddle_setup"
     ADD_LEADERS = "add_leaders"
+    ESCALATE = "idea_escalate"
+    SEND_BACK = "idea_send_back"
 
 
 class ActionId(StrEnum):
@@ -50,6 +52,9 @@ class CardAction(StrEnum):
     REOPEN = "idea_reopen"
     EDIT = "idea_edit"
     REDACT = "idea_redact"
+    ESCALATE = "idea_escalate"  # in the menu: send it one tier up (a form asks why)
+    SEND_BACK = "idea_send_back"  # in an upper card's menu: send it back down (a form asks for a note)
+    TAKE_BACK = "idea_take_back"  # in the idea's own card's menu, while escalated: decide it here again
     MORE = "idea_more"  # the card's overflow menu: each option's value is "<action id>:<idea id>"
 
 
@@ -87,6 +92,7 @@ class LifecycleField(StrEnum):
     LEARNED = "learned"
     EFFECT = "effect"
     NOTE = "note"
+    ESCALATE_REASON = "escalate_reason"
 
 
 class HuddleSetupField(StrEnum):

@@ -13,13 +13,13 @@ from bot.slack import blockkit as bk
 from storage.models import Idea
 
 
-def _about(idea: Idea) -> bk.Block:
+def about(idea: Idea) -> bk.Block:
     """Which idea a modal is about: its number and the start of its problem."""
     # Translators: at the top of a form about an idea: its number, then the start of its problem
     return bk.section(_("*Kaizen #{number}*\n{problem}", number=idea.number, problem=problem_start(idea)))
 
 
-def _idea_modal(
+def idea_modal(
     idea: Idea, channel_id: str | None, *, callback_id: str, title: str, submit: str, blocks: list[bk.Block]
 ) -> bk.View:
     return bk.View(
@@ -49,12 +49,12 @@ def not_now_modal(idea: Idea, channel_id: str | None, *, reason_max: int) -> bk.
         # Translators: an example reason for "not now", as a placeholder
         placeholder=_("e.g. We're changing the supplier in spring: let's look at this again then"),
     )
-    blocks: list[bk.Block] = [_about(idea), reason, bk.context(_(PATIENT_HINT))]
+    blocks: list[bk.Block] = [about(idea), reason, bk.context(_(PATIENT_HINT))]
     # Translators: the title of the form where a leader declines idea #{number} for now (at most 24 characters)
     title = _("Not now: #{number}", number=idea.number)
     # Translators: the button that sends a leader's "not now" and its reason to the person who raised the idea
     send = _("Send")
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.NOT_NOW, title=title, submit=send, blocks=blocks)
+    return idea_modal(idea, channel_id, callback_id=CallbackId.NOT_NOW, title=title, submit=send, blocks=blocks)
 
 
 def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
@@ -72,7 +72,7 @@ def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
         ),
     )
     blocks: list[bk.Block] = [
-        _about(idea),
+        about(idea),
         outcome,
         # Translators: a label in the form that closes an idea as done
         text_input(LifecycleField.RESULT, _("What changed?"), max_length=text_max),
@@ -98,7 +98,7 @@ def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
     title = _("Done: #{number}", number=idea.number)
     # Translators: the button that sends the form that closes an idea as done
     submit = _("Mark done")
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.DONE, title=title, submit=submit, blocks=blocks)
+    return idea_modal(idea, channel_id, callback_id=CallbackId.DONE, title=title, submit=submit, blocks=blocks)
 
 
 def edit_modal(idea: Idea, channel_id: str | None) -> bk.View:
@@ -123,14 +123,14 @@ def edit_modal(idea: Idea, channel_id: str | None) -> bk.View:
     title = _("Edit #{number}", number=idea.number)
     # Translators: the button that saves the form that edits an idea
     submit = _("Save")
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.EDIT, title=title, submit=submit, blocks=blocks)
+    return idea_modal(idea, channel_id, callback_id=CallbackId.EDIT, title=title, submit=submit, blocks=blocks)
 
 
 def redact_modal(idea: Idea, channel_id: str | None) -> bk.View:
     """A leader's confirmation before the idea's text is removed everywhere it shows, with an optional note for the
     history (at most `limits.REDACT_NOTE_MAX` characters). `channel_id` is where the form was opened."""
     blocks: list[bk.Block] = [
-        _about(idea),
+        about(idea),
         bk.section(
             _(
                 "Redacting removes this idea's text everywhere it shows: the card, the thread replies that quote it "
@@ -153,4 +153,4 @@ def redact_modal(idea: Idea, channel_id: str | None) -> bk.View:
     title = _("Redact #{number}", number=idea.number)
     # Translators: the button that removes an idea's text for good
     submit = _("Redact")
-    return _idea_modal(idea, channel_id, callback_id=CallbackId.REDACT, title=title, submit=submit, blocks=blocks)
+    return idea_modal(idea, channel_id, callback_id=CallbackId.REDACT, title=title, submit=submit, blocks=blocks)

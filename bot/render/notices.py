@@ -8,7 +8,20 @@ from typing import Any, assert_never
 
 from bot import limits
 from bot.i18n import _, people
-from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, mentioned
+from bot.notices import (
+    Approved,
+    Done,
+    Escalated,
+    Notice,
+    NotNowReason,
+    ReasonShared,
+    Reopened,
+    SentBack,
+    Started,
+    TakenBack,
+    WhoApproves,
+    mentioned,
+)
 from bot.render.replies import not_now_dm_blocks, not_now_dm_text
 from bot.render.words import mention, person, plain_name, to_dicts
 from bot.slack import blockkit as bk
@@ -83,6 +96,27 @@ def words(notice: Notice) -> Words:
                     leaders=notice.leaders_text,
                 )
             )
+        case Escalated():
+            reason = bk.escape_clipped(notice.reason, limits.SHARED_REASON_QUOTE)
+            # Translators: a direct message to an idea's author: a leader sent it to the team one tier up
+            return Words(_(
+                "Your idea #{number} is with <#{channel}> now: {name} sent it one tier up. Reason: {reason} "
+                "You'll hear when it is decided.",
+                number=idea.number, channel=notice.channel_id, name=person(idea, notice.by), reason=reason,
+            ))  # fmt: skip
+        case SentBack():
+            note = bk.escape_clipped(notice.note, limits.SHARED_REASON_QUOTE)
+            # Translators: in an idea's thread: the team one tier up sent it back down, with a note
+            return Words(_(
+                ":arrow_down: Sent back by <#{channel}> ({name}): {note}",
+                channel=notice.channel_id, name=person(idea, notice.by), note=note,
+            ))  # fmt: skip
+        case TakenBack():
+            # Translators: in an idea's thread: a leader of this team took it back from the team one tier up
+            return Words(_(
+                ":arrow_down: Taken back from <#{channel}> by {name}: it is decided here again.",
+                channel=notice.channel_id, name=person(idea, notice.by),
+            ))  # fmt: skip
         case _:
             assert_never(notice)
 

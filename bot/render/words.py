@@ -240,6 +240,8 @@ def history_line(event: IdeaEvent, idea: Idea) -> str:
         line = _("{when} — {who} said it isn't patient information ({what})", when=when,
                  who=_("the author") if by_author else who, what=kinds)  # fmt: skip
         return line
+    elif event.kind in _HOP_LINES:
+        line = _(_HOP_LINES[event.kind], when=when, who=_("the author") if by_author else who)
     elif by_author:
         # Translators: a line of an idea's history; {what} is what happened, as the database names it
         line = _("{when} — {what} by the author", when=when, what=event.kind)
@@ -252,6 +254,17 @@ def history_line(event: IdeaEvent, idea: Idea) -> str:
         # Translators: a line of an idea's history followed by the note someone gave with the change
         line = _("{line}: {note}", line=line, note=note)
     return line
+
+
+# A hop up or down the tiers in an idea's history; {who} is a name, "the author" or "Kaizen", {when} a date Slack shows.
+_HOP_LINES: dict[str, str] = {
+    # Translators: a line of an idea's history: a leader sent it to the team one tier up (the reason follows)
+    EventKind.ESCALATED: N_("{when} — escalated one tier up by {who}"),
+    # Translators: a line of an idea's history: the team one tier up sent it back down (their note follows)
+    EventKind.SENT_BACK: N_("{when} — sent back down by {who}"),
+    # Translators: a line of an idea's history: a leader of its own team took it back from the team above
+    EventKind.TAKEN_BACK: N_("{when} — taken back by {who}"),
+}
 
 
 # Notes the bot itself stores with an event (English, as data), said in the reader's words in the history.
@@ -267,3 +280,12 @@ def _status_title(status: str | None) -> str:
     """A status in an idea's history: its heading (`GROUP_TITLE`) in the reader's language, else as stored."""
     title = GROUP_TITLE.get(status or "")
     return _(title) if title else f"{status}"
+
+
+def held_above_text(channel_id: str) -> str:
+    """Said to a leader of an idea's own team who tries to decide it while the team in `channel_id` holds it."""
+    return _(
+        "This idea is with <#{channel}> now: its leaders decide it. *Take back* (in the card's menu) to decide it "
+        "here.",
+        channel=channel_id,
+    )

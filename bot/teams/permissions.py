@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from bot.domain import Actor
 from bot.teams.leaders import Leaders
+from storage import escalations
+from storage.db import Database
 from storage.models import Idea, Team
 
 
 class Permissions:
     """The rules for changing a team's leaders, its huddle and taking its ideas out; who a person is to an idea."""
 
-    def __init__(self, leaders: Leaders) -> None:
+    def __init__(self, leaders: Leaders, db: Database) -> None:
         self._leaders = leaders
+        self._db = db
 
     def may_change_leaders(self, workspace_id: str, team: Team, user_id: str) -> bool:
         """Whether `user_id` may add or remove `team`'s leaders: anyone while it has none, else its leaders and
@@ -48,7 +51,21 @@ class Permissions:
         """Whether `user_id` may refuse a team's link to `upper`, its tier up: `upper`'s leaders only."""
         return self._leaders.is_leader(workspace_id, upper, user_id)
 
+    def deciding_team(self, idea: Idea) -> Team:
+        """The team that decides `idea` now: the team one tier up it is escalated to, else its own."""
+        if idea.escalated_at is None:  # never escalated: no look-up
+            return idea.team
+        with self._db.read() as session:
+            return escalations.deciding_team(session, idea)
+
     def actor(self, workspace_id: str, idea: Idea, user_id: str) -> Actor:
-        """`user_id` as the idea's lifecycle sees them: whether they lead the idea's team (`bot.ideas.rules.may`
-        then decides, per change, what they may do: that table sits above this layer)."""
-        return Actor(user_id, is_leader=self._leaders.is_leader(workspace_id, idea.team, user_id))
+        """`user_id` as the idea's lifecycle sees them: whether they lead the team that decides it now
+        (`deciding_team`), and, for a leader of its own team while a team above holds it, that team's channel
+        (`bot.ideas.rules.may` then decides, per change, what they may do: that table sits above this layer)."""
+        deciding = self.deciding_team(idea)
+        if self._leaders.is_leader(workspace_id, deciding, user_id):
+            return Actor(user_id, is_leader=True)
+        held_by = None
+        if deciding.id != idea.team_id and self._leaders.is_leader(workspace_id, idea.team, user_id):
+            held_by = deciding.channel_id
+        return Actor(user_id, is_leader=False, held_by=held_by)
