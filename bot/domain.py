@@ -44,6 +44,8 @@ class Actor:
     user_id: str
     is_leader: bool
     held_by: str | None = None
+    leads_home: bool = False  # leads the idea's own team (set for an idea a team above holds: who may take it back)
+    deciding_channel: str | None = None  # the channel of the team above that decides the idea now, if one does
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,16 @@ class SentBack(InThread):
 
 
 @dataclass(frozen=True)
+class NotNowAbove(InThread):
+    """The team above (`channel_id`; `by`, one of its leaders) decided "not now" on an idea escalated to it: said in
+    the card's thread for the team below, without the reason (that goes to the author alone)."""
+
+    key: ClassVar[str] = "not-now-above"
+    by: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
 class TakenBack(InThread):
     """A leader of the idea's team (`by`) took it back from the team above (`channel_id`): it is decided here
     again."""
@@ -126,7 +136,17 @@ class WhoApproves:
 
 # Every notice a change can return.
 Notice = (
-    Approved | Started | Done | Reopened | NotNowReason | ReasonShared | WhoApproves | Escalated | SentBack | TakenBack
+    Approved
+    | Started
+    | Done
+    | Reopened
+    | NotNowReason
+    | ReasonShared
+    | WhoApproves
+    | Escalated
+    | SentBack
+    | TakenBack
+    | NotNowAbove
 )
 
 

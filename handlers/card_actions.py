@@ -286,15 +286,16 @@ class CardButtons:
         hop = self._escalations.check_may_escalate(press.idea, press.actor, self._permissions.deciding_team(press.idea))
         warn = self._goes_public(press.workspace_id, hop.from_team.channel_id, hop.to_team.channel_id)
         view = escalation_forms.escalate_modal(
-            press.idea, press.channel_id, hop.to_team.channel_id, reason_max=limits.REASON_MAX, public_warning=warn
-        )
+            press.idea, press.channel_id, hop.to_team.channel_id, from_team_id=hop.from_team.id,
+            reason_max=limits.REASON_MAX, public_warning=warn,
+        )  # fmt: skip
         return self._open_form(press, view)
 
     def send_back(self, press: Press) -> str | None:
         """Open the Send back form, if the presser leads the team holding the idea."""
-        self._escalations.check_may_send_back(press.idea, press.actor)
-        return self._open_form(press, escalation_forms.send_back_modal(press.idea, press.channel_id,
-                                                                      note_max=limits.REASON_MAX))  # fmt: skip
+        hop, _holder = self._escalations.check_may_send_back(press.idea, press.actor)
+        view = escalation_forms.send_back_modal(press.idea, press.channel_id, hop_id=hop.id, note_max=limits.REASON_MAX)
+        return self._open_form(press, view)
 
     def take_back(self, press: Press) -> str | None:
         """Take the idea back from the team above; the change is delivered."""

@@ -19,6 +19,7 @@ from bot.i18n import N_, _
 from bot.ideas.delivery import Delivery
 from bot.ideas.escalation import Escalations
 from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
+from bot.ideas.rules import stale
 from bot.privacy.screening import PatientDetails
 from bot.render.ids import CallbackId, Field, LifecycleField
 from bot.render.metadata import IdeaModalContext
@@ -70,12 +71,12 @@ class Acts:
     permissions: Permissions
 
 
-def not_now(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+def not_now(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
     """Not now, with the reason typed."""
     return acts.lifecycle.not_now(idea.id, actor, _text(values, LifecycleField.REASON) or "", vouched=vouched(values))
 
 
-def done(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+def done(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
     """Done, with its outcome, result, what was learned and (optionally) its effect."""
     return acts.lifecycle.done(
         idea.id,
@@ -88,7 +89,7 @@ def done(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
     )
 
 
-def edit(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+def edit(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
     """The idea's text and category as edited."""
     return acts.lifecycle.edit(
         idea.id,
@@ -101,28 +102,31 @@ def edit(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
     )
 
 
-def redact(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+def redact(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
     """The idea redacted, with an optional note."""
     return acts.lifecycle.redact(idea.id, actor, _text(values, LifecycleField.NOTE), vouched=vouched(values))
 
 
-def escalate(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+def escalate(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
     """One tier up, with the reason typed (who may, and where to, decided again now)."""
     hop = acts.escalations.check_may_escalate(idea, actor, acts.permissions.deciding_team(idea))
+    if context.from_team_id is not None and hop.from_team.id != context.from_team_id:
+        raise stale(idea)  # sent up, back or taken back since the form opened: it would go elsewhere now
     reason = _text(values, LifecycleField.ESCALATE_REASON) or ""
     return acts.escalations.escalate(hop, actor, reason, vouched=vouched(values))
 
 
-def send_back(acts: Acts, idea: Idea, actor: Actor, values: Values) -> Change:
+def send_back(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
     """Back down one tier, with the note typed."""
-    return acts.escalations.send_back(idea.id, actor, _text(values, LifecycleField.NOTE) or "", vouched=vouched(values))
+    note = _text(values, LifecycleField.NOTE) or ""
+    return acts.escalations.send_back(idea.id, actor, note, vouched=vouched(values), hop_id=context.hop_id)
 
 
 @dataclass(frozen=True)
 class Form:
     """A card form: what submitting it changes (made as the submitter), and where its problems show."""
 
-    submit: Callable[[Acts, Idea, Actor, Values], Change]
+    submit: Callable[[Acts, Idea, Actor, Values, IdeaModalContext], Change]
     shown_on: str  # the input a refusal or a problem is shown on
     redacts: bool = False  # once the form has closed, thread replies that quoted the idea are redacted too
 
@@ -197,7 +201,7 @@ class CardForms:
                 raise NotAllowed(_("This form has lost track of its idea. Please close it and press the button again."))
             idea = self._lifecycle.load_in(workspace_id, context.idea_id)
             actor = self._permissions.actor(workspace_id, idea, user_id)
-            change = form.submit(self._acts, idea, actor, values)
+            change = form.submit(self._acts, idea, actor, values, context)
         except (NotAllowed, Stale) as refusal:
             ack(response_action="errors", errors={form.shown_on: str(refusal)})
             return

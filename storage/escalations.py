@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from storage.db import changed_rows
 from storage.models import Idea, IdeaStatus, Team
@@ -155,32 +155,32 @@ def hop_cards_out_of_date(session: Session, limit: int) -> list[int]:
     )
 
 
-def escalated_to(session: Session, team_id: int) -> list[tuple[Idea, Escalation, Team]]:
-    """Ideas waiting for a decision that were escalated to the team and are with it now, oldest escalation first,
-    each with its open hop and the team it came from."""
-    source = aliased(Team)
+def _waiting_hops(
+    session: Session, mine: ColumnElement[bool], other_team: InstrumentedAttribute[int]
+) -> list[tuple[Idea, Escalation, Team]]:
+    """Ideas waiting for a decision with an open hop that `mine` picks, oldest escalation first, each with that hop
+    and the team `other_team` names (the hop's other end)."""
+    other = aliased(Team)
     rows = session.execute(
-        select(Idea, Escalation, source)
+        select(Idea, Escalation, other)
         .join(Escalation, Escalation.idea_id == Idea.id)
-        .join(source, source.id == Escalation.from_team_id)
-        .where(Escalation.to_team_id == team_id, Escalation.ended_at.is_(None), Idea.status == IdeaStatus.NEW)
+        .join(other, other.id == other_team)
+        .where(mine, Escalation.ended_at.is_(None), Idea.status == IdeaStatus.NEW)
         .order_by(Escalation.escalated_at, Idea.id)
     ).all()
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def escalated_to(session: Session, team_id: int) -> list[tuple[Idea, Escalation, Team]]:
+    """Ideas waiting for a decision that were escalated to the team and are with it now, oldest escalation first,
+    each with its open hop and the team it came from."""
+    return _waiting_hops(session, Escalation.to_team_id == team_id, Escalation.from_team_id)
 
 
 def waiting_above(session: Session, team_id: int) -> list[tuple[Idea, Escalation, Team]]:
     """The team's own ideas waiting for a decision that are with a team above it now, oldest escalation first, each
     with its open hop and the team that holds it."""
-    holder = aliased(Team)
-    rows = session.execute(
-        select(Idea, Escalation, holder)
-        .join(Escalation, Escalation.idea_id == Idea.id)
-        .join(holder, holder.id == Escalation.to_team_id)
-        .where(Idea.team_id == team_id, Escalation.ended_at.is_(None), Idea.status == IdeaStatus.NEW)
-        .order_by(Escalation.escalated_at, Idea.id)
-    ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
+    return _waiting_hops(session, Idea.team_id == team_id, Escalation.to_team_id)
 
 
 def card_views(session: Session, idea: Idea) -> tuple[list[Escalation], dict[int, Team]]:

@@ -387,3 +387,14 @@ def test_the_digest_counts_an_escalated_idea_for_the_team_that_decides_it(org, c
         dept = waiting_past(session, teams[DEPT], later, 10)
     assert ward == ([], 0), "the ward's leaders are not nudged about what the department decides"
     assert [i.id for i in dept[0]] == [idea.id] and dept[1] == 1, "the department's are, for the whole wait"
+
+
+def test_someone_who_leads_both_teams_decides_above_and_may_take_it_back(org):
+    assert "leads this team now" in org.said(f"leaders add <@{MO}|mo>", GRACE, WARD)
+    idea = org.raise_("Whiteboard markers have all dried out")
+    org.escalate(idea, GRACE, "Stationery is ordered centrally")
+    org.wait(idea)
+    eventually(lambda: org.hops(idea)[0].card_ts)
+    org.press(CardAction.TAKE_BACK, idea, MO)
+    eventually(lambda: org.hops(idea)[0].ended_how == "taken_back")
+    assert org.hops(idea)[0].ended_by == MO

@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 
 from bot.clock import SettableClock
 from bot.delivery.outbox import CLAIM_LEASE, FIRST_SWEEP_DELAY, Outbox
-from bot.domain import Actor
+from bot.domain import Actor, CardTier
 from bot.i18n import reading
 from bot.ideas.workflow import NewIdea, raise_idea
 from bot.render.card import card_blocks, card_dicts
@@ -352,4 +352,19 @@ def test_the_cards_json_is_what_slack_sdk_checks_and_would_send(language: str, s
         for supporters in (0, 1, 12):
             dicts = card_dicts(idea, supporters=supporters, name=plain_name)
             assert to_dicts(card_blocks(idea, supporters=supporters, name=plain_name)) == dicts
+            assert len(str(dicts)) < 40_000
+        # Each card an idea has in the tiers, with the longest reason: its own card while a team above holds it,
+        # the upper card while it decides and after each way a hop ends, and a card offering Escalate….
+        reason, at = "<!channel> *why* " * 200, clock.now()
+        tiers = [
+            CardTier(can_escalate=True),
+            CardTier(holder_channel="C0DEPT", by=BOB, at=at, reason=reason),
+            CardTier(upper_card=True, came_from=TEAM_CHANNEL, by=BOB, at=at, reason=reason, can_escalate=True),
+            *(CardTier(upper_card=True, came_from=TEAM_CHANNEL, by=BOB, at=at, reason=reason, open=False, ended_how=how)
+              for how in ("sent_back", "taken_back", "passed_up")),
+        ]  # fmt: skip
+        for tier in tiers:
+            dicts = card_dicts(idea, supporters=12, name=plain_name, tier=tier)
+            assert to_dicts(card_blocks(idea, supporters=12, name=plain_name, tier=tier)) == dicts
+            assert "<!channel>" not in str(dicts), "a reason's markup is never live"
             assert len(str(dicts)) < 40_000

@@ -1,6 +1,7 @@
 """The bot's messages that quoted an idea's words (the Done reply with what was learned, the not-now reason in the
-author's DM and, if shared, in the card's thread), once a redaction or retention replaced those words: the outbox
-rows get the new text, so the old one is kept nowhere, and the thread replies already in Slack are updated.
+author's DM and, if shared, in the card's thread, the reasons of its hops up and down the tiers), once a redaction or
+retention replaced those words: the outbox rows get the new text, so the old one is kept nowhere, and the thread
+replies already in Slack are updated.
 
 A reply Slack did not take (its channel archived, a passing fault) stays marked stale in the store
 (`OutboxMessage.stale_since`) and is tried again by `update_stale` (the daily retention run calls it) until Slack
@@ -23,7 +24,9 @@ from storage.models import OutboxKind, OutboxMessage, Team
 
 log = logging.getLogger(__name__)
 
-QUOTING_REPLIES = (":done", ":reason")  # the dedupe keys' ends of the messages that quote an idea's words
+# The dedupe keys' ends of the messages that quote an idea's words (bot.notices keys): what was learned, the not-now
+# reason, and the reasons of its hops up the tiers (the author's DM) and down (the note in the thread).
+QUOTING_REPLIES = (":done", ":reason", ":escalated", ":sent-back")
 # chat.update's answers for a message that is no longer there (someone deleted it): nothing to update.
 MESSAGE_GONE = frozenset({"message_not_found", "cant_update_message"})
 

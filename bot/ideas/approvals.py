@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.delivery.inbox import finish_applying
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, new_message
 from bot.i18n import reading
 from bot.ideas import workflow
 from bot.ideas.capture import BULB, Capture
 from bot.ideas.delivery import Delivery
 from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
+from bot.render.words import held_above_text
 from bot.settings import Settings
 from bot.slack import refusals
 from bot.slack.gateway import SlackError, SlackGateway
@@ -65,6 +66,7 @@ class Approvals:
         capture: Capture,
     ) -> None:
         self._db = db
+        self._clock = clock
         self._settings = settings
         self._lifecycle = lifecycle
         self._leaders = leaders
@@ -136,7 +138,7 @@ class Approvals:
             and team.id != idea.team_id
             and self._leaders.is_leader(idea.workspace_id, idea.team, user_id)
         ):
-            for message_id in self._lifecycle.tell_held_above(idea, user_id, team.channel_id):
+            for message_id in self.tell_held_above(idea, user_id, team.channel_id):
                 self._outbox.send(message_id)
         elif idea.status == IdeaStatus.NEW:
             with reading(self._lifecycle.language_for(idea, OutboxKind.EPHEMERAL, user_id, wait=True)):
@@ -158,18 +160,48 @@ class Approvals:
         if change is not None:
             self._outbox.sync_card(idea.id)
 
+    def tell_held_above(self, idea: Idea, user_id: str, holder_channel: str) -> list[int]:
+        """Tell a leader of the idea's own team, once per team holding it, that the team of `holder_channel`
+        decides it now (their approve emoji changed nothing); the id of the message queued, if newly queued."""
+        with reading(self._lifecycle.language_for(idea, OutboxKind.EPHEMERAL, user_id, wait=True)):
+            text = held_above_text(holder_channel)
+        message = new_message(
+            kind=OutboxKind.EPHEMERAL, dedupe_key=f"held-above:{idea.id}:{user_id}:{holder_channel}",
+            workspace_id=idea.workspace_id, idea_id=idea.id, channel_id=idea.team.channel_id, user_id=user_id,
+            text=text, now=self._clock.now(),
+        )  # fmt: skip
+        with self._db.write() as session:
+            message_id = queries.add_outbox(session, message)
+        return [message_id] if message_id is not None else []
+
+    def _deciding_card(self, idea: Idea) -> tuple[Team, str | None]:
+        """The team that decides the idea now and the ts of its card in that team's channel (the idea's own card,
+        or the one its open hop posted above; None while that one is not posted)."""
+        if idea.escalated_at is None:
+            return idea.team, idea.card_ts
+        with self._db.read() as session:
+            hop = escalations.open_hop(session, idea.id)
+            if hop is None:
+                return idea.team, idea.card_ts
+            team = session.get(Team, hop.to_team_id)
+            assert team is not None
+            return team, hop.card_ts
+
     def approvers_on_card(self, idea: Idea) -> list[str]:
-        """The people (never bots or apps) who have the approve emoji (any skin tone) on the card now, per Slack
-        (user ids, in Slack's order); [] when the card or its channel is gone. The idea must have a card. Raises
-        SlackError for any other refusal, SlackUnreachable when Slack does not answer."""
-        assert idea.card_ts is not None
+        """The people (never bots or apps) who have the approve emoji of the team deciding the idea (any skin tone)
+        on that team's card of it now, per Slack (user ids, in Slack's order); [] when the card or its channel is
+        gone, or not posted yet. Raises SlackError for any other refusal, SlackUnreachable when Slack does not
+        answer."""
+        team, ts = self._deciding_card(idea)
+        if ts is None:
+            return []
         try:
-            reactions = self._gateway.workspace(idea.workspace_id).reactions(idea.team.channel_id, idea.card_ts)
+            reactions = self._gateway.workspace(idea.workspace_id).reactions(team.channel_id, ts)
         except SlackError as error:
             if error.code in refusals.MESSAGE_OR_CHANNEL_GONE:
                 return []
             raise
-        approve = self._emojis.for_team(idea.team)
+        approve = self._emojis.for_team(team)
         users: list[str] = []
         for reaction in reactions:
             if emoji_name(str(reaction.get("name") or "")) == approve:
@@ -177,10 +209,12 @@ class Approvals:
         return [user for user in users if self._members.is_person(idea.workspace_id, user)]
 
     def catch_up(self, idea: Idea) -> bool:
-        """Approve a waiting idea (source SWEEP) if a leader's approve emoji is on its card although no event said
-        so; true when it approved it. Raises as `approvers_on_card` does."""
+        """Approve a waiting idea (source SWEEP) if a leader of the team deciding it put that team's approve emoji
+        on its card there although no event said so; true when it approved it. Raises as `approvers_on_card`
+        does."""
+        team = self._deciding(idea)
         for user_id in self.approvers_on_card(idea):
-            if self._leaders.is_leader(idea.workspace_id, idea.team, user_id):
+            if self._leaders.is_leader(idea.workspace_id, team, user_id):
                 try:
                     change = self._lifecycle.approve(idea.id, Actor(user_id, is_leader=True), source=Source.SWEEP)
                 except (Stale, NotAllowed):

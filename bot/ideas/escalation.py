@@ -25,7 +25,7 @@ from bot.privacy.screening import screen
 from bot.text import is_blank
 from storage import escalations, queries
 from storage.db import Database
-from storage.models import OPEN_STATUSES, EventKind, Idea, OutboxKind, Source, Team
+from storage.models import OPEN_STATUSES, EventKind, Idea, IdeaStatus, OutboxKind, Source, Team
 from storage.models_tiers import Escalation, HopEnd
 
 
@@ -58,7 +58,7 @@ class Escalations:
                 raise NotAllowed(_("This idea is with <#{channel}> now: only its leaders can send it further up.",
                                    channel=actor.held_by))  # fmt: skip
             raise NotAllowed(_("Only a leader of the team that decides this idea can escalate it."))
-        if idea.status not in OPEN_STATUSES:
+        if idea.status != IdeaStatus.NEW:  # escalation asks the team above for a decision
             raise stale(idea)
         with self._db.read() as session:
             upper = session.get(Team, deciding.upper_team_id) if deciding.upper_team_id else None
@@ -118,13 +118,18 @@ class Escalations:
             raise NotAllowed(_("Only the leaders of <#{channel}> can send this idea back.", channel=holder.channel_id))
         return hop, holder
 
-    def send_back(self, idea_id: int, actor: Actor, note: str, *, vouched: bool = False) -> Change:
+    def send_back(
+        self, idea_id: int, actor: Actor, note: str, *, vouched: bool = False, hop_id: int | None = None
+    ) -> Change:
         """A leader of the team holding the idea sends it back to the team it came from, with `note` (required;
-        at most limits.REASON_MAX characters), said in the card's thread. Raises NotAllowed (not a leader there,
-        no note, not escalated), PatientDetails or Stale."""
+        at most limits.REASON_MAX characters), said in the card's thread; `hop_id`, when given, is the hop the
+        form was opened for. Raises NotAllowed (not a leader there, no note, not escalated), PatientDetails or
+        Stale (that hop has ended since)."""
         idea = self._lifecycle.load(idea_id)
         note = "" if is_blank(note) else note.strip()[: limits.REASON_MAX]
         hop, holder = self.check_may_send_back(idea, actor)
+        if hop_id is not None and hop.id != hop_id:
+            raise stale(idea)
         if not note:
             raise NotAllowed(_("Please add a note for the team it goes back to."))
         kinds = screen(self._guard, {"note": note}, vouched=vouched)
@@ -140,8 +145,10 @@ class Escalations:
             holder = session.get(Team, hop.to_team_id) if hop else None
         if hop is None or holder is None:
             raise NotAllowed(_("This idea is not escalated: it is decided here already."))
-        if actor.held_by is None:
+        if not actor.leads_home:
             raise NotAllowed(_("Only a leader of the team that raised it can take an idea back."))
+        if idea.status != IdeaStatus.NEW:  # decided above meanwhile: there is no decision left to take back
+            raise stale(idea)
         notice = TakenBack(idea, actor.user_id, holder.channel_id)
         return self._end(idea, hop.id, HopEnd.TAKEN_BACK, actor.user_id, None, EventKind.TAKEN_BACK, notice, ())
 

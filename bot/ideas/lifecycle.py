@@ -24,11 +24,22 @@ from bot.i18n import _, match_language, reading
 from bot.ideas.rules import TRANSITIONS, Action, check, may, stale
 from bot.ideas.rules import NotAllowed as NotAllowed
 from bot.ideas.rules import Stale as Stale
-from bot.notices import Approved, Done, Notice, NotNowReason, ReasonShared, Reopened, Started, WhoApproves, owed
+from bot.notices import (
+    Approved,
+    Done,
+    Notice,
+    NotNowAbove,
+    NotNowReason,
+    ReasonShared,
+    Reopened,
+    Started,
+    WhoApproves,
+    owed,
+)
 from bot.privacy.identifiers import PatientIdGuard
 from bot.privacy.screening import history_note, screen
 from bot.render.notices import words
-from bot.render.words import OUTCOME_LABEL, REDACTED_TEXT, held_above_text
+from bot.render.words import OUTCOME_LABEL, REDACTED_TEXT
 from bot.teams.languages import Languages
 from bot.text import is_blank
 from storage import escalations, queries
@@ -214,11 +225,13 @@ class Lifecycle:
         if not reason:
             raise NotAllowed(_("Please give a reason: it helps the person who raised it."))
         kinds = screen(self._guard, {"reason": reason}, vouched=vouched)
-        # The author hears it privately, with a button to share it in the card's thread: sharing is their choice.
+        # The author hears it privately, with a button to share it in the card's thread: sharing is their choice. A
+        # team above that decided it tells the team below in the thread, without the reason.
+        above = [NotNowAbove(idea, actor.user_id, actor.deciding_channel)] if actor.deciding_channel else []
         change = self._move(
             idea_id, actor.user_id, Action.NOT_NOW, source=source, note=reason,
             values={"decided_at": self._clock.now(), "decided_by": actor.user_id, "decision_note": reason},
-            notices=(NotNowReason(idea, actor.user_id, reason),), vouched_kinds=kinds,
+            notices=(NotNowReason(idea, actor.user_id, reason), *above), vouched_kinds=kinds,
         )  # fmt: skip
         if change is None:
             raise stale(self.load(idea_id))
@@ -419,20 +432,6 @@ class Lifecycle:
         message = new_message(
             kind=notice.kind, dedupe_key=f"{notice.key}:{idea.id}:{user_id}", workspace_id=idea.workspace_id,
             idea_id=idea.id, channel_id=channel_id, user_id=user_id, text=text, now=self._clock.now(),
-        )  # fmt: skip
-        with self._db.write() as session:
-            message_id = queries.add_outbox(session, message)
-        return [message_id] if message_id is not None else []
-
-    def tell_held_above(self, idea: Idea, user_id: str, holder_channel: str) -> list[int]:
-        """Tell a leader of the idea's own team, once per team holding it, that the team of `holder_channel`
-        decides it now (their approve emoji changed nothing); the id of the message queued, if newly queued."""
-        with reading(self.language_for(idea, OutboxKind.EPHEMERAL, user_id, wait=True)):
-            text = held_above_text(holder_channel)
-        message = new_message(
-            kind=OutboxKind.EPHEMERAL, dedupe_key=f"held-above:{idea.id}:{user_id}:{holder_channel}",
-            workspace_id=idea.workspace_id, idea_id=idea.id, channel_id=idea.team.channel_id, user_id=user_id,
-            text=text, now=self._clock.now(),
         )  # fmt: skip
         with self._db.write() as session:
             message_id = queries.add_outbox(session, message)

@@ -334,11 +334,24 @@ class Workflow:
     def idea_shown_to(
         self, workspace_id: str, user_id: str, number: int, *, here: str
     ) -> tuple[Idea, list[IdeaEvent]] | None:
-        """Idea #`number` with its history, if `user_id` may see it: they are in its team's channel (asking from
-        `here`, that channel, proves it). None when there is no such idea and when it is not theirs to see, alike.
-        Raises the gateway's `SlackUnreachable` when Slack does not answer the membership look-up."""
+        """Idea #`number` with its history, if `user_id` may see it: they are in its team's channel or in that of a team
+        it was escalated to (asking from `here`, one of those channels, proves it). None when there is no such idea and
+        when it is not theirs to see, alike. Raises the gateway's `SlackUnreachable` when Slack does not answer the
+        membership look-up."""
         found = idea_with_history(self._db, workspace_id, number)
-        if found is None or not self._access.can_see(workspace_id, found[0].team.channel_id, user_id, here=here):
+        if found is None:
+            return None
+        # Its card is in its team's channel and in those of the teams it was escalated to: any of them will do.
+        channels = [found[0].team.channel_id]
+        if found[0].escalated_at is not None:
+            with self._db.read() as session:
+                hops, teams = escalations.card_views(session, found[0])
+            channels += [teams[hop.to_team_id].channel_id for hop in hops if hop.card_ts]
+        if here in channels:
+            channels = [here]
+        if not any(
+            self._access.can_see(workspace_id, channel, user_id, here=here) for channel in dict.fromkeys(channels)
+        ):
             return None
         return found
 

@@ -28,7 +28,7 @@ from bot.render.words import (
 )
 from bot.render.words import mention as words_mention
 from bot.slack import blockkit as bk
-from storage.models import OPEN_STATUSES, Idea, IdeaStatus
+from storage.models import Idea, IdeaStatus
 
 # What a label adds around a text in its section: "*", "*" and a newline, and one to spare.
 _LABEL_MARKUP = 4
@@ -98,11 +98,11 @@ def menu(status: str, tier: CardTier | None) -> list[tuple[str, str]]:
     entries = list(CARD_MORE[status])
     extra: list[tuple[str, str]] = []
     if tier is not None:
-        if tier.can_escalate and status in OPEN_STATUSES:
+        if tier.can_escalate and status == IdeaStatus.NEW:  # the team above is asked for a decision
             extra.append(_ESCALATE)
         if tier.upper_card and tier.open:
             extra.append(_SEND_BACK)
-        if not tier.upper_card and tier.holder_channel:
+        if not tier.upper_card and tier.holder_channel and status == IdeaStatus.NEW:  # until it is decided above
             extra.append(_TAKE_BACK)
     at = next((i for i, (action, _text) in enumerate(entries) if action == CardAction.EDIT), len(entries))
     entries[at:at] = extra

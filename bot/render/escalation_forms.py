@@ -6,17 +6,19 @@ from __future__ import annotations
 from bot.i18n import _
 from bot.render.ids import CallbackId, LifecycleField
 from bot.render.lifecycle_forms import about, idea_modal
+from bot.render.metadata import IdeaModalContext
 from bot.render.raise_form import PATIENT_HINT, text_input
 from bot.slack import blockkit as bk
 from storage.models import Idea
 
 
 def escalate_modal(
-    idea: Idea, channel_id: str | None, to_channel: str, *, reason_max: int, public_warning: bool
+    idea: Idea, channel_id: str | None, to_channel: str, *, from_team_id: int, reason_max: int, public_warning: bool
 ) -> bk.View:
-    """A leader sends the idea to the team of `to_channel`, one tier up, with a reason (required, at most
-    `reason_max` characters). `public_warning`: the idea is in a private channel and goes to one that is not (or
-    that Slack could not say is private): its text will be seen there."""
+    """A leader sends the idea to the team of `to_channel`, one tier up, with a reason (required, at most `reason_max`
+    characters), from the team `from_team_id` (which must still hold it on submit). `public_warning`: the idea is in a
+    private channel and goes to one that is not (or that Slack could not say is private): its text will be seen
+    there."""
     reason = text_input(
         LifecycleField.ESCALATE_REASON,
         # Translators: a label in the form that sends an idea to the team one tier up, over why (plain text)
@@ -39,12 +41,14 @@ def escalate_modal(
     title = _("Escalate #{number}", number=idea.number)
     # Translators: the button that sends an idea to the team one tier up
     send = _("Escalate")
-    return idea_modal(idea, channel_id, callback_id=CallbackId.ESCALATE, title=title, submit=send, blocks=blocks)
+    context = IdeaModalContext(idea_id=idea.id, channel_id=channel_id, from_team_id=from_team_id)
+    return idea_modal(idea, channel_id, callback_id=CallbackId.ESCALATE, title=title, submit=send, blocks=blocks,
+                      context=context)  # fmt: skip
 
 
-def send_back_modal(idea: Idea, channel_id: str | None, *, note_max: int) -> bk.View:
-    """A leader of the team holding an escalated idea sends it back down, with a note (required, at most
-    `note_max` characters) said in its card's thread."""
+def send_back_modal(idea: Idea, channel_id: str | None, *, hop_id: int, note_max: int) -> bk.View:
+    """A leader of the team holding an escalated idea sends it back down (ending hop `hop_id`, if it is still the
+    open one on submit), with a note (required, at most `note_max` characters) said in its card's thread."""
     note = text_input(
         LifecycleField.NOTE,
         # Translators: a label in the form that sends an idea back to the team below, over a note for them
@@ -60,4 +64,6 @@ def send_back_modal(idea: Idea, channel_id: str | None, *, note_max: int) -> bk.
     title = _("Send back #{number}", number=idea.number)
     # Translators: the button that sends an idea back to the team below
     send = _("Send back")
-    return idea_modal(idea, channel_id, callback_id=CallbackId.SEND_BACK, title=title, submit=send, blocks=blocks)
+    context = IdeaModalContext(idea_id=idea.id, channel_id=channel_id, hop_id=hop_id)
+    return idea_modal(idea, channel_id, callback_id=CallbackId.SEND_BACK, title=title, submit=send, blocks=blocks,
+                      context=context)  # fmt: skip

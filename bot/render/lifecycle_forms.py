@@ -20,8 +20,9 @@ def about(idea: Idea) -> bk.Block:
 
 
 def idea_modal(
-    idea: Idea, channel_id: str | None, *, callback_id: str, title: str, submit: str, blocks: list[bk.Block]
-) -> bk.View:
+    idea: Idea, channel_id: str | None, *, callback_id: str, title: str, submit: str, blocks: list[bk.Block],
+    context: IdeaModalContext | None = None,
+) -> bk.View:  # fmt: skip
     return bk.View(
         type="modal",
         callback_id=callback_id,
@@ -29,7 +30,7 @@ def idea_modal(
         submit=submit,
         # Translators: the button that closes a form without saving it
         close=_("Cancel"),
-        private_metadata=IdeaModalContext(idea_id=idea.id, channel_id=channel_id).encode(),
+        private_metadata=(context or IdeaModalContext(idea_id=idea.id, channel_id=channel_id)).encode(),
         blocks=blocks,
     )
 

@@ -93,6 +93,10 @@ class IdeaModalContext(_Metadata):
 
     idea_id: _Number = Key(default=None, validation_alias="i", serialization_alias="i")
     channel_id: _Text = Key(default=None, validation_alias="c", serialization_alias="c")
+    # Escalate…: the team it was to leave (a form submitted after someone else sent it up is stale); Send back…:
+    # the hop it was to end. JSON keys "f" and "h".
+    from_team_id: _Number = Key(default=None, validation_alias="f", serialization_alias="f")
+    hop_id: _Number = Key(default=None, validation_alias="h", serialization_alias="h")
 
     @classmethod
     def decode(cls, text: str | None) -> IdeaModalContext:

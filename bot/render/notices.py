@@ -13,6 +13,7 @@ from bot.notices import (
     Done,
     Escalated,
     Notice,
+    NotNowAbove,
     NotNowReason,
     ReasonShared,
     Reopened,
@@ -110,6 +111,13 @@ def words(notice: Notice) -> Words:
             return Words(_(
                 ":arrow_down: Sent back by <#{channel}> ({name}): {note}",
                 channel=notice.channel_id, name=person(idea, notice.by), note=note,
+            ))  # fmt: skip
+        case NotNowAbove():
+            # Translators: in an idea's thread: the team one tier up decided "not now" (kindly); the reason went to the
+            # person who raised it, privately
+            return Words(_(
+                "Not now, for the time being: <#{channel}> decided ({name}). The person who raised it has the reason.",
+                channel=notice.channel_id, name=person(idea, notice.by),
             ))  # fmt: skip
         case TakenBack():
             # Translators: in an idea's thread: a leader of this team took it back from the team one tier up

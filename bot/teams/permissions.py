@@ -63,9 +63,10 @@ class Permissions:
         (`deciding_team`), and, for a leader of its own team while a team above holds it, that team's channel
         (`bot.ideas.rules.may` then decides, per change, what they may do: that table sits above this layer)."""
         deciding = self.deciding_team(idea)
-        if self._leaders.is_leader(workspace_id, deciding, user_id):
-            return Actor(user_id, is_leader=True)
-        held_by = None
-        if deciding.id != idea.team_id and self._leaders.is_leader(workspace_id, idea.team, user_id):
-            held_by = deciding.channel_id
-        return Actor(user_id, is_leader=False, held_by=held_by)
+        leads_deciding = self._leaders.is_leader(workspace_id, deciding, user_id)
+        if deciding.id == idea.team_id:
+            return Actor(user_id, is_leader=leads_deciding)
+        leads_home = self._leaders.is_leader(workspace_id, idea.team, user_id)
+        held_by = deciding.channel_id if leads_home and not leads_deciding else None
+        return Actor(user_id, is_leader=leads_deciding, held_by=held_by, leads_home=leads_home,
+                     deciding_channel=deciding.channel_id)  # fmt: skip
