@@ -95,13 +95,19 @@ class _Server(ThreadingHTTPServer):
         self.dispatch = dispatch
 
 
+POLL_SECONDS = 0.02  # how often the serving loop looks for a shutdown
+
+
 class LoopbackServer:
     """Serves `dispatch` over HTTP on a free port of 127.0.0.1, one thread a request, until stopped."""
 
     def __init__(self, dispatch: Dispatch, *, name: str) -> None:
         self._server = _Server(dispatch)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+        # serve_forever notices a shutdown once per poll: its default 0.5 s was half a second of every test's end.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, name=name, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
