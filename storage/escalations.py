@@ -4,11 +4,12 @@ still need to show, and the ideas a team has escalated or been sent."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import Session, aliased
 
 from storage.db import changed_rows
 from storage.models import Idea, IdeaStatus, Team
@@ -155,32 +156,38 @@ def hop_cards_out_of_date(session: Session, limit: int) -> list[int]:
     )
 
 
-def _waiting_hops(
-    session: Session, mine: ColumnElement[bool], other_team: InstrumentedAttribute[int]
-) -> list[tuple[Idea, Escalation, Team]]:
-    """Ideas waiting for a decision with an open hop that `mine` picks, oldest escalation first, each with that hop
-    and the team `other_team` names (the hop's other end)."""
-    other = aliased(Team)
+# The teams at a hop's two ends, aliased once (a new alias per call would be a new statement to compile and cache).
+_SOURCE = aliased(Team, name="source_team")
+_HOLDER = aliased(Team, name="holder_team")
+
+
+@dataclass(frozen=True)
+class WaitingHop:
+    """An idea waiting for a decision with an open hop: the hop, and the channels of the team it came from and of
+    the team holding it."""
+
+    idea: Idea
+    hop: Escalation
+    from_channel: str
+    holder_channel: str
+
+
+def waiting_hops(session: Session, team_id: int) -> list[WaitingHop]:
+    """In one query, the ideas waiting for a decision with an open hop that the team holds (escalated to it) or that
+    are its own (a team above holds them), oldest escalation first."""
     rows = session.execute(
-        select(Idea, Escalation, other)
+        select(Idea, Escalation, _SOURCE.channel_id, _HOLDER.channel_id)
         .join(Escalation, Escalation.idea_id == Idea.id)
-        .join(other, other.id == other_team)
-        .where(mine, Escalation.ended_at.is_(None), Idea.status == IdeaStatus.NEW)
+        .join(_SOURCE, _SOURCE.id == Escalation.from_team_id)
+        .join(_HOLDER, _HOLDER.id == Escalation.to_team_id)
+        .where(
+            or_(Escalation.to_team_id == team_id, Idea.team_id == team_id),
+            Escalation.ended_at.is_(None),
+            Idea.status == IdeaStatus.NEW,
+        )
         .order_by(Escalation.escalated_at, Idea.id)
     ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
-
-
-def escalated_to(session: Session, team_id: int) -> list[tuple[Idea, Escalation, Team]]:
-    """Ideas waiting for a decision that were escalated to the team and are with it now, oldest escalation first,
-    each with its open hop and the team it came from."""
-    return _waiting_hops(session, Escalation.to_team_id == team_id, Escalation.from_team_id)
-
-
-def waiting_above(session: Session, team_id: int) -> list[tuple[Idea, Escalation, Team]]:
-    """The team's own ideas waiting for a decision that are with a team above it now, oldest escalation first, each
-    with its open hop and the team that holds it."""
-    return _waiting_hops(session, Idea.team_id == team_id, Escalation.to_team_id)
+    return [WaitingHop(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def card_views(session: Session, idea: Idea) -> tuple[list[Escalation], dict[int, Team]]:

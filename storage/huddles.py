@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -207,14 +207,16 @@ def huddle_content(session: Session, team_id: int, done_since: datetime, limit: 
         [Idea.done_at, Idea.id],
         limit,
     )
-    # A team above decides what it holds: listed apart (`above`), not as ready for this team's decision.
-    held_above = exists().where(Escalation.idea_id == Idea.id, Escalation.ended_at.is_(None))
-    waiting = _listed(
-        session,
-        [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, ~held_above],
-        [Idea.created_at, Idea.id],
-        limit,
+    # Escalations, in one query: those sent to this team, and this team's own that a team above holds (those are
+    # listed apart, not as ready for this team's decision: the waiting list is read with room for them, then they go).
+    hops = escalations.waiting_hops(session, team_id)
+    sent = [item for item in hops if item.hop.to_team_id == team_id]
+    above = [item for item in hops if item.hop.to_team_id != team_id]
+    held = {item.idea.id for item in above}
+    waiting_ideas, waiting_total = _listed(
+        session, [Idea.team_id == team_id, Idea.status == IdeaStatus.NEW], [Idea.created_at, Idea.id], limit + len(held)
     )
+    waiting = ([idea for idea in waiting_ideas if idea.id not in held][:limit], waiting_total - len(held))
     approved = _listed(
         session,
         [Idea.team_id == team_id, Idea.status == IdeaStatus.APPROVED],
@@ -224,15 +226,13 @@ def huddle_content(session: Session, team_id: int, done_since: datetime, limit: 
     doing = _listed(
         session, [Idea.team_id == team_id, Idea.status == IdeaStatus.IN_PROGRESS], [Idea.started_at, Idea.id], limit
     )
-    sent = escalations.escalated_to(session, team_id)
-    above = escalations.waiting_above(session, team_id)
     return HuddleContent(
         *done, *waiting, *approved, *doing,
-        escalated=[idea for idea, _hop, _team in sent[:limit]], escalated_total=len(sent),
-        escalated_from={idea.id: source.channel_id for idea, _hop, source in sent[:limit]},
-        escalated_since=sent[0][1].escalated_at if sent else None,
-        above=[idea for idea, _hop, _team in above[:limit]], above_total=len(above),
-        held_by={idea.id: holder.channel_id for idea, _hop, holder in above[:limit]},
+        escalated=[item.idea for item in sent[:limit]], escalated_total=len(sent),
+        escalated_from={item.idea.id: item.from_channel for item in sent[:limit]},
+        escalated_since=sent[0].hop.escalated_at if sent else None,
+        above=[item.idea for item in above[:limit]], above_total=len(above),
+        held_by={item.idea.id: item.holder_channel for item in above[:limit]},
     )  # fmt: skip
 
 

@@ -104,8 +104,9 @@ class Home:
                 if self._leaders.is_leader(workspace_id, team, user_id):
                     # Theirs to decide: the team's waiting ideas but those a team above holds, and those teams below
                     # escalated to it.
-                    held = {idea.id for idea, _hop, _holder in escalations.waiting_above(session, team.id)}
-                    sent = [idea for idea, _hop, _source in escalations.escalated_to(session, team.id)]
+                    hops = escalations.waiting_hops(session, team.id)
+                    held = {item.idea.id for item in hops if item.hop.to_team_id != team.id}
+                    sent = [item.idea for item in hops if item.hop.to_team_id == team.id]
                     waiting_total += counts.get(IdeaStatus.NEW, 0) - len(held) + len(sent)
                     if len(waiting) < WAITING:
                         board = queries.team_board(session, team.id, [IdeaStatus.NEW], WAITING + len(held))
