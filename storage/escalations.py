@@ -181,6 +181,8 @@ def waiting_hops(session: Session, team_id: int) -> list[WaitingHop]:
         .join(_SOURCE, _SOURCE.id == Escalation.from_team_id)
         .join(_HOLDER, _HOLDER.id == Escalation.to_team_id)
         .where(
+            # From the open hops, few at any time, to their ideas by id: the OR alone would read every idea first.
+            Idea.id.in_(select(Escalation.idea_id).where(Escalation.ended_at.is_(None)).scalar_subquery()),
             or_(Escalation.to_team_id == team_id, Idea.team_id == team_id),
             Escalation.ended_at.is_(None),
             Idea.status == IdeaStatus.NEW,
