@@ -94,8 +94,8 @@ class Cards:
 
     def own_tier(self, idea: Idea) -> CardTier | None:
         """What the idea's own card shows of its tiers (see `tier_views`); no look-up for an idea never escalated."""
-        if idea.escalated_at is None:
-            return CardTier(can_escalate=True) if idea.team.upper_team_id is not None else None
+        if idea.escalated_at is None:  # no hops to read
+            return tier_views(idea, [], {idea.team_id: idea.team})[0]
         with self._db.read() as session:
             found, teams = escalations.card_views(session, idea)
         return tier_views(idea, found, teams)[0]

@@ -97,7 +97,8 @@ class Escalations:
                 kind=OutboxKind.HOP_CARD, dedupe_key=f"hop:{opened.id}:card", workspace_id=idea.workspace_id,
                 idea_id=idea.id, channel_id=hop.to_team.channel_id, now=now,
             )  # fmt: skip
-            ids = [message_id for message_id in [queries.add_outbox(session, card)] if message_id is not None]
+            card_id = queries.add_outbox(session, card)
+            ids = [card_id] if card_id is not None else []
             ids += self._lifecycle.queue_notices(session, idea, now, f"event:{event.id}", notices)
             fresh = queries.idea_by_id(session, idea.id)
             assert fresh is not None
@@ -106,14 +107,20 @@ class Escalations:
 
     # --- down -----------------------------------------------------------------------------------------------
 
-    def check_may_send_back(self, idea: Idea, actor: Actor) -> tuple[Escalation, Team]:
-        """The open hop of `idea` and the team holding it, if `actor` may send it back down: raises NotAllowed
-        when it is not escalated or they do not lead that team."""
+    def _holding(self, idea: Idea) -> tuple[Escalation, Team] | None:
+        """The idea's open hop and the team holding it, or None when it is not escalated."""
         with self._db.read() as session:
             hop = escalations.open_hop(session, idea.id)
             holder = session.get(Team, hop.to_team_id) if hop else None
-        if hop is None or holder is None:
+        return (hop, holder) if hop is not None and holder is not None else None
+
+    def check_may_send_back(self, idea: Idea, actor: Actor) -> tuple[Escalation, Team]:
+        """The open hop of `idea` and the team holding it, if `actor` may send it back down: raises NotAllowed
+        when it is not escalated or they do not lead that team."""
+        holding = self._holding(idea)
+        if holding is None:
             raise NotAllowed(_("This idea is not escalated: there is nothing to send back."))
+        hop, holder = holding
         if not actor.is_leader:
             raise NotAllowed(_("Only the leaders of <#{channel}> can send this idea back.", channel=holder.channel_id))
         return hop, holder
@@ -140,11 +147,10 @@ class Escalations:
         """A leader of the idea's own team takes it back from the team above: it is decided there again (every
         hop above ends). Raises NotAllowed (not escalated, not a leader of its team) or Stale."""
         idea = self._lifecycle.load(idea_id)
-        with self._db.read() as session:
-            hop = escalations.open_hop(session, idea.id)
-            holder = session.get(Team, hop.to_team_id) if hop else None
-        if hop is None or holder is None:
+        holding = self._holding(idea)
+        if holding is None:
             raise NotAllowed(_("This idea is not escalated: it is decided here already."))
+        hop, holder = holding
         if not actor.leads_home:
             raise NotAllowed(_("Only a leader of the team that raised it can take an idea back."))
         if idea.status != IdeaStatus.NEW:  # decided above meanwhile: there is no decision left to take back

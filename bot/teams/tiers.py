@@ -116,12 +116,6 @@ class Tiers:
             everyone_below = len(tiers.subtree_ids(session, team.id)) - 1
         return Chain(team.channel_id, above, tuple(t.channel_id for t in below), everyone_below - len(below))
 
-    def upper_of(self, team: Team) -> Team | None:
-        """`team`'s tier up as it is now, or None."""
-        with self._db.read() as session:
-            fresh = session.get(Team, team.id)
-            return session.get(Team, fresh.upper_team_id) if fresh is not None and fresh.upper_team_id else None
-
     def team_of_channel(self, channel_id: str) -> Team | None:
         """The team `channel_id` is, or None."""
         with self._db.read() as session:
