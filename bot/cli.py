@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--channel", metavar="CHANNEL", help="the team channel's ID, e.g. C0123ABCD")
     stats.add_argument("--weeks", type=int, default=26, help="the window shown, in weeks (4-156, default 26)")
     stats.add_argument("--format", choices=("json", "csv", "png"), default="json", help="json (default), csv, png")
-    stats.add_argument("--tree", action="store_true", help="also every team under it (a workspace's teams)")
+    tree_help = "also the tiers: a team's whole tree (it and every team below); a workspace's teams, each with its tree"
+    stats.add_argument("--tree", action="store_true", help=tree_help)
     stats.add_argument("--output", metavar="PATH", help="write here (a directory for png --tree); default stdout")
     for command in (huddle, export, stats):
         command.add_argument("--workspace", metavar="TEAM_ID", help="the workspace (T…), when installed in several")

@@ -65,7 +65,7 @@ def cmd_stats(
         for place in places
     ]  # fmt: skip
     if output_format == "png":
-        images = [(report.where, reports.png(report)) for report in found]
+        images = [(report.place, reports.png(report)) for report in found]
         if tree:
             folder = Path(output or ".")
             folder.mkdir(parents=True, exist_ok=True)

@@ -99,11 +99,12 @@ class LeadersRemove:
 
 @dataclass(frozen=True)
 class Stats:
-    """`/kaizen stats [weeks] [share]`: the window in weeks (4–156; None: the default) and whether to post the charts
-    in the channel."""
+    """`/kaizen stats [weeks] [share] [tree]`: the window in weeks (4–156; None: the default), whether to post the
+    charts in the channel, and whether to add the charts of the team's whole tier tree (it and every team below)."""
 
     weeks: int | None
     share: bool
+    tree: bool = False
 
 
 @dataclass(frozen=True)
@@ -327,15 +328,17 @@ def _parse_stats(raw_rest: str, rest: list[str]) -> Command | None:
             return None
         return StatsRebase(day, " ".join(note.split()))
     weeks: int | None = None
-    share = False
+    share = tree = False
     for word in rest:
         if word.lower() == "share" and not share:
             share = True
+        elif word.lower() == "tree" and not tree:
+            tree = True
         elif re.fullmatch(r"[0-9]{1,3}", word) and weeks is None and not share and 4 <= int(word) <= 156:
             weeks = int(word)
         else:
             return None
-    return Stats(weeks, share)
+    return Stats(weeks, share, tree)
 
 
 def _parse_team(rest: list[str]) -> Command | None:

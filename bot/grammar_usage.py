@@ -19,8 +19,8 @@ USAGE: dict[str, str] = {
     ),
     "leaders": N_("`/kaizen leaders` · `/kaizen leaders add @a @b` · `/kaizen leaders remove @a`"),
     "stats": N_(
-        "`/kaizen stats [weeks] [share]` · `/kaizen stats rebase YYYY-MM-DD what changed` · "
-        "`/kaizen stats rebase undo` — e.g. `/kaizen stats 26 share`, "
+        "`/kaizen stats [weeks] [share] [tree]` · `/kaizen stats rebase YYYY-MM-DD what changed` · "
+        "`/kaizen stats rebase undo` — e.g. `/kaizen stats 26 share`, `/kaizen stats tree`, "
         "`/kaizen stats rebase 2026-03-02 started daily huddles`"
     ),
     "team": N_(

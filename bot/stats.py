@@ -24,6 +24,7 @@ from bot.teams.leaders import Leaders
 from bot.teams.members import HumanMembers
 from bot.text import escape
 from storage import measure_records as sql
+from storage import tiers
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Team
@@ -99,6 +100,21 @@ class Stats:
             nudge_days=self._settings.kaizen_nudge_days,
             members=self._members.count(workspace_id, team.channel_id) if team else None,
         )
+        return StatsReport(report, png(report), summary(report))
+
+    def build_tree_report(self, workspace_id: str, team: Team, weeks: int | None) -> StatsReport | None:
+        """The measures of `team`'s whole tier tree (it and every team below it, at any depth) as `build_report`
+        draws a team's; None when no team is below it. Rates need every team's headcount (channel members of many
+        channels are not counted)."""
+        with self._db.read() as session:
+            tree = tiers.subtree_ids(session, team.id)
+        if len(tree) < 2:
+            return None
+        report = measure(
+            self._db, Scope(workspace_id, team.id, tuple(tree)), where=self._where(workspace_id, team),
+            zone=self._zone(team), now=self._clock.now(), weeks=weeks or DEFAULT_WEEKS,
+            nudge_days=self._settings.kaizen_nudge_days, members=None,
+        )  # fmt: skip
         return StatsReport(report, png(report), summary(report))
 
     def _where(self, workspace_id: str, team: Team | None) -> str:

@@ -31,13 +31,15 @@ STATS_JOB = "kaizen_stats"
 @dataclass(frozen=True)
 class ChartsAsked:
     """One `/kaizen stats`: who asked, in which channel (the team's, or elsewhere for the workspace's figures), over
-    how many weeks (None: the default), whether to share them in the channel, and where to answer."""
+    how many weeks (None: the default), whether to share them in the channel, whether to add the team's tier tree,
+    and where to answer."""
 
     workspace_id: str
     user_id: str
     channel_id: str
     weeks: int | None
     share: bool
+    tree: bool
     trigger_id: str
     response_url: str | None
 
@@ -47,7 +49,7 @@ def queue_charts(inbox: Inbox, asked: ChartsAsked) -> str | None:
     charts); None when queued, else what to tell the person (the store could not be written)."""
     job = {
         "user": asked.user_id, "channel": asked.channel_id, "weeks": asked.weeks, "share": asked.share,
-        "language": current().language, "response_url": asked.response_url,
+        "tree": asked.tree, "language": current().language, "response_url": asked.response_url,
     }  # fmt: skip
     # Slack sends each command once: its trigger_id names the request (any id would do when there is none).
     job_id = f"stats:{asked.trigger_id or uuid.uuid4().hex}"
@@ -61,6 +63,21 @@ def draw_with(inbox: Inbox, *, stats: Stats, workflow: Workflow, languages: Lang
     inbox.on_job(STATS_JOB, drawing.draw)
 
 
+def _where_they_went(share: bool, *, tree: bool, below: bool) -> str:
+    """What the person is told once the charts went out: where, and for `tree` whether the teams below were added."""
+    if tree and not below:
+        if share:
+            return _("Shared the charts in this channel. No team is below this one in the tiers yet (`/kaizen tier`).")
+        return _(
+            "Sent you the charts in a direct message. No team is below this one in the tiers yet (`/kaizen tier`)."
+        )
+    if tree:
+        if share:
+            return _("Shared the charts of this team, and of it with the teams below, in this channel.")
+        return _("Sent you the charts of this team, and of it with the teams below, in a direct message.")
+    return _("Shared the charts in this channel.") if share else _("Sent you the charts in a direct message.")
+
+
 class _Drawing:
     def __init__(self, stats: Stats, workflow: Workflow, languages: Languages) -> None:
         self._stats = stats
@@ -72,6 +89,7 @@ class _Drawing:
         job: dict[str, Any] = body["event"]
         channel_id, user_id, share = str(job["channel"]), str(job["user"]), bool(job.get("share"))
         weeks = job.get("weeks")
+        window = weeks if isinstance(weeks, int) else None
         team = self._workflow.find_team(channel_id)
         with reading(job.get("language")):
             if share and team is None:  # the team was removed since: share nowhere
@@ -80,15 +98,17 @@ class _Drawing:
             # Shared, the charts (picture, words and file title) speak the team's language; sent privately, the
             # person's.
             with reading(self._languages.of_team(team)) if share else nullcontext():
-                report = self._stats.build_report(installed, team, weeks if isinstance(weeks, int) else None)
+                drawn = [self._stats.build_report(installed, team, window)]
+                if job.get("tree") and team is not None:
+                    drawn += [one for one in [self._stats.build_tree_report(installed, team, window)] if one]
             try:
-                if share:
-                    with reading(self._languages.of_team(team)):
-                        self._stats.send_report(installed, report, channel_id)
-                    text = _("Shared the charts in this channel.")
-                else:
-                    self._stats.send_privately(installed, report, user_id)
-                    text = _("Sent you the charts in a direct message.")
+                for report in drawn:
+                    if share:
+                        with reading(self._languages.of_team(team)):
+                            self._stats.send_report(installed, report, channel_id)
+                    else:
+                        self._stats.send_privately(installed, report, user_id)
+                text = _where_they_went(share, tree=bool(job.get("tree")), below=len(drawn) > 1)
             except SlackError as error:
                 log.warning("Could not send the stats: %s", error.code, exc_info=True)
                 text = _("Slack didn't take the charts (`{code}`). Please try again.", code=error.code)

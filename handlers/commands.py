@@ -234,8 +234,8 @@ class KaizenCommand:
                 self.huddle_now(asked, respond)
             case HuddleAt() | HuddleOff() | HuddleSkip() | HuddleHolidays():
                 self.change_huddle(asked, respond, parsed)
-            case StatsCharts(weeks=weeks, share=share):
-                self.send_stats(asked, respond, weeks, share)
+            case StatsCharts(weeks=weeks, share=share, tree=tree):
+                self.send_stats(asked, respond, weeks, share, tree=tree)
             case StatsRebase() | StatsRebaseUndo() | StatsSteps() | Headcount() | SetHeadcount():
                 self.change_measures(asked, respond, parsed)
             case TeamLanguage() | SetTeamLanguage():
@@ -416,16 +416,20 @@ class KaizenCommand:
             text = str(error)
         reply(respond, replies.notice_blocks(escape_clipped(text, limits.NOTICE_TEXT)), text)
 
-    def send_stats(self, asked: Asked, respond: Respond, weeks: int | None, share: bool) -> None:
-        """`/kaizen stats [weeks] [share]`: the charts in a DM, or shared in the team's channel, drawn by the process
-        doing the background work (`handlers.charts`), which then says where they went."""
-        if share and self._workflow.find_team(asked.channel_id) is None:
-            # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
-            notice(respond, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
+    def send_stats(self, asked: Asked, respond: Respond, weeks: int | None, share: bool, *, tree: bool) -> None:
+        """`/kaizen stats [weeks] [share] [tree]`: the charts in a DM, or shared in the team's channel, drawn by the
+        process doing the background work (`handlers.charts`), which then says where they went."""
+        if (share or tree) and self._workflow.find_team(asked.channel_id) is None:
+            if tree:
+                # Translators: `tree` is the word typed after `/kaizen stats` (commands are not translated)
+                notice(respond, _("`tree` adds the charts of the teams below a team: use it in the team's channel."))
+            else:
+                # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
+                notice(respond, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
             return
         asked_for = charts.ChartsAsked(
             workspace_id=asked.workspace_id, user_id=asked.user_id, channel_id=asked.channel_id, weeks=weeks,
-            share=share, trigger_id=asked.trigger_id, response_url=asked.response_url,
+            share=share, tree=tree, trigger_id=asked.trigger_id, response_url=asked.response_url,
         )  # fmt: skip
         trouble = charts.queue_charts(self._inbox, asked_for)
         if trouble is not None:

@@ -11,6 +11,7 @@ period ends. All of it works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,28 +42,44 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.models import WALKUP_UNNAMED, EventKind, Idea, IdeaEvent, IdeaStatus, Team, UtcDateTime
+from storage.models_tiers import Escalation, HopEnd
 
 DECISIONS = (IdeaStatus.APPROVED, IdeaStatus.NOT_NOW)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which ideas count: one team's, or a whole workspace's."""
+    """Which ideas count: one team's, a tier's whole tree (the team and every team below it at any depth), or a
+    whole workspace's."""
 
     workspace_id: str
     team_id: int | None = None
+    # With `team_id`: the ids of its tier tree, itself included (`storage.tiers.subtree_ids`); empty: the team alone.
+    tree: tuple[int, ...] = ()
 
     @property
     def key(self) -> str:
-        """How stored steps name this scope: "team:<id>" or "workspace"."""
-        return "workspace" if self.team_id is None else f"team:{self.team_id}"
+        """How stored steps and kept periods name this scope: "team:<id>", "workspace", or "tree:<id>:<digest of
+        the tree's team ids>" (a tree that gains or loses a team is another tree, counted and judged anew)."""
+        if self.team_id is None:
+            return "workspace"
+        if self.tree:
+            members = ",".join(str(one) for one in sorted(self.tree)).encode()
+            return f"tree:{self.team_id}:{hashlib.blake2b(members, digest_size=6).hexdigest()}"
+        return f"team:{self.team_id}"
 
     def where(self) -> list[ColumnElement[bool]]:
         """The conditions on `Idea` that select the scope's ideas."""
         # A team is in one workspace: its id alone, so that the planner takes the (team, time) indexes.
         if self.team_id is not None:
-            return [Idea.team_id == self.team_id]
+            return [Idea.team_id.in_(self.tree) if self.tree else Idea.team_id == self.team_id]
         return [Idea.workspace_id == self.workspace_id]
+
+    def holds(self, team_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[bool]:
+        """Whether a team id (a column) is one of the scope's teams."""
+        if self.team_id is not None:
+            return team_id.in_(self.tree) if self.tree else team_id == self.team_id
+        return team_id.in_(select(Team.id).where(Team.workspace_id == self.workspace_id))
 
 
 def _first_at_or_after(
@@ -396,6 +413,100 @@ def waiting_now(session: Session, scope: Scope, now: datetime, threshold: dateti
     )
 
 
+class earliest(FunctionElement[datetime]):
+    """The earliest of non-null times in SQL: SQLite's many-argument `min`, PostgreSQL's `LEAST`."""
+
+    type = UtcDateTime()
+    inherit_cache = True
+
+
+@compiles(earliest, "sqlite")
+def _earliest_sqlite(element: earliest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(earliest, "postgresql")
+def _earliest_postgresql(element: earliest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # an open spell's end, so that `earliest` never meets a NULL
+
+
+def _holding_spells(scope: Scope) -> Subquery:
+    """Each time an escalated idea came to wait at one of the scope's teams: (idea_id, since, until), `until` the
+    next time anything changed who holds it or its status (_NEVER: it still waits there).
+
+    A spell begins when a hop brings the idea up (its `to_team`), or when a hop above is sent back to a team that
+    had itself received the idea (its `from_team`: the hop below was open again). It ends at the idea's next hop up,
+    the end of any of its hops (sent back, taken back), or its next status change (a decision): the first of these
+    after it began. The hops' own `ended_at` alone would not do: a hop opened again by a send-back loses the time it
+    was passed up."""
+    up = select(
+        Escalation.idea_id.label("idea_id"), Escalation.escalated_at.label("since"), Escalation.to_team_id.label("team")
+    )
+    back = (
+        select(Escalation.idea_id, Escalation.ended_at, Escalation.from_team_id)
+        .join(Idea, Idea.id == Escalation.idea_id)
+        .where(Escalation.ended_how == HopEnd.SENT_BACK, Escalation.from_team_id != Idea.team_id)
+    )
+    began = union_all(up, back).subquery()
+    hop, change = aliased(Escalation), aliased(IdeaEvent)
+    after = literal(_NEVER, UtcDateTime())
+
+    def first(found: Select[Any]) -> ColumnElement[datetime]:
+        return func.coalesce(found.correlate(began).scalar_subquery(), after)
+
+    next_up = first(
+        select(func.min(hop.escalated_at)).where(hop.idea_id == began.c.idea_id, hop.escalated_at > began.c.since)
+    )
+    next_end = first(select(func.min(hop.ended_at)).where(hop.idea_id == began.c.idea_id, hop.ended_at > began.c.since))
+    next_status = first(select(func.min(change.at)).where(
+        change.idea_id == began.c.idea_id, change.kind == EventKind.STATUS, change.at > began.c.since
+    ))  # fmt: skip
+    return (
+        select(began.c.idea_id, began.c.since, earliest(next_up, next_end, next_status).label("until"))
+        .where(began.c.since.is_not(None), scope.holds(began.c.team))
+        .subquery()
+    )
+
+
+def escalated_waiting_per_period(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[int, int]:
+    """The escalated ideas waiting for a decision at one of the scope's teams at each of the increasing `moments`
+    (UTC): {index into `moments`: count}, zeros left out. An idea escalated twice waits at one team at a time, so
+    it is counted once however many tiers it climbed. Grouped in SQL like `waiting_per_period`."""
+    if not moments:
+        return {}
+    spells = _holding_spells(scope)
+    last = literal(moments[-1], UtcDateTime())
+    counts_from = _first_at_or_after(spells.c.since, moments, strict=False)
+    ended = case(
+        (spells.c.until > last, literal(len(moments))),
+        else_=_first_at_or_after(spells.c.until, moments, strict=False),
+    )
+    rows = session.execute(
+        select(counts_from.label("counts_from"), ended.label("ended"), func.count())
+        .where(spells.c.since <= last)
+        .group_by(counts_from, ended)
+    )
+    changes = [0] * (len(moments) + 1)
+    for begins, ends, count in rows:
+        if int(begins) < int(ends):
+            changes[int(begins)] += int(count)
+            changes[int(ends)] -= int(count)
+    stock = list(itertools.accumulate(changes[:-1]))
+    return {index: value for index, value in enumerate(stock) if value}
+
+
+def first_escalated(session: Session, scope: Scope) -> datetime | None:
+    """When an idea was first escalated to one of the scope's teams (None: never): where the series of a team that
+    only receives escalations begin, and whether its measures include the escalated ideas waiting."""
+    first: datetime | None = session.execute(
+        select(func.min(Escalation.escalated_at)).where(scope.holds(Escalation.to_team_id))
+    ).scalar_one()
+    return first
+
+
 def team_ids(session: Session, scope: Scope) -> list[int]:
     """The teams a scope covers: its one team, or every team of its workspace."""
     if scope.team_id is not None:
@@ -425,7 +536,8 @@ LATE_ROWS_READ = 1000
 def past_changed(session: Session, scope: Scope, idea_mark: int, event_mark: int, until: datetime) -> bool:
     """Whether anything written after the marks may change the scope's measures before `until`: an idea or an
     event dated before it anywhere (data told late: an import, a test's clock; rare, so any scope's counts), or a
-    done idea of the scope reopened (its done week no longer counts it). Reads only rows written after the marks,
+    done idea of the scope reopened (its done week no longer counts it), or an event dated before it of an idea
+    escalated to one of the scope's teams (the escalated ideas waiting). Reads only rows written after the marks,
     found by their ids."""
     before = literal(until, UtcDateTime())
     late_idea = select(Idea.id).where(Idea.id > idea_mark, Idea.created_at < before).exists()
@@ -442,6 +554,6 @@ def past_changed(session: Session, scope: Scope, idea_mark: int, event_mark: int
         return True
     if not touched:
         return False
-    return bool(
-        session.execute(select(select(Idea.id).where(*scope.where(), Idea.id.in_(touched)).exists())).scalar_one()
-    )
+    held = select(Escalation.idea_id).where(Escalation.idea_id.in_(touched), scope.holds(Escalation.to_team_id))
+    mine = select(Idea.id).where(*scope.where(), Idea.id.in_(touched))
+    return bool(session.execute(select(union_all(mine, held).exists())).scalar_one())

@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from bot.i18n import N_, _, n_
 from bot.measures import baselines
 from bot.measures.baselines import StepRecord
@@ -26,9 +28,9 @@ from bot.measures.chart_series import ChartSeries
 from bot.measures.charts import render_png
 from bot.measures.figures import Headline, denominator, headline
 from bot.measures.periods import FORTNIGHT, MONTH, WEEK, period_start
-from bot.measures.series import DAYS_TO_DECISION, DONE, PEOPLE, RAISED, WAITING, Series, measure_series
+from bot.measures.series import DAYS_TO_DECISION, DONE, ESCALATED, PEOPLE, RAISED, WAITING, Series, measure_series
 from bot.measures.xmr import Episode, XmRChart
-from storage import queries
+from storage import queries, tiers
 from storage.db import Database
 from storage.measures import Scope
 from storage.models import Team, Workspace
@@ -63,6 +65,10 @@ def title(series: Series, nudge_days: int) -> str:
     """The chart's title for a series, with its period, in the reader's language: "Ideas raised per fortnight"."""
     if series.name == WAITING:
         return _waiting_title(series.period, nudge_days)
+    if series.name == ESCALATED:  # a stock, always weekly
+        # Translators: a chart's title: how many ideas escalated to this team (from a team below) were waiting for
+        # its decision, counted at the end of each week
+        return _("Escalated ideas waiting for a decision, at each week's end")
     period = series.period if series.period in (FORTNIGHT, MONTH) else WEEK
     return _(TITLES[series.name, period])
 
@@ -123,9 +129,25 @@ class Report:
     steps: tuple[StepRecord, ...]  # the scope's step history, undone ones included
 
     @property
+    def place(self) -> str:
+        """Where, as the JSON, the CSV and file names say it (in English): `where`, and for a tier's tree "#surgery-dept
+        and the teams below"."""
+        return f"{self.where} and the teams below" if self.scope.tree else self.where
+
+    @property
     def title(self) -> str:
         """The report's heading in the reader's language, the team's name first (what a phone shows of it):
-        "#ward-7 · Kaizen, the last 12 weeks", "The workspace · Kaizen, the last 12 weeks"."""
+        "#ward-7 · Kaizen, the last 12 weeks", "The workspace · Kaizen, the last 12 weeks", "#surgery-dept and the
+        teams below · Kaizen, the last 12 weeks"."""
+        if self.scope.tree:
+            # Translators: the title of the charts of a team with every team below it in the tiers (its wards, for a
+            # department); {team} is the team's channel name, e.g. "#surgery-dept"
+            return n_(
+                "{team} and the teams below · Kaizen, the last {count} week",
+                "{team} and the teams below · Kaizen, the last {count} weeks",
+                self.weeks,
+                team=f"{self.where[:1].upper()}{self.where[1:]}",
+            )
         if self.where == WORKSPACE:
             # Translators: the title of the charts of the whole workspace (every team)
             return n_(
@@ -201,7 +223,8 @@ def _day(starts: Sequence[date], index: int) -> str:
 
 
 def as_json(report: Report) -> dict[str, Any]:
-    """The report as JSON-ready data: {"scope", "where", "generated_at", "weeks", "series": [{"name", "title",
+    """The report as JSON-ready data: {"scope": {"workspace", "team", "tree": the tier tree's team ids or null},
+    "where", "generated_at", "weeks", "series": [{"name", "title",
     "period", "points": [{"start", "value", "complete"}], "limits": [{"from", "until", "center", "lower",
     "upper", "trial", "kind", "note", "baseline_points"}], "signals": [{"rule", "side", "start", "end"}],
     "unusual_jumps": [{"from", "to", "size"}]}], "figures": {...}, "steps": [...]}. Dates are local ISO dates;
@@ -249,8 +272,12 @@ def as_json(report: Report) -> dict[str, Any]:
         )
     f = report.figures
     return {
-        "scope": {"workspace": report.scope.workspace_id, "team": report.scope.team_id},
-        "where": report.where,
+        "scope": {
+            "workspace": report.scope.workspace_id,
+            "team": report.scope.team_id,
+            "tree": list(report.scope.tree) if report.scope.tree else None,
+        },
+        "where": report.place,
         "generated_at": report.now.isoformat(),
         "time_zone": report.zone,
         "weeks": report.weeks,
@@ -320,6 +347,9 @@ def _csv_number(value: float | None) -> str:
 
 def chart_title(one: Measured, nudge_days: int) -> str:
     """A row's title on the PNG: the series' title, shorter where it would not fit a phone's width."""
+    if one.series.name == ESCALATED:
+        # Translators: a chart's title (short, for a phone): how many ideas escalated to this team were waiting
+        return _("Escalated ideas waiting for a decision")
     if one.series.name == WAITING:
         # Translators: a chart's title (short, for a phone): how many ideas had waited longer than {count} days for
         # a decision
@@ -370,8 +400,9 @@ class Place:
 def places(
     db: Database, default_zone: str, *, channel_id: str | None, workspace_id: str | None, tree: bool
 ) -> list[Place]:
-    """The scopes to report on: a team channel's team, or a workspace; with `tree`, also every team under it
-    (a workspace's teams, by name). NotFound when the channel has no team or the workspace is unknown."""
+    """The scopes to report on: a team channel's team, or a workspace. With `tree`, a team's is followed by its whole
+    tier tree (itself and every team below it, when it has any), and a workspace's by every team (by name), each
+    with its tree. NotFound when the channel has no team or the workspace is unknown."""
     with db.read() as session:
         if channel_id:
             team = queries.team_of_channel(session, channel_id)
@@ -379,20 +410,26 @@ def places(
                 raise NotFound(
                     f"no Kaizen team in channel {channel_id}" + (f" of {workspace_id}" if workspace_id else "")
                 )
-            teams = [team]
-            top = Place(Scope(team.workspace_id, team.id), _team_name(team), ZoneInfo(team.timezone or default_zone))
-        else:
-            assert workspace_id is not None
-            teams = queries.teams_of_workspace(session, workspace_id, TREE_TEAMS)
-            if not teams and session.get(Workspace, workspace_id) is None:
-                raise NotFound(f"no workspace {workspace_id} in the store")
-            top = Place(Scope(workspace_id), WORKSPACE, ZoneInfo(default_zone))
-    found = [top]
-    if tree and channel_id is None:
-        found += [
-            Place(Scope(team.workspace_id, team.id), _team_name(team), ZoneInfo(team.timezone or default_zone))
-            for team in sorted(teams, key=lambda team: (team.name, team.channel_id))
-        ]
+            return _team_places(session, team, default_zone, tree=tree)
+        assert workspace_id is not None
+        teams = queries.teams_of_workspace(session, workspace_id, TREE_TEAMS)
+        if not teams and session.get(Workspace, workspace_id) is None:
+            raise NotFound(f"no workspace {workspace_id} in the store")
+        found = [Place(Scope(workspace_id), WORKSPACE, ZoneInfo(default_zone))]
+        if tree:
+            uppers = {team.upper_team_id for team in teams}  # the teams with a team below: one query for each
+            for team in sorted(teams, key=lambda team: (team.name, team.channel_id)):
+                found += _team_places(session, team, default_zone, tree=team.id in uppers)
+        return found
+
+
+def _team_places(session: Session, team: Team, default_zone: str, *, tree: bool) -> list[Place]:
+    """The team's place, and with `tree` its tier tree's when teams are below it."""
+    zone, name = ZoneInfo(team.timezone or default_zone), _team_name(team)
+    found = [Place(Scope(team.workspace_id, team.id), name, zone)]
+    below = tiers.subtree_ids(session, team.id) if tree else []
+    if len(below) > 1:
+        found.append(Place(Scope(team.workspace_id, team.id, tuple(below)), name, zone))
     return found
 
 
@@ -415,5 +452,5 @@ def csv_text(reports: Sequence[Report], *, tree: bool) -> str:
     writer.writerow(("where", *CSV_COLUMNS))
     for report in reports:
         for row in list(csv.reader(io.StringIO(as_csv(report))))[1:]:
-            writer.writerow((report.where, *row))
+            writer.writerow((report.place, *row))
     return out.getvalue()

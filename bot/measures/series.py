@@ -3,12 +3,14 @@
 raised: ideas raised in the period; done: ideas that reached done; people: distinct people who raised or
 completed an idea; days_to_decision: the median days from raising to the first decision, over ideas decided in
 the period (no decision: a gap, not a zero); waiting: ideas waiting for a decision longer than the nudge days at
-the period's end (a stock). Every value comes from its own period's rows, never summed from weeks.
+the period's end (a stock); escalated_waiting: ideas escalated to the scope's teams and waiting there for a
+decision at the period's end (a stock, only for scopes whose teams receive escalations). Every value comes from its
+own period's rows, never summed from weeks.
 
 A count series that averages under 2 a week over its baseline is counted by fortnight, and under 2 a fortnight
 by month (Wheeler, "Working with rare events": mostly-zero counts hide every signal). Days to decision follows
 the number of decisions the same way. Waiting is a stock, which a longer period would not make larger: it stays
-weekly. SQL filters and groups (storage/measures.py); here we lay out the periods
+weekly, and so do the escalated ideas waiting. SQL filters and groups (storage/measures.py); here we lay out the periods
 and SQL takes the medians too. Complete periods are counted once and kept in the store (`storage.measure_periods`)
 for every process, for as long as nothing written changes them.
 """
@@ -41,7 +43,9 @@ DONE = "done"
 PEOPLE = "people"
 DAYS_TO_DECISION = "days_to_decision"
 WAITING = "waiting"
-SERIES_NAMES = (RAISED, DONE, PEOPLE, DAYS_TO_DECISION, WAITING)
+ESCALATED = "escalated_waiting"
+SERIES_NAMES = (RAISED, DONE, PEOPLE, DAYS_TO_DECISION, WAITING, ESCALATED)
+STOCKS = (WAITING, ESCALATED)  # counted at each period's end, weekly whatever their size
 RARE_BELOW = 2.0  # events per period, averaged over the baseline
 
 
@@ -77,7 +81,7 @@ class _Counted:
 # periods after them are asked of the database. Data dated in the past, a reopened done idea, a deleted idea or a
 # name taken off make a scope count again from the start (`_still_holds`). Steps and headcounts are not in them:
 # they are applied when a series is judged or a rate is worked out.
-MEASURES_VERSION = 1  # how the values are counted: raise it when a count changes, and kept ones are counted again
+MEASURES_VERSION = 2  # how the values are counted: raise it when a count changes, and kept ones are counted again
 
 
 def _calendar_digest(periods: Sequence[Period]) -> str:
@@ -167,12 +171,14 @@ def _fresh(
     else:
         waiting = sql.waiting_per_period(session, scope, moments)
     decided = sql.decision_days_per_period(session, scope, bounds)
+    escalated = sql.escalated_waiting_per_period(session, scope, [moment for moment, _threshold in moments])
     size = len(periods)
     values: dict[str, list[float | None]] = {
         RAISED: [float(raised.get(i, 0)) for i in range(size)],
         DONE: [float(done.get(i, 0)) for i in range(size)],
         PEOPLE: [float(people.get(i, 0)) for i in range(size)],
         WAITING: [float(waiting.get(i, 0)) for i in range(size)],
+        ESCALATED: [float(escalated.get(i, 0)) for i in range(size)],
         DAYS_TO_DECISION: [decided[i][0] if i in decided else None for i in range(size)],
     }
     return values, [decided[i][1] if i in decided else 0 for i in range(size)]
@@ -187,9 +193,13 @@ def rare(events: Sequence[float]) -> bool:
 
 def measure_series(db: Database, scope: Scope, zone: ZoneInfo, now: datetime, nudge_days: int) -> list[Series]:
     """Each series of SERIES_NAMES, in that order, from the scope's first idea to now, in the period it reads
-    best in. `now` is an aware instant; periods are local to `zone`."""
+    best in; the escalated ideas waiting only when the scope's teams ever received one. `now` is an aware instant;
+    periods are local to `zone`."""
     with db.read() as session:
-        first = sql.first_raised(session, scope)
+        # A team above may have no ideas of its own, only escalated ones: its series begin with the first to arrive.
+        raised, escalated = sql.first_raised(session, scope), sql.first_escalated(session, scope)
+    first = min(when for when in (raised, escalated) if when) if raised or escalated else None
+    names = [name for name in SERIES_NAMES if name != ESCALATED or escalated is not None]
     first_day = first.astimezone(zone).date() if first is not None else None
     counted: dict[str, _Counted] = {}
 
@@ -199,10 +209,10 @@ def measure_series(db: Database, scope: Scope, zone: ZoneInfo, now: datetime, nu
         return counted[kind]
 
     result = []
-    for name in SERIES_NAMES:
+    for name in names:
         kind = WEEK
         # A stock is not made larger by a longer period: waiting stays weekly, as the product page says.
-        for longer in () if name == WAITING else (FORTNIGHT, MONTH):
+        for longer in () if name in STOCKS else (FORTNIGHT, MONTH):
             measured = counts(kind)
             complete = len(measured.calendar.complete)
             events = measured.decisions if name == DAYS_TO_DECISION else measured.values[name]

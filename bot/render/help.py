@@ -28,7 +28,10 @@ HELP_FOR_LEADERS = (
     # Translators: in `/kaizen help`, after the example `/kaizen leaders add @grace`
     ("/kaizen leaders add @grace", N_("who may decide (`leaders` lists them, `leaders remove @grace`)")),
     # Translators: in `/kaizen help`, after the example `/kaizen stats`
-    ("/kaizen stats", N_("the team's charts, sent to you (`stats share` posts them here)")),
+    (
+        "/kaizen stats",
+        N_("the team's charts, sent to you (`stats share` posts them here, `stats tree` adds the teams below)"),
+    ),
     # Translators: in `/kaizen help`, after the example `/kaizen stats rebase 2026-03-02 new rota`
     ("/kaizen stats rebase 2026-03-02 new rota", N_("new usual ranges after a change (`stats rebase undo`)")),
     # Translators: in `/kaizen help`, after the example `/kaizen team headcount 42`

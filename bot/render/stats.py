@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bot.i18n import N_, _, number
 from bot.measures.baselines import EVERY_SERIES, StepRecord
-from bot.measures.series import DAYS_TO_DECISION, DONE, PEOPLE, RAISED, WAITING
+from bot.measures.series import DAYS_TO_DECISION, DONE, ESCALATED, PEOPLE, RAISED, WAITING
 from bot.measures.step_lines import step_words
 from bot.measures.xmr import REBASE
 from bot.render.words import mention
@@ -38,6 +38,12 @@ _TAKEN_BACK: dict[tuple[bool, str], str] = {
     (False, WAITING): N_(
         "Took back the automatic new usual range from {day} on the chart of ideas waiting for a decision."
     ),
+    (True, ESCALATED): N_(
+        "Took back the new baseline from {day} ({note}) on the chart of escalated ideas waiting for a decision."
+    ),
+    (False, ESCALATED): N_(
+        "Took back the automatic new usual range from {day} on the chart of escalated ideas waiting for a decision."
+    ),
 }
 
 # A series as the history of steps names it, in "(raised, found by Kaizen)".
@@ -52,6 +58,9 @@ _SERIES_NAME: dict[str, str] = {
     DAYS_TO_DECISION: N_("days to decision"),
     # Translators: the chart of ideas waiting for a decision, in a list of new usual ranges: "(waiting, found by …)"
     WAITING: N_("waiting"),
+    # Translators: the chart of escalated ideas waiting for a decision, in a list of new usual ranges: "(escalated
+    # waiting, found by Kaizen)"
+    ESCALATED: N_("escalated waiting"),
 }
 
 # The `whose` of `steps_text` that it says in whole sentences of their own (keys, not translated: `bot.stats` passes
