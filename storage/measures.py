@@ -11,6 +11,7 @@ period ends. All of it works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 from collections.abc import Callable, Sequence
@@ -474,26 +475,26 @@ def _holding_spells(scope: Scope) -> Subquery:
 def escalated_waiting_per_period(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[int, int]:
     """The escalated ideas waiting for a decision at one of the scope's teams at each of the increasing `moments`
     (UTC): {index into `moments`: count}, zeros left out. An idea escalated twice waits at one team at a time, so
-    it is counted once however many tiers it climbed. Grouped in SQL like `waiting_per_period`."""
+    it is counted once however many tiers it climbed.
+
+    SQL groups the spells by when they began and ended (few: escalations are rare); each group is then placed
+    among the moments. The statement's shape does not depend on the moments, so one compiled form serves every
+    scope and calendar (a CASE over the moments, as `waiting_per_period` uses, would be compiled and cached anew
+    for each count of periods)."""
     if not moments:
         return {}
     spells = _holding_spells(scope)
-    last = literal(moments[-1], UtcDateTime())
-    counts_from = _first_at_or_after(spells.c.since, moments, strict=False)
-    ended = case(
-        (spells.c.until > last, literal(len(moments))),
-        else_=_first_at_or_after(spells.c.until, moments, strict=False),
-    )
     rows = session.execute(
-        select(counts_from.label("counts_from"), ended.label("ended"), func.count())
-        .where(spells.c.since <= last)
-        .group_by(counts_from, ended)
+        select(spells.c.since, spells.c.until, func.count())
+        .where(spells.c.since <= literal(moments[-1], UtcDateTime()))
+        .group_by(spells.c.since, spells.c.until)
     )
     changes = [0] * (len(moments) + 1)
-    for begins, ends, count in rows:
-        if int(begins) < int(ends):
-            changes[int(begins)] += int(count)
-            changes[int(ends)] -= int(count)
+    for since, until, count in rows:
+        # Waiting at moment m when since <= m < until: from the first moment at or after `since` to the first at
+        # or after `until`.
+        changes[bisect.bisect_left(moments, since)] += int(count)
+        changes[bisect.bisect_left(moments, until)] -= int(count)
     stock = list(itertools.accumulate(changes[:-1]))
     return {index: value for index, value in enumerate(stock) if value}
 
