@@ -54,6 +54,7 @@ from bot.render import replies, words
 from bot.settings import Settings
 from doubles.slack import SlackDouble
 from handlers.commands import BOARD_PER_STATUS
+from storage import huddles as huddle_store
 from storage import measure_periods, migrate
 from storage.db import Database
 from storage.measures import Scope
@@ -284,9 +285,14 @@ def run(quick: bool = False) -> list[Table]:
                 board = workflow.team_board(kaizen.db, team.channel_id, None, BOARD_PER_STATUS)
                 words.to_dicts(replies.board_blocks(board, team.channel_id, NOW, None))
 
+            def digest() -> None:
+                with kaizen.db.read() as session:
+                    huddle_store.waiting_past(session, team.id, NOW, LIST_LIMIT)
+
             team_scope = Scope(WORKSPACE, team.id)
             checks = [
                 (f"huddle compose (team of {big_open:,} open, {LIST_LIMIT}/list)", huddle, 20, 0.050),
+                (f"leaders' digest look-up (team of {big_open:,} open)", digest, 20, 0.050),
                 (f"/kaizen list ({BOARD_PER_STATUS} per status)", board, 20, 0.050),
                 ("charted series, team, 2 years (SQLite)", lambda: _charted(kaizen.db, team_scope), 5, 1.0),
                 ("headline figures, team, 52 weeks (SQLite)", lambda: _figures(kaizen.db, team_scope), 5, 1.0),

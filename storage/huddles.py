@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -240,11 +240,11 @@ def waiting_past(session: Session, team_id: int, before: datetime, limit: int) -
     """Ideas the team's leaders decide that have waited for a decision since before `before` (raised then: the whole
     wait counts), oldest first, and how many in all (leaders' digest): the team's own but those a team above holds,
     and those escalated to it."""
-    open_hop = select(Escalation.to_team_id).where(Escalation.idea_id == Idea.id, Escalation.ended_at.is_(None))
-    deciding = or_(
-        (Idea.team_id == team_id) & ~open_hop.exists(),
-        open_hop.where(Escalation.to_team_id == team_id).exists(),
-    )
+    open_hop = select(Escalation.id).where(Escalation.idea_id == Idea.id, Escalation.ended_at.is_(None))
+    sent_here = select(Escalation.idea_id).where(Escalation.to_team_id == team_id, Escalation.ended_at.is_(None))
+    # Each side of the OR by an index (the team's ideas by (team, created); those sent here by their ids): with the
+    # team's condition spread over both sides, every digest read the whole ideas table.
+    deciding = or_(and_(Idea.team_id == team_id, ~open_hop.exists()), Idea.id.in_(sent_here))
     return _listed(session, [deciding, Idea.status == IdeaStatus.NEW, Idea.created_at < before], [Idea.created_at],
                    limit)  # fmt: skip
 

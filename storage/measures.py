@@ -443,13 +443,18 @@ def _holding_spells(scope: Scope) -> Subquery:
     the end of any of its hops (sent back, taken back), or its next status change (a decision): the first of these
     after it began. The hops' own `ended_at` alone would not do: a hop opened again by a send-back loses the time it
     was passed up."""
-    up = select(
-        Escalation.idea_id.label("idea_id"), Escalation.escalated_at.label("since"), Escalation.to_team_id.label("team")
+    # The scope in each arm, so that each reads its teams' hops by index (the (to_team, ended) index for the first).
+    up = select(Escalation.idea_id.label("idea_id"), Escalation.escalated_at.label("since")).where(
+        scope.holds(Escalation.to_team_id)
     )
     back = (
-        select(Escalation.idea_id, Escalation.ended_at, Escalation.from_team_id)
+        select(Escalation.idea_id, Escalation.ended_at)
         .join(Idea, Idea.id == Escalation.idea_id)
-        .where(Escalation.ended_how == HopEnd.SENT_BACK, Escalation.from_team_id != Idea.team_id)
+        .where(
+            scope.holds(Escalation.from_team_id),
+            Escalation.ended_how == HopEnd.SENT_BACK,
+            Escalation.from_team_id != Idea.team_id,
+        )
     )
     began = union_all(up, back).subquery()
     hop, change = aliased(Escalation), aliased(IdeaEvent)
@@ -467,7 +472,7 @@ def _holding_spells(scope: Scope) -> Subquery:
     ))  # fmt: skip
     return (
         select(began.c.idea_id, began.c.since, earliest(next_up, next_end, next_status).label("until"))
-        .where(began.c.since.is_not(None), scope.holds(began.c.team))
+        .where(began.c.since.is_not(None))
         .subquery()
     )
 
