@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.ideas import export
+from bot.measures import places as scopes
 from bot.measures import report as reports
 from bot.settings import Settings
 from storage import migrate
@@ -52,8 +53,8 @@ def cmd_stats(
     db = Database(settings.database_url)
     migrate.upgrade(db)
     try:
-        places = reports.places(db, settings.kaizen_timezone, channel_id=channel_id, workspace_id=workspace, tree=tree)
-    except reports.NotFound as error:
+        places = scopes.places(db, settings.kaizen_timezone, channel_id=channel_id, workspace_id=workspace, tree=tree)
+    except scopes.NotFound as error:
         print(f"kaizen-bot: {error}", file=sys.stderr)
         return 1
     now = datetime.now(UTC)

@@ -63,6 +63,21 @@ def draw_with(inbox: Inbox, *, stats: Stats, workflow: Workflow, languages: Lang
     inbox.on_job(STATS_JOB, drawing.draw)
 
 
+def needs_a_team(*, tree: bool) -> str:
+    """What someone is told who asked for `share` or `tree` charts outside a team's channel."""
+    if tree:
+        # Translators: `tree` is the word typed after `/kaizen stats` (commands are not translated)
+        return _(
+            "`tree` adds one set of charts for a team together with every team below it: use it in the team's channel."
+        )
+    return _share_needs_a_team()
+
+
+def _share_needs_a_team() -> str:
+    # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
+    return _("`share` posts the charts in a team channel: use it in one that raises ideas.")
+
+
 def _where_they_went(share: bool, *, tree: bool, below: bool) -> str:
     """What the person is told once the charts went out: where, and for `tree` whether the teams below were added."""
     if tree and not below:
@@ -73,8 +88,12 @@ def _where_they_went(share: bool, *, tree: bool, below: bool) -> str:
         )
     if tree:
         if share:
-            return _("Shared the charts of this team, and of it with the teams below, in this channel.")
-        return _("Sent you the charts of this team, and of it with the teams below, in a direct message.")
+            return _(
+                "Shared this team's charts, and one set for it together with every team below it, in this channel."
+            )
+        return _(
+            "Sent you this team's charts, and one set for it together with every team below it, in a direct message."
+        )
     return _("Shared the charts in this channel.") if share else _("Sent you the charts in a direct message.")
 
 
@@ -92,8 +111,8 @@ class _Drawing:
         window = weeks if isinstance(weeks, int) else None
         team = self._workflow.find_team(channel_id)
         with reading(job.get("language")):
-            if share and team is None:  # the team was removed since: share nowhere
-                self._tell(job, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
+            if (share or job.get("tree")) and team is None:  # the team was removed since
+                self._tell(job, needs_a_team(tree=not share))
                 return
             # Shared, the charts (picture, words and file title) speak the team's language; sent privately, the
             # person's.

@@ -420,12 +420,7 @@ class KaizenCommand:
         """`/kaizen stats [weeks] [share] [tree]`: the charts in a DM, or shared in the team's channel, drawn by the
         process doing the background work (`handlers.charts`), which then says where they went."""
         if (share or tree) and self._workflow.find_team(asked.channel_id) is None:
-            if tree:
-                # Translators: `tree` is the word typed after `/kaizen stats` (commands are not translated)
-                notice(respond, _("`tree` adds the charts of the teams below a team: use it in the team's channel."))
-            else:
-                # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
-                notice(respond, _("`share` posts the charts in a team channel: use it in one that raises ideas."))
+            notice(respond, charts.needs_a_team(tree=tree))
             return
         asked_for = charts.ChartsAsked(
             workspace_id=asked.workspace_id, user_id=asked.user_id, channel_id=asked.channel_id, weeks=weeks,

@@ -3,7 +3,8 @@ worker) and every restart finds them counted: read one, store one, forget them. 
 hold is `bot.measures.series`'s business; here they are rows.
 
 Storing is an upsert (INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike): two processes that count the
-same scope at once both succeed, and the row written last stays; both were valid when counted.
+same scope at once both succeed, and the row written last stays; both were valid when counted. What tells whether
+they still hold (`marks`, `ideas_up_to`, `past_changed`) reads the ideas and events written since.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import changed_rows
+from storage.measures import Scope
+from storage.models import Idea, IdeaEvent, IdeaStatus, UtcDateTime
 from storage.models_measures import MeasurePeriods
+from storage.models_tiers import Escalation
 
 _KEY = ("workspace_id", "scope", "period")
 
@@ -112,3 +116,48 @@ def forget(session: Session, workspace_id: str | None = None) -> int:
     if workspace_id is not None:
         statement = statement.where(MeasurePeriods.workspace_id == workspace_id)
     return changed_rows(session.execute(statement))
+
+
+def marks(session: Session) -> tuple[int, int]:
+    """The newest idea id and idea event id (0 when none): what a computation saw, to find later writes."""
+    idea = session.execute(select(func.max(Idea.id))).scalar_one()
+    event = session.execute(select(func.max(IdeaEvent.id))).scalar_one()
+    return int(idea or 0), int(event or 0)
+
+
+def ideas_up_to(session: Session, scope: Scope, idea_mark: int) -> tuple[int, int]:
+    """How many of the scope's ideas have an id up to `idea_mark`, and how many of those have an owner: fewer
+    (deleted, a name taken off, which writes no event) or more (moved in) later means the past changed."""
+    total, owned = session.execute(
+        select(func.count(), func.count(Idea.owner_id)).where(*scope.where(), Idea.id <= idea_mark)
+    ).one()
+    return int(total), int(owned)
+
+
+LATE_ROWS_READ = 1000
+
+
+def past_changed(session: Session, scope: Scope, idea_mark: int, event_mark: int, until: datetime) -> bool:
+    """Whether anything written after the marks may change the scope's measures before `until`: an idea or an
+    event dated before it anywhere (data told late: an import, a test's clock; rare, so any scope's counts), or a
+    done idea of the scope reopened (its done week no longer counts it), or an event dated before it of an idea
+    escalated to one of the scope's teams (the escalated ideas waiting). Reads only rows written after the marks,
+    found by their ids."""
+    before = literal(until, UtcDateTime())
+    late_idea = select(Idea.id).where(Idea.id > idea_mark, Idea.created_at < before).exists()
+    if session.execute(select(late_idea)).scalar_one():
+        return True
+    touched = list(
+        session.scalars(
+            select(IdeaEvent.idea_id)
+            .where(IdeaEvent.id > event_mark, or_(IdeaEvent.at < before, IdeaEvent.from_status == IdeaStatus.DONE))
+            .limit(LATE_ROWS_READ + 1)
+        )
+    )
+    if len(touched) > LATE_ROWS_READ:
+        return True
+    if not touched:
+        return False
+    held = select(Escalation.idea_id).where(Escalation.idea_id.in_(touched), scope.holds(Escalation.to_team_id))
+    mine = select(Idea.id).where(*scope.where(), Idea.id.in_(touched))
+    return bool(session.execute(select(union_all(mine, held).exists())).scalar_one())

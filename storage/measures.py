@@ -11,7 +11,6 @@ period ends. All of it works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import itertools
 from collections.abc import Callable, Sequence
@@ -43,7 +42,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from storage.models import WALKUP_UNNAMED, EventKind, Idea, IdeaEvent, IdeaStatus, Team, UtcDateTime
-from storage.models_tiers import Escalation, HopEnd
 
 DECISIONS = (IdeaStatus.APPROVED, IdeaStatus.NOT_NOW)
 
@@ -414,152 +412,8 @@ def waiting_now(session: Session, scope: Scope, now: datetime, threshold: dateti
     )
 
 
-class earliest(FunctionElement[datetime]):
-    """The earliest of non-null times in SQL: SQLite's many-argument `min`, PostgreSQL's `LEAST`."""
-
-    type = UtcDateTime()
-    inherit_cache = True
-
-
-@compiles(earliest, "sqlite")
-def _earliest_sqlite(element: earliest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(earliest, "postgresql")
-def _earliest_postgresql(element: earliest, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"LEAST({compiler.process(element.clauses, **kw)})"
-
-
-_NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # an open spell's end, so that `earliest` never meets a NULL
-
-
-def _holding_spells(scope: Scope) -> Subquery:
-    """Each time an escalated idea came to wait at one of the scope's teams: (idea_id, since, until), `until` the
-    next time anything changed who holds it or its status (_NEVER: it still waits there).
-
-    A spell begins when a hop brings the idea up (its `to_team`), or when a hop above is sent back to a team that
-    had itself received the idea (its `from_team`: the hop below was open again). It ends at the idea's next hop up,
-    the end of any of its hops (sent back, taken back), or its next status change (a decision): the first of these
-    after it began. The hops' own `ended_at` alone would not do: a hop opened again by a send-back loses the time it
-    was passed up."""
-    # The scope in each arm, so that each reads its teams' hops by index (the (to_team, ended) index for the first).
-    up = select(Escalation.idea_id.label("idea_id"), Escalation.escalated_at.label("since")).where(
-        scope.holds(Escalation.to_team_id)
-    )
-    back = (
-        select(Escalation.idea_id, Escalation.ended_at)
-        .join(Idea, Idea.id == Escalation.idea_id)
-        .where(
-            scope.holds(Escalation.from_team_id),
-            Escalation.ended_how == HopEnd.SENT_BACK,
-            Escalation.from_team_id != Idea.team_id,
-        )
-    )
-    began = union_all(up, back).subquery()
-    hop, change = aliased(Escalation), aliased(IdeaEvent)
-    after = literal(_NEVER, UtcDateTime())
-
-    def first(found: Select[Any]) -> ColumnElement[datetime]:
-        return func.coalesce(found.correlate(began).scalar_subquery(), after)
-
-    next_up = first(
-        select(func.min(hop.escalated_at)).where(hop.idea_id == began.c.idea_id, hop.escalated_at > began.c.since)
-    )
-    next_end = first(select(func.min(hop.ended_at)).where(hop.idea_id == began.c.idea_id, hop.ended_at > began.c.since))
-    next_status = first(select(func.min(change.at)).where(
-        change.idea_id == began.c.idea_id, change.kind == EventKind.STATUS, change.at > began.c.since
-    ))  # fmt: skip
-    return (
-        select(began.c.idea_id, began.c.since, earliest(next_up, next_end, next_status).label("until"))
-        .where(began.c.since.is_not(None))
-        .subquery()
-    )
-
-
-def escalated_waiting_per_period(session: Session, scope: Scope, moments: Sequence[datetime]) -> dict[int, int]:
-    """The escalated ideas waiting for a decision at one of the scope's teams at each of the increasing `moments`
-    (UTC): {index into `moments`: count}, zeros left out. An idea escalated twice waits at one team at a time, so
-    it is counted once however many tiers it climbed.
-
-    SQL groups the spells by when they began and ended (few: escalations are rare); each group is then placed
-    among the moments. The statement's shape does not depend on the moments, so one compiled form serves every
-    scope and calendar (a CASE over the moments, as `waiting_per_period` uses, would be compiled and cached anew
-    for each count of periods)."""
-    if not moments:
-        return {}
-    spells = _holding_spells(scope)
-    rows = session.execute(
-        select(spells.c.since, spells.c.until, func.count())
-        .where(spells.c.since <= literal(moments[-1], UtcDateTime()))
-        .group_by(spells.c.since, spells.c.until)
-    )
-    changes = [0] * (len(moments) + 1)
-    for since, until, count in rows:
-        # Waiting at moment m when since <= m < until: from the first moment at or after `since` to the first at
-        # or after `until`.
-        changes[bisect.bisect_left(moments, since)] += int(count)
-        changes[bisect.bisect_left(moments, until)] -= int(count)
-    stock = list(itertools.accumulate(changes[:-1]))
-    return {index: value for index, value in enumerate(stock) if value}
-
-
-def first_escalated(session: Session, scope: Scope) -> datetime | None:
-    """When an idea was first escalated to one of the scope's teams (None: never): where the series of a team that
-    only receives escalations begin, and whether its measures include the escalated ideas waiting."""
-    first: datetime | None = session.execute(
-        select(func.min(Escalation.escalated_at)).where(scope.holds(Escalation.to_team_id))
-    ).scalar_one()
-    return first
-
-
 def team_ids(session: Session, scope: Scope) -> list[int]:
-    """The teams a scope covers: its one team, or every team of its workspace."""
+    """The teams a scope covers: its one team, its tier tree's teams, or every team of its workspace."""
     if scope.team_id is not None:
-        return [scope.team_id]
+        return list(scope.tree) if scope.tree else [scope.team_id]
     return list(session.scalars(select(Team.id).where(Team.workspace_id == scope.workspace_id).order_by(Team.id)))
-
-
-def marks(session: Session) -> tuple[int, int]:
-    """The newest idea id and idea event id (0 when none): what a computation saw, to find later writes."""
-    idea = session.execute(select(func.max(Idea.id))).scalar_one()
-    event = session.execute(select(func.max(IdeaEvent.id))).scalar_one()
-    return int(idea or 0), int(event or 0)
-
-
-def ideas_up_to(session: Session, scope: Scope, idea_mark: int) -> tuple[int, int]:
-    """How many of the scope's ideas have an id up to `idea_mark`, and how many of those have an owner: fewer
-    (deleted, a name taken off, which writes no event) or more (moved in) later means the past changed."""
-    total, owned = session.execute(
-        select(func.count(), func.count(Idea.owner_id)).where(*scope.where(), Idea.id <= idea_mark)
-    ).one()
-    return int(total), int(owned)
-
-
-LATE_ROWS_READ = 1000
-
-
-def past_changed(session: Session, scope: Scope, idea_mark: int, event_mark: int, until: datetime) -> bool:
-    """Whether anything written after the marks may change the scope's measures before `until`: an idea or an
-    event dated before it anywhere (data told late: an import, a test's clock; rare, so any scope's counts), or a
-    done idea of the scope reopened (its done week no longer counts it), or an event dated before it of an idea
-    escalated to one of the scope's teams (the escalated ideas waiting). Reads only rows written after the marks,
-    found by their ids."""
-    before = literal(until, UtcDateTime())
-    late_idea = select(Idea.id).where(Idea.id > idea_mark, Idea.created_at < before).exists()
-    if session.execute(select(late_idea)).scalar_one():
-        return True
-    touched = list(
-        session.scalars(
-            select(IdeaEvent.idea_id)
-            .where(IdeaEvent.id > event_mark, or_(IdeaEvent.at < before, IdeaEvent.from_status == IdeaStatus.DONE))
-            .limit(LATE_ROWS_READ + 1)
-        )
-    )
-    if len(touched) > LATE_ROWS_READ:
-        return True
-    if not touched:
-        return False
-    held = select(Escalation.idea_id).where(Escalation.idea_id.in_(touched), scope.holds(Escalation.to_team_id))
-    mine = select(Idea.id).where(*scope.where(), Idea.id.in_(touched))
-    return bool(session.execute(select(union_all(mine, held).exists())).scalar_one())

@@ -23,7 +23,7 @@ class MeasureStep(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.id"))
-    scope: Mapped[str] = mapped_column(String(32))  # "team:<id>" or "workspace"
+    scope: Mapped[str] = mapped_column(String(32))  # "team:<id>", "tree:<id>:<digest>" or "workspace"
     series: Mapped[str] = mapped_column(String(32))  # a series name, or "*" (every series) for a rebase
     kind: Mapped[str] = mapped_column(String(16))  # "rebase" | "shift"
     starts_on: Mapped[date] = mapped_column(Date)  # the team's local date the new limits start from
@@ -52,13 +52,13 @@ class MeasurePeriods(Base):
     derived data, recounted whenever it no longer holds. One row per (workspace, scope, period kind): the zone and
     nudge days it was counted for are columns, so a team's new time zone replaces its row and the table stays as
     small as the scopes. Valid while nothing written after `idea_mark`/`event_mark` changed the past and the idea
-    counts agree (`storage.measures.past_changed`); `version` names how it was counted (rows of another version are
-    recounted)."""
+    counts agree (`storage.measure_periods.past_changed`); `version` names how it was counted (rows of another
+    version are recounted)."""
 
     __tablename__ = "measure_periods"
 
     workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(32), primary_key=True)  # "team:<id>" or "workspace"
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)  # "team:<id>", "tree:<id>:<digest>", "workspace"
     period: Mapped[str] = mapped_column(String(16), primary_key=True)  # "week" | "fortnight" | "month"
     zone: Mapped[str] = mapped_column(String(64))
     nudge_days: Mapped[int] = mapped_column(Integer)

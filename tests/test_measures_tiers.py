@@ -23,7 +23,7 @@ from storage import tiers
 from storage.measures import Scope
 from storage.models_measures import MeasurePeriods
 from tests.conftest import ALICE, START, WORKSPACE, RunningBot, eventually
-from tests.flows import ask, assert_real_png, shown, summary_lines
+from tests.flows import ask, assert_real_png, raise_idea, shown, summary_lines
 from tests.test_escalation import DEPT, EXEC, GRACE, MO, WARD, Org, set_up_org
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -94,6 +94,61 @@ def test_an_idea_escalated_two_tiers_and_sent_back_waits_at_one_team_at_a_time_a
     assert decided == [pytest.approx(21)], "days to a decision count the whole wait, escalated included"
 
 
+def test_an_approval_taken_back_above_waits_there_again(org, clock):
+    """Deciding does not end a hop: an approval the department takes back (its emoji off) leaves the idea new and
+    with the department, waiting again."""
+    idea = org.raise_("Bed rails rattle at night")
+    org.escalate(idea, GRACE, "Bed maintenance is the department's")
+    idea = org.wait(idea)
+    clock.set(START + timedelta(weeks=1))
+    org.react(idea, MO, DEPT)
+    org.wait(idea, status="approved")
+    clock.set(START + timedelta(weeks=2))
+    card = org.card(idea, DEPT)
+    reply = org.slack.reaction_added("white_check_mark", user_id=MO, channel_id=DEPT, ts=card["ts"], removed=True)
+    assert reply.status == 200
+    org.wait(idea, status="new")
+    clock.set(START + timedelta(weeks=3))
+    dept = series(org, Scope(WORKSPACE, team_ids(org)[DEPT]), clock.now())
+    assert at_week_ends(dept[ESCALATED]) == [1, 0, 1]
+
+
+def test_an_idea_decided_above_and_then_sent_back_is_not_waiting(org, clock):
+    """The executive approves, then sends it back to the department: the department holds it again, but nothing
+    waits for its decision."""
+    idea = org.raise_("Agency staff wait a week for system logins")
+    org.escalate(idea, GRACE, "IT access is decided by the department")
+    idea = org.wait(idea)
+    eventually(lambda: org.hops(idea)[0].card_ts)
+    clock.advance(timedelta(hours=1))
+    org.escalate(idea, MO, "Needs the trust's IT policy changed", DEPT)
+    eventually(lambda: len(org.hops(idea)) == 2 and org.hops(idea)[1].card_ts and org.settled())
+    clock.set(START + timedelta(weeks=1))
+    org.react(idea, "UEVE", EXEC)
+    org.wait(idea, status="approved")
+    clock.set(START + timedelta(weeks=2))
+    org.send_back(idea, "UEVE", "Please roll it out in the department", EXEC)
+    eventually(lambda: org.hops(idea)[1].ended_how == "sent_back" and org.settled())
+    clock.set(START + timedelta(weeks=3))
+    ids = team_ids(org)
+    assert at_week_ends(series(org, Scope(WORKSPACE, ids[DEPT]), clock.now())[ESCALATED]) == [0, 0, 0]
+    assert at_week_ends(series(org, Scope(WORKSPACE, ids[EXEC]), clock.now())[ESCALATED]) == [1, 0, 0]
+
+
+def test_the_weeks_before_a_teams_first_escalation_are_gaps_not_zeros(org, clock):
+    """A team with a history of its own before anything was escalated to it: those weeks are not part of the
+    escalated chart's baseline (a baseline of zeros would never give a usual range)."""
+    raise_idea(org.running, org.slack, org.double, "Department rota is printed too small", user=MO, channel=DEPT,
+               until=lambda found: found.card_ts and org.settled())  # fmt: skip
+    clock.set(START + timedelta(weeks=1))
+    idea = org.raise_("Porters take an hour to come at night")
+    org.escalate(idea, GRACE, "Portering is run by the department")
+    org.wait(idea)
+    clock.set(START + timedelta(weeks=2))
+    dept = series(org, Scope(WORKSPACE, team_ids(org)[DEPT]), clock.now())
+    assert at_week_ends(dept[ESCALATED]) == [None, 1]
+
+
 def test_the_tier_trees_hold_their_own_teams_escalations(org, clock):
     a_month_of_one_idea(org, clock)
     ids, now = team_ids(org), clock.now()
@@ -139,7 +194,7 @@ def test_stats_tree_sends_the_departments_own_charts_and_its_trees(org, clock):
 
     body = ask(org.slack, org.double, "stats tree", user_id=MO, channel_id=DEPT)
 
-    assert "Sent you the charts of this team, and of it with the teams below, in a direct message" in shown(body)
+    assert "Sent you this team's charts, and one set for it together with every team below it" in shown(body)
     own, tree = eventually(lambda: len(org.double.uploaded_files()) == 2 and org.double.uploaded_files())
     assert own["title"] == "#surgery-dept · Kaizen, the last 26 weeks"
     assert tree["title"] == "#surgery-dept and the teams below · Kaizen, the last 26 weeks"
@@ -161,7 +216,7 @@ def test_stats_tree_in_a_team_with_no_team_below_says_so_and_sends_its_own(org, 
 def test_stats_tree_outside_a_team_channel_is_refused_clearly(org):
     org.double.add_channel("C0LOUNGE", "lounge", members=[ALICE, "UBOT"])
     body = ask(org.slack, org.double, "stats tree", user_id=ALICE, channel_id="C0LOUNGE")
-    assert "`tree` adds the charts of the teams below a team" in shown(body)
+    assert "`tree` adds one set of charts for a team together with every team below it" in shown(body)
     assert org.double.uploaded_files() == []
 
 

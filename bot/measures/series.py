@@ -10,9 +10,10 @@ own period's rows, never summed from weeks.
 A count series that averages under 2 a week over its baseline is counted by fortnight, and under 2 a fortnight
 by month (Wheeler, "Working with rare events": mostly-zero counts hide every signal). Days to decision follows
 the number of decisions the same way. Waiting is a stock, which a longer period would not make larger: it stays
-weekly, and so do the escalated ideas waiting. SQL filters and groups (storage/measures.py); here we lay out the periods
-and SQL takes the medians too. Complete periods are counted once and kept in the store (`storage.measure_periods`)
-for every process, for as long as nothing written changes them.
+weekly, and so do the escalated ideas waiting. SQL filters and groups (storage/measures.py and, for escalations,
+storage/measures_escalated.py); here we lay out the periods and SQL takes the medians too. Complete periods are
+counted once and kept in the store (`storage.measure_periods`) for every process, for as long as nothing written
+changes them.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.measures.periods import FORTNIGHT, MONTH, WEEK, Calendar, Period, calendar
+from bot.measures.periods import FORTNIGHT, MONTH, WEEK, Calendar, Period, calendar, period_start
 from bot.measures.xmr import BASELINE_MAX, BASELINE_MIN
 from storage import measure_periods
 from storage import measures as sql
+from storage import measures_escalated as escalation
 from storage.db import Database
 from storage.measure_periods import KeptPeriods
 from storage.measures import Scope
@@ -108,18 +110,20 @@ def _counted_alike(kept: KeptPeriods, cal: Calendar, zone: ZoneInfo, nudge_days:
 def _still_holds(session: Session, scope: Scope, cal: Calendar, kept: KeptPeriods, marks: tuple[int, int]) -> bool:
     """Whether nothing written since `kept` was counted changed its periods: the scope's ideas up to its idea mark
     are as many, with as many owners (none deleted, moved or made anonymous), and nothing written after its marks
-    is dated in them or reopened a done idea (`storage.measures.past_changed`)."""
+    is dated in them or reopened a done idea (`storage.measure_periods.past_changed`)."""
     idea_mark, event_mark = kept.marks
-    if sql.ideas_up_to(session, scope, idea_mark) != kept.ideas:
+    if measure_periods.ideas_up_to(session, scope, idea_mark) != kept.ideas:
         return False
-    return kept.marks == marks or not sql.past_changed(session, scope, idea_mark, event_mark, _until(cal, kept.periods))
+    return kept.marks == marks or not measure_periods.past_changed(
+        session, scope, idea_mark, event_mark, _until(cal, kept.periods)
+    )
 
 
 def _count(db: Database, scope: Scope, cal: Calendar, zone: ZoneInfo, now: datetime, nudge_days: int) -> _Counted:
     """Every period of `cal`: the kept complete periods that still hold, and the rest counted now; what is counted
     anew or more is kept for the next chart, in any process."""
     with db.read() as session:  # one transaction: the marks, the kept periods and the new counts agree
-        marks = sql.marks(session)
+        marks = measure_periods.marks(session)
         known = measure_periods.load(session, scope.workspace_id, scope.key, cal.kind)
         if known is not None and not (
             _counted_alike(known, cal, zone, nudge_days) and _still_holds(session, scope, cal, known, marks)
@@ -129,7 +133,7 @@ def _count(db: Database, scope: Scope, cal: Calendar, zone: ZoneInfo, now: datet
         complete = len(cal.complete)
         # Kept again only when it holds more or anew; the marks of a row that still holds are left as they are.
         keep = known is None or kept < complete
-        ideas = sql.ideas_up_to(session, scope, marks[0]) if keep else (0, 0)
+        ideas = measure_periods.ideas_up_to(session, scope, marks[0]) if keep else (0, 0)
         fresh = _fresh(session, scope, [*cal.complete[kept:], cal.current], cal.current, now, nudge_days)
     values = {name: [*(known.values[name] if known else []), *fresh[0][name]] for name in SERIES_NAMES}
     decisions = [*(known.decisions if known else []), *fresh[1]]
@@ -171,7 +175,7 @@ def _fresh(
     else:
         waiting = sql.waiting_per_period(session, scope, moments)
     decided = sql.decision_days_per_period(session, scope, bounds)
-    escalated = sql.escalated_waiting_per_period(session, scope, [moment for moment, _threshold in moments])
+    escalated = escalation.escalated_waiting_per_period(session, scope, [moment for moment, _threshold in moments])
     size = len(periods)
     values: dict[str, list[float | None]] = {
         RAISED: [float(raised.get(i, 0)) for i in range(size)],
@@ -197,7 +201,7 @@ def measure_series(db: Database, scope: Scope, zone: ZoneInfo, now: datetime, nu
     periods are local to `zone`."""
     with db.read() as session:
         # A team above may have no ideas of its own, only escalated ones: its series begin with the first to arrive.
-        raised, escalated = sql.first_raised(session, scope), sql.first_escalated(session, scope)
+        raised, escalated = sql.first_raised(session, scope), escalation.first_escalated(session, scope)
     first = min(when for when in (raised, escalated) if when) if raised or escalated else None
     names = [name for name in SERIES_NAMES if name != ESCALATED or escalated is not None]
     first_day = first.astimezone(zone).date() if first is not None else None
@@ -221,6 +225,12 @@ def measure_series(db: Database, scope: Scope, zone: ZoneInfo, now: datetime, nu
             kind = longer
         measured = counts(kind)
         cal, values = measured.calendar, measured.values[name]
+        if name == ESCALATED and escalated is not None:
+            # Before the first escalation came, there was nothing to wait: gaps, not zeros, so that the baseline
+            # is the weeks since (a baseline of zeros would have no usual range, ever).
+            began = period_start(escalated.astimezone(zone).date(), kind)
+            starts = [one.start for one in cal.complete] + [cal.current.start]
+            values = [None if start < began else value for start, value in zip(starts, values, strict=True)]
         result.append(
             Series(
                 name=name,

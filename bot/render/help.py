@@ -30,7 +30,7 @@ HELP_FOR_LEADERS = (
     # Translators: in `/kaizen help`, after the example `/kaizen stats`
     (
         "/kaizen stats",
-        N_("the team's charts, sent to you (`stats share` posts them here, `stats tree` adds the teams below)"),
+        N_("the team's charts, sent to you (`stats share` posts them here; `stats tree` adds its teams below)"),
     ),
     # Translators: in `/kaizen help`, after the example `/kaizen stats rebase 2026-03-02 new rota`
     ("/kaizen stats rebase 2026-03-02 new rota", N_("new usual ranges after a change (`stats rebase undo`)")),
