@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.db import changed_rows
-from storage.models import Team, Workspace
+from storage.models import Idea, IdeaStatus, Team, Workspace
 
 # However the rows came to be, a walk up the chain stops after this many teams (a cycle written by hand).
 CHAIN_MAX = 1000
@@ -109,3 +109,15 @@ def unlink(session: Session, team_id: int, *, only_from: int | None = None) -> i
         .execution_options(synchronize_session=False)
     )
     return previous if changed_rows(changed) == 1 else None
+
+
+def redraw_open_cards(session: Session, team_id: int) -> int:
+    """Mark the cards of the team's ideas waiting for a decision out of date, so that the card sweep draws them
+    again (a link made or taken away adds or takes away their Escalate…); how many."""
+    result = session.execute(
+        update(Idea)
+        .where(Idea.team_id == team_id, Idea.status == IdeaStatus.NEW, Idea.card_ts.is_not(None))
+        .values(card_version=Idea.card_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return changed_rows(result)

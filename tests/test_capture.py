@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import SettableClock
-from bot.render.ids import ActionId
+from bot.render.ids import ActionId, CardAction
 from doubles.driver import Reply
 from doubles.slack import SlackDouble
 from storage.models import Idea, InboxEvent
 from tests.conftest import ALICE, BOB, CAROL, TEAM_CHANNEL, eventually
-from tests.flows import JUST_AFTER, LEAD, WAIT
+from tests.flows import JUST_AFTER, LEAD, WAIT, card_menu, on_card
 from tests.flows import shown as payload
 from tests.flows_kaizen import Kaizen, bulb, private_notes, start_kaizen, thread_of
 
@@ -161,3 +161,33 @@ def test_a_bulb_on_a_message_outside_a_huddle_thread_does_nothing(kaizen: Kaizen
     assert [i.id for i in kaizen.ideas()] == [card_idea.id]
     assert bot_posts() == before
     assert private_notes(kaizen, BOB) == []
+
+
+def test_undo_of_a_captured_idea_a_leader_escalated_is_refused_and_the_idea_stays(kaizen: Kaizen):
+    """Escalated, it has moved on (a leader acted on it, and its card is in another channel): Undo is refused
+    like that of an idea decided, and nothing is half-deleted."""
+    got = capture(kaizen, "The drug fridge alarm beeps all night")
+    kaizen.double.add_channel("C0DEPT", "surgery-dept", members=[LEAD, "UBOT"])
+    reply, response_url = kaizen.slack.command("tier up <#C0DEPT|surgery-dept>", user_id=LEAD, channel_id=TEAM_CHANNEL)
+    assert reply.status == 200 and "tier up now" in payload(kaizen.double.wait_for_response(response_url)[0])
+
+    # Its card, drawn before the link, is drawn again with Escalate… in its menu.
+    def escalatable() -> dict | None:
+        card = kaizen.card(kaizen.idea(got.idea.id))
+        return card if CardAction.ESCALATE in card_menu(card) else None
+
+    card = eventually(escalatable, timeout=WAIT)
+    action, value = on_card(card, CardAction.ESCALATE)
+    before = len(kaizen.double.calls("views.open"))
+    assert kaizen.slack.block_action(action, value, user_id=LEAD, channel_id=TEAM_CHANNEL, message=card).status == 200
+    form = kaizen.double.opened_view(before + 1)
+    assert kaizen.slack.submit_view(form, {"escalate_reason": "Estates fix alarms"}, user_id=LEAD).status == 200
+    eventually(lambda: (idea := kaizen.idea(got.idea.id)) is not None and idea.escalated_at and kaizen.settled())
+
+    told = press_note(kaizen, got, ActionId.BULB_UNDO, BOB)
+
+    assert "moved on already" in told["text"]
+    kaizen.wait_settled()
+    idea = kaizen.idea(got.idea.id)
+    assert idea is not None and idea.escalated_at is not None, "the idea, its history and its hop stay"
+    assert [m for m in kaizen.double.messages(TEAM_CHANNEL) if m["ts"] == idea.card_ts], "its card stays"

@@ -167,3 +167,25 @@ def test_two_leaders_linking_two_teams_to_each_other_at_once_make_no_cycle(bot, 
     links = [upper_of(db, WARD), upper_of(db, DEPT)]
     assert links.count(None) == 1, f"exactly one link was made: {links}"
     assert sorted("already below" in a for a in answers.values()) == [False, True], answers
+
+
+def test_cards_raised_before_the_link_offer_escalate_once_linked_and_not_once_it_goes(bot, ward_led, org):
+    from bot.render.ids import CardAction
+    from tests.flows import WAIT, card_menu, raise_idea
+
+    idea = raise_idea(bot, ward_led, org, "Hand gel dispensers are empty by noon", user=ALICE)
+    assert CardAction.ESCALATE not in card_menu(card_of(org, idea.card_ts)), "no tier up: nothing to escalate to"
+
+    # The worker's outbox sweep (every few seconds in production) draws the cards a link made out of date.
+    said(ward_led, org, f"tier up <#{DEPT}|surgery-dept>", user_id=GRACE)
+    bot.kaizen.outbox.sweep()
+    eventually(lambda: CardAction.ESCALATE in card_menu(card_of(org, idea.card_ts)), timeout=WAIT)
+
+    said(ward_led, org, "tier off", user_id=GRACE)
+    bot.kaizen.outbox.sweep()
+    eventually(lambda: CardAction.ESCALATE not in card_menu(card_of(org, idea.card_ts)), timeout=WAIT)
+
+
+def card_of(double: SlackDouble, ts: str | None) -> dict:
+    [card] = [m for m in double.messages(WARD) if m["ts"] == ts]
+    return card

@@ -209,9 +209,10 @@ class Capture:
     def undo(self, idea_id: int, user_id: str) -> None:
         """Take a captured reply back: the idea, its card and the thread's confirmation go; its number is not
         reused. Raises NotAllowed (its words are for the person) when the idea is gone, is not `user_id`'s
-        captured reply, or has moved on from "new". Slack's refusals to delete are logged."""
+        captured reply, or has moved on from "new" or up the tiers (escalated: its cards and history are beyond the
+        thread). Slack's refusals to delete are logged."""
         idea = self._own_captured_idea(idea_id, user_id)
-        if idea.status != IdeaStatus.NEW:
+        if idea.status != IdeaStatus.NEW or idea.escalated_at is not None:
             raise NotAllowed(_("This idea has moved on already, so it can't be undone — a leader can help."))
         slack = self._gateway.workspace(idea.workspace_id)
         with self._db.write() as session:

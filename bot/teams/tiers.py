@@ -72,6 +72,7 @@ class Tiers:
             previous = session.get(Team, outcome.previous_upper_id) if outcome.previous_upper_id else None
             message_ids: list[int | None] = []
             if outcome.changed:
+                tiers.redraw_open_cards(session, team.id)  # their menus offer Escalate… from now
                 message_ids.append(self._tell_upper(session, team, upper, by, now))
                 if previous is not None:
                     message_ids.append(self._tell_unlinked(session, team, previous, now))
@@ -86,6 +87,8 @@ class Tiers:
         now = self._clock.now()
         with self._db.write() as session:
             previous_id = tiers.unlink(session, team.id)
+            if previous_id is not None:
+                tiers.redraw_open_cards(session, team.id)  # no Escalate… any more
             previous = session.get(Team, previous_id) if previous_id is not None else None
             message_id = self._tell_unlinked(session, team, previous, now) if previous is not None else None
         if previous is None:
@@ -101,6 +104,7 @@ class Tiers:
         with self._db.write() as session:
             if tiers.unlink(session, lower_team_id, only_from=upper.id) is None:
                 return None
+            tiers.redraw_open_cards(session, lower_team_id)
             lower = session.get(Team, lower_team_id)
             assert lower is not None
             key = f"tier-refused:{lower.id}:{upper.id}:{now.isoformat()}"
