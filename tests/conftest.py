@@ -64,12 +64,6 @@ def double(clock: SettableClock) -> Iterator[SlackDouble]:
     slack.stop()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that start real processes (marked slow: up to a minute each) run first, the rest in their order:
-    started last, a few of them kept one xdist worker busy for a minute after the other had finished."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 @pytest.fixture
 def clock() -> SettableClock:
     return SettableClock(START)
