@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/python -m pytest -n auto -p no:cacheprovider
+# On PostgreSQL the tests wait on the server's round trips, leaving a core idle half the time: one worker more than
+# cores (2 cores: 17:21 with 2 workers, 13:32 with 3).
+PYTEST_PG := $(BIN)/python -m pytest -n $$(( $$(nproc) + 1 )) -p no:cacheprovider
 
 LOCALES := bot/locale
 BABEL := "Babel>=2.14,<3"
@@ -53,7 +56,7 @@ test: install-test
 	env -u KAIZEN_TEST_POSTGRES $(PYTEST) $(PYTEST_ARGS)
 	@if [ -n "$$KAIZEN_TEST_POSTGRES" ]; then \
 		echo "--- the same suite on PostgreSQL"; \
-		$(PYTEST) $(PYTEST_ARGS); \
+		$(PYTEST_PG) $(PYTEST_ARGS); \
 	fi
 
 bench: install-test

@@ -33,7 +33,10 @@ def _waiting_spells(session: Session, scope: Scope) -> list[tuple[datetime, date
     changes (few: escalations are rare); each idea's changes are then followed in order (at one instant: hops
     ended, hops opened, then status changes, each by id). The hops' own `ended_at` alone would not do: a hop opened
     again by a send-back loses the time it was passed up, and a hop stays open after its idea is decided."""
-    ideas = _escalated_ideas(scope)
+    # The few ideas first, then their rows by idea: an IN over a subquery let PostgreSQL read every status change.
+    ideas = list(session.scalars(_escalated_ideas(scope).distinct()))
+    if not ideas:
+        return []
     hops = session.execute(
         select(Escalation.id, Escalation.idea_id, Escalation.from_team_id, Escalation.to_team_id,
                Escalation.escalated_at, Escalation.ended_at, Escalation.ended_how, Idea.team_id)

@@ -73,6 +73,13 @@ def subtree_ids(session: Session, team_id: int) -> list[int]:
     return [team_id, *(other for other in ids if other != team_id)]
 
 
+def lock_workspace(session: Session, workspace_id: str) -> None:
+    """Take the workspace's row lock (PostgreSQL; a no-op on SQLite, whose writers take turns) before anything else
+    of a tier change is written: two leaders linking two teams to each other each first wrote their own team's row
+    (its channel's name brought up to date), then waited on this lock and on each other's row: a deadlock."""
+    session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+
+
 def link(session: Session, team: Team, upper: Team, by: str, now: datetime) -> Linked | LinkRefused:
     """Make `upper` the tier up of `team`, set by `by` at `now`: refused when it is `team` itself, filed under
     another workspace, or already below `team` at any depth (a cycle). Linking to the team it already names changes

@@ -76,8 +76,9 @@ def test_a_department_leader_refuses_and_the_ward_is_told(ward_led, org, db):
     # Carol is in the department's channel but does not lead it: told privately, nothing changes.
     reply = ward_led.block_action(ActionId.TIER_REFUSE, user_id=CAROL, channel_id=DEPT, message=note)
     assert reply.status == 200
+    # The private answer goes to the response_url after the ack: waited for, not assumed already there.
+    eventually(lambda: any("Only this team's leaders" in shown(r) for r in org.responses()))
     assert upper_of(db, WARD) == DEPT
-    assert any("Only this team's leaders" in shown(r) for r in org.responses())
     reply = ward_led.block_action(ActionId.TIER_REFUSE, user_id=MO, channel_id=DEPT, message=note)
     assert reply.status == 200
     eventually(lambda: upper_of(db, WARD) is None)

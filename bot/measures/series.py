@@ -119,7 +119,9 @@ def _still_holds(session: Session, scope: Scope, cal: Calendar, kept: KeptPeriod
     )
 
 
-def _count(db: Database, scope: Scope, cal: Calendar, zone: ZoneInfo, now: datetime, nudge_days: int) -> _Counted:
+def _count(
+    db: Database, scope: Scope, cal: Calendar, zone: ZoneInfo, now: datetime, nudge_days: int, *, escalated: bool
+) -> _Counted:
     """Every period of `cal`: the kept complete periods that still hold, and the rest counted now; what is counted
     anew or more is kept for the next chart, in any process."""
     with db.read() as session:  # one transaction: the marks, the kept periods and the new counts agree
@@ -134,7 +136,7 @@ def _count(db: Database, scope: Scope, cal: Calendar, zone: ZoneInfo, now: datet
         # Kept again only when it holds more or anew; the marks of a row that still holds are left as they are.
         keep = known is None or kept < complete
         ideas = measure_periods.ideas_up_to(session, scope, marks[0]) if keep else (0, 0)
-        fresh = _fresh(session, scope, [*cal.complete[kept:], cal.current], cal.current, now, nudge_days)
+        fresh = _fresh(session, scope, [*cal.complete[kept:], cal.current], cal.current, now, nudge_days, escalated)
     values = {name: [*(known.values[name] if known else []), *fresh[0][name]] for name in SERIES_NAMES}
     decisions = [*(known.decisions if known else []), *fresh[1]]
     if keep:
@@ -160,9 +162,16 @@ def _until(cal: Calendar, kept: int) -> datetime:
 
 
 def _fresh(
-    session: Session, scope: Scope, periods: Sequence[Period], current: Period, now: datetime, nudge_days: int
+    session: Session,
+    scope: Scope,
+    periods: Sequence[Period],
+    current: Period,
+    now: datetime,
+    nudge_days: int,
+    escalations: bool,
 ) -> tuple[dict[str, list[float | None]], list[int]]:
-    """The values of consecutive `periods` (the last is `current`, measured to `now`), and the decisions in each."""
+    """The values of consecutive `periods` (the last is `current`, measured to `now`), and the decisions in each;
+    `escalations`: whether the scope ever received one (else none is looked for)."""
     bounds = [(one.start_utc, one.end_utc) for one in periods]
     nudge = timedelta(days=nudge_days)
     # The stock at each complete period's end; for the period in progress, now.
@@ -175,7 +184,12 @@ def _fresh(
     else:
         waiting = sql.waiting_per_period(session, scope, moments)
     decided = sql.decision_days_per_period(session, scope, bounds)
-    escalated = escalation.escalated_waiting_per_period(session, scope, [moment for moment, _threshold in moments])
+    # A scope that never received an escalation has none waiting, in any period: its values are zeros, uncounted.
+    escalated = (
+        escalation.escalated_waiting_per_period(session, scope, [moment for moment, _threshold in moments])
+        if escalations
+        else {}
+    )
     size = len(periods)
     values: dict[str, list[float | None]] = {
         RAISED: [float(raised.get(i, 0)) for i in range(size)],
@@ -209,7 +223,8 @@ def measure_series(db: Database, scope: Scope, zone: ZoneInfo, now: datetime, nu
 
     def counts(kind: str) -> _Counted:
         if kind not in counted:
-            counted[kind] = _count(db, scope, calendar(kind, zone, first_day, now), zone, now, nudge_days)
+            cal = calendar(kind, zone, first_day, now)
+            counted[kind] = _count(db, scope, cal, zone, now, nudge_days, escalated=escalated is not None)
         return counted[kind]
 
     result = []

@@ -64,6 +64,7 @@ class Tiers:
             return words.invite_first_text(upper_channel_id)
         now = self._clock.now()
         with self._db.write() as session:
+            tiers.lock_workspace(session, team.workspace_id)  # first: see its docstring
             upper = queries.ensure_team(session, team.workspace_id, upper_channel_id, upper_name, now)
             session.flush()
             outcome = tiers.link(session, team, upper, by, now)
