@@ -70,10 +70,6 @@ def needs_a_team(*, tree: bool) -> str:
         return _(
             "`tree` adds one set of charts for a team together with every team below it: use it in the team's channel."
         )
-    return _share_needs_a_team()
-
-
-def _share_needs_a_team() -> str:
     # Translators: `share` is the word typed after `/kaizen stats` (commands are not translated)
     return _("`share` posts the charts in a team channel: use it in one that raises ideas.")
 
@@ -118,8 +114,9 @@ class _Drawing:
             # person's.
             with reading(self._languages.of_team(team)) if share else nullcontext():
                 drawn = [self._stats.build_report(installed, team, window)]
-                if job.get("tree") and team is not None:
-                    drawn += [one for one in [self._stats.build_tree_report(installed, team, window)] if one]
+                tree = self._stats.build_tree_report(installed, team, window) if job.get("tree") and team else None
+                if tree is not None:
+                    drawn.append(tree)
             try:
                 for report in drawn:
                     if share:
