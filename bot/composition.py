@@ -31,6 +31,7 @@ from bot.ideas.export import TeamExport
 from bot.ideas.home import Home
 from bot.ideas.lifecycle import Lifecycle
 from bot.ideas.raising import Raising
+from bot.ideas.spreading import Spreading
 from bot.ideas.workflow import Workflow
 from bot.logs import BOLT_LOGGER
 from bot.personal_data.erasure import Erasure
@@ -71,6 +72,9 @@ from handlers import (
     walkup_commands,
     walkup_review,
     web_form,
+)
+from handlers import (
+    spreading as spread_handlers,
 )
 from handlers.tenancy import body_language
 from storage import migrate
@@ -117,6 +121,7 @@ class Kaizen:
     team_channels: TeamChannels
     tiers: Tiers
     escalations: Escalations
+    spreading: Spreading
     huddle_setup: HuddleSetup
     exports: TeamExport
     languages: Languages
@@ -206,6 +211,7 @@ def compose(
         team_channels=TeamChannels(workflow, raising),
         tiers=Tiers(db, clock, outbox, raising.bot_is_member),
         escalations=Escalations(db, clock, lifecycle, guard),
+        spreading=Spreading(db, clock, lifecycle),
         huddle_setup=HuddleSetup(
             huddles.schedules,
             settings,
@@ -327,6 +333,11 @@ def register_handlers(app: App, k: Kaizen) -> None:
     card_views.register(
         app, tenancy=k.tenancy, lifecycle=k.lifecycle, permissions=k.permissions, delivery=k.delivery,
         outbox=k.outbox, gateway=k.gateway, languages=k.languages, escalations=k.escalations,
+        team_channels=k.team_channels,
+    )  # fmt: skip
+    spread_handlers.register(
+        app, tenancy=k.tenancy, spreading=k.spreading, leaders=k.leaders, team_channels=k.team_channels,
+        delivery=k.delivery, outbox=k.outbox, gateway=k.gateway, languages=k.languages,
     )  # fmt: skip
     shortcuts.register(app, tenancy=k.tenancy, raising=k.raising, gateway=k.gateway, languages=k.languages)
 

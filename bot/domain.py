@@ -67,3 +67,23 @@ class CardTier:
     open: bool = True
     ended_how: str | None = None
     can_escalate: bool = False
+
+
+@dataclass(frozen=True)
+class CardLinks:
+    """What an idea's cards say of the teams that spread it (yokoten): the idea it was tried from (its number and
+    its team's channel), and the copies other teams tried of it (number and channel each, in the order tried)."""
+
+    copied_from: tuple[int, str] | None = None
+    copies: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TeamOffer:
+    """One team a done idea was offered to (or tried in), for `/kaizen show`: its channel, its answer (a
+    `storage.models_spread.SpreadAnswer` value, None while unanswered), and the copy it tried (number and status)."""
+
+    channel_id: str
+    answer: str | None
+    copy_number: int | None = None
+    copy_status: str | None = None

@@ -70,6 +70,9 @@ CARD_BENEFIT = 1000
 CARD_RESULT = 2000  # a done idea's result, learned (CARD_LEARNED) and effect (CARD_EFFECT)
 CARD_LEARNED = 2000
 CARD_EFFECT = 1000
+CARD_COPIES = 5  # the teams a card names as having tried its idea ("Also tried in …"), then "N more teams"
+SPREAD_TEAMS = 5  # the channels "Where else could this help?" takes (the Done form)
+SUGGESTION_TEXT = 700  # each text a suggestion quotes (problem, what changed, what was learned, effect), escaped
 
 # --- What we store -------------------------------------------------------------------------------------------------
 INBOX_ERROR = INBOX_ERROR_CHARS  # an inbox event's last error

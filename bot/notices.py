@@ -134,6 +134,17 @@ class WhoApproves:
     leaders_text: str
 
 
+@dataclass(frozen=True)
+class CopyDone(InThread):
+    """A copy of `idea` (another team tried it: `copy`, in `channel_id`) is done, finished by `by`: said in the
+    original card's thread, thanking the original's author."""
+
+    key: ClassVar[str] = "copy-done"
+    copy: Idea
+    channel_id: str
+    by: str
+
+
 # Every notice a change can return.
 Notice = (
     Approved
@@ -147,13 +158,15 @@ Notice = (
     | SentBack
     | TakenBack
     | NotNowAbove
+    | CopyDone
 )
 
 
 # --- the one notification rule -----------------------------------------------------------------------------------
 #
 # Whom a notice mentions (a <@mention> pings) and whether it is owed at all, in one place:
-# - the author is mentioned when *someone else* approves or finishes their idea (once each), never when anonymous;
+# - the author is mentioned when *someone else* approves or finishes their idea (once each), never when anonymous,
+#   and when another team finishes a copy of it (thanks: their idea helped there too);
 #   "not now" goes to them privately (a DM), unless they declined their own idea;
 # - nobody is pinged about their own actions: an approval or a Done by the author is not said in the thread at all
 #   (the card shows it), and every actor and owner is written as a plain name, never a mention;
@@ -179,16 +192,19 @@ def is_owed(notice: Notice) -> bool:
             return notice.leader != idea.author_id and _on_slack(idea.author_id)
         case Escalated():  # a DM to the author, unless they sent it up themself
             return notice.by != idea.author_id and _on_slack(idea.author_id)
+        case CopyDone():  # not for finishing the copy themself, nor for a copy they raised (thanked there)
+            return notice.by != idea.author_id and notice.copy.author_id != idea.author_id
         case _:
             return True
 
 
 def mentioned(notice: Notice) -> frozenset[str]:
     """Whom `notice`, when owed, mentions (pings) by Slack user ID: only the author of a named idea, when someone
-    else approved or finished it. Everyone else it names is written as a plain name."""
+    else approved or finished it (or a copy of it another team tried). Everyone else it names is written as a plain
+    name."""
     idea = notice.idea
     if (
-        isinstance(notice, Approved | Done)
+        isinstance(notice, Approved | Done | CopyDone)
         and not idea.anonymous
         and notice.by != idea.author_id
         and _on_slack(idea.author_id)

@@ -1,11 +1,12 @@
-"""Draw the README's phone pictures of a huddle and an idea card: `make docs-messages` (writes docs/huddle.png and
-docs/card.png).
+"""Draw the README's phone pictures of a huddle, an idea card and a suggestion: `make docs-messages` (writes
+docs/huddle.png, docs/card.png and docs/suggestion.png).
 
 A made-up ward, #ward-7, raises twelve ideas through the product's own workflow and lifecycle, under a clock this
 script moves, in a temporary SQLite file: six waiting (15, 9, 6, 4, 2 and 1 days, three without an idea), one
 approved nobody started, two in progress, two done this morning and one not now. At 08:30 on a Wednesday in
 November (London) the morning huddle is composed as `bot.huddles.daily.Huddles._compose` composes it, and the
-approved idea's card as the outbox posts it (plain names filled in). No Slack is involved: each message's blocks
+approved idea's card as the outbox posts it (plain names filled in); one of the done ideas, offered to #ward-b
+on its Done form, is drawn as the suggestion ward B sees. No Slack is involved: each message's blocks
 are drawn as Slack's light theme shows them on a phone 390 px wide, in HTML, and headless Chromium takes the
 picture at twice that scale. Run it as `python docs/demo_messages.py docs`; it needs `chromium` on the PATH (or
 CHROMIUM=/path/to/chrome), and looks best with the Lato and Noto Color Emoji fonts installed.
@@ -33,6 +34,7 @@ from bot.ideas.lifecycle import Actor, Lifecycle
 from bot.ideas.workflow import NewIdea, find_team, raise_idea
 from bot.render import huddle
 from bot.render.card import card_blocks, card_text
+from bot.render.spread import Suggestion, suggestion, suggestion_text
 from bot.render.words import fill_names, plain_name, to_dicts
 from storage import huddles as store
 from storage.db import Database
@@ -53,7 +55,7 @@ SENTINEL = (255, 0, 255)  # the colour below the page, where the crop ends
 # The emoji the bot's words use (grep bot/render for `:name:`), as Unicode.
 EMOJI = {
     "+1": "👍", "bulb": "💡", "double_vertical_bar": "⏸️", "hammer_and_wrench": "🛠️", "lock": "🔒", "new": "🆕",
-    "speech_balloon": "💬", "tada": "🎉", "warning": "⚠️", "wave": "👋", "white_check_mark": "✅",
+    "seedling": "🌱", "speech_balloon": "💬", "tada": "🎉", "warning": "⚠️", "wave": "👋", "white_check_mark": "✅",
 }  # fmt: skip
 
 
@@ -95,6 +97,7 @@ def seed(db: Database, clock: SettableClock) -> dict[str, int]:
     ids["doing Amira"] = start(new(AMIRA, "Sluice room door sticks"))
     ids["doing Mo"] = start(new(MO, "Bins overflow by noon"))
     done = {"Amira": new(AMIRA, "Nobody knows where the spare keys are"), "Dan": new(DAN, "Night staff skip breaks")}
+    ids["done Amira"] = done["Amira"]
     ids["not now"] = new(DAN, "Paint the staff room")
     lifecycle.not_now(ids["not now"], LEADER, "Not this quarter")
     clock.set(EARLY)
@@ -144,6 +147,13 @@ def compose_card(db: Database, idea_id: int) -> tuple[datetime, str, list[dict[s
     text and blocks, plain names filled in."""
     idea = Lifecycle(db, SettableClock(SLOT)).load(idea_id)
     return idea.created_at, fill(card_text(idea)), fill(to_dicts(card_blocks(idea, name=plain_name)))
+
+
+def compose_suggestion(db: Database, idea_id: int) -> tuple[datetime, str, list[dict[str, Any]]]:
+    """The suggestion of a done idea that #ward-b sees (offered by Grace when it was done), as the outbox posts it."""
+    idea = Lifecycle(db, SettableClock(SLOT)).load(idea_id)
+    offer = Suggestion(spread_id=1, from_channel=CHANNEL, offered_by=GRACE, offered_at=EARLY)
+    return EARLY, fill(suggestion_text(idea, offer)), fill(suggestion(idea, offer))
 
 
 # --- Slack's look, in HTML ----------------------------------------------------------------------------------------
@@ -298,20 +308,22 @@ def day_label(posted: datetime, now: datetime) -> str:
     return f"{day:%A, %B} {day.day}{suffix}"
 
 
-def page(blocks: list[dict[str, Any]], posted: datetime, now: datetime, *, members: int) -> str:
-    """A phone screen of #ward-7 at `now` showing one message Kaizen posted at `posted` with these blocks, as an
-    HTML document."""
+def page(
+    blocks: list[dict[str, Any]], posted: datetime, now: datetime, *, members: int, channel: str = CHANNEL_NAME
+) -> str:
+    """A phone screen of `channel` (by name, #ward-7 unless given) at `now` showing one message Kaizen posted at
+    `posted` with these blocks, as an HTML document."""
     local = posted.astimezone(ZONE)
     body = "".join(block(item, now) for item in blocks)
     return f"""<!doctype html><html><head><meta charset="utf-8"><style>{STYLE}</style></head><body>
 <div class="phone">
-<div class="bar"><span class="back">‹</span><div><div class="channel"># {CHANNEL_NAME}</div>
+<div class="bar"><span class="back">‹</span><div><div class="channel"># {channel}</div>
 <div class="members">{members} members</div></div></div>
 <div class="day"><span>{day_label(posted, now)}</span></div>
 <div class="message"><div class="avatar">K</div><div class="main">
 <div class="who"><span class="name">Kaizen</span><span class="app">APP</span>
 <span class="time">{local:%H:%M}</span></div>{body}</div></div>
-<div class="composer">Message #{CHANNEL_NAME}</div>
+<div class="composer">Message #{channel}</div>
 </div></body></html>"""
 
 
@@ -367,10 +379,12 @@ def main(out: Path) -> None:
         messages = {
             "huddle.png": (SLOT, *compose_huddle(db, SLOT)),
             "card.png": compose_card(db, ids["approved"]),
+            "suggestion.png": compose_suggestion(db, ids["done Amira"]),
         }
         db.dispose()
     for name, (posted, text, blocks) in messages.items():
-        width, height = screenshot(page(blocks, posted, SLOT, members=len(NAMES)), out / name)
+        channel = "ward-b" if name == "suggestion.png" else CHANNEL_NAME  # a suggestion is another ward's
+        width, height = screenshot(page(blocks, posted, SLOT, members=len(NAMES), channel=channel), out / name)
         sys.stdout.write(f"{out / name}  {width}x{height} px  — {text}\n")
 
 

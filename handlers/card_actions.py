@@ -23,8 +23,9 @@ from bot.ideas.delivery import Delivery
 from bot.ideas.escalation import Escalations
 from bot.ideas.home import Home
 from bot.ideas.lifecycle import Actor, Lifecycle, NotAllowed, Stale
-from bot.ideas.rules import check_press
+from bot.ideas.rules import check_press, stale
 from bot.render import escalation_forms, lifecycle_forms
+from bot.render import spread as spread_forms
 from bot.render.card import MORE_SEPARATOR
 from bot.render.ids import ActionId, CardAction
 from bot.slack.gateway import SlackGateway
@@ -33,7 +34,7 @@ from bot.teams.permissions import Permissions
 from bot.teams.tenancy import Tenancy
 from handlers import forms
 from handlers.tenancy import channel_of, person_reading, user_of, workspace_of
-from storage.models import Idea, Source
+from storage.models import Idea, IdeaStatus, Source
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ ACTIONS: tuple[str, ...] = (
     CardAction.ESCALATE,
     CardAction.SEND_BACK,
     CardAction.TAKE_BACK,
+    CardAction.TRY_IN_TEAM,
     ActionId.SHARE_REASON,
 )
 
@@ -146,6 +148,7 @@ class CardButtons:
             CardAction.ESCALATE: self.escalate,
             CardAction.SEND_BACK: self.send_back,
             CardAction.TAKE_BACK: self.take_back,
+            CardAction.TRY_IN_TEAM: self.try_in_team,
             ActionId.SHARE_REASON: self.share_reason,
         }
 
@@ -277,6 +280,15 @@ class CardButtons:
             return _("The reason for #{number} is already shared in its thread.", number=press.idea.number)
         self._delivery.deliver(change)
         return _("Thank you for sharing it: the reason is now in the thread of #{number}.", number=press.idea.number)
+
+    def try_in_team(self, press: Press) -> str | None:
+        """Open the Try it in my team form (anyone may: the idea is done, and its text is there to copy)."""
+        if press.idea.status != IdeaStatus.DONE:
+            raise stale(press.idea)
+        if not spread_forms.can_be_tried(press.idea):
+            raise NotAllowed(_("#{number}'s text was removed, so there is nothing to copy. Raise your own idea "
+                               "with `/kaizen`.", number=press.idea.number))  # fmt: skip
+        return self._open_form(press, spread_forms.try_in_team_modal(press.idea, press.channel_id))
 
     # --- tiers -----------------------------------------------------------------------------------------------
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot import limits
 from bot.delivery.outbox import Outbox
-from bot.i18n import N_, _
+from bot.i18n import N_, _, n_
+from bot.ideas.channels import TeamChannels
 from bot.ideas.delivery import Delivery
 from bot.ideas.escalation import Escalations
 from bot.ideas.lifecycle import Actor, Change, Lifecycle, NotAllowed, Stale
@@ -31,9 +34,10 @@ from bot.teams.tenancy import Tenancy
 from bot.text import plain
 from handlers.privacy import keep_form_open
 from handlers.tenancy import person_reading, user_of, workspace_of
-from storage.models import Idea
+from storage.models import Idea, Team
 
 log = logging.getLogger(__name__)
+
 
 SORRY = N_("Sorry, I couldn't save this just now. Please try again.")
 REDACT_INCOMPLETE = N_(
@@ -62,13 +66,66 @@ def _selected(values: Values, field: str) -> str | None:
 # --- what each form does: the change, made as the submitter ----------------------------------------------------
 
 
+class OnField(NotAllowed):
+    """A refusal shown on one input of the form (`field`), not the form's usual one."""
+
+    def __init__(self, field: str, text: str) -> None:
+        super().__init__(text)
+        self.field = field
+
+
 @dataclass(frozen=True)
 class Acts:
-    """What the forms change ideas through: the lifecycle, escalations, and who decides an idea now."""
+    """What the forms change ideas through: the lifecycle, escalations, who decides an idea now, and which channels
+    are teams (set up on first use, where Kaizen is a member)."""
 
     lifecycle: Lifecycle
     escalations: Escalations
     permissions: Permissions
+    team_channels: TeamChannels
+
+
+def spread_teams(acts: Acts, idea: Idea, values: Values) -> list[Team]:
+    """The teams the Done form's "Where else could this help?" names (the idea's own channel left out), each a
+    channel of the idea's workspace where Kaizen is a member, set up as a team once all are checked (nothing is set
+    up for a form refused). OnField naming the first channel that cannot take it: Kaizen is not in it, Slack could
+    not say in time (the look-ups run at once, each within `Raising.bot_is_member`'s second: the ack waits), or it
+    is filed under another workspace (a Slack Connect channel)."""
+    chosen = [
+        c for c in _entry(values, LifecycleField.SPREAD_TO).get("selected_conversations") or [] if isinstance(c, str)
+    ]
+    if len(chosen) > limits.SPREAD_TEAMS:
+        raise OnField(
+            LifecycleField.SPREAD_TO,
+            n_("Please pick at most {count} channel.", "Please pick at most {count} channels.", limits.SPREAD_TEAMS),
+        )
+    wanted = [channel for channel in dict.fromkeys(chosen) if channel != idea.team.channel_id]
+    known = {channel: acts.team_channels.find(channel) for channel in wanted}
+    unknown = [channel for channel, team in known.items() if team is None]
+    member: dict[str, bool | None] = {}
+    if unknown:
+        with ThreadPoolExecutor(max_workers=len(unknown), thread_name_prefix="spread-lookup") as pool:
+            member = dict(
+                zip(unknown, pool.map(lambda c: acts.team_channels.member(idea.workspace_id, c), unknown), strict=True)
+            )
+    for channel in wanted:
+        team = known[channel]
+        if team is not None and team.workspace_id != idea.workspace_id:
+            raise OnField(LifecycleField.SPREAD_TO, _("<#{channel}> is filed under another workspace: an idea spreads "
+                                                      "within its own.", channel=channel))  # fmt: skip
+        if team is None and member.get(channel) is None:
+            raise OnField(LifecycleField.SPREAD_TO, _("Slack didn't say in time whether Kaizen is in <#{channel}>. "
+                                                      "Please try again.", channel=channel))  # fmt: skip
+        if team is None and not member.get(channel):
+            raise OnField(
+                LifecycleField.SPREAD_TO,
+                _(
+                    "Kaizen isn't in <#{channel}> yet. Invite it there with "
+                    "`/invite @Kaizen`, or leave that channel out.",
+                    channel=channel,
+                ),
+            )
+    return [known[c] or acts.team_channels.ensure(idea.workspace_id, c) for c in wanted]
 
 
 def not_now(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
@@ -77,7 +134,9 @@ def not_now(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaM
 
 
 def done(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModalContext) -> Change:
-    """Done, with its outcome, result, what was learned and (optionally) its effect."""
+    """Done, with its outcome, result, what was learned, (optionally) its effect and the teams it is offered to."""
+    acts.lifecycle.check_may_finish(idea, actor)  # refused before any channel is looked up
+    offer_to = spread_teams(acts, idea, values)
     return acts.lifecycle.done(
         idea.id,
         actor,
@@ -86,6 +145,7 @@ def done(acts: Acts, idea: Idea, actor: Actor, values: Values, context: IdeaModa
         learned=_text(values, LifecycleField.LEARNED) or "",
         effect=_text(values, LifecycleField.EFFECT),
         vouched=vouched(values),
+        offer_to=offer_to,
     )
 
 
@@ -153,9 +213,11 @@ def register(
     gateway: SlackGateway,
     languages: Languages,
     escalations: Escalations,
+    team_channels: TeamChannels,
 ) -> None:
     """Register a listener for each form of CALLBACKS."""
-    submissions = CardForms(tenancy, Acts(lifecycle, escalations, permissions), delivery, outbox, gateway, languages)
+    acts = Acts(lifecycle, escalations, permissions, team_channels)
+    submissions = CardForms(tenancy, acts, delivery, outbox, gateway, languages)
     for callback_id, form in FORMS.items():
         app.view(callback_id)(submissions.listener(form))
 
@@ -203,7 +265,7 @@ class CardForms:
             actor = self._permissions.actor(workspace_id, idea, user_id)
             change = form.submit(self._acts, idea, actor, values, context)
         except (NotAllowed, Stale) as refusal:
-            ack(response_action="errors", errors={form.shown_on: str(refusal)})
+            ack(response_action="errors", errors={getattr(refusal, "field", form.shown_on): str(refusal)})
             return
         except PatientDetails as found:
             keep_form_open(ack, view, found, form.shown_on)

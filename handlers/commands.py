@@ -299,7 +299,7 @@ class KaizenCommand:
             notice(respond, text)
             return
         idea, events = found
-        reply(respond, replies.show_blocks(idea, events), card.card_text(idea))
+        reply(respond, replies.show_blocks(idea, events, *self._workflow.spread_of(idea)), card.card_text(idea))
 
     def change_measures(
         self,

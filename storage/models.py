@@ -84,7 +84,8 @@ class Category(StrEnum):
 class EventKind(StrEnum):
     """What an `IdeaEvent` records: the idea raised, a status change, its text edited or redacted, its card posted;
     its writer saying that what looked like a patient identifier is not one (the note: the kinds found, never
-    the text); a hop up or down the tiers (`storage.models_tiers.Escalation` holds the teams)."""
+    the text); a hop up or down the tiers (`storage.models_tiers.Escalation` holds the teams); spreading it to other
+    teams (`storage.models_spread.Spread`)."""
 
     CREATED = "created"
     STATUS = "status"
@@ -95,6 +96,15 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"  # sent one tier up (the note: the reason)
     SENT_BACK = "sent_back"  # sent back down by the team above (the note: theirs)
     TAKEN_BACK = "taken_back"  # taken back by a team below
+    OFFERED = "offered"  # offered to another team, done (the note: that team's channel)
+    TRIED = "tried"  # another team tried it (the note: the copy's number, "#57")
+    COPIED = "copied"  # raised as a copy of another team's done idea (the note: the original's number, "#42")
+    NOT_FOR_US = "not_for_us"  # a team it was offered to said it is not for them (the note: its channel)
+
+
+# Events whose note the bot writes itself (a channel id, an idea's number: `storage.spreads`), never a person's words:
+# kept when a redaction or retention removes the notes people wrote.
+BOT_NOTE_EVENTS = (EventKind.OFFERED, EventKind.TRIED, EventKind.COPIED, EventKind.NOT_FOR_US)
 
 
 class Source(StrEnum):
@@ -240,6 +250,11 @@ class Idea(Base):
     # When it was first escalated to a team one tier up (`storage.models_tiers.Escalation`); None: never, so no
     # look-up of its hops is needed to draw its card or to know who decides it.
     escalated_at: Mapped[datetime | None]
+    # When it was first offered to another team (`storage.models_spread.Spread`); None: never, so its cards name no
+    # copies and it has no suggestions to keep up to date (no look-up needed). `copied_from_id`: the idea another
+    # team tried this one from.
+    spread_at: Mapped[datetime | None]
+    copied_from_id: Mapped[int | None] = mapped_column(Integer)  # an idea's id (no constraint: SQLite adds none)
     # The card in the team channel: its ts once posted (the outbox posts it once). Every change bumps
     # card_version; the card is re-rendered until card_synced_version catches up.
     card_ts: Mapped[str | None] = mapped_column(String(32))
@@ -332,6 +347,7 @@ class OutboxKind(StrEnum):
     DM = "dm"  # a direct message to one person
     HOP_CARD = "hop_card"  # the idea's card in the channel of a team it was escalated to
     EPHEMERAL = "ephemeral"  # a message only one person sees, in a channel
+    SUGGESTION = "suggestion"  # a done idea offered to a team, in that team's channel (storage.models_spread)
 
 
 class OutboxMessage(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, contains_eager
 from storage.core import insert_skipping_taken, run
 from storage.db import changed_rows
 from storage.models import (
+    BOT_NOTE_EVENTS,
     PAUSED_REASON_CHARS,
     EventKind,
     Idea,
@@ -359,8 +360,10 @@ def team_approve_emojis(session: Session) -> list[str]:
 
 
 def redact_history_notes(session: Session, idea_id: int) -> None:
-    """Notes in the history may quote the removed text (a reason, say): they go too; the events stay."""
-    session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id).values(note=None))
+    """Notes in the history may quote the removed text (a reason, say): they go too (not the bot's own,
+    BOT_NOTE_EVENTS); the events stay."""
+    written = IdeaEvent.kind.not_in(BOT_NOTE_EVENTS)
+    session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id, written).values(note=None))
 
 
 def latest_status_source(session: Session, idea_id: int, to_status: str) -> str | None:

@@ -25,7 +25,17 @@ from sqlalchemy.orm import Session
 
 from storage import escalations
 from storage.core import insert_skipping_taken, run
-from storage.models import EventKind, Idea, IdeaEvent, IdeaStatus, InboxEvent, OutboxMessage, Team, UtcDateTime
+from storage.models import (
+    BOT_NOTE_EVENTS,
+    EventKind,
+    Idea,
+    IdeaEvent,
+    IdeaStatus,
+    InboxEvent,
+    OutboxMessage,
+    Team,
+    UtcDateTime,
+)
 from storage.models_privacy import RetentionRun
 
 FINISHED = (IdeaStatus.DONE, IdeaStatus.NOT_NOW)
@@ -123,7 +133,7 @@ def remove_text(session: Session, idea_id: int, cutoff: datetime, marker: str, n
     if not getattr(changed, "rowcount", 0):
         return False
     # Notes people wrote go; the safety trail stays (what a screening matched, by kind; "already done").
-    written = IdeaEvent.kind.not_in([EventKind.NOT_PATIENT_INFO, EventKind.CREATED])
+    written = IdeaEvent.kind.not_in([EventKind.NOT_PATIENT_INFO, EventKind.CREATED, *BOT_NOTE_EVENTS])
     session.execute(update(IdeaEvent).where(IdeaEvent.idea_id == idea_id, written).values(note=None))
     escalations.remove_words(session, idea_id, marker)  # the reasons and notes of its hops up and down the tiers
     return True

@@ -16,16 +16,20 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.delivery.names import Names
-from bot.domain import CardTier
+from bot.domain import CardLinks, CardTier
 from bot.i18n import reading
 from bot.render.card import card_dicts, card_text
+from bot.render.spread import Suggestion, suggestion, suggestion_text
 from bot.render.words import plain_name
 from bot.slack.gateway import SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
-from storage import escalations, queries
+from storage import escalations, queries, spreads
 from storage.db import Database
 from storage.models import Idea, Team
+from storage.models_spread import Spread
 from storage.models_tiers import Escalation
+
+Blocks = list[dict[str, Any]]
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +91,58 @@ class Cards:
         """The card of `idea` backed by `supporters` as posted: (notification text, blocks), in the language of the
         team whose channel it is in (`team`, default the idea's own) whoever acted, with people's plain names
         filled in (users.info on a cache miss). `tier`: what it shows of the idea's tiers (`tier_views`)."""
+        links = self.links(idea)
         with reading(self._team_language(team or idea.team)):
-            text, blocks = card_text(idea), card_dicts(idea, supporters=supporters, name=plain_name, tier=tier)
+            text = card_text(idea)
+            blocks = card_dicts(idea, supporters=supporters, name=plain_name, tier=tier, links=links)
             filled: list[Any] = self._names.fill(slack, idea.workspace_id, [text, blocks])
         return filled[0], filled[1]
+
+    def links(self, idea: Idea) -> CardLinks | None:
+        """What the idea's cards say of the teams that spread it (`CardLinks`); no look-up for an idea never
+        offered to another team nor tried from one."""
+        if idea.spread_at is None and idea.copied_from_id is None:
+            return None
+        with self._db.read() as session:
+            original, copies = spreads.card_links(session, idea)
+        return CardLinks(original, tuple(copies))
+
+    def copies_of(self, idea: Idea) -> list[int]:
+        """The ids of the copies other teams tried of `idea` (none to read for an idea never offered)."""
+        if idea.spread_at is None:
+            return []
+        with self._db.read() as session:
+            return [o.spread.copy_id for o in spreads.offers(session, idea.id) if o.spread.copy_id is not None]
+
+    def suggestion_for_post(self, idea: Idea, channel_id: str) -> tuple[Spread, Team] | None:
+        """The idea's offer to the team of `channel_id` and that team, when a suggestion is to be posted there."""
+        with self._db.read() as session:
+            return spreads.for_post(session, idea.id, channel_id)
+
+    def draw_suggestion(self, slack: WorkspaceSlack, idea: Idea, offer: Spread, team: Team) -> tuple[str, Blocks]:
+        """The suggestion of `idea` offered to `team` as posted in its channel (`bot.render.spread.suggestion`), in
+        that team's language, with people's plain names filled in."""
+        with self._db.read() as session:
+            copy = queries.idea_by_id(session, offer.copy_id) if offer.copy_id is not None else None
+        view = Suggestion(
+            offer.id, idea.team.channel_id, offer.offered_by, offer.offered_at, offer.answer, offer.answered_by,
+            copy.number if copy is not None else None, self._link(slack, idea),
+        )  # fmt: skip
+        with reading(self._team_language(team)):
+            text, blocks = suggestion_text(idea, view), suggestion(idea, view)
+            filled: list[Any] = self._names.fill(slack, idea.workspace_id, [text, blocks])
+        return filled[0], filled[1]
+
+    @staticmethod
+    def _link(slack: WorkspaceSlack, idea: Idea) -> str | None:
+        """The permalink of the idea's own card; None when it is not posted or Slack gives none (logged)."""
+        if idea.card_ts is None:
+            return None
+        try:
+            return slack.permalink(idea.team.channel_id, idea.card_ts)
+        except SlackError as error:
+            log.warning("No link for the card of idea %s: %s", idea.id, error.code)
+            return None
 
     def own_tier(self, idea: Idea) -> CardTier | None:
         """What the idea's own card shows of its tiers (see `tier_views`); no look-up for an idea never escalated."""
@@ -148,11 +200,14 @@ class Cards:
             idea = queries.idea_by_id(session, idea_id)
             if idea is None:
                 return False
-            if idea.card_synced_version >= idea.card_version and idea.escalated_at is None:
+            elsewhere = idea.escalated_at is not None or idea.spread_at is not None  # cards in other channels
+            if idea.card_synced_version >= idea.card_version and not elsewhere:
                 return idea.card_ts is not None and idea.team.paused_at is None
             supporters = queries.supporter_count(session, idea_id)
-        if idea.card_synced_version >= idea.card_version:  # its own card is up to date: its upper cards may not be
-            self._update_tiers(idea, supporters, idea.card_version, own=False)
+        if idea.card_synced_version >= idea.card_version:  # its own card is up to date: its others may not be
+            if idea.escalated_at is not None:
+                self._update_tiers(idea, supporters, idea.card_version, own=False)
+            self._update_suggestions(idea, idea.card_version)
             return idea.card_ts is not None and idea.team.paused_at is None
         return self._update(idea, supporters, idea.card_version)
 
@@ -162,8 +217,39 @@ class Cards:
         when its own is not posted, its channel takes no posts now (it is brought up to date later) or Slack did
         not take the update (logged)."""
         if idea.escalated_at is None and idea.team.upper_team_id is None:
-            return self._update_one(idea, supporters, version, None, None)  # the usual card: no tiers to read
-        return self._update_tiers(idea, supporters, version, own=True)
+            updated = self._update_one(idea, supporters, version, None, None)  # the usual card: no tiers to read
+        else:
+            updated = self._update_tiers(idea, supporters, version, own=True)
+        self._update_suggestions(idea, version)
+        return updated
+
+    def _update_suggestions(self, idea: Idea, version: int) -> None:
+        """Draw the idea's posted suggestions in other teams' channels over themselves where they show an older
+        card_version than `version` (an edit, a redaction or an answer since); none to read for an idea never
+        offered."""
+        if idea.spread_at is None:
+            return
+        with self._db.read() as session:
+            found = [offer for offer in spreads.offers(session, idea.id) if offer.spread.card_ts is not None]
+        for offer in found:
+            spread, team = offer.spread, offer.team
+            if spread.card_synced_version >= version or team.paused_at is not None or spread.card_ts is None:
+                continue
+            try:
+                slack = self._gateway.workspace(idea.workspace_id)
+                text, blocks = self.draw_suggestion(slack, idea, spread, team)
+                slack.update(team.channel_id, spread.card_ts, text, blocks)
+            except SlackError as error:
+                if failure(error.code) is Failure.CHANNEL_GONE:
+                    self._pause(team, error.code)
+                else:
+                    log.warning("Could not update a suggestion of idea %s", idea.id, exc_info=True)
+                continue
+            except Exception:
+                log.warning("Could not update a suggestion of idea %s", idea.id, exc_info=True)
+                continue
+            with self._db.write() as session:
+                spreads.mark_synced(session, spread.id, version)
 
     def _update_tiers(self, idea: Idea, supporters: int, version: int, *, own: bool) -> bool:
         """Bring the idea's upper cards (and, `own`, its own card) up to `version`; whether its own card is."""

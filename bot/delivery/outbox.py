@@ -39,7 +39,7 @@ from bot.i18n import match_language, reading
 from bot.render.words import REDACTED_TEXT
 from bot.slack.gateway import Message, SlackError, SlackGateway, WorkspaceSlack
 from bot.slack.refusals import Failure, failure
-from storage import delivery, escalations, queries
+from storage import delivery, escalations, queries, spreads
 from storage.db import Database
 from storage.models import Idea, OutboxKind, OutboxMessage, Team
 
@@ -274,6 +274,14 @@ class Outbox:
             _hop, upper, tier = hop_card
             channel = upper.channel_id
             text, blocks = self.cards.draw(slack, idea, supporters, tier, upper)
+        elif message.kind == OutboxKind.SUGGESTION:
+            assert idea is not None
+            offered = self.cards.suggestion_for_post(idea, message.channel_id or "")
+            if offered is None:
+                raise _Deferred("no_offer")
+            offer, team = offered
+            channel = team.channel_id
+            text, blocks = self.cards.draw_suggestion(slack, idea, offer, team)
         elif message.kind == OutboxKind.THREAD:
             assert idea is not None
             if idea.card_ts is None:
@@ -322,6 +330,11 @@ class Outbox:
                 hop = escalations.hop_for_card_post(session, message.idea_id, message.channel_id or "")
                 if hop is not None:
                     escalations.record_hop_card(session, hop.id, ts, rendered_version)
+            if message.kind == OutboxKind.SUGGESTION and ts and message.idea_id:
+                # Like an upper card: it shows the idea as it was when claimed; the sweep redraws it if it changed.
+                found = spreads.for_post(session, message.idea_id, message.channel_id or "")
+                if found is not None:
+                    spreads.record_post(session, found[0].id, ts, rendered_version)
             if card_posted:
                 assert ts is not None and message.idea_id is not None
                 # The card shows the idea as it was when claimed; a change made since still needs a sync.
@@ -380,6 +393,7 @@ class Outbox:
             due = delivery.pending_outbox(session, now, SWEEP_BATCH)
             stale = queries.cards_out_of_date(session, SWEEP_BATCH)
             stale += [i for i in escalations.hop_cards_out_of_date(session, SWEEP_BATCH) if i not in stale]
+            stale += [i for i in spreads.suggestions_out_of_date(session, SWEEP_BATCH) if i not in stale]
         sent = 0
         for message_id in due:
             try:
@@ -412,10 +426,14 @@ class _Loaded:
     refused_card: str | None
 
 
+# Messages posted in the channel they name (`OutboxMessage.channel_id`), not their idea's.
+_IN_ANOTHER_CHANNEL = (OutboxKind.CHANNEL, OutboxKind.EPHEMERAL, OutboxKind.HOP_CARD, OutboxKind.SUGGESTION)
+
+
 def _team_of(session: Session, message: OutboxMessage, idea: Idea | None) -> Team | None:
     """The team whose channel a message is posted in; None for a DM or a channel that is no team."""
     if message.kind in (OutboxKind.CARD, OutboxKind.THREAD):
         return idea.team if idea is not None else None
-    if message.kind in (OutboxKind.CHANNEL, OutboxKind.EPHEMERAL, OutboxKind.HOP_CARD) and message.channel_id:
+    if message.kind in _IN_ANOTHER_CHANNEL and message.channel_id:
         return queries.team_of_channel(session, message.channel_id)
     return None

@@ -22,4 +22,6 @@ class Delivery:
         for message_id in change.message_ids:
             self._outbox.send(message_id)
         self._outbox.sync_card(change.idea.id)
+        for copy_id in self._outbox.cards.copies_of(change.idea):  # an edit or a redaction its copies followed
+            self._outbox.sync_card(copy_id)
         self._home.after_change(change.idea)

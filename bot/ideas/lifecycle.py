@@ -21,6 +21,7 @@ from bot.delivery.cards import CardChange
 from bot.delivery.outbox import new_message
 from bot.domain import Actor as Actor
 from bot.i18n import _, match_language, reading
+from bot.ideas import offers
 from bot.ideas.rules import TRANSITIONS, Action, check, may, stale
 from bot.ideas.rules import NotAllowed as NotAllowed
 from bot.ideas.rules import Stale as Stale
@@ -112,10 +113,12 @@ class Lifecycle:
         slack_event_id: str | None = None,
         notices: Sequence[Notice] = (),
         vouched_kinds: tuple[str, ...] = (),
+        also: Callable[[Session, Idea, datetime, str], list[int]] | None = None,
     ) -> Change | None:
         """Move the idea as `action`'s row says, if it is still in the row's statuses (or the narrower
         `from_statuses`); None when it was not (someone got there first). `notices` are queued with it;
-        `vouched_kinds` (see `bot.privacy.screening`) recorded in its history with it."""
+        `vouched_kinds` (see `bot.privacy.screening`) recorded in its history with it; `also` writes what else the
+        change owes in its transaction (session, idea, now, the key of its messages → outbox ids)."""
         rule = TRANSITIONS[action]
         assert rule.to_status is not None
         self._learn_readers(notices)
@@ -135,6 +138,8 @@ class Lifecycle:
             self.record_vouched(session, idea, now, source, actor_id, vouched_kinds)
             session.flush()
             ids = self.queue_notices(session, idea, now, f"event:{event.id}", notices)
+            if also is not None:
+                ids += also(session, idea, now, f"event:{event.id}")
             session.refresh(idea)
             return Change(idea, ids, list(notices))
 
@@ -283,11 +288,13 @@ class Lifecycle:
 
     def done(
         self, idea_id: int, actor: Actor, *, outcome: str, result: str, learned: str, effect: str | None,
-        vouched: bool = False,
+        vouched: bool = False, offer_to: Sequence[Team] = (),
     ) -> Change:  # fmt: skip
         """Mark an idea done with its `outcome` (a key of OUTCOME_LABEL), what changed (`result`), what was
         learned and the optional `effect` (each at most limits.RESULT_MAX characters); thanks go to the card's
-        thread (`Done`). Raises NotAllowed, PatientDetails (see `not_now`) or Stale."""
+        thread (`Done`), and to the original's author when it is a copy another team tried. Offered to the teams
+        `offer_to` ("Where else could this help?": `bot.ideas.offers`). Raises NotAllowed, PatientDetails (see
+        `not_now`) or Stale."""
         idea = self.load(idea_id)
         self.check_may_finish(idea, actor)
         if outcome not in OUTCOME_LABEL:
@@ -304,6 +311,10 @@ class Lifecycle:
                 "started_at": idea.started_at or self._clock.now(),
             },
             notices=(Done(idea, actor.user_id, learned.strip()),), vouched_kinds=kinds,
+            also=lambda session, done, now, key: [
+                *offers.queue_offers(session, done, offer_to, actor.user_id, now),
+                *offers.thank_for_copy(session, done, actor.user_id, now, key, self.queue_notices),
+            ],
         )  # fmt: skip
         if change is None:
             raise stale(self.load(idea_id))
@@ -394,6 +405,7 @@ class Lifecycle:
             if kind == EventKind.REDACTED:
                 queries.redact_history_notes(session, idea.id)
                 escalations.remove_words(session, idea.id, REDACTED_TEXT)
+            offers.follow_text(session, idea, values, now, kind)
             queries.add_event(session, idea, at=now, kind=kind, source=Source.BUTTON, actor_id=actor.user_id, note=note)
             self.record_vouched(session, idea, now, Source.BUTTON, actor.user_id, vouched_kinds)
             fresh = queries.idea_by_id(session, idea.id)

@@ -6,21 +6,24 @@ Functions take plain values and return plain values (detached rows), so they are
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
 
 from bot import credit
 from bot.clock import Clock
 from bot.delivery.outbox import claim_on_insert
 from bot.delivery.outbox import new_message as outbox_message
-from bot.domain import Board
+from bot.domain import Board, CardLinks, TeamOffer
 from bot.i18n import _, n_
 from bot.limits import BENEFIT_MAX, IDEA_MAX, INPUT_FROM_MAX, PROBLEM_MAX, SOURCE_LINK
 from bot.privacy.identifiers import PatientIdGuard
 from bot.privacy.screening import PatientDetails, history_note, screen
 from bot.teams.access import ChannelAccess
 from bot.text import is_blank
-from storage import escalations, queries
+from storage import escalations, queries, spreads
 from storage.core import add_new
 from storage.db import Database
 from storage.models import (
@@ -79,6 +82,7 @@ class NewIdea:
     source_message: tuple[str, str] | None = None  # (channel, ts) of a reply captured with :bulb:
     credited_name: str | None = None  # a walk-up visitor's name, as typed (`author_id` is their stand-in: bot.credit)
     recorded_by: str | None = None  # the leader who raised it for its author (None: its author raised it)
+    copied_from_id: int | None = None  # the idea another team did that this one tries here (bot.ideas.spreading)
 
 
 def _clean(text: str | None) -> str | None:
@@ -144,6 +148,7 @@ def validate(new: NewIdea, team: Team | None) -> NewIdea:
         source_message=new.source_message,
         credited_name=name,
         recorded_by=new.recorded_by,
+        copied_from_id=new.copied_from_id,
     )
 
 
@@ -186,13 +191,20 @@ class Raised:
 
 
 def raise_idea(
-    db: Database, clock: Clock, new: NewIdea, *, claim_card: bool = False, vouched_kinds: tuple[str, ...] = ()
+    db: Database,
+    clock: Clock,
+    new: NewIdea,
+    *,
+    claim_card: bool = False,
+    vouched_kinds: tuple[str, ...] = (),
+    then: Callable[[Session, Idea, datetime], None] | None = None,
 ) -> Raised:
     """Validate and commit a new idea with its first history event and its card queued in the outbox; with
     `claim_card`, the card is claimed for the caller to post right after (unless the team is paused: see
     `Raised`), else it is left for `Outbox.send` or the sweep. `vouched_kinds`: what its text looked like to the
     patient-identifier screening (`bot.privacy.screening.screen`) when its writer said it was not: recorded in
-    its history with it."""
+    its history with it. `then` writes what else raising it owes, in its transaction (session, the idea, now); it
+    may raise to write nothing."""
     now = clock.now()
     with db.write(urgent=True) as session:  # the form stays open until this commits
         team = queries.ensure_team(session, new.workspace_id, new.channel_id, new.channel_name, now)
@@ -219,6 +231,7 @@ def raise_idea(
             source_channel=clean.source_message[0] if clean.source_message else None,
             source_ts=clean.source_message[1] if clean.source_message else None,
             credited_name=clean.credited_name,
+            copied_from_id=clean.copied_from_id,
         )
         # Core INSERTs, not the unit of work: this runs for every idea raised, while the person waits.
         idea = add_new(session, idea)
@@ -236,6 +249,8 @@ def raise_idea(
         card = outbox_message(
             kind=OutboxKind.CARD, dedupe_key=f"card:{idea.id}", workspace_id=idea.workspace_id, idea_id=idea.id, now=now
         )
+        if then is not None:
+            then(session, idea, now)
         if claim_card and team.paused_at is None:
             claim_on_insert(card, now)  # posted right after the commit, by the thread that raised it
         return Raised(idea, add_new(session, card))  # a new idea's card key is not taken
@@ -317,6 +332,20 @@ class Workflow:
     def find_team(self, channel_id: str) -> Team | None:
         """The team `channel_id` is, or None."""
         return find_team(self._db, channel_id)
+
+    def spread_of(self, idea: Idea) -> tuple[CardLinks, list[TeamOffer]]:
+        """Where `idea` came from and went (`/kaizen show`): the idea it was tried from, and each team it was offered
+        to with its answer and copy; nothing to read for an idea never spread."""
+        if idea.spread_at is None and idea.copied_from_id is None:
+            return CardLinks(), []
+        with self._db.read() as session:
+            original, _copies = spreads.card_links(session, idea)
+            found = spreads.offers(session, idea.id)
+        offers = [
+            TeamOffer(offer.team.channel_id, offer.spread.answer, offer.copy_number, offer.copy_status)
+            for offer in found
+        ]  # fmt: skip
+        return CardLinks(copied_from=original), offers
 
     def ensure_team(self, workspace_id: str, channel_id: str, name: str = "") -> Team:
         """The team `channel_id` is, set up (filed under `workspace_id`, named `name`) if it is none yet."""

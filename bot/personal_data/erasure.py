@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.ideas import offers
 from bot.privacy.pseudonyms import pseudonym
 from bot.render.words import ERASED_TEXT
 from bot.settings import Settings
 from storage import people
 from storage.db import Database
+from storage.models import EventKind
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ class Erasure:
                         session, idea.id, user_id
                     )
                     if idea.problem != ERASED_TEXT and theirs:
+                        # Copies other teams tried, still in these words, lose them too (`offers.follow_text`).
+                        erased_text = {"problem": ERASED_TEXT, "idea": None, "benefit": None}
+                        offers.follow_text(session, idea, erased_text, now, EventKind.EDITED)
                         idea.problem, idea.idea, idea.benefit = ERASED_TEXT, None, None
                         texts_removed += 1
             for request in requests:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import credit, limits
-from bot.domain import CardTier
+from bot.domain import CardLinks, CardTier
 from bot.i18n import N_, _, join, n_
 from bot.notices import asked_for_input
 from bot.render.ids import BlockPrefix, CardAction
@@ -45,17 +45,20 @@ _START = (CardAction.START, N_("Start"))
 _DONE = (CardAction.DONE, N_("Done…"))
 # Translators: a button on the card of a done or declined idea: it waits for a decision again
 _REOPEN = (CardAction.REOPEN, N_("Reopen"))
+# Translators: a button on a done idea's card: try the idea in another team of yours (a form asks which)
+_TRY_IN_TEAM = (CardAction.TRY_IN_TEAM, N_("Try it in my team"))
 CARD_BUTTONS: dict[str, tuple[tuple[str, str], ...]] = {
     IdeaStatus.NEW: (_APPROVE, _NOT_NOW),
     IdeaStatus.APPROVED: (_START,),
     IdeaStatus.IN_PROGRESS: (_DONE,),
-    IdeaStatus.DONE: (_REOPEN,),
+    IdeaStatus.DONE: (_TRY_IN_TEAM, _REOPEN),
     IdeaStatus.NOT_NOW: (_REOPEN,),
 }
 
-# The first button is green when it moves the idea forward; Reopen (of a done or declined idea) stays plain.
+# The first button is green when it moves the idea forward; a done or declined idea's stay plain.
 FIRST_STYLE: dict[str, str | None] = {action: "primary" for (action, _text), *_rest in CARD_BUTTONS.values()} | {
-    CardAction.REOPEN: None
+    CardAction.TRY_IN_TEAM: None,  # a done card asks nothing more of its team: nothing on it calls for attention
+    CardAction.REOPEN: None,
 }
 
 # Everything else, in the card's overflow menu (at most limits.OVERFLOW_OPTIONS), each entry saying who may use it
@@ -174,11 +177,16 @@ def _labelled(label: str, text: str | None, limit: int) -> str | None:
 
 
 def card_blocks(
-    idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention, tier: CardTier | None = None
+    idea: Idea,
+    *,
+    supporters: int = 0,
+    name: Callable[[str], str] = mention,
+    tier: CardTier | None = None,
+    links: CardLinks | None = None,
 ) -> list[bk.Block]:
     """The idea's card (see `card_dicts`) as slack_sdk Block Kit objects, to put together with other blocks (the
     card over its history in `/kaizen show`)."""
-    blocks = card_dicts(idea, supporters=supporters, name=name, tier=tier)
+    blocks = card_dicts(idea, supporters=supporters, name=name, tier=tier, links=links)
     return [bk.Block.parse(block) for block in blocks]  # type: ignore[misc]
 
 
@@ -210,6 +218,29 @@ def tier_line(idea: Idea, tier: CardTier, name: Callable[[str], str]) -> str | N
     return _(":arrow_up: Escalated further up; the team there decides it.")
 
 
+def links_line(links: CardLinks) -> str | None:
+    """The card's line about the teams that spread the idea (mrkdwn), or None when there is nothing to say: the idea
+    it was tried from, and where it was tried (at most limits.CARD_COPIES named, then how many more)."""
+    parts: list[str] = []
+    if links.copied_from is not None:
+        number, channel = links.copied_from
+        # Translators: on the card of an idea a team tried from another team's done idea #{number} (in {channel})
+        parts.append(_(":seedling: Tried from #{number} in <#{channel}>", number=number, channel=channel))
+    if links.copies:
+        shown = [
+            # Translators: one team that tried this idea, in the list on its card: its channel and its copy's number
+            _("<#{channel}> as #{number}", channel=channel, number=number)
+            for number, channel in links.copies[: limits.CARD_COPIES]
+        ]
+        more = len(links.copies) - len(shown)
+        if more:
+            # Translators: after the teams named on a card, how many more tried the idea
+            shown.append(n_("{count} more team", "{count} more teams", more))
+        # Translators: on a done idea's card: the teams that tried it too, e.g. "#ward-b as #57 and #ward-c as #60"
+        parts.append(_(":seedling: Also tried in {teams}", teams=join(shown)))
+    return " · ".join(parts) or None
+
+
 def _section(text: str) -> dict[str, Any]:
     """`bk.section` as JSON: a mrkdwn section from already-safe mrkdwn, clipped as a last guard."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": bk.clip(text, limits.SECTION_TEXT)}}
@@ -220,14 +251,20 @@ def _plain(text: str) -> dict[str, Any]:
 
 
 def card_dicts(
-    idea: Idea, *, supporters: int = 0, name: Callable[[str], str] = mention, tier: CardTier | None = None
+    idea: Idea,
+    *,
+    supporters: int = 0,
+    name: Callable[[str], str] = mention,
+    tier: CardTier | None = None,
+    links: CardLinks | None = None,
 ) -> list[dict[str, Any]]:
     """The idea's card in its team channel, as the JSON blocks Slack takes: its status, its texts (each clipped to
     its share of the message), the facts (who raised it and when, owner, category, input needed, supporters, the
     message it came from), the buttons of its primary actions and an overflow menu with the rest. `supporters` is
     how many people back it; `name` shows a person (a plain name on a posted card, `plain_name`; a mention in a
     private reply). `tier`: what this card shows of the idea's tiers (`tier_line`, the menu's tier entries); a
-    card in the team above whose hop has ended has no buttons (that team no longer decides it)."""
+    card in the team above whose hop has ended has no buttons (that team no longer decides it). `links`: the teams
+    that spread it (`links_line`)."""
     # Translators: the first line of an idea's card: its number, then its status line
     heading = _("*Kaizen #{number}* · {status}", number=idea.number, status=status_text(idea, name))
     blocks: list[dict[str, Any]] = [_section(heading)]
@@ -295,13 +332,18 @@ def card_dicts(
         facts.append(_("<{link}|Original message>", link=idea.source_link))
     facts_text = {"type": "mrkdwn", "text": bk.clip(" · ".join(facts), limits.SECTION_TEXT)}
     blocks.append({"type": "context", "elements": [facts_text]})
-    line = tier_line(idea, tier, name) if tier is not None else None
-    if line:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": bk.clip(line, limits.SECTION_TEXT)}]})
+    for line in (tier_line(idea, tier, name) if tier is not None else None, links_line(links) if links else None):
+        if line:
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": bk.clip(line, limits.SECTION_TEXT)}]}
+            )
     if tier is not None and tier.upper_card and not tier.open:
         return blocks
     elements: list[dict[str, Any]] = []
-    for index, (action, text) in enumerate(CARD_BUTTONS[idea.status]):
+    offered = CARD_BUTTONS[idea.status]
+    if idea.redacted or idea.text_removed_at is not None:  # no text left to try elsewhere
+        offered = tuple(button for button in offered if button[0] != CardAction.TRY_IN_TEAM)
+    for index, (action, text) in enumerate(offered):
         button = {"type": "button", "action_id": action, "text": _plain(_(text)), "value": str(idea.id)}
         style = None if index else FIRST_STYLE[action]
         elements.append(button | ({"style": style} if style else {}))

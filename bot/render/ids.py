@@ -21,6 +21,7 @@ class CallbackId(StrEnum):
     ADD_LEADERS = "add_leaders"
     ESCALATE = "idea_escalate"
     SEND_BACK = "idea_send_back"
+    TRY_IN_TEAM = "idea_try_in_team"  # a done card's Try it in my team: the team picked
 
 
 class ActionId(StrEnum):
@@ -40,6 +41,8 @@ class ActionId(StrEnum):
     WALKUP_DECLINE = "walkup_decline"  # ... or drop it; value: the submission's id
     WALKUP_NEW_POSTER = "walkup_new_poster"  # `/kaizen form poster`: a new address with its poster
     TIER_REFUSE = "tier_refuse"  # the upper channel's note of a new tier link: refuse it; value "<lower id>:<upper id>"
+    TRY_HERE = "spread_try_here"  # a suggestion: try the done idea in this team; value: the offer's id (a Spread)
+    NOT_FOR_US = "spread_not_for_us"  # ... or say it is not for this team; value: the offer's id
 
 
 class CardAction(StrEnum):
@@ -55,6 +58,7 @@ class CardAction(StrEnum):
     ESCALATE = "idea_escalate"  # in the menu: send it one tier up (a form asks why)
     SEND_BACK = "idea_send_back"  # in an upper card's menu: send it back down (a form asks for a note)
     TAKE_BACK = "idea_take_back"  # in the idea's own card's menu, while escalated: decide it here again
+    TRY_IN_TEAM = "idea_try_in_team"  # a done card: try it in a team of mine (a form asks which)
     MORE = "idea_more"  # the card's overflow menu: each option's value is "<action id>:<idea id>"
 
 
@@ -93,6 +97,8 @@ class LifecycleField(StrEnum):
     EFFECT = "effect"
     NOTE = "note"
     ESCALATE_REASON = "escalate_reason"
+    SPREAD_TO = "spread_to"  # the Done form's "Where else could this help?" (channels)
+    TRY_TEAM = "try_team"  # the Try it in my team form's channel
 
 
 class HuddleSetupField(StrEnum):

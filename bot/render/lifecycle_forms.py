@@ -93,6 +93,7 @@ def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
             # Translators: an example effect of a change (a hospital ward's), as a placeholder
             placeholder=_("e.g. About 20 minutes less walking per shift"),
         ),
+        spread_input(),
         bk.context(_(PATIENT_HINT)),
     ]
     # Translators: the title of the form that closes idea #{number} as done (at most 24 characters)
@@ -100,6 +101,26 @@ def done_modal(idea: Idea, channel_id: str | None, *, text_max: int) -> bk.View:
     # Translators: the button that sends the form that closes an idea as done
     submit = _("Mark done")
     return idea_modal(idea, channel_id, callback_id=CallbackId.DONE, title=title, submit=submit, blocks=blocks)
+
+
+def spread_input() -> bk.InputBlock:
+    """The Done form's optional "Where else could this help?": up to limits.SPREAD_TEAMS channels, each offered the
+    idea (`bot.ideas.offers`); Kaizen must be in each (checked on submit)."""
+    return bk.InputBlock(
+        block_id=LifecycleField.SPREAD_TO,
+        # Translators: a label in the form that closes an idea as done: other teams' channels it could help
+        label=_("Where else could this help?"),
+        optional=True,
+        # Translators: the hint under "Where else could this help?" in the form that closes an idea as done
+        hint=_("Each team gets a short suggestion with Try it here. Kaizen must be in their channel."),
+        element=bk.ConversationMultiSelectElement(
+            action_id=LifecycleField.SPREAD_TO,
+            # Translators: the placeholder of the channel picker under "Where else could this help?"
+            placeholder=_("Other teams' channels (up to {most})", most=limits.SPREAD_TEAMS),
+            max_selected_items=limits.SPREAD_TEAMS,
+            filter=bk.ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+        ),
+    )
 
 
 def edit_modal(idea: Idea, channel_id: str | None) -> bk.View:

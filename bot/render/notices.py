@@ -10,6 +10,7 @@ from bot import limits
 from bot.i18n import _, people
 from bot.notices import (
     Approved,
+    CopyDone,
     Done,
     Escalated,
     Notice,
@@ -125,6 +126,19 @@ def words(notice: Notice) -> Words:
                 ":arrow_down: Taken back from <#{channel}> by {name}: it is decided here again.",
                 channel=notice.channel_id, name=person(idea, notice.by),
             ))  # fmt: skip
+        case CopyDone():
+            # What the other team learned is on its card, not quoted here: its redaction has nothing to chase.
+            if idea.author_id not in mentioned(notice):
+                # Translators: in a done idea's thread: another team ({channel}) tried it as #{number}, and finished
+                return Words(_(
+                    ":seedling: <#{channel}> tried this as #{number}, and it's done. See what they learned on its "
+                    "card.",
+                    channel=notice.channel_id, number=notice.copy.number,
+                ))  # fmt: skip
+            # Translators: as above, thanking {name}, who raised the idea the other team tried
+            return Words(_(":seedling: <#{channel}> tried this as #{number}, and it's done — thank you {name}, your "
+                           "idea helped there too.", channel=notice.channel_id, number=notice.copy.number,
+                           name=mention(idea.author_id)))  # fmt: skip
         case _:
             assert_never(notice)
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot import limits
-from bot.domain import Board, LeaderList, age_in_days
+from bot.domain import Board, CardLinks, LeaderList, TeamOffer, age_in_days
 from bot.i18n import N_, _, join, n_, number
 from bot.privacy.identifiers import describe
 from bot.render.card import card_blocks
@@ -16,6 +16,7 @@ from bot.render.ids import ActionId, BlockPrefix
 from bot.render.words import GROUP_TITLE, history_line, linked_number, mention, plain_name, problem_start
 from bot.slack import blockkit as bk
 from storage.models import Idea, IdeaEvent, IdeaStatus
+from storage.models_spread import SpreadAnswer
 
 # --- replies to commands -------------------------------------------------------------------------------------
 
@@ -185,14 +186,41 @@ def mine_blocks(
     return bk.fit_blocks([bk.section(heading), *bk.line_sections(lines)], overflow_note=_("+ more not shown"))
 
 
-def show_blocks(idea: Idea, events: Sequence[IdeaEvent]) -> list[bk.Block]:
-    """`/kaizen show N`: the idea's card and its history, oldest first; what does not fit one message is cut,
-    with a note."""
+def show_blocks(
+    idea: Idea, events: Sequence[IdeaEvent], links: CardLinks | None = None, offers: Sequence[TeamOffer] = ()
+) -> list[bk.Block]:
+    """`/kaizen show N`: the idea's card (with `links`: where it was tried from, and the teams that tried it), the
+    teams it was offered to and where each stands (`offers`), and its history, oldest first; what does not fit
+    one message is cut, with a note."""
     history = [history_line(event, idea) for event in events]
+    copies = tuple((o.copy_number, o.channel_id) for o in offers if o.copy_number is not None)
+    shown = CardLinks(links.copied_from if links else None, copies)
     # Translators: the heading of an idea's history (what happened to it, when, by whom) in `/kaizen show`
     heading = _("*History*")
-    blocks = [*card_blocks(idea), bk.DividerBlock(), bk.section(heading), *bk.line_sections(history)]
+    blocks = [*card_blocks(idea, links=shown), *_offer_blocks(offers)]
+    blocks += [bk.DividerBlock(), bk.section(heading), *bk.line_sections(history)]
     return bk.fit_blocks(blocks, overflow_note=_("Older history not shown."))
+
+
+def _offer_blocks(offers: Sequence[TeamOffer]) -> list[bk.Block]:
+    """`/kaizen show`'s part on the teams a done idea was offered to: one line each, where it stands there."""
+    if not offers:
+        return []
+    lines: list[str] = []
+    for offer in offers:
+        if offer.copy_number is not None:
+            status = _(GROUP_TITLE[offer.copy_status]) if offer.copy_status in GROUP_TITLE else offer.copy_status
+            # Translators: in `/kaizen show`: a team tried the idea as its idea #{number}, which is now {status}
+            lines.append(_("<#{channel}>: tried as #{number} · {status}", channel=offer.channel_id,
+                           number=offer.copy_number, status=status))  # fmt: skip
+        elif offer.answer == SpreadAnswer.NOT_FOR_US:
+            # Translators: in `/kaizen show`: a team it was offered to said it is not for them
+            lines.append(_("<#{channel}>: not for them, for now", channel=offer.channel_id))
+        else:
+            # Translators: in `/kaizen show`: a team it was offered to has not answered yet
+            lines.append(_("<#{channel}>: offered, no answer yet", channel=offer.channel_id))
+    # Translators: the heading, in `/kaizen show`, of the teams a done idea was offered to
+    return [bk.DividerBlock(), bk.section(_("*Where else it could help*")), *bk.line_sections(lines)]
 
 
 def first_leaders_text(by: str, leaders: Sequence[str], approve_emoji: str) -> str:

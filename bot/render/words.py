@@ -242,6 +242,12 @@ def history_line(event: IdeaEvent, idea: Idea) -> str:
         return line
     elif event.kind in _HOP_LINES:
         line = _(_HOP_LINES[event.kind], when=when, who=_("the author") if by_author else who)
+    elif event.kind in _SPREAD_LINES and _SPREAD_NOTE.fullmatch(event.note or ""):
+        # The note is the bot's own: a channel id or an idea's number, shown as a link or as it is. An anonymous
+        # author answering for another team is not "the author" there: that would tie them to their copy.
+        lines = _SPREAD_UNNAMED if by_author and event.kind in _SPREAD_UNNAMED else _SPREAD_LINES
+        return _(lines[event.kind], when=when, who=_("the author") if by_author else who, channel=event.note,
+                 number=(event.note or "").lstrip("#"))  # fmt: skip
     elif by_author:
         # Translators: a line of an idea's history; {what} is what happened, as the database names it
         line = _("{when} — {what} by the author", when=when, what=event.kind)
@@ -267,12 +273,36 @@ _HOP_LINES: dict[str, str] = {
 }
 
 
+# Spreading an idea to other teams in its history; {who} is a name, "the author" or "Kaizen", {when} a date Slack
+# shows; the note ({channel} or {number}) is what `_SPREAD_NOTE` matches.
+_SPREAD_LINES: dict[str, str] = {
+    # Translators: a line of an idea's history: {who} offered the done idea to another team ({channel})
+    EventKind.OFFERED: N_("{when} — offered to <#{channel}> by {who}"),
+    # Translators: a line of an idea's history: another team tried it, as its idea #{number}; {who} pressed it
+    EventKind.TRIED: N_("{when} — tried in another team as #{number}, by {who}"),
+    # Translators: a line of an idea's history: it was raised as a copy of another team's done idea #{number}
+    EventKind.COPIED: N_("{when} — tried here from #{number}, by {who}"),
+    # Translators: a line of an idea's history: a leader of the team it was offered to ({channel}) said no
+    EventKind.NOT_FOR_US: N_("{when} — not for <#{channel}> for now ({who})"),
+}
+_SPREAD_UNNAMED: dict[str, str] = {
+    # Translators: a line of an idea's history: another team tried it, as its idea #{number}
+    EventKind.TRIED: N_("{when} — tried in another team as #{number}"),
+    # Translators: a line of an idea's history: the team it was offered to ({channel}) said no
+    EventKind.NOT_FOR_US: N_("{when} — not for <#{channel}> for now"),
+}
+_SPREAD_NOTE = re.compile(r"[CG][A-Z0-9]{2,30}|#[0-9]{1,18}")
+
+
 # Notes the bot itself stores with an event (English, as data), said in the reader's words in the history.
 SYSTEM_NOTES: dict[str, str] = {
     # Translators: a note in an idea's history: a leader took their approve emoji off, so it waits again
     "approval withdrawn": N_("approval withdrawn"),
     # Translators: a note in an idea's history: it was raised as already done ("just did it")
     "already done": N_("already done"),
+    # Translators: a note in an idea's history: its text was edited or removed along with the other team's idea it
+    # was tried from (e.g. "edited by Grace: as the idea it was tried from")
+    "as the idea it was tried from": N_("as the idea it was tried from"),
 }
 
 

@@ -8,11 +8,12 @@ from sqlalchemy import create_engine
 from storage.models import Base
 from storage.models_measures import MeasurePeriods, MeasureStep, TeamHeadcount
 from storage.models_privacy import ErasureRequest, RetentionRun
+from storage.models_spread import Spread
 from storage.models_tiers import Escalation
 from storage.models_walkup import AppSecret, SpentFormToken, WalkUpForm, WalkUpSubmission
 
-# Every table is in Base.metadata once its model is imported (the measures', privacy, escalation and walk-up tables
-# live in modules of their own).
+# Every table is in Base.metadata once its model is imported (the measures', privacy, escalation, spreading and
+# walk-up tables live in modules of their own).
 assert {
     model.__tablename__
     for model in (
@@ -24,6 +25,7 @@ assert {
         AppSecret,
         SpentFormToken,
         Escalation,
+        Spread,
         WalkUpForm,
         WalkUpSubmission,
     )
