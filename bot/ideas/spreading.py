@@ -117,8 +117,10 @@ class Spreading:
             if offered is None:
                 made = spreads.offer(session, fresh, [team.id], user_id, now, suggested=False)
                 offered = made[0] if made else spreads.offered(session, original.id, team.id)  # offered meanwhile
-            if offered is None or offered.copy_id is not None or not spreads.answer(
-                session, offered.id, SpreadAnswer.TRIED, user_id, now, copy.id
+            if (
+                offered is None
+                or offered.copy_id is not None
+                or not spreads.answer(session, offered.id, SpreadAnswer.TRIED, user_id, now, copy.id)
             ):
                 found = spreads.offered(session, original.id, team.id)
                 tried = queries.idea_by_id(session, found.copy_id) if found and found.copy_id else None
